@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "gaptrack",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gaptrack", targets: ["gaptrack"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // The system C library, found through pkg-config; Debian ships it as libpq-dev.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // A small, safe Swift face on libpq: connections, bound queries, typed rows, transactions, COPY.
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // The embedded default: a private PostgreSQL cluster under the project folder (initdb + pg_ctl).
+        .target(name: "PrivateCluster", dependencies: ["Postgres"]),
+        // Pure statistics: ranks, gap index, months of learning, intervals, effect sizes, suppression.
+        .target(name: "GapStatistics"),
+        // Pure domain values: identifiers (UPN, ULN), terms, attendance codes, markers.
+        .target(name: "GapTrackDomain"),
+        // RFC 4180 CSV reading with line numbers for error messages, and writing for CSV reports.
+        .target(name: "CSVFormat"),
+        // Schema migrations, imports, repositories and the queries reports run.
+        .target(
+            name: "GapTrackStore",
+            dependencies: ["Postgres", "GapTrackDomain", "GapStatistics", "CSVFormat"],
+        ),
+        // Turning computed reports into terminal tables, CSV, JSON, Markdown and HTML.
+        .target(name: "GapTrackReports", dependencies: ["GapStatistics", "GapTrackDomain", "GapTrackStore", "CSVFormat"]),
+        .executableTarget(
+            name: "gaptrack",
+            dependencies: [
+                "Postgres", "PrivateCluster", "GapTrackStore", "GapTrackReports", "GapTrackDomain", "GapStatistics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "TestDatabase", dependencies: ["Postgres", "PrivateCluster"], path: "Tests/TestDatabase"),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
+        .testTarget(name: "GapStatisticsTests", dependencies: ["GapStatistics"]),
+        .testTarget(name: "GapTrackDomainTests", dependencies: ["GapTrackDomain"]),
+        .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
+        .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase"]),
+        .testTarget(name: "GapTrackReportsTests", dependencies: ["GapTrackReports", "GapTrackStore", "TestDatabase"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
