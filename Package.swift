@@ -22,6 +22,8 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         // The embedded default: a private PostgreSQL cluster under the project folder (initdb + pg_ctl).
         .target(name: "PrivateCluster", dependencies: ["Postgres"]),
+        // Numbered SQL files in sql/, applied once each in a transaction and recorded with a checksum.
+        .target(name: "SchemaMigrations", dependencies: ["Postgres"]),
         // Pure statistics: ranks, gap index, months of learning, intervals, effect sizes, suppression.
         .target(name: "GapStatistics"),
         // Pure domain values: identifiers (UPN, ULN), terms, attendance codes, markers.
@@ -31,20 +33,21 @@ let package = Package(
         // Schema migrations, imports, repositories and the queries reports run.
         .target(
             name: "GapTrackStore",
-            dependencies: ["Postgres", "GapTrackDomain", "GapStatistics", "CSVFormat"],
+            dependencies: ["Postgres", "SchemaMigrations", "GapTrackDomain", "GapStatistics", "CSVFormat"],
         ),
         // Turning computed reports into terminal tables, CSV, JSON, Markdown and HTML.
         .target(name: "GapTrackReports", dependencies: ["GapStatistics", "GapTrackDomain", "GapTrackStore", "CSVFormat"]),
         .executableTarget(
             name: "gaptrack",
             dependencies: [
-                "Postgres", "PrivateCluster", "GapTrackStore", "GapTrackReports", "GapTrackDomain", "GapStatistics",
+                "Postgres", "PrivateCluster", "SchemaMigrations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "TestDatabase", dependencies: ["Postgres", "PrivateCluster"], path: "Tests/TestDatabase"),
+        .target(name: "TestDatabase", dependencies: ["Postgres", "PrivateCluster", "SchemaMigrations"], path: "Tests/TestDatabase"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
+        .testTarget(name: "SchemaMigrationsTests", dependencies: ["SchemaMigrations", "TestDatabase"]),
         .testTarget(name: "GapStatisticsTests", dependencies: ["GapStatistics"]),
         .testTarget(name: "GapTrackDomainTests", dependencies: ["GapTrackDomain"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),

@@ -1,0 +1,258 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection.
+///
+/// libpq allows a connection to be used from any thread but only from one at a time. This type
+/// is deliberately *not* `Sendable`: the Swift 6 compiler then refuses any code that could hand
+/// the same connection to two concurrent tasks, which is the proof the style guide asks for.
+/// A service shares connections through a pool that owns them, never by passing one around.
+public final class PostgresConnection {
+    private let handle: OpaquePointer
+
+    /// Opens a connection. `conninfo` is a libpq connection string (`host=... dbname=...`) or a
+    /// URI (`postgresql://user@host/db`). Empty means "use the PG* environment variables,
+    /// ~/.pgpass and the service file", exactly as `psql` does.
+    public init(conninfo: String = "") throws(PostgresError) {
+        guard let handle = PQconnectdb(conninfo) else {
+            throw .connectionFailed(message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(handle)
+            throw .connectionFailed(message: message)
+        }
+        self.handle = handle
+        // Notices ("relation already exists, skipping") are not errors; keep them off stderr.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        // Fixed session settings make decoding and reports independent of the server's defaults.
+        try execute("SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET client_encoding TO 'UTF8'; SET IntervalStyle TO 'iso_8601'")
+    }
+
+    deinit {
+        PQfinish(handle)
+    }
+
+    /// The database this connection is attached to, as the server reports it.
+    public var databaseName: String { String(cString: PQdb(handle)) }
+
+    /// Server version as an integer, e.g. 150018 for 15.18.
+    public var serverVersion: Int { Int(PQserverVersion(handle)) }
+
+    /// Runs one statement with `$1, $2, ...` bound to `parameters`. Values travel separately from
+    /// the SQL text, so a surname like `O'Brien'); DROP TABLE students; --` is stored verbatim.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) -> PostgresResult {
+        let texts = parameters.map { $0.postgresText }
+        let result = withParameterPointers(texts) { pointers in
+            PQexecParams(handle, sql, Int32(texts.count), nil, pointers, nil, nil, 0)
+        }
+        return try consume(result)
+    }
+
+    /// Runs SQL text that may hold several statements and takes no parameters: migrations and
+    /// session settings. Never pass user data through here.
+    public func execute(_ sql: String) throws(PostgresError) {
+        _ = try consume(PQexec(handle, sql))
+    }
+
+    /// Runs `body` in a transaction: it commits when `body` returns and rolls back when it throws.
+    /// Inside an open transaction it uses a savepoint, so a nested failure undoes only its own part.
+    public func transaction<Result>(_ body: (PostgresConnection) throws -> Result) throws -> Result {
+        let nested = PQtransactionStatus(handle) != PQTRANS_IDLE
+        let savepoint = "gaptrack_nested"
+        try execute(nested ? "SAVEPOINT \(savepoint)" : "BEGIN")
+        do {
+            let result = try body(self)
+            try execute(nested ? "RELEASE SAVEPOINT \(savepoint)" : "COMMIT")
+            return result
+        } catch {
+            // The original error matters more than a failure to roll back on a broken connection.
+            try? execute(nested ? "ROLLBACK TO SAVEPOINT \(savepoint); RELEASE SAVEPOINT \(savepoint)" : "ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Whether a transaction is open on this connection.
+    public var isInTransaction: Bool { PQtransactionStatus(handle) != PQTRANS_IDLE }
+
+    /// Streams data into a `COPY ... FROM STDIN` statement. `produce` writes the rows through the
+    /// `CopyWriter`; if it throws, the COPY is aborted and the server keeps none of its rows.
+    /// Returns the number of rows the server copied.
+    @discardableResult
+    public func copyIn(_ sql: String, _ produce: (inout CopyWriter) throws -> Void) throws -> Int {
+        _ = try startCopy(sql, expecting: PGRES_COPY_IN)
+        var writer = CopyWriter(handle: handle)
+        do {
+            try produce(&writer)
+            try writer.flush()
+        } catch {
+            let reason = String(describing: error)
+            _ = PQputCopyEnd(handle, reason)
+            drainResults()
+            throw error
+        }
+        guard PQputCopyEnd(handle, nil) == 1 else { throw clientError() }
+        var copied = 0
+        var failure: PostgresError?
+        while let result = PQgetResult(handle) {
+            do {
+                copied = try consume(result).affectedRows
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        return copied
+    }
+
+    /// Streams the output of a `COPY ... TO STDOUT` statement to `receive`, chunk by chunk, so an
+    /// export never holds the whole table in memory.
+    public func copyOut(_ sql: String, _ receive: (UnsafeRawBufferPointer) throws -> Void) throws {
+        _ = try startCopy(sql, expecting: PGRES_COPY_OUT)
+        var buffer: UnsafeMutablePointer<CChar>?
+        var receiveError: (any Error)?
+        while true {
+            let length = PQgetCopyData(handle, &buffer, 0)
+            if length > 0, let bytes = buffer {
+                if receiveError == nil {
+                    do {
+                        try receive(UnsafeRawBufferPointer(start: bytes, count: Int(length)))
+                    } catch {
+                        receiveError = error
+                    }
+                }
+                PQfreemem(bytes)
+            } else if length == -1 {
+                break
+            } else {
+                throw clientError()
+            }
+        }
+        var failure: PostgresError?
+        while let result = PQgetResult(handle) {
+            do { _ = try consume(result) } catch { failure = failure ?? error }
+        }
+        if let receiveError { throw receiveError }
+        if let failure { throw failure }
+    }
+
+    private func startCopy(_ sql: String, expecting status: ExecStatusType) throws(PostgresError) -> Void {
+        guard let result = PQexec(handle, sql) else { throw clientError() }
+        let actual = PQresultStatus(result)
+        if actual == status {
+            PQclear(result)
+            return
+        }
+        _ = try consume(result)
+        throw .client(message: "statement did not start a COPY: \(sql)")
+    }
+
+    private func drainResults() {
+        while let result = PQgetResult(handle) { PQclear(result) }
+    }
+
+    /// Converts a `PGresult` into a `PostgresResult` or the server's error, and frees it.
+    private func consume(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
+        guard let result else { throw clientError() }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN, PGRES_COPY_OUT:
+            return PostgresResult(result)
+        default:
+            throw .server(Self.serverError(from: result))
+        }
+    }
+
+    private static func serverError(from result: OpaquePointer) -> ServerError {
+        func field(_ code: Character) -> String? {
+            guard let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+            return String(cString: value)
+        }
+        let fallback = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return ServerError(
+            severity: field("V") ?? field("S") ?? "ERROR",
+            sqlState: field("C") ?? "XX000",
+            message: field("M") ?? fallback,
+            detail: field("D"),
+            hint: field("H"),
+            constraint: field("n"),
+            table: field("t"),
+            column: field("c")
+        )
+    }
+
+    private func clientError() -> PostgresError {
+        .client(message: String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+@available(*, unavailable, message: "a PostgresConnection must not be shared between concurrent tasks")
+extension PostgresConnection: Sendable {}
+
+/// Buffers COPY data and hands it to libpq in large chunks; one `PQputCopyData` call per row
+/// would spend more time in libpq than in the server.
+public struct CopyWriter: ~Copyable {
+    private let handle: OpaquePointer
+    private var buffer: [UInt8] = []
+    private static let flushThreshold = 256 * 1024
+
+    init(handle: OpaquePointer) {
+        self.handle = handle
+        buffer.reserveCapacity(Self.flushThreshold + 4096)
+    }
+
+    /// Appends raw bytes in the COPY's format (text, CSV or binary).
+    public mutating func write(_ bytes: some Sequence<UInt8>) throws(PostgresError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.flushThreshold { try flush() }
+    }
+
+    public mutating func write(_ text: String) throws(PostgresError) {
+        try write(text.utf8)
+    }
+
+    /// Appends one row in COPY's text format, escaping tabs, newlines and backslashes; nil is NULL.
+    public mutating func writeRow(_ fields: [String?]) throws(PostgresError) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: "\t")) }
+            guard let field else {
+                buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
+                continue
+            }
+            for byte in field.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case UInt8(ascii: "\t"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                case UInt8(ascii: "\n"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case UInt8(ascii: "\r"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                default: buffer.append(byte)
+                }
+            }
+        }
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= Self.flushThreshold { try flush() }
+    }
+
+    mutating func flush() throws(PostgresError) {
+        guard !buffer.isEmpty else { return }
+        let status = buffer.withUnsafeBufferPointer { bytes in
+            bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { pointer in
+                PQputCopyData(handle, pointer, Int32(bytes.count))
+            }
+        }
+        guard status == 1 else {
+            throw .client(message: String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Keeps the C strings for `PQexecParams` alive for the duration of the call.
+private func withParameterPointers<Result>(
+    _ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> Result
+) -> Result {
+    let storage: [UnsafeMutablePointer<CChar>?] = values.map { value in value.map { strdup($0) } }
+    defer { for pointer in storage { free(pointer) } }
+    return body(storage.map { UnsafePointer($0) })
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import PrivateCluster
+
+/// Managing the private PostgreSQL cluster kept in the project folder.
+struct DatabaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Start, stop or inspect the private PostgreSQL cluster in the project folder.",
+        subcommands: [Start.self, Stop.self, Status.self]
+    )
+
+    static var cluster: PrivateCluster { PrivateCluster(project: .locate()) }
+
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create the cluster if needed and start it (safe to repeat).")
+        func run() throws {
+            let cluster = DatabaseCommand.cluster
+            let started = try cluster.start()
+            print(started ? "Started the private cluster in \(cluster.folder.path)" : "The private cluster in \(cluster.folder.path) is already running")
+            print("Connect with: psql \"\(cluster.conninfo())\"")
+        }
+    }
+
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop the private cluster (open transactions are rolled back).")
+        func run() throws {
+            let cluster = DatabaseCommand.cluster
+            try cluster.stop()
+            print("The private cluster in \(cluster.folder.path) is stopped")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Say whether the private cluster exists and is running.")
+        func run() throws {
+            let cluster = DatabaseCommand.cluster
+            let status = try cluster.status()
+            print("Private cluster in \(cluster.folder.path): \(status)")
+            if status == .running { print("Connect with: psql \"\(cluster.conninfo())\"") }
+        }
+    }
+}
