@@ -58,6 +58,7 @@ public final class PostgresConnection {
 
     /// Runs `body` in a transaction: it commits when `body` returns and rolls back when it throws.
     /// Inside an open transaction it uses a savepoint, so a nested failure undoes only its own part.
+    @discardableResult
     public func transaction<Result>(_ body: (PostgresConnection) throws -> Result) throws -> Result {
         let nested = PQtransactionStatus(handle) != PQTRANS_IDLE
         let savepoint = "gaptrack_nested"

@@ -21,11 +21,13 @@ public enum TestDatabase {
     private static let creationLock = Mutex<String?>(nil)
 
     /// Runs `body` against a new, empty database (no migrations).
+    @discardableResult
     public static func withEmptyDatabase<Result>(_ body: (PostgresConnection) throws -> Result) throws -> Result {
         try withDatabase(template: nil, body)
     }
 
     /// Runs `body` against a new database with every migration in `sql/` applied.
+    @discardableResult
     public static func withMigratedDatabase<Result>(_ body: (PostgresConnection) throws -> Result) throws -> Result {
         try withDatabase(template: try migratedTemplate(), body)
     }
