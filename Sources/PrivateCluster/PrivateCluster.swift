@@ -118,7 +118,7 @@ public struct PrivateCluster: Sendable {
                 throw ClusterError.folderNotUsable(
                     path: folder.path,
                     reason: "the '\(runAsUser)' user cannot reach it (a parent folder is private). "
-                        + "Move the project somewhere readable, e.g. /srv or /opt, or set PGHOST to use another server")
+                        + "Set GAPTRACK_CLUSTER_DIR to a folder it can reach (e.g. /var/tmp/gaptrack), or PGHOST to use another server")
             }
         }
     }

@@ -54,8 +54,12 @@ public struct ProjectFolder: Sendable, Equatable {
         return url.appendingPathComponent("sql", isDirectory: true)
     }
 
-    /// Where the private PostgreSQL cluster lives.
+    /// Where the private PostgreSQL cluster lives: `.gaptrack/postgres` in the project folder, or
+    /// `GAPTRACK_CLUSTER_DIR` when the project sits where the `postgres` user cannot reach it.
     public var privateClusterFolder: URL {
-        url.appendingPathComponent(".gaptrack/postgres", isDirectory: true)
+        if let override = ProcessInfo.processInfo.environment["GAPTRACK_CLUSTER_DIR"], !override.isEmpty {
+            return URL(fileURLWithPath: override, isDirectory: true)
+        }
+        return url.appendingPathComponent(".gaptrack/postgres", isDirectory: true)
     }
 }
