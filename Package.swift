@@ -35,12 +35,15 @@ let package = Package(
             name: "GapTrackStore",
             dependencies: ["Postgres", "SchemaMigrations", "GapTrackDomain", "GapStatistics", "CSVFormat"],
         ),
+        // A realistic synthetic school and university, written as import CSV files, with a fixed seed.
+        .target(name: "DemoData", dependencies: ["GapTrackDomain", "GapStatistics", "CSVFormat"]),
         // Turning computed reports into terminal tables, CSV, JSON, Markdown and HTML.
         .target(name: "GapTrackReports", dependencies: ["GapStatistics", "GapTrackDomain", "GapTrackStore", "CSVFormat"]),
         .executableTarget(
             name: "gaptrack",
             dependencies: [
-                "Postgres", "PrivateCluster", "SchemaMigrations",
+                "Postgres", "PrivateCluster", "SchemaMigrations", "GapTrackStore", "GapTrackReports", "GapTrackDomain",
+                "GapStatistics", "CSVFormat", "DemoData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -52,6 +55,7 @@ let package = Package(
         .testTarget(name: "GapTrackDomainTests", dependencies: ["GapTrackDomain"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
         .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase"]),
+        .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "GapTrackDomain", "CSVFormat"]),
         .testTarget(name: "GapTrackReportsTests", dependencies: ["GapTrackReports", "GapTrackStore", "TestDatabase"]),
     ],
     swiftLanguageModes: [.v6]
