@@ -38,7 +38,7 @@ let package = Package(
         // A realistic synthetic school and university, written as import CSV files, with a fixed seed.
         .target(name: "DemoData", dependencies: ["GapTrackDomain", "GapStatistics", "CSVFormat"]),
         // Turning computed reports into terminal tables, CSV, JSON, Markdown and HTML.
-        .target(name: "GapTrackReports", dependencies: ["GapStatistics", "GapTrackDomain", "GapTrackStore", "CSVFormat"]),
+        .target(name: "GapTrackReports", dependencies: ["Postgres", "GapStatistics", "GapTrackDomain", "GapTrackStore", "CSVFormat"]),
         .executableTarget(
             name: "gaptrack",
             dependencies: [
@@ -56,7 +56,10 @@ let package = Package(
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
         .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "GapTrackDomain", "CSVFormat"]),
-        .testTarget(name: "GapTrackReportsTests", dependencies: ["GapTrackReports", "GapTrackStore", "TestDatabase"]),
+        .testTarget(
+            name: "GapTrackReportsTests",
+            dependencies: ["GapTrackReports", "GapTrackStore", "GapStatistics", "GapTrackDomain", "Postgres", "CSVFormat", "TestDatabase"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

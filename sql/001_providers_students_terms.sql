@@ -1,5 +1,5 @@
 -- gaptrack schema, part 1: providers, academic years and terms, students.
--- Every migration runs in one transaction; see Sources/GapTrackStore/Migrations.swift.
+-- Every migration runs in one transaction; see Sources/SchemaMigrations/MigrationRunner.swift.
 
 CREATE TYPE provider_kind AS ENUM ('school', 'college', 'university');
 

@@ -6,7 +6,7 @@ struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Start, stop or inspect the private PostgreSQL cluster in the project folder.",
-        subcommands: [Start.self, Stop.self, Status.self]
+        subcommands: [Start.self, Stop.self, Status.self, ConnInfo.self]
     )
 
     static var cluster: PrivateCluster { PrivateCluster(project: .locate()) }
@@ -37,6 +37,19 @@ struct DatabaseCommand: ParsableCommand {
             let status = try cluster.status()
             print("Private cluster in \(cluster.folder.path): \(status)")
             if status == .running { print("Connect with: psql \"\(cluster.conninfo())\"") }
+        }
+    }
+
+    struct ConnInfo: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "conninfo",
+            abstract: "Print the libpq connection string of the private cluster (for psql, scripts and --database).")
+
+        @Option(name: .customLong("dbname"), help: "The database to name in the connection string.")
+        var databaseName = PrivateCluster.databaseName
+
+        func run() throws {
+            print(DatabaseCommand.cluster.conninfo(database: databaseName))
         }
     }
 }

@@ -1,0 +1,149 @@
+import GapStatistics
+
+/// The GapStatistics formulas, applied to the aggregates PostgreSQL returns instead of to
+/// arrays of scores. Each function names the GapStatistics type it mirrors; the tests check
+/// that both give the same figures on the same students.
+enum AggregateStatistics {
+    /// The DfE gap index with DeLong's interval (mirrors `GapIndex`): index = 20 × (mean rank of
+    /// others − of disadvantaged) = 20 × (AUC − ½); Var(AUC) = S10/nO + S01/nD, the sample
+    /// variances of the placements (DeLong, DeLong and Clarke-Pearson, Biometrics 44(3), 1988).
+    /// The interval is taken on the AUC scale, clamped to [0, 1], then mapped to the index.
+    static func gapIndex(disadvantaged d: ScoreAggregates, others o: ScoreAggregates, level: Double) -> (estimate: Estimate, standardError: Double?) {
+        let rankGap = o.meanPercentileRank - d.meanPercentileRank
+        let value = GapIndex.scaleFactor * rankGap
+        guard let s01 = d.placementVariance, let s10 = o.placementVariance, d.count > 1, o.count > 1 else {
+            return (Estimate(value, unit: .gapIndex), nil)
+        }
+        let auc = rankGap + 0.5
+        let aucError = (s10 / Double(o.count) + s01 / Double(d.count)).squareRoot()
+        let z = Normal.criticalValue(level: level)
+        let interval = ConfidenceInterval(
+            lower: GapIndex.scaleFactor * (max(0, auc - z * aucError) - 0.5),
+            upper: GapIndex.scaleFactor * (min(1, auc + z * aucError) - 0.5),
+            level: level, method: .deLong)
+        return (Estimate(value, unit: .gapIndex, interval: interval), GapIndex.scaleFactor * aucError)
+    }
+
+    /// Mean of others − mean of disadvantaged with Welch's interval (mirrors `MeanScoreGap`);
+    /// nil when a group has fewer than two students.
+    static func meanScoreGap(disadvantaged d: ScoreAggregates, others o: ScoreAggregates, level: Double) -> Estimate? {
+        guard d.count >= 2, o.count >= 2 else { return nil }
+        let value = o.mean - d.mean
+        let varianceO = o.variance / Double(o.count)
+        let varianceD = d.variance / Double(d.count)
+        let variance = varianceO + varianceD
+        let denominator = varianceO * varianceO / Double(o.count - 1) + varianceD * varianceD / Double(d.count - 1)
+        guard variance > 0, denominator > 0 else { return Estimate(value, unit: .scorePoints) }
+        let degreesOfFreedom = variance * variance / denominator
+        let t = StudentT.criticalValue(level: level, degreesOfFreedom: degreesOfFreedom)
+        let standardError = variance.squareRoot()
+        return Estimate(
+            value, unit: .scorePoints,
+            interval: ConfidenceInterval(lower: value - t * standardError, upper: value + t * standardError, level: level, method: .welch))
+    }
+
+    /// Hedges' g with the Hedges–Olkin interval (mirrors `StandardisedGap`); nil when a group has
+    /// fewer than two students or no score varies.
+    static func hedgesG(disadvantaged d: ScoreAggregates, others o: ScoreAggregates, level: Double) -> Estimate? {
+        guard d.count >= 2, o.count >= 2 else { return nil }
+        let nD = Double(d.count)
+        let nO = Double(o.count)
+        let pooledVariance = ((nO - 1) * o.variance + (nD - 1) * d.variance) / (nO + nD - 2)
+        guard pooledVariance > 0 else { return nil }
+        let cohensD = (o.mean - d.mean) / pooledVariance.squareRoot()
+        let correction = 1 - 3 / (4 * (nO + nD) - 9)
+        let g = correction * cohensD
+        let standardError = (correction * correction * ((nO + nD) / (nO * nD) + cohensD * cohensD / (2 * (nO + nD)))).squareRoot()
+        let z = Normal.criticalValue(level: level)
+        return Estimate(
+            g, unit: .effectSize,
+            interval: ConfidenceInterval(lower: g - z * standardError, upper: g + z * standardError, level: level, method: .hedgesOlkin))
+    }
+
+    /// Why a gap was not turned into months.
+    enum MonthsRefusal: Error, Equatable {
+        /// One of the refusals of GapStatistics (too few students, no age spread, no positive slope).
+        case statistics(MonthsOfLearningError)
+        /// The slope's own interval reaches zero: the months could be any size.
+        case gradientTooWeak(level: Double)
+
+        var description: String {
+            switch self {
+            case let .statistics(error): error.description
+            case let .gradientTooWeak(level):
+                "within this cohort, rank rises too little with age to say how much a month is worth (the age gradient's "
+                    + "\(Int((level * 100).rounded()))% interval includes zero), so the gap is not given in months; the gap index and score gap stand on their own"
+            }
+        }
+    }
+
+    /// The gap in months as the difference of educational ages on the percentile-rank scale
+    /// (mirrors `EducationalAgeGap`): rank gap ÷ slope of rank on age, with the delta-method
+    /// interval of `MonthsOfLearning`, and the same refusals (fewer than
+    /// `AgeGradientConversion.defaultMinimumStudents` students, no age spread, no positive slope).
+    ///
+    /// One more refusal than GapStatistics makes: where the slope's own interval includes zero,
+    /// `MonthsOfLearning` would still give a figure (without an interval), but a figure like
+    /// "680 months" from a flat gradient misleads more than it tells, so a report prints none.
+    static func educationalAgeMonths(
+        rankGap: Double, rankGapStandardError: Double?, gradient: AgeGradientAggregates?, level: Double
+    ) -> Result<MonthsOfLearning, MonthsRefusal> {
+        let needed = AgeGradientConversion.defaultMinimumStudents
+        guard let gradient else { return .failure(.statistics(.tooFewStudents(found: 0, needed: needed))) }
+        guard gradient.count >= needed else { return .failure(.statistics(.tooFewStudents(found: gradient.count, needed: needed))) }
+        guard gradient.sumSquaresAge > 0 else { return .failure(.statistics(.agesDoNotVary)) }
+        let rateUnits = "percentile rank (0–1) per month of age"
+        guard gradient.slope > 0 else { return .failure(.statistics(.slopeNotPositive(slope: gradient.slope, units: rateUnits))) }
+        let n = Double(gradient.count)
+        let slopeError = (gradient.residualSumSquares / (n - 2) / gradient.sumSquaresAge).squareRoot()
+        let z = Normal.criticalValue(level: level)
+        guard gradient.slope - z * slopeError > 0 else { return .failure(.gradientTooWeak(level: level)) }
+        let months = rankGap / gradient.slope
+        let fromGap = (rankGapStandardError ?? 0) / gradient.slope
+        let fromRate = rankGap * slopeError / (gradient.slope * gradient.slope)
+        let standardError = (fromGap * fromGap + fromRate * fromRate).squareRoot()
+        let interval = ConfidenceInterval(lower: months - z * standardError, upper: months + z * standardError, level: level, method: .deltaMethod)
+        let note: String? = rankGapStandardError == nil
+            ? "Interval reflects the uncertainty of the rate only; no standard error was given for the gap." : nil
+        return .success(MonthsOfLearning(
+            months: months, confidenceInterval: interval, method: .educationalAge, gap: rankGap, gapUnits: "percentile rank (0–1)",
+            ratePerMonth: gradient.slope, rateUnits: rateUnits, studentCount: gradient.count, note: note))
+    }
+
+    /// Attendance as a ratio of sums, attended ÷ possible, in percent, with the ratio
+    /// estimator's variance over students, Var(R) ≈ Σ(aᵢ − R·pᵢ)² / (n(n − 1)·p̄²)
+    /// (W. G. Cochran, Sampling Techniques, 3rd ed., 1977, §6.4). Sessions of one student are
+    /// not independent, so an interval over sessions would be far too narrow; this one treats
+    /// students as the units. Returns the estimate and its standard error in percentage points.
+    static func attendance(_ group: AttendanceAggregates, level: Double) -> (estimate: Estimate, standardError: Double?)? {
+        guard group.possible > 0 else { return nil }
+        let ratio = Double(group.attended) / Double(group.possible)
+        guard group.students > 1 else { return (Estimate(100 * ratio, unit: .percent), nil) }
+        let n = Double(group.students)
+        let meanPossible = Double(group.possible) / n
+        let residualSquares = max(0, group.sumAttendedSquared - 2 * ratio * group.sumAttendedTimesPossible + ratio * ratio * group.sumPossibleSquared)
+        let standardError = (residualSquares / (n * (n - 1))).squareRoot() / meanPossible
+        let z = Normal.criticalValue(level: level)
+        let estimate = Estimate(
+            100 * ratio, unit: .percent, lower: 100 * max(0, ratio - z * standardError), upper: 100 * min(1, ratio + z * standardError),
+            method: "ratio estimator over students (Cochran 1977, §6.4)")
+        return (estimate, 100 * standardError)
+    }
+
+    /// A share of students in percent with Wilson's interval (`Proportion`).
+    static func percentage(_ count: Int, of total: Int, level: Double) -> Estimate? {
+        guard let proportion = try? Proportion(count: count, outOf: total, level: level) else { return nil }
+        return Estimate(
+            100 * proportion.value, unit: .percent, lower: 100 * proportion.confidenceInterval.lower, upper: 100 * proportion.confidenceInterval.upper,
+            method: IntervalMethod.wilson.description)
+    }
+
+    /// Difference of two independent estimates with a normal interval: √(se₁² + se₂²).
+    static func difference(_ first: Double, _ firstError: Double?, minus second: Double, _ secondError: Double?, unit: FigureUnit, method: String, level: Double) -> Estimate {
+        let value = first - second
+        guard let firstError, let secondError else { return Estimate(value, unit: unit) }
+        let standardError = (firstError * firstError + secondError * secondError).squareRoot()
+        let z = Normal.criticalValue(level: level)
+        return Estimate(value, unit: unit, lower: value - z * standardError, upper: value + z * standardError, method: method)
+    }
+}

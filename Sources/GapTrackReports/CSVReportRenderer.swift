@@ -1,0 +1,205 @@
+import CSVFormat
+import GapStatistics
+import GapTrackDomain
+
+/// The report as one tidy CSV table: one figure per row, so that reports for several terms or
+/// cohorts can be stacked and pivoted in a spreadsheet.
+///
+/// Columns: provider, cohort, term (the term the figure is about: earlier terms in the trend,
+/// the results year for national figures), section, subject, assessment, measure, group, value
+/// (`c` when suppressed), ci_low, ci_high, n (students behind the figure, where it can be shown),
+/// unit, note (suppression reason, method, source).
+public enum CSVReportRenderer {
+    public static let header = [
+        "provider", "cohort", "term", "section", "subject", "assessment", "measure", "group", "value", "ci_low", "ci_high", "n",
+        "unit", "note",
+    ]
+
+    public static func render(_ report: TermlyGapReport) -> String {
+        CSVWriter.document(header: header, rows: rows(report).map(\.fields))
+    }
+
+    /// One row of the tidy table.
+    public struct Row: Sendable, Equatable {
+        public var term: String
+        public var section: String
+        public var subject = ""
+        public var assessment = ""
+        public var measure: String
+        public var group = ""
+        public var value: String
+        public var ciLow = ""
+        public var ciHigh = ""
+        public var n = ""
+        public var unit = ""
+        public var note = ""
+        fileprivate var provider = ""
+        fileprivate var cohort = ""
+
+        var fields: [String] {
+            [provider, cohort, term, section, subject, assessment, measure, group, value, ciLow, ciHigh, n, unit, note]
+        }
+    }
+
+    /// Every figure of the report as tidy rows, in the order the other formats print them.
+    public static func rows(_ report: TermlyGapReport) -> [Row] {
+        let term = report.term.description
+        var rows = [Row]()
+        for size in report.groupSizes {
+            rows.append(count(term: term, section: "group_sizes", measure: "students", group: size.group.id, size.students))
+            rows.append(estimate(term: term, section: "group_sizes", measure: size.percentBase == .smcDeclared ? "percent_of_declared" : "percent_of_cohort", group: size.group.id, size.percentOfCohort, n: size.students))
+        }
+        for gap in report.attainment { rows += attainment(gap, term: term) }
+        for line in report.attendance.rows {
+            let group = line.group.id
+            rows.append(count(term: term, section: "attendance", measure: "students", group: group, line.students))
+            rows.append(count(term: term, section: "attendance", measure: "possible_sessions", group: group, line.possibleSessions))
+            rows.append(estimate(term: term, section: "attendance", measure: "attendance_percent", group: group, line.attendance, n: line.students))
+            rows.append(estimate(term: term, section: "attendance", measure: "persistent_absence_percent", group: group, line.persistentAbsence, n: line.students))
+            rows.append(estimate(term: term, section: "attendance", measure: "severe_absence_percent", group: group, line.severeAbsence, n: line.students))
+        }
+        if !report.attendance.rows.isEmpty {
+            rows.append(estimate(term: term, section: "attendance", measure: "attendance_gap", group: "others_minus_disadvantaged", report.attendance.attendanceGap, n: nil))
+            rows.append(estimate(term: term, section: "attendance", measure: "persistent_absence_gap", group: "disadvantaged_minus_others", report.attendance.persistentAbsenceGap, n: nil))
+        }
+        for line in report.support.byType + [report.support.total] { rows += support(line, term: term) }
+        for line in report.support.byFundingSource {
+            let group = line.source ?? "not_recorded"
+            rows.append(count(term: term, section: "support_funding", measure: "students", group: group, line.students))
+            rows.append(money(term: term, section: "support_funding", measure: "spend", group: group, line.spend))
+        }
+        for series in report.trend {
+            for point in series.points {
+                var row = estimate(term: point.term.description, section: "trend", measure: series.id, group: "disadvantaged_vs_others", point.value, n: nil)
+                row.note = [row.note, "n = \(point.disadvantagedStudents.text) disadvantaged, \(point.otherStudents.text) others"].filter { !$0.isEmpty }.joined(separator: "; ")
+                rows.append(row)
+            }
+        }
+        for comparison in report.nationalComparison { rows += national(comparison, term: term) }
+        for cut in report.dataCut.imports {
+            rows.append(Row(
+                term: term, section: "data_cut", measure: "import", group: cut.kind, value: cut.checksum, n: cut.rows.map(String.init) ?? "",
+                unit: "sha256", note: "\(cut.file), imported \(ReportText.timestamp(cut.importedAt))"))
+        }
+        rows.append(Row(term: term, section: "suppression", measure: "threshold", value: String(report.suppressionThreshold), unit: "students",
+                        note: ReportText.suppressionRule(threshold: report.suppressionThreshold)))
+        for note in report.suppressionNotes {
+            rows.append(Row(term: term, section: "suppression", measure: "note", value: "", note: note))
+        }
+        for note in report.method {
+            rows.append(Row(term: term, section: "method", measure: note.topic, value: "", note: note.text))
+        }
+        return rows.map { row in
+            var row = row
+            row.provider = report.provider.code
+            row.cohort = report.cohort.code
+            return row
+        }
+    }
+
+    private static func attainment(_ gap: SubjectGap, term: String) -> [Row] {
+        func row(_ measure: String, _ group: String, _ figure: ReportedFigure<Estimate>, n: String) -> Row {
+            var row = estimate(term: term, section: "attainment", measure: measure, group: group, figure, n: nil)
+            row.subject = gap.subject
+            row.assessment = gap.assessment
+            row.n = figure.isSuppressed ? "" : n
+            return row
+        }
+        var rows = [Row]()
+        let sizes = [gap.disadvantaged, gap.others].map { $0.cell { String($0.students) } }
+        let pairN = sizes.contains(ReportedFigure<Int>.suppressionMark) ? "" : String((gap.disadvantaged.value?.students ?? 0) + (gap.others.value?.students ?? 0))
+        for (group, scores, size) in [("disadvantaged", gap.disadvantaged, sizes[0]), ("others", gap.others, sizes[1])] {
+            var students = Row(
+                term: term, section: "attainment", subject: gap.subject, assessment: gap.assessment, measure: "students", group: group,
+                value: size, unit: "students")
+            if case let .suppressed(reason) = scores { students.note = reason.description } else { students.n = size }
+            rows.append(students)
+            rows.append(row("mean_score", group, scores.map(\.mean), n: size).withUnit("score points (\(gap.scale))"))
+            rows.append(row("standard_deviation", group, scores.map(\.standardDeviation), n: size).withUnit("score points (\(gap.scale))"))
+            rows.append(row("mean_percentile_rank", group, scores.map(\.meanPercentileRank), n: size))
+        }
+        rows.append(row("gap_index", "disadvantaged_vs_others", gap.gapIndex, n: pairN))
+        if let meanScoreGap = gap.meanScoreGap {
+            rows.append(row("mean_score_gap", "others_minus_disadvantaged", meanScoreGap, n: pairN).withUnit("score points (\(gap.scale))"))
+        }
+        if let hedgesG = gap.hedgesG { rows.append(row("hedges_g", "others_minus_disadvantaged", hedgesG, n: pairN)) }
+        if let months = gap.months {
+            var monthsRow = row("months_of_learning", "others_minus_disadvantaged", months.map(\.months), n: pairN)
+            if case let .value(figure) = months {
+                monthsRow.note = [monthsRow.note, ReportText.monthsMethod(figure)].filter { !$0.isEmpty }.joined(separator: "; ")
+            }
+            rows.append(monthsRow)
+        } else {
+            var missing = Row(term: term, section: "attainment", subject: gap.subject, assessment: gap.assessment, measure: "months_of_learning",
+                              group: "others_minus_disadvantaged", value: "", unit: FigureUnit.months.label)
+            missing.note = gap.notes.joined(separator: "; ")
+            rows.append(missing)
+        }
+        return rows
+    }
+
+    private static func support(_ line: SupportRow, term: String) -> [Row] {
+        let group = line.type ?? "all"
+        return [
+            count(term: term, section: "support", measure: "students", group: group, line.students),
+            count(term: term, section: "support", measure: "disadvantaged_students", group: group, line.disadvantagedStudents),
+            count(term: term, section: "support", measure: "sessions", group: group, line.sessions),
+            estimate(term: term, section: "support", measure: "hours", group: group, line.hours, n: line.students),
+            money(term: term, section: "support", measure: "spend", group: group, line.spend),
+            money(term: term, section: "support", measure: "spend_per_student", group: group, line.spendPerStudent),
+        ]
+    }
+
+    private static func national(_ comparison: NationalComparison, term: String) -> [Row] {
+        let figure = comparison.national
+        var rows = [Row(
+            term: figure.academicYearText, section: "national", measure: figure.measure.rawValue, group: "england_" + figure.phase.rawValue,
+            value: figure.valueText, unit: figure.measure == .dfeGapIndex ? FigureUnit.gapIndex.label : FigureUnit.months.label,
+            note: "\(figure.status.rawValue); \(figure.source.publisher), \(figure.source.title), \(figure.source.url); \(figure.checked)")]
+        if let local = comparison.local {
+            var row = estimate(term: term, section: "national", measure: figure.measure.rawValue, group: "this_cohort", local, n: nil)
+            row.note = [row.note, comparison.localLabel ?? ""].filter { !$0.isEmpty }.joined(separator: "; ")
+            rows.append(row)
+        }
+        return rows
+    }
+
+    private static func count(term: String, section: String, measure: String, group: String, _ figure: ReportedFigure<Int>) -> Row {
+        var row = Row(term: term, section: section, measure: measure, group: group, value: figure.text, unit: "students")
+        if measure == "possible_sessions" || measure == "sessions" { row.unit = "sessions" }
+        if case let .suppressed(reason) = figure { row.note = reason.description }
+        return row
+    }
+
+    private static func money(term: String, section: String, measure: String, group: String, _ figure: ReportedFigure<PoundsAndPence>) -> Row {
+        var row = Row(term: term, section: section, measure: measure, group: group, value: figure.cell(\.plainDecimal), unit: "pounds")
+        if case let .suppressed(reason) = figure { row.note = reason.description }
+        return row
+    }
+
+    private static func estimate(term: String, section: String, measure: String, group: String, _ figure: ReportedFigure<Estimate>, n: ReportedFigure<Int>?) -> Row {
+        var row = Row(term: term, section: section, measure: measure, group: group, value: "")
+        switch figure {
+        case let .value(estimate):
+            row.value = estimate.plainText
+            let decimals = estimate.unit.decimals
+            row.ciLow = estimate.lower.map { FixedDecimal.format($0, decimals: decimals) } ?? ""
+            row.ciHigh = estimate.upper.map { FixedDecimal.format($0, decimals: decimals) } ?? ""
+            row.unit = estimate.unit.label
+            row.note = estimate.intervalMethod.map { "95% CI: " + $0 } ?? ""
+            if case let .value(count)? = n { row.n = String(count) }
+        case let .suppressed(reason):
+            row.value = ReportedFigure<Estimate>.suppressionMark
+            row.note = reason.description
+        }
+        return row
+    }
+}
+
+private extension CSVReportRenderer.Row {
+    func withUnit(_ unit: String) -> Self {
+        var copy = self
+        if !copy.unit.isEmpty { copy.unit = unit }
+        return copy
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import GapTrackDomain
+import Postgres
+
+/// Reads the aggregates of an impact report from PostgreSQL. The student-level sets come from
+/// the functions of sql/040_intervention_impact.sql; the queries here group them by matching
+/// stratum and role, so what crosses the wire is a few dozen rows whatever the cohort's size.
+/// Every value is a bound parameter.
+public enum ImpactQueries {
+    /// Everything `ImpactReportBuilder` needs for `request`.
+    /// - Throws: `ImpactError` for a request that cannot be answered (unknown provider, no such
+    ///   assessment, ...), `PostgresError` for a database failure.
+    public static func load(_ request: ImpactRequest, on connection: PostgresConnection) throws -> ImpactData {
+        // The provider and the data cut exactly as the termly report reads them.
+        let termly = TermlyReportQueries(connection: connection)
+        let (providerID, provider) = try termly.provider(code: request.providerCode)
+        let imports = try termly.imports(providerID: providerID)
+        if request.intervention.kind == .costOfLiving {
+            return try costOfLiving(
+                request, providerID: providerID, provider: provider, imports: imports, knownBy: imports.map(\.importedAt).max(), on: connection)
+        }
+        return try school(request, providerID: providerID, provider: provider, imports: imports, on: connection)
+    }
+
+    /// The cohort of `code` with its label, if it has students in `term`; otherwise the error
+    /// lists the cohorts that do (`report_cohorts`, migration 020).
+    static func cohort(_ code: String, term: AcademicTerm, providerID: Int, on connection: PostgresConnection) throws -> ReportCohort {
+        let cohorts = try TermlyReportQueries(connection: connection).cohorts(providerID: providerID, term: term)
+        guard let found = cohorts.first(where: { $0.code == code }) else {
+            throw ImpactError.unknownCohort(code, term: term, valid: cohorts.map { "\($0.code) (\($0.students))" })
+        }
+        return ReportCohort(code: found.code, label: found.label)
+    }
+
+    /// `{tutoring,mentoring}`: the types as a PostgreSQL array literal (their codes are
+    /// `[a-z_]+`, so nothing needs quoting), bound as one text parameter and cast to text[].
+    static func arrayLiteral(_ types: [InterventionType]) -> String {
+        "{" + types.map(\.rawValue).joined(separator: ",") + "}"
+    }
+
+    // MARK: - Schools and colleges
+
+    static func school(
+        _ request: ImpactRequest, providerID: Int, provider: ReportProvider, imports: [ImportRecord], on connection: PostgresConnection
+    ) throws -> ImpactData {
+        guard let before = request.before, let after = request.after else { throw ImpactError.missingAssessmentPoints }
+        guard before.term < after.term else { throw ImpactError.afterNotLater(before: before, after: after) }
+        for point in [before, after] {
+            let found = try connection.query(
+                "SELECT count(*)::bigint AS n FROM impact_assessment_results($1, $2, $3, $4, $5::term_name)",
+                [providerID, point.subject, point.name, point.term.year.description, point.term.term.rawValue])
+            if try found.single().decode("n", as: Int.self) == 0 { throw ImpactError.noSuchAssessment(point, provider: provider.name) }
+        }
+        let cohort = try request.cohortCode.map { try Self.cohort($0, term: before.term, providerID: providerID, on: connection) }
+        let period = ImpactPeriod(from: request.from ?? before.term.startDate, to: request.to ?? after.term.endDate)
+        guard period.from <= period.to else { throw ImpactError.badPeriod(from: period.from.isoString, to: period.to.isoString) }
+        if let programme = request.intervention.programme {
+            let found = try connection.query(
+                "SELECT count(*)::bigint AS n FROM support_records WHERE provider_id = $1 AND lower(left(reference, length($2))) = lower($2)",
+                [providerID, programme])
+            if try found.single().decode("n", as: Int.self) == 0 { throw ImpactError.unknownProgramme(programme, provider: provider.name) }
+        }
+        let types: String? = request.intervention.kind == .programme ? nil : arrayLiteral(request.intervention.types)
+        let students = """
+            impact_school_students($1, $2::text[], $3, $4::date, $5::date, $6, $7, $8, $9::term_name, $10, $11, $12, $13::term_name, $14, $15)
+            """
+        let parameters: [any PostgresEncodable] = [
+            providerID, types, request.intervention.programme, period.from.isoString, period.to.isoString,
+            before.subject, before.name, before.term.year.description, before.term.term.rawValue,
+            after.subject, after.name, after.term.year.description, after.term.term.rawValue,
+            request.cohortCode, request.priorBand.sqlValue,
+        ]
+        let grouped = try connection.query(
+            """
+            SELECT cohort, disadvantaged, prior_band, role, count(*)::bigint AS students,
+                   count(change_sd)::bigint AS attainment_n, avg(change_sd) AS attainment_mean, var_samp(change_sd) AS attainment_variance,
+                   count(attendance_after - attendance_before)::bigint AS attendance_n,
+                   avg(attendance_after - attendance_before) AS attendance_mean,
+                   var_samp(attendance_after - attendance_before) AS attendance_variance,
+                   max(cohort_before_students)::bigint AS cohort_before_students, max(cohort_before_sd) AS cohort_before_sd,
+                   max(standardisation) AS standardisation, max(banding) AS banding
+            FROM \(students)
+            GROUP BY cohort, disadvantaged, prior_band, role
+            ORDER BY cohort, disadvantaged, prior_band NULLS LAST, role
+            """, parameters)
+        var counts = [String: Int]()
+        var order = [String]()
+        var attainment = [String: MatchedStratum]()
+        var attendance = [String: MatchedStratum]()
+        var standardisation = [String: CohortStandardisation]()
+        for row in grouped.rows {
+            let role: String = try row.decode("role")
+            let cohort: String = try row.decode("cohort")
+            counts[role, default: 0] += try row.decode("students", as: Int.self)
+            let band: String? = try row.decode("prior_band")
+            let key = "\(cohort) | \(try row.decode("disadvantaged", as: Bool.self) ? "disadvantaged" : "not disadvantaged") | \(band ?? "no band")"
+            if attainment[key] == nil {
+                order.append(key)
+                attainment[key] = MatchedStratum(key: key, participants: nil, comparison: nil)
+                attendance[key] = MatchedStratum(key: key, participants: nil, comparison: nil)
+            }
+            switch role {
+            case "participant":
+                attainment[key]?.participants = try moments(row, prefix: "attainment")
+                attendance[key]?.participants = try moments(row, prefix: "attendance")
+            case "comparison" where band != nil:
+                // Without a prior-attainment band (no KS2 result held) nobody is comparable: such
+                // participants stay unmatched.
+                attainment[key]?.comparison = try moments(row, prefix: "attainment")
+                attendance[key]?.comparison = try moments(row, prefix: "attendance")
+            default:
+                break
+            }
+            if standardisation[cohort] == nil {
+                standardisation[cohort] = CohortStandardisation(
+                    cohort: cohort, beforeStudents: try row.decode("cohort_before_students"),
+                    beforeStandardDeviation: try row.decode("cohort_before_sd"), method: try row.decode("standardisation"),
+                    banding: try row.decode("banding"))
+            }
+        }
+        let spend = try spendAggregates(
+            participants: "SELECT student_id FROM \(students) WHERE role = 'participant'", parameters: parameters, on: connection)
+        return ImpactData(
+            provider: provider, intervention: request.intervention, cohort: cohort, period: period, before: before, after: after, imports: imports,
+            design: .school(SchoolImpactAggregates(
+                participants: counts["participant"] ?? 0, comparisonPool: counts["comparison"] ?? 0, excluded: counts["excluded"] ?? 0,
+                priorBand: request.priorBand, attainment: order.compactMap { attainment[$0] }, attendance: order.compactMap { attendance[$0] },
+                // Year groups in school order (7, 8, ... 11), then courses.
+                standardisation: standardisation.values.sorted { (Int($0.cohort) ?? .max, $0.cohort) < (Int($1.cohort) ?? .max, $1.cohort) })),
+            spend: spend)
+    }
+
+    /// The moments of `<prefix>_n`, `<prefix>_mean`, `<prefix>_variance`; nil when n = 0.
+    static func moments(_ row: PostgresRow, prefix: String) throws -> OutcomeMoments? {
+        let count: Int = try row.decode(prefix + "_n")
+        guard count > 0, let mean: Double = try row.decode(prefix + "_mean") else { return nil }
+        return OutcomeMoments(count: count, mean: mean, variance: try row.decode(prefix + "_variance"))
+    }
+
+    /// Spend of the delivered records of the intervention for the students `participants`
+    /// selects (a query over the same parameters: $1 provider, $2 types, $3 programme, $4 and
+    /// $5 the period), by funding source, by type, and in all, labelled with the catalogues'
+    /// display names (funding_sources, intervention_types; migration 008).
+    static func spendAggregates(participants: String, parameters: [any PostgresEncodable], on connection: PostgresConnection) throws -> SpendAggregates {
+        let result = try connection.query(
+            """
+            WITH participants AS (\(participants)),
+            records AS (
+                SELECT r.* FROM impact_intervention_records($1, $2::text[], $3, $4::date, $5::date) r
+                WHERE r.status IN ('active', 'ended') AND r.student_id IN (SELECT student_id FROM participants)
+            ),
+            grouped AS (
+                SELECT grouping(r.funding_source) AS all_sources, grouping(r.type) AS all_types, r.funding_source, r.type,
+                       count(DISTINCT r.student_id)::bigint AS students, (coalesce(sum(r.amount), 0) * 100)::bigint AS pence,
+                       coalesce(sum(r.sessions), 0)::bigint AS sessions, coalesce(sum(r.hours), 0)::float8 AS hours,
+                       (count(*) FILTER (WHERE r.amount IS NULL))::bigint AS without_amount
+                FROM records r
+                GROUP BY GROUPING SETS ((r.funding_source), (r.type), ())
+            )
+            SELECT g.*, f.display_name AS source_name, t.display_name AS type_name
+            FROM grouped g
+            LEFT JOIN funding_sources f ON f.funding_source = g.funding_source
+            LEFT JOIN intervention_types t ON t.type = g.type
+            ORDER BY g.all_sources, g.all_types, g.funding_source NULLS LAST, g.type
+            """, parameters)
+        var bySource = [SpendLine]()
+        var byType = [SpendLine]()
+        var total = SpendLine(code: nil, label: "All participants", students: 0, spend: .zero)
+        var withoutAmount = 0
+        for row in result.rows {
+            let allSources: Int = try row.decode("all_sources")
+            let allTypes: Int = try row.decode("all_types")
+            var line = SpendLine(
+                code: nil, label: "All participants", students: try row.decode("students"),
+                spend: try PoundsAndPence(pence: try row.decode("pence")), sessions: try row.decode("sessions"), hours: try row.decode("hours"))
+            switch (allSources, allTypes) {
+            case (0, _):
+                line.code = try row.decode("funding_source")
+                line.label = try row.decode("source_name", as: String?.self) ?? "Not recorded"
+                bySource.append(line)
+            case (_, 0):
+                line.code = try row.decode("type")
+                line.label = try row.decode("type_name", as: String?.self) ?? line.code ?? ""
+                byType.append(line)
+            default:
+                total = line
+                withoutAmount = try row.decode("without_amount")
+            }
+        }
+        return SpendAggregates(byFundingSource: bySource, byType: byType, total: total, recordsWithoutAmount: withoutAmount)
+    }
+}

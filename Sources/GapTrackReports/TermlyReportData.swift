@@ -1,0 +1,186 @@
+import GapTrackDomain
+
+/// The aggregates a termly report is built from: what `TermlyReportQueries` reads from
+/// PostgreSQL (set-based: counts, sums and window-function ranks, never one row per student),
+/// and what `TermlyGapReportBuilder` turns into figures, intervals and suppressed cells.
+///
+/// Keeping this boundary plain lets the statistics be tested without a database, and lets the
+/// SQL be tested against the GapStatistics reference on the same students.
+public struct TermlyReportData: Sendable, Equatable {
+    public var provider: ReportProvider
+    public var cohort: ReportCohort
+    public var term: AcademicTerm
+    public var imports: [ImportRecord]
+    /// Students in the cohort this term.
+    public var cohortSize: Int
+    /// Students in each group this term (groups with no student may be left out).
+    public var groupCounts: [ReportGroup: Int]
+    public var subjects: [SubjectAggregates]
+    public var attendance: [AttendanceAggregates]
+    public var supportByType: [SupportAggregates]
+    public var supportTotal: SupportAggregates
+    public var funding: [FundingAggregates]
+    /// Earlier terms, oldest first, then the report's own term.
+    public var trend: [TermAggregates]
+
+    public init(
+        provider: ReportProvider, cohort: ReportCohort, term: AcademicTerm, imports: [ImportRecord], cohortSize: Int,
+        groupCounts: [ReportGroup: Int], subjects: [SubjectAggregates], attendance: [AttendanceAggregates],
+        supportByType: [SupportAggregates], supportTotal: SupportAggregates, funding: [FundingAggregates], trend: [TermAggregates]
+    ) {
+        self.provider = provider
+        self.cohort = cohort
+        self.term = term
+        self.imports = imports
+        self.cohortSize = cohortSize
+        self.groupCounts = groupCounts
+        self.subjects = subjects
+        self.attendance = attendance
+        self.supportByType = supportByType
+        self.supportTotal = supportTotal
+        self.funding = funding
+        self.trend = trend
+    }
+}
+
+/// One group's scores on one assessment, with the pieces of the rank statistics.
+public struct ScoreAggregates: Sendable, Equatable {
+    public var count: Int
+    public var mean: Double
+    /// Sample variance (divisor n − 1); 0 for a single student.
+    public var variance: Double
+    /// Mean of the group's percentile ranks over everyone who took the assessment (midranks ÷ n).
+    public var meanPercentileRank: Double
+    /// Sample variance (divisor n − 1) of the group's DeLong placements: for an other student,
+    /// the share of disadvantaged students they outscore (ties ½); for a disadvantaged student,
+    /// the share of others who outscore them (ties ½). Nil for a single student.
+    public var placementVariance: Double?
+
+    public init(count: Int, mean: Double, variance: Double, meanPercentileRank: Double, placementVariance: Double?) {
+        self.count = count
+        self.mean = mean
+        self.variance = variance
+        self.meanPercentileRank = meanPercentileRank
+        self.placementVariance = placementVariance
+    }
+}
+
+/// The least-squares line of percentile rank on age in months at the assessment, over everyone
+/// who took it: the age gradient that turns a rank gap into months.
+public struct AgeGradientAggregates: Sendable, Equatable {
+    public var count: Int
+    public var slope: Double
+    public var intercept: Double
+    /// Σ(age − mean age)².
+    public var sumSquaresAge: Double
+    /// Σ residual².
+    public var residualSumSquares: Double
+
+    public init(count: Int, slope: Double, intercept: Double, sumSquaresAge: Double, residualSumSquares: Double) {
+        self.count = count
+        self.slope = slope
+        self.intercept = intercept
+        self.sumSquaresAge = sumSquaresAge
+        self.residualSumSquares = residualSumSquares
+    }
+}
+
+public struct SubjectAggregates: Sendable, Equatable {
+    public var subject: String
+    public var assessment: String
+    public var scale: String
+    public var disadvantaged: ScoreAggregates?
+    public var others: ScoreAggregates?
+    /// Nil when ages are missing or do not vary.
+    public var ageGradient: AgeGradientAggregates?
+
+    public init(subject: String, assessment: String, scale: String, disadvantaged: ScoreAggregates?, others: ScoreAggregates?, ageGradient: AgeGradientAggregates?) {
+        self.subject = subject
+        self.assessment = assessment
+        self.scale = scale
+        self.disadvantaged = disadvantaged
+        self.others = others
+        self.ageGradient = ageGradient
+    }
+}
+
+/// Session sums of one group's students over the term, with the sums of squares and products
+/// the ratio estimator's variance needs (attended a, possible p per student).
+public struct AttendanceAggregates: Sendable, Equatable {
+    public var group: ReportGroup
+    public var students: Int
+    public var possible: Int
+    public var attended: Int
+    public var sumAttendedSquared: Double
+    public var sumPossibleSquared: Double
+    public var sumAttendedTimesPossible: Double
+    public var persistentlyAbsent: Int
+    public var severelyAbsent: Int
+
+    public init(
+        group: ReportGroup, students: Int, possible: Int, attended: Int, sumAttendedSquared: Double, sumPossibleSquared: Double,
+        sumAttendedTimesPossible: Double, persistentlyAbsent: Int, severelyAbsent: Int
+    ) {
+        self.group = group
+        self.students = students
+        self.possible = possible
+        self.attended = attended
+        self.sumAttendedSquared = sumAttendedSquared
+        self.sumPossibleSquared = sumPossibleSquared
+        self.sumAttendedTimesPossible = sumAttendedTimesPossible
+        self.persistentlyAbsent = persistentlyAbsent
+        self.severelyAbsent = severelyAbsent
+    }
+}
+
+public struct SupportAggregates: Sendable, Equatable {
+    /// The type's code (`intervention_types.type`); nil for all types together.
+    public var type: String?
+    public var label: String
+    public var students: Int
+    public var disadvantagedStudents: Int
+    public var sessions: Int
+    public var hours: Double
+    public var spend: PoundsAndPence
+
+    public init(type: String?, label: String, students: Int, disadvantagedStudents: Int, sessions: Int, hours: Double, spend: PoundsAndPence) {
+        self.type = type
+        self.label = label
+        self.students = students
+        self.disadvantagedStudents = disadvantagedStudents
+        self.sessions = sessions
+        self.hours = hours
+        self.spend = spend
+    }
+}
+
+public struct FundingAggregates: Sendable, Equatable {
+    /// The source's code (`funding_sources.funding_source`); nil where none was recorded.
+    public var source: String?
+    public var label: String
+    public var students: Int
+    public var spend: PoundsAndPence
+
+    public init(source: String?, label: String, students: Int, spend: PoundsAndPence) {
+        self.source = source
+        self.label = label
+        self.students = students
+        self.spend = spend
+    }
+}
+
+/// One term's headline figures for the trend: the gap index per subject and the attendance of
+/// the two groups.
+public struct TermAggregates: Sendable, Equatable {
+    public var term: AcademicTerm
+    public var subjects: [SubjectAggregates]
+    public var disadvantagedAttendance: AttendanceAggregates?
+    public var othersAttendance: AttendanceAggregates?
+
+    public init(term: AcademicTerm, subjects: [SubjectAggregates], disadvantagedAttendance: AttendanceAggregates?, othersAttendance: AttendanceAggregates?) {
+        self.term = term
+        self.subjects = subjects
+        self.disadvantagedAttendance = disadvantagedAttendance
+        self.othersAttendance = othersAttendance
+    }
+}

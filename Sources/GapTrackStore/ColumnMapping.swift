@@ -1,0 +1,159 @@
+import Foundation
+
+/// How an import file's column names map onto gaptrack's, so that an MIS export loads without
+/// editing.
+///
+/// A column is found, in this order: an explicit `Their Name=our_name` pair (`--map` or a
+/// mapping file); the aliases of the chosen presets, in their order of preference (so that a
+/// SIMS export's "Legal Forename" is preferred to its "Forename", the preferred name); a header
+/// that is our name ignoring case, spaces and punctuation ("Legal Surname", "LEGAL_SURNAME" and
+/// "legal surname" all match `legal_surname`). Columns that match nothing are ignored and
+/// listed in the summary, because MIS exports carry many columns gaptrack does not need.
+public struct ColumnMapping: Sendable, Hashable {
+    /// Built-in alias lists for typical MIS exports (see `MISPresets`).
+    public enum Preset: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        case sims
+        case arbor
+        case bromcom
+
+        public var description: String { rawValue }
+    }
+
+    /// One explicit mapping: the file's column name and gaptrack's.
+    public struct Pair: Sendable, Hashable {
+        public let theirs: String
+        public let ours: String
+
+        public init(theirs: String, ours: String) {
+            self.theirs = theirs
+            self.ours = ours
+        }
+
+        /// Reads `Their Name=our_name` (spaces around either side are ignored).
+        public init(parsing text: String) throws(ImportError) {
+            guard let equals = text.lastIndex(of: "=") else {
+                throw .mapping("column mapping '\(text)' has no '='; write it as 'Their Column Name=our_name', e.g. 'Legal Surname=legal_surname'")
+            }
+            let theirs = text[..<equals].trimmingCharacters(in: .whitespaces)
+            let ours = text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            guard !theirs.isEmpty, !ours.isEmpty else {
+                throw .mapping("column mapping '\(text)' needs a name on both sides of '=', e.g. 'Legal Surname=legal_surname'")
+            }
+            self.init(theirs: theirs, ours: ours)
+        }
+    }
+
+    public var presets: [Preset]
+    public var pairs: [Pair]
+
+    public init(presets: [Preset] = [], pairs: [Pair] = []) {
+        self.presets = presets
+        self.pairs = pairs
+    }
+
+    /// Reads a mapping file: one `Their Name=our_name` per line; blank lines and lines starting
+    /// with `#` are ignored.
+    public static func pairs(fromFile url: URL) throws -> [Pair] {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ImportError.mapping("cannot read the mapping file '\(url.path)': \(error.localizedDescription)")
+        }
+        var pairs: [Pair] = []
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            do {
+                pairs.append(try Pair(parsing: line))
+            } catch {
+                throw ImportError.mapping("\(url.lastPathComponent) line \(index + 1): \(error)")
+            }
+        }
+        return pairs
+    }
+
+    /// The matching key of a column name: lower-case letters and digits only.
+    static func key(_ name: String) -> String {
+        String(String.UnicodeScalarView(name.lowercased().unicodeScalars.filter {
+            ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || ($0.value > 127 && $0.properties.isAlphabetic)
+        }))
+    }
+
+    /// Decides which file column feeds each of gaptrack's columns for a file of `kind`.
+    func resolve(header: [String], kind: ImportKind) throws(ImportError) -> ResolvedColumns {
+        let ourNames = kind.columns.map(\.name)
+        let headerKeys = header.map(Self.key)
+        var chosen: [String: Int] = [:]
+        var used = Set<Int>()
+
+        for pair in pairs {
+            guard let ours = ourNames.first(where: { Self.key($0) == Self.key(pair.ours) }) else {
+                throw .mapping("the mapping '\(pair.theirs)=\(pair.ours)' names '\(pair.ours)', which is not a column of a \(kind) file; "
+                    + "its columns are: \(ourNames.joined(separator: ", "))")
+            }
+            guard let index = headerKeys.firstIndex(of: Self.key(pair.theirs)) else {
+                throw .mapping("the mapping '\(pair.theirs)=\(pair.ours)' names the column '\(pair.theirs)', which the file does not have; "
+                    + "its columns are: \(header.map { "'\($0)'" }.joined(separator: ", "))")
+            }
+            if let other = chosen[ours], other != index {
+                throw .mapping("two mappings give gaptrack's '\(ours)': '\(header[other])' and '\(header[index])'; keep one")
+            }
+            if used.contains(index), chosen[ours] != index {
+                throw .mapping("the column '\(header[index])' is mapped to two of gaptrack's columns; map it once")
+            }
+            chosen[ours] = index
+            used.insert(index)
+        }
+        // A preset alias never takes a column that is literally another of gaptrack's names.
+        let ourKeys = Set(ourNames.map(Self.key))
+        for preset in presets {
+            let aliases = MISPresets.aliases(preset, kind: kind)
+            for ours in ourNames where chosen[ours] == nil {
+                for alias in aliases[ours] ?? [] {
+                    if let index = headerKeys.indices.first(where: {
+                        headerKeys[$0] == Self.key(alias) && !used.contains($0)
+                            && (!ourKeys.contains(headerKeys[$0]) || headerKeys[$0] == Self.key(ours))
+                    }) {
+                        chosen[ours] = index
+                        used.insert(index)
+                        break
+                    }
+                }
+            }
+        }
+        for ours in ourNames where chosen[ours] == nil {
+            if let index = headerKeys.indices.first(where: { headerKeys[$0] == Self.key(ours) && !used.contains($0) }) {
+                chosen[ours] = index
+                used.insert(index)
+            }
+        }
+        let ignored = header.indices.filter { !used.contains($0) && !headerKeys[$0].isEmpty }.map { header[$0] }
+        return ResolvedColumns(index: chosen, header: header, ignored: ignored)
+    }
+}
+
+/// Which column of the file feeds each of gaptrack's columns.
+struct ResolvedColumns: Sendable {
+    /// gaptrack column name -> field index.
+    let index: [String: Int]
+    /// The file's header as written.
+    let header: [String]
+    /// File columns that feed nothing.
+    let ignored: [String]
+
+    /// The file's own name for one of gaptrack's columns (for error messages).
+    func fileName(of column: String) -> String {
+        index[column].map { header[$0] } ?? column
+    }
+
+    func contains(_ column: String) -> Bool { index[column] != nil }
+
+    /// Throws when a required column has no source.
+    func requireColumns(of kind: ImportKind, fileName: String) throws(ImportError) {
+        let missing = kind.columns.filter { $0.isRequired && index[$0.name] == nil }.map(\.name)
+        if !missing.isEmpty {
+            throw .missingColumns(fileName: fileName, kind: kind, missing: missing, found: header)
+        }
+    }
+}

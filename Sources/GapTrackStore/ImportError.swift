@@ -1,0 +1,105 @@
+import CSVFormat
+import Postgres
+
+/// One problem with one row of an import file, told the way a data lead can fix it:
+/// `students.csv line 14, column 'UPN': 'B801200005002' has a wrong check letter; expected 'Q'`.
+public struct RowError: Sendable, Hashable, CustomStringConvertible {
+    public let fileName: String
+    /// The physical line of the file (the header is line 1).
+    public let line: Int
+    /// The column as the file names it, or nil for a problem with the row as a whole.
+    public let column: String?
+    /// What is wrong and what was expected; it quotes the value.
+    public let message: String
+
+    public init(fileName: String, line: Int, column: String?, message: String) {
+        self.fileName = fileName
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        let place = column.map { "\(fileName) line \(line), column '\($0)'" } ?? "\(fileName) line \(line)"
+        return "\(place): \(message)"
+    }
+}
+
+/// Why an import loaded nothing.
+public enum ImportError: Error, Sendable, CustomStringConvertible {
+    /// The file breaks the CSV format itself (an unclosed quote, bad UTF-8) or cannot be read.
+    case unreadable(fileName: String, CSVError)
+    /// The header lacks columns the format requires.
+    case missingColumns(fileName: String, kind: ImportKind, missing: [String], found: [String])
+    /// The file has a header and no data rows.
+    case noRows(fileName: String)
+    /// Rows failed validation and `skipInvalid` was off: nothing was written. `shown` holds at
+    /// most `ImportOptions.maxErrorsShown` errors; `total` counts them all.
+    case invalidRows(fileName: String, shown: [RowError], total: Int, invalidRows: Int, rowsRead: Int)
+    /// The mapping options themselves are wrong.
+    case mapping(String)
+    /// The database has no gaptrack schema yet.
+    case schemaMissing
+    /// A file that does not fit the provider (e.g. year groups at a university).
+    case notForProvider(String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let fileName, let error):
+            return "\(fileName): \(error); nothing was imported"
+        case .missingColumns(let fileName, let kind, let missing, let found):
+            let names = missing.map { "'\($0)'" }.joined(separator: ", ")
+            return "\(fileName) is missing the \(missing.count == 1 ? "column" : "columns") \(names) that a \(kind) file needs. "
+                + "Its columns are: \(found.map { "'\($0)'" }.joined(separator: ", ")). If they have other names in your MIS export, "
+                + "map them with --map 'Their Name=\(missing[0])', a --mapping file, or a --preset (sims, arbor, bromcom); "
+                + "see docs/import-formats.md. Nothing was imported."
+        case .noRows(let fileName):
+            return "\(fileName) has a header but no rows; nothing was imported"
+        case .invalidRows(let fileName, let shown, let total, let invalidRows, let rowsRead):
+            var lines = shown.map(\.description)
+            if total > shown.count {
+                let more = total - shown.count
+                lines.append("\(ImportSummary.grouped(more)) more error\(more == 1 ? "" : "s") not shown")
+            }
+            lines.append("Nothing was imported: \(ImportSummary.grouped(invalidRows)) of \(ImportSummary.grouped(rowsRead)) rows in \(fileName) "
+                + "\(invalidRows == 1 ? "is" : "are") invalid. Correct them and import the file again, or use --skip-invalid to load "
+                + "the valid rows and write the rejected ones, with their reasons, to a rejects file.")
+            return lines.joined(separator: "\n")
+        case .mapping(let message):
+            return message
+        case .schemaMissing:
+            return "the database has no gaptrack tables yet; run 'gaptrack migrate' first"
+        case .notForProvider(let message):
+            return message
+        }
+    }
+}
+
+/// Collects row errors as a file is read: all of them (they go to the rejects file) but the
+/// message list is what the caller shows.
+struct RowErrors {
+    let fileName: String
+    private(set) var all: [RowError] = []
+    private(set) var invalidLines = Set<Int>()
+
+    init(fileName: String) {
+        self.fileName = fileName
+    }
+
+    mutating func add(line: Int, column: String?, _ message: String) {
+        all.append(RowError(fileName: fileName, line: line, column: column, message: message))
+        invalidLines.insert(line)
+    }
+
+    mutating func add(_ error: RowError) {
+        all.append(error)
+        invalidLines.insert(error.line)
+    }
+
+    var isEmpty: Bool { all.isEmpty }
+
+    /// The errors in file order (several per line keep the order they were found in).
+    var sorted: [RowError] {
+        all.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
+    }
+}

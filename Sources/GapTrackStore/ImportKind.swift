@@ -1,0 +1,33 @@
+/// The five kinds of import file (docs/import-formats.md). Raw values are the database's
+/// `import_kind` and the word after `gaptrack import`.
+public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    case students
+    case markers
+    case attendance
+    case assessments
+    case support
+
+    public var description: String { rawValue }
+
+    /// The file's columns, in the order the format document lists them.
+    public var columns: [ImportColumn] {
+        switch self {
+        case .students: return StudentsImport.columns
+        case .markers: return MarkersImport.columns
+        case .attendance: return AttendanceImport.columns
+        case .assessments: return AssessmentsImport.columns
+        case .support: return SupportImport.columns
+        }
+    }
+}
+
+/// One column of an import format: its canonical name, and whether every file must have it.
+public struct ImportColumn: Sendable, Hashable {
+    public let name: String
+    public let isRequired: Bool
+
+    public init(_ name: String, required: Bool = false) {
+        self.name = name
+        self.isRequired = required
+    }
+}

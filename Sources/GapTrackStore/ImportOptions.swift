@@ -1,0 +1,43 @@
+import Foundation
+import GapTrackDomain
+
+/// How to run one import. The defaults are the safe ones: all-or-nothing, 20 errors shown.
+public struct ImportOptions: Sendable {
+    /// How the file's column names map onto gaptrack's (presets, `--map`, a mapping file).
+    public var mapping: ColumnMapping
+    /// Load the valid rows and write the invalid ones, with reasons, to `rejectsURL`.
+    /// Without it, one invalid row means nothing is loaded.
+    public var skipInvalid: Bool
+    /// Where rejected rows go with `skipInvalid`; default `FILE.rejects.csv` beside the file.
+    public var rejectsURL: URL?
+    /// How many row errors an `ImportError.invalidRows` carries for display.
+    public var maxErrorsShown: Int
+    /// students.csv: the date as at which MIS snapshot columns (FSM, SEN, ...) hold; default
+    /// each row's start_date.
+    public var asOf: CalendarDate?
+    /// Called now and then while a file is read (for a progress line on a terminal).
+    public var progress: (@Sendable (ImportProgress) -> Void)?
+    /// Recorded in the import ledger as who ran the import; default the operating-system user.
+    public var operatingSystemUser: String?
+
+    public init(mapping: ColumnMapping = ColumnMapping(), skipInvalid: Bool = false, rejectsURL: URL? = nil,
+                maxErrorsShown: Int = 20, asOf: CalendarDate? = nil,
+                progress: (@Sendable (ImportProgress) -> Void)? = nil, operatingSystemUser: String? = nil) {
+        self.mapping = mapping
+        self.skipInvalid = skipInvalid
+        self.rejectsURL = rejectsURL
+        self.maxErrorsShown = max(0, maxErrorsShown)
+        self.asOf = asOf
+        self.progress = progress
+        self.operatingSystemUser = operatingSystemUser
+    }
+}
+
+/// How far an import has got: rows read so far and the time taken.
+public struct ImportProgress: Sendable {
+    public let fileName: String
+    public let rowsRead: Int
+    public let elapsedSeconds: Double
+
+    public var rowsPerSecond: Double { elapsedSeconds > 0 ? Double(rowsRead) / elapsedSeconds : 0 }
+}

@@ -1,0 +1,186 @@
+import CSVFormat
+import Foundation
+import Postgres
+
+/// Loads one CSV file into the database: `gaptrack import KIND FILE`, and what the demo loader
+/// and the benchmark call.
+///
+/// The pipeline, the same for every kind: stream the file, validate each row in Swift, COPY the
+/// valid rows into a temporary staging table (with their line numbers), find the errors that need
+/// the database (unknown students, overlapping spells) with set-based SQL, then merge with
+/// natural-key upserts that touch only rows that changed, so that importing the same file again
+/// reports 0 inserted and 0 updated. All of it, and the import ledger row, is one transaction: a
+/// file loads completely or not at all (with `skipInvalid`, its valid rows completely).
+/// Attendance takes a faster road to the same end (see `AttendanceImport`).
+public struct Importer {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Imports `url` as a file of `kind` for the provider with code `provider`.
+    ///
+    /// Throws `ImportError.invalidRows` (nothing written) when rows are invalid and
+    /// `options.skipInvalid` is off; `ImportError` for a file that cannot be used at all;
+    /// `ProviderError.notFound` for an unknown provider.
+    public func importFile(kind: ImportKind, url: URL, provider providerCode: String,
+                           options: ImportOptions = ImportOptions()) throws -> ImportSummary {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let startedAt = Date()
+        let fileName = url.lastPathComponent
+        guard FileManager.default.isReadableFile(atPath: url.path) else {
+            let reason = FileManager.default.fileExists(atPath: url.path) ? "permission denied" : "no such file"
+            throw ImportError.unreadable(fileName: fileName, .cannotOpen(path: url.path, reason: reason))
+        }
+        let checksum = FileChecksum(url: url)
+        let provider = try Self.requiringSchema { try ProviderRepository(connection: connection).require(code: providerCode) }
+        let operatingSystemUser = options.operatingSystemUser ?? ImportLedger.currentOperatingSystemUser()
+        let rejectsURL = options.rejectsURL
+            ?? url.deletingPathExtension().appendingPathExtension("rejects").appendingPathExtension("csv")
+
+        var previous: ImportSummary.PreviousImport?
+        var sha256 = ""
+        let (importID, outcome) = try connection.transaction { connection -> (Int, KindOutcome) in
+            // The service's audit log (sql/031) names the actor from this setting.
+            try connection.query("SELECT set_config('gaptrack.actor', $1, true)", ["cli:" + operatingSystemUser])
+            var importID = 0
+            let context = ImportContext(
+                connection: connection, provider: provider, options: options, url: url, fileName: fileName, kind: kind,
+                openLedger: {
+                    let file = try checksum.value()
+                    sha256 = file.hex
+                    previous = try ImportLedger.previousImport(of: file.hex, kind: kind, providerID: provider.id!, connection: connection)
+                    importID = try ImportLedger.open(
+                        kind: kind, providerID: provider.id!, fileName: fileName, sha256: file.hex, bytes: file.bytes,
+                        skipInvalid: options.skipInvalid, operatingSystemUser: operatingSystemUser, startedAt: startedAt,
+                        connection: connection)
+                    return importID
+                })
+            let outcome: KindOutcome
+            switch kind {
+            case .students: outcome = try TabularImportDriver<StudentsImport>(context: context).run()
+            case .markers: outcome = try TabularImportDriver<MarkersImport>(context: context).run()
+            case .assessments: outcome = try TabularImportDriver<AssessmentsImport>(context: context).run()
+            case .support: outcome = try TabularImportDriver<SupportImport>(context: context).run()
+            case .attendance: outcome = try AttendanceImport(context: context).run()
+            }
+            if !outcome.errors.isEmpty {
+                try RejectsFile.write(source: url, errors: outcome.errors, to: rejectsURL)
+            }
+            try ImportLedger.close(
+                importID: importID, rowsRead: outcome.rowsRead, inserted: outcome.inserted, updated: outcome.updated,
+                unchanged: outcome.unchanged, rejected: outcome.rejected, connection: connection)
+            return (importID, outcome)
+        }
+        let elapsed = start.duration(to: clock.now)
+        return ImportSummary(
+            kind: kind, fileName: fileName, importID: importID, sha256: sha256, rowsRead: outcome.rowsRead,
+            inserted: outcome.inserted, updated: outcome.updated, unchanged: outcome.unchanged, rejected: outcome.rejected,
+            elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            previousImport: previous, rejectsFile: outcome.errors.isEmpty ? nil : rejectsURL,
+            ignoredColumns: outcome.ignoredColumns, phases: outcome.phases)
+    }
+
+    /// Turns "relation does not exist" into "run gaptrack migrate".
+    static func requiringSchema<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as PostgresError where error.sqlState == ServerError.Code.undefinedTable {
+            throw ImportError.schemaMissing
+        }
+    }
+}
+
+/// Everything one kind's loader needs, inside the import's transaction.
+struct ImportContext {
+    let connection: PostgresConnection
+    let provider: Provider
+    let options: ImportOptions
+    let url: URL
+    let fileName: String
+    let kind: ImportKind
+    /// Waits for the file's checksum, writes the ledger row and returns the import id. Called
+    /// once, after the file has been read (the checksum is computed meanwhile).
+    let openLedger: () throws -> Int
+
+    var providerID: Int { provider.id! }
+
+    /// Applies the all-or-nothing rule: throws when there are errors and skip-invalid is off.
+    func stopIfInvalid(_ errors: RowErrors, rowsRead: Int) throws {
+        guard !errors.isEmpty, !options.skipInvalid else { return }
+        let sorted = errors.sorted
+        throw ImportError.invalidRows(fileName: fileName, shown: Array(sorted.prefix(options.maxErrorsShown)),
+                                      total: sorted.count, invalidRows: errors.invalidLines.count, rowsRead: rowsRead)
+    }
+}
+
+/// What one kind's loader did.
+struct KindOutcome {
+    var rowsRead: Int
+    var inserted: Int
+    var updated: Int
+    var errors: RowErrors
+    var ignoredColumns: [String]
+    var phases: [ImportSummary.Phase]
+
+    var rejected: Int { errors.invalidLines.count }
+    var unchanged: Int { rowsRead - inserted - updated - rejected }
+}
+
+/// Times the steps of an import, for `ImportSummary.phases`.
+struct PhaseClock {
+    private let clock = ContinuousClock()
+    private var last: ContinuousClock.Instant
+    private(set) var phases: [ImportSummary.Phase] = []
+
+    init() {
+        last = clock.now
+    }
+
+    /// Ends the current step, naming it.
+    mutating func lap(_ name: String) {
+        let now = clock.now
+        let elapsed = last.duration(to: now)
+        phases.append(ImportSummary.Phase(name: name, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        last = now
+    }
+}
+
+/// Calls `ImportOptions.progress` at most four times a second while rows are read.
+struct ProgressTicker {
+    private let report: (@Sendable (ImportProgress) -> Void)?
+    private let fileName: String
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private var lastReport: ContinuousClock.Instant
+
+    init(options: ImportOptions, fileName: String) {
+        report = options.progress
+        self.fileName = fileName
+        start = clock.now
+        lastReport = start
+    }
+
+    @inline(__always)
+    mutating func tick(_ rowsRead: Int) {
+        guard report != nil, rowsRead & 0x3FFF == 0 else { return }
+        let now = clock.now
+        guard now - lastReport >= .milliseconds(250) else { return }
+        lastReport = now
+        send(rowsRead, at: now)
+    }
+
+    /// The final figure, always sent (so a progress line ends on the true count).
+    func finish(_ rowsRead: Int) {
+        send(rowsRead, at: clock.now)
+    }
+
+    private func send(_ rowsRead: Int, at now: ContinuousClock.Instant) {
+        guard let report else { return }
+        let elapsed = start.duration(to: now)
+        report(ImportProgress(fileName: fileName, rowsRead: rowsRead,
+                              elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+    }
+}

@@ -1,0 +1,216 @@
+import GapTrackDomain
+import Postgres
+
+/// students.csv: a student and their enrolment in one academic year, with optional MIS snapshot
+/// columns (FSM, SEN, EAL, ...) that become dated markers (docs/import-formats.md).
+///
+/// Natural keys: a student is matched by any of their identifiers at the provider; an enrolment
+/// by (student, academic year). Rows of the file that share an identifier are the same student
+/// (a student with rows for several years). Blank optional student fields (gender, ethnicity,
+/// identifiers) never erase what is held; the enrolment's fields are replaced by the row's.
+struct StudentsImport: TabularFormat {
+    static let columns: [ImportColumn] = [
+        ImportColumn("upn"), ImportColumn("uln"), ImportColumn("hesa_id"), ImportColumn("institution_id"),
+        ImportColumn("legal_surname", required: true), ImportColumn("forename", required: true),
+        ImportColumn("date_of_birth", required: true), ImportColumn("gender"), ImportColumn("ethnicity"),
+        ImportColumn("academic_year", required: true), ImportColumn("year_group"), ImportColumn("course"),
+        ImportColumn("start_date", required: true), ImportColumn("leave_date"), ImportColumn("leave_reason"),
+        ImportColumn("intake_year"),
+        ImportColumn("sen_status"), ImportColumn("fsm"), ImportColumn("fsm_ever_6"), ImportColumn("eal"),
+        ImportColumn("looked_after"), ImportColumn("pupil_premium"),
+    ]
+
+    static let stagingTable = "staged_students"
+    static let stagingColumns: [(name: String, type: String)] = [
+        ("upn", "text"), ("uln", "text"), ("hesa_id", "text"), ("institution_id", "text"),
+        ("legal_surname", "text"), ("forename", "text"), ("date_of_birth", "date"), ("gender", "text"), ("ethnicity", "text"),
+        ("academic_year", "text"), ("year_group", "text"), ("course", "text"), ("start_date", "date"), ("leave_date", "date"),
+        ("leave_reason", "leave_reason"), ("intake_year", "text"), ("as_of", "date"),
+        ("sen", "text"), ("fsm", "boolean"), ("fsm_ever_6", "boolean"), ("eal", "boolean"), ("eal_band", "text"),
+        ("looked_after", "boolean"), ("pupil_premium", "boolean"),
+    ]
+    static let workColumns: [(name: String, type: String)] = [
+        ("grp", "integer"), ("student_id", "bigint"), ("new_student", "boolean NOT NULL DEFAULT false"),
+    ]
+
+    private let providerKind: ProviderKind
+    private let asOf: CalendarDate?
+    /// What the within-file checks need of each valid row.
+    private var keys: [RowKeys] = []
+    private var senStatuses = Memo<String>()
+
+    private struct RowKeys {
+        let line: Int
+        let identifiers: [String?] // upn, uln, hesa_id, institution_id
+        let academicYear: String
+    }
+
+    init(context: ImportContext) throws {
+        providerKind = context.provider.kind
+        asOf = context.options.asOf
+    }
+
+    mutating func validate(_ row: inout RowContext) -> [String?]? {
+        let upn = row.parse("upn", expected: "a UPN", StudentIdentifiers.upn)
+        let uln = row.parse("uln", expected: "a ULN", StudentIdentifiers.uln)
+        let hesaID = row.parse("hesa_id", expected: "a HESA student identifier", StudentIdentifiers.hesaID)
+        let institutionID = row.text("institution_id")
+        if row.text("upn") == nil && row.text("uln") == nil && row.text("hesa_id") == nil && institutionID == nil {
+            row.fail(nil, "has no student identifier; give at least one of upn, uln, hesa_id and institution_id")
+        }
+        let surname = row.required("legal_surname", expected: "the student's legal surname")
+        let forename = row.required("forename", expected: "the student's forename")
+        let birth = row.parse("date_of_birth", required: true, expected: "a date of birth", FieldParsers.date)
+        let gender = row.parse("gender", expected: "F, M, X or U", FieldParsers.gender)
+        let year = row.parse("academic_year", required: true, expected: "an academic year such as 2024/25", FieldParsers.academicYear)
+        let yearGroup = row.parse("year_group", required: providerKind == .school,
+                                  expected: "a year group (R, 1 to 14), which a school's students need", FieldParsers.yearGroup)
+        let course = row.text("course")
+        if providerKind != .school && course == nil {
+            row.fail("course", "is empty; a \(providerKind)'s students need a course or programme code")
+        }
+        let start = row.parse("start_date", required: true, expected: "the enrolment's start date", FieldParsers.date)
+        let leave = row.parse("leave_date", expected: "a date", FieldParsers.date)
+        let leaveReason = row.parse("leave_reason", expected: "a leave reason", FieldParsers.leaveReason)
+        let intake = row.parse("intake_year", expected: "an academic year", FieldParsers.academicYear)
+        if let year {
+            if let start, !year.dateRange.contains(start) {
+                row.fail("start_date", "'\(row.text("start_date")!)' is not in academic year \(year) (\(year.startDate.ukString) to \(year.endDate.ukString))")
+            }
+            if let leave, leave > year.endDate {
+                row.fail("leave_date", "'\(row.text("leave_date")!)' is after the end of academic year \(year) (\(year.endDate.ukString)); record later years on their own rows")
+            }
+            if let intake, intake > year {
+                row.fail("intake_year", "'\(intake)' is after the row's academic year \(year); the intake year is when the student started the course")
+            }
+        }
+        if let start, let leave, leave < start {
+            row.fail("leave_date", "'\(row.text("leave_date")!)' is before the start date \(start.ukString)")
+        }
+        if let start, let birth, birth >= start {
+            row.fail("date_of_birth", "'\(row.text("date_of_birth")!)' is not before the start date \(start.ukString)")
+        }
+        if leaveReason != nil && row.text("leave_date") == nil {
+            row.fail("leave_reason", "is given but leave_date is empty; a leave reason needs the date the student left")
+        }
+        let sen = row.parse("sen_status", expected: "E, K or N") { (text: String) throws(FieldProblem) -> String in
+            try senStatuses(text) { (text: String) throws(FieldProblem) -> String in
+                do { return try SENStatus.parse(text).censusCode } catch { throw FieldProblem(String(describing: error)) }
+            }
+        }
+        let fsm = row.parse("fsm", expected: "Y or N", FieldParsers.yesNo)
+        let fsmEver6 = row.parse("fsm_ever_6", expected: "Y or N", FieldParsers.yesNo)
+        let lookedAfter = row.parse("looked_after", expected: "Y or N", FieldParsers.yesNo)
+        let pupilPremium = row.parse("pupil_premium", expected: "Y or N", FieldParsers.yesNo)
+        let eal = row.parse("eal", expected: "Y or N, or a proficiency band A to E") { (text: String) throws(FieldProblem) -> (Bool, String?) in
+            if let yes = try? FieldParsers.yesNo(text) { return (yes, nil) }
+            do { return (true, try EALProficiency.parse(text).band) } catch {
+                throw FieldProblem("'\(text)' is not an EAL value; expected Y or N, or a proficiency band A (new to English) to E (fluent)")
+            }
+        }
+        guard row.isValid, let surname, let forename, let birth, let year, let start else { return nil }
+        keys.append(RowKeys(line: row.line, identifiers: [upn, uln, hesaID, institutionID], academicYear: year.description))
+        let snapshotDate = asOf ?? start
+        return [
+            upn, uln, hesaID, institutionID, surname, forename, birth.isoString, gender, row.text("ethnicity"),
+            year.description, yearGroup, course, start.isoString, leave?.isoString, leaveReason, intake?.description,
+            snapshotDate.isoString, sen, fsm.map(String.init), fsmEver6.map(String.init),
+            eal.map { String($0.0) }, eal?.1, lookedAfter.map(String.init), pupilPremium.map(String.init),
+        ]
+    }
+
+    /// Groups the rows that are one student (shared identifiers), and rejects a group whose rows
+    /// disagree about an identifier or that has two rows for one academic year.
+    mutating func finishReading(errors: inout RowErrors, context: ImportContext) throws {
+        var parent = Array(keys.indices)
+        func root(_ index: Int) -> Int {
+            var index = index
+            while parent[index] != index {
+                parent[index] = parent[parent[index]]
+                index = parent[index]
+            }
+            return index
+        }
+        var firstRowWith: [String: Int] = [:]
+        for (index, key) in keys.enumerated() {
+            for (kind, identifier) in key.identifiers.enumerated() {
+                guard let identifier else { continue }
+                let tag = "\(kind):\(identifier)"
+                if let other = firstRowWith[tag] {
+                    parent[root(index)] = root(other)
+                } else {
+                    firstRowWith[tag] = index
+                }
+            }
+        }
+        let names = ["UPN", "ULN", "HESA id", "institution id"]
+        var members: [Int: [Int]] = [:]
+        for index in keys.indices { members[root(index), default: []].append(index) }
+        var groupOfLine: [(line: Int, group: Int)] = []
+        for (group, indices) in members {
+            for (kind, name) in names.enumerated() {
+                let values = Set(indices.compactMap { keys[$0].identifiers[kind] })
+                guard values.count > 1 else { continue }
+                let lines = indices.map { keys[$0].line }.sorted()
+                for index in indices where keys[index].identifiers[kind] != nil {
+                    errors.add(line: keys[index].line, column: nil,
+                               "rows \(lines.map(String.init).joined(separator: ", ")) share an identifier, so they are one student, but give different \(name)s (\(values.sorted().map { "'\($0)'" }.joined(separator: ", "))); correct the identifiers")
+                }
+            }
+            var lineOfYear: [String: Int] = [:]
+            for index in indices.sorted(by: { keys[$0].line < keys[$1].line }) {
+                let key = keys[index]
+                if let earlier = lineOfYear[key.academicYear] {
+                    errors.add(line: key.line, column: nil,
+                               "the same student already has a row for \(key.academicYear) on line \(earlier); one enrolment per student per academic year")
+                } else {
+                    lineOfYear[key.academicYear] = key.line
+                }
+                groupOfLine.append((key.line, group))
+            }
+        }
+        try context.connection.execute("CREATE TEMP TABLE student_groups (line integer PRIMARY KEY, grp integer NOT NULL) ON COMMIT DROP")
+        try context.connection.copyIn("COPY student_groups (line, grp) FROM STDIN") { writer in
+            for entry in groupOfLine { try writer.writeRow([String(entry.line), String(entry.group)]) }
+        }
+        try context.connection.execute("UPDATE staged_students s SET grp = g.grp FROM student_groups g WHERE g.line = s.line")
+    }
+
+    /// Matches each group of rows to the student already held, by any identifier; a group whose
+    /// identifiers belong to two different students is an error on each of its rows.
+    func databaseChecks(context: ImportContext) throws -> [RowError] {
+        try context.connection.query(
+            """
+            CREATE TEMP TABLE student_matches ON COMMIT DROP AS
+            SELECT grp, array_agg(DISTINCT student_id ORDER BY student_id) AS student_ids FROM (
+                SELECT s.grp, st.student_id FROM staged_students s JOIN students st ON st.provider_id = $1 AND st.upn = s.upn
+                UNION ALL
+                SELECT s.grp, st.student_id FROM staged_students s JOIN students st ON st.provider_id = $1 AND st.uln = s.uln
+                UNION ALL
+                SELECT s.grp, st.student_id FROM staged_students s JOIN students st ON st.provider_id = $1 AND st.hesa_id = s.hesa_id
+                UNION ALL
+                SELECT s.grp, st.student_id FROM staged_students s JOIN students st ON st.provider_id = $1 AND st.institution_id = s.institution_id
+            ) m GROUP BY grp
+            """, [context.providerID])
+        try context.connection.execute(
+            """
+            UPDATE staged_students s SET student_id = m.student_ids[1]
+            FROM student_matches m WHERE m.grp = s.grp AND cardinality(m.student_ids) = 1;
+            ANALYZE staged_students
+            """)
+        let conflicts = try context.connection.query(
+            """
+            SELECT s.line, array_to_string(m.student_ids, ', ') AS ids
+            FROM staged_students s JOIN student_matches m ON m.grp = s.grp
+            WHERE cardinality(m.student_ids) > 1 ORDER BY s.line
+            """).rows
+        return try conflicts.map { row in
+            RowError(fileName: context.fileName, line: try row.decode("line"), column: nil,
+                     message: "its identifiers belong to different students already held (student ids \(try row.decode("ids") as String)): one identifier is probably on the wrong student; correct it in the MIS or the file")
+        }
+    }
+
+    func merge(importID: Int, context: ImportContext) throws {
+        try StudentsMerge(connection: context.connection, providerID: context.providerID, importID: importID).run()
+    }
+}

@@ -1,0 +1,135 @@
+import GapTrackDomain
+import Postgres
+
+/// support.csv: interventions and support (docs/import-formats.md).
+///
+/// Natural key: (provider, reference) when the source system gives the record an id, else
+/// (student, type, start_date). The row is the record: re-importing it with a changed field
+/// replaces the field. Types and funding sources come from the database's catalogues, so a
+/// provider's own additions are accepted; the domain's friendly spellings ("1:1 tuition",
+/// "cost of living award") are accepted for the built-in ones.
+struct SupportImport: TabularFormat {
+    static let columns: [ImportColumn] = [
+        ImportColumn("reference"), ImportColumn("student", required: true), ImportColumn("type", required: true),
+        ImportColumn("start_date", required: true), ImportColumn("end_date"), ImportColumn("hours"),
+        ImportColumn("sessions"), ImportColumn("amount"), ImportColumn("funding_source"), ImportColumn("staff"),
+        ImportColumn("intended_outcome"), ImportColumn("status"), ImportColumn("review_date"),
+    ]
+    static let stagingTable = "staged_support"
+    static let stagingColumns: [(name: String, type: String)] = [
+        ("reference", "text"), ("student", "text"), ("type", "text"), ("starts_on", "date"), ("ends_on", "date"),
+        ("hours", "numeric(8, 2)"), ("sessions", "integer"), ("amount", "numeric(12, 2)"), ("funding_source", "text"),
+        ("staff", "text"), ("intended_outcome", "text"), ("status", "support_status"), ("review_date", "date"),
+    ]
+    static let workColumns: [(name: String, type: String)] = [("student_id", "bigint")]
+
+    private let providerKind: ProviderKind
+    private let types: [String]
+    private let fundingSources: [String]
+    private var lineOfKey: [String: Int] = [:]
+    private var students = Memo<String>()
+    private var typeCodes = Memo<String>()
+    private var sourceCodes = Memo<String>()
+    private var statuses = Memo<String>()
+
+    init(context: ImportContext) throws {
+        providerKind = context.provider.kind
+        types = try context.connection.query("SELECT type FROM intervention_types ORDER BY type").rows.map { try $0.decode("type") }
+        fundingSources = try context.connection.query("SELECT funding_source FROM funding_sources ORDER BY funding_source").rows
+            .map { try $0.decode("funding_source") }
+    }
+
+    private static func catalogueCode(_ text: String, codes: [String], friendly: (String) -> String?, what: String) throws(FieldProblem) -> String {
+        let key = ColumnMapping.key(text)
+        if let code = codes.first(where: { ColumnMapping.key($0) == key }) { return code }
+        if let code = friendly(text), codes.contains(code) { return code }
+        throw FieldProblem("'\(text)' is not \(what); expected one of: \(codes.joined(separator: ", "))")
+    }
+
+    mutating func validate(_ row: inout RowContext) -> [String?]? {
+        let kind = providerKind
+        let student = row.parse("student", required: true, expected: "the student's identifier") { (text: String) throws(FieldProblem) -> String in
+            try students(text) { (text: String) throws(FieldProblem) -> String in try StudentIdentifiers.normalise(text, providerKind: kind) }
+        }
+        let types = self.types
+        let type = row.parse("type", required: true, expected: "an intervention type") { (text: String) throws(FieldProblem) -> String in
+            try typeCodes(text) { (text: String) throws(FieldProblem) -> String in
+                try Self.catalogueCode(text, codes: types, friendly: { try? InterventionType.parse($0).rawValue }, what: "an intervention type")
+            }
+        }
+        let start = row.parse("start_date", required: true, expected: "the start date", FieldParsers.date)
+        let end = row.parse("end_date", expected: "a date", FieldParsers.date)
+        let hours = row.parse("hours", expected: "a number of hours", FieldParsers.hours)
+        let sessions = row.parse("sessions", expected: "a number of sessions", FieldParsers.count)
+        let amount = row.parse("amount", expected: "an amount in pounds", FieldParsers.pounds)
+        let sources = fundingSources
+        let funding = row.parse("funding_source", expected: "a funding source") { (text: String) throws(FieldProblem) -> String in
+            try sourceCodes(text) { (text: String) throws(FieldProblem) -> String in
+                try Self.catalogueCode(text, codes: sources, friendly: { try? FundingSource.parse($0).rawValue }, what: "a funding source")
+            }
+        }
+        let status = row.parse("status", expected: "planned, active, ended or cancelled") { (text: String) throws(FieldProblem) -> String in
+            try statuses(text) { (text: String) throws(FieldProblem) -> String in
+                do { return try SupportStatus.parse(text).rawValue } catch { throw FieldProblem(String(describing: error)) }
+            }
+        }
+        let review = row.parse("review_date", expected: "a date", FieldParsers.date)
+        if let start, let end, end < start {
+            row.fail("end_date", "'\(row.text("end_date")!)' is before the start date \(start.ukString)")
+        }
+        if let start, let review, review < start {
+            row.fail("review_date", "'\(row.text("review_date")!)' is before the start date \(start.ukString)")
+        }
+        let reference = row.text("reference")
+        guard row.isValid, let student, let type, let start else { return nil }
+        let key = reference.map { "ref|" + $0 } ?? "\(student)|\(type)|\(start.isoString)"
+        if let earlier = lineOfKey[key] {
+            row.fail(reference == nil ? nil : "reference",
+                     reference.map { "reference '\($0)' is already used on line \(earlier); each record has its own reference" }
+                        ?? "repeats the \(type) record for '\(student)' starting \(start.ukString) on line \(earlier); give each record a reference, or merge the rows")
+            return nil
+        }
+        lineOfKey[key] = row.line
+        return [reference, student, type, start.isoString, end?.isoString, hours, sessions.map(String.init), amount, funding,
+                row.text("staff"), row.text("intended_outcome"), status ?? SupportStatus.active.rawValue, review?.isoString]
+    }
+
+    func databaseChecks(context: ImportContext) throws -> [RowError] {
+        try StudentIdentifiers.resolve(stagingTable: Self.stagingTable, providerID: context.providerID, fileName: context.fileName,
+                                       columnName: "student", connection: context.connection)
+    }
+
+    func merge(importID: Int, context: ImportContext) throws {
+        let fields = "type, starts_on, ends_on, hours, sessions, amount, funding_source, staff, intended_outcome, status, review_date"
+        let changedTest = """
+            (r.student_id, r.type, r.starts_on, r.ends_on, r.hours, r.sessions, r.amount, r.funding_source, r.staff,
+             r.intended_outcome, r.status, r.review_date)
+            IS DISTINCT FROM
+            (EXCLUDED.student_id, EXCLUDED.type, EXCLUDED.starts_on, EXCLUDED.ends_on, EXCLUDED.hours, EXCLUDED.sessions,
+             EXCLUDED.amount, EXCLUDED.funding_source, EXCLUDED.staff, EXCLUDED.intended_outcome, EXCLUDED.status, EXCLUDED.review_date)
+            """
+        let updates = "student_id = EXCLUDED.student_id, type = EXCLUDED.type, starts_on = EXCLUDED.starts_on, ends_on = EXCLUDED.ends_on, "
+            + "hours = EXCLUDED.hours, sessions = EXCLUDED.sessions, amount = EXCLUDED.amount, funding_source = EXCLUDED.funding_source, "
+            + "staff = EXCLUDED.staff, intended_outcome = EXCLUDED.intended_outcome, status = EXCLUDED.status, "
+            + "review_date = EXCLUDED.review_date, import_id = EXCLUDED.import_id, updated_at = now()"
+        for withReference in [true, false] {
+            let conflict = withReference
+                ? "(provider_id, reference) WHERE reference IS NOT NULL"
+                : "(student_id, type, starts_on) WHERE reference IS NULL"
+            try context.connection.query(
+                """
+                WITH written AS (
+                    INSERT INTO support_records AS r (student_id, provider_id, reference, \(fields), import_id)
+                    SELECT student_id, $1, reference, \(fields), $2 FROM staged_support
+                    WHERE reference IS \(withReference ? "NOT NULL" : "NULL")
+                    ON CONFLICT \(conflict) DO UPDATE SET \(updates)
+                    WHERE \(changedTest)
+                    RETURNING r.support_id, r.reference, r.student_id, r.type, r.starts_on, (r.xmax = 0) AS was_inserted
+                )
+                UPDATE staged_support s SET inserted = w.was_inserted, changed = true
+                FROM written w
+                WHERE \(withReference ? "w.reference = s.reference" : "s.reference IS NULL AND w.reference IS NULL AND w.student_id = s.student_id AND w.type = s.type AND w.starts_on = s.starts_on")
+                """, [context.providerID, importID])
+        }
+    }
+}

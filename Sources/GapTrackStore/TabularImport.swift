@@ -1,0 +1,118 @@
+import CSVFormat
+import Foundation
+import Postgres
+
+/// The part of an import that differs by kind (students, markers, assessments, support):
+/// its columns, row validation, staging table, database checks and merge.
+protocol TabularFormat {
+    static var columns: [ImportColumn] { get }
+    /// The temporary staging table: its name, and its columns after `line` (name, SQL type),
+    /// in the order `validate` returns the fields. COPY fills exactly these.
+    static var stagingTable: String { get }
+    static var stagingColumns: [(name: String, type: String)] { get }
+    /// Further staging columns the database checks and merge fill in (not copied).
+    static var workColumns: [(name: String, type: String)] { get }
+
+    init(context: ImportContext) throws
+
+    /// Validates one row. Returns the staging fields (after `line`) for a valid row; records
+    /// errors in `row` and returns nil for an invalid one.
+    mutating func validate(_ row: inout RowContext) -> [String?]?
+
+    /// Checks that need every row of the file (duplicates within the file, ...), after reading.
+    mutating func finishReading(errors: inout RowErrors, context: ImportContext) throws
+
+    /// Checks that need the database (unknown students, overlapping spells), set-based.
+    func databaseChecks(context: ImportContext) throws -> [RowError]
+
+    /// Writes the staged rows, setting `inserted` or `changed` on the staging rows it affects.
+    func merge(importID: Int, context: ImportContext) throws
+}
+
+extension TabularFormat {
+    static var workColumns: [(name: String, type: String)] { [] }
+
+    mutating func finishReading(errors: inout RowErrors, context: ImportContext) throws {}
+}
+
+/// Runs a `TabularFormat` import: read and validate while COPYing into staging, then check,
+/// then merge, then count.
+struct TabularImportDriver<Format: TabularFormat> {
+    let context: ImportContext
+
+    func run() throws -> KindOutcome {
+        var clock = PhaseClock()
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(path: context.url.path)
+        } catch {
+            throw ImportError.unreadable(fileName: context.fileName, error)
+        }
+        guard let headerRow = try readRow(reader) else {
+            throw ImportError.unreadable(fileName: context.fileName, .missingHeader)
+        }
+        let columns = try context.options.mapping.resolve(header: headerRow.fields, kind: context.kind)
+        try columns.requireColumns(of: context.kind, fileName: context.fileName)
+
+        var format = try Format(context: context)
+        let columnDefinitions = (Format.stagingColumns + Format.workColumns).map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+        try context.connection.execute(
+            """
+            CREATE TEMP TABLE \(Format.stagingTable) (line integer PRIMARY KEY, \(columnDefinitions),
+                inserted boolean NOT NULL DEFAULT false, changed boolean NOT NULL DEFAULT false) ON COMMIT DROP
+            """)
+        var errors = RowErrors(fileName: context.fileName)
+        var rowsRead = 0
+        var ticker = ProgressTicker(options: context.options, fileName: context.fileName)
+        let headerCount = headerRow.fields.count
+        let copyColumns = (["line"] + Format.stagingColumns.map(\.name)).joined(separator: ", ")
+        try context.connection.copyIn("COPY \(Format.stagingTable) (\(copyColumns)) FROM STDIN") { writer in
+            while let row = try readRow(reader) {
+                rowsRead += 1
+                ticker.tick(rowsRead)
+                guard row.fields.count == headerCount else {
+                    errors.add(line: row.lineNumber, column: nil,
+                               "has \(row.fields.count) field\(row.fields.count == 1 ? "" : "s") but the header has \(headerCount); check for an unquoted comma or a missing value")
+                    continue
+                }
+                var rowContext = RowContext(fields: row.fields, columns: columns, line: row.lineNumber, fileName: context.fileName)
+                if let staged = format.validate(&rowContext), rowContext.isValid {
+                    try writer.writeRow([String(row.lineNumber)] + staged)
+                } else {
+                    rowContext.errors.forEach { errors.add($0) }
+                }
+            }
+        }
+        ticker.finish(rowsRead)
+        try format.finishReading(errors: &errors, context: context)
+        try context.connection.execute("ANALYZE \(Format.stagingTable)")
+        clock.lap("read, validate and stage")
+        let importID = try context.openLedger()
+        for error in try format.databaseChecks(context: context) { errors.add(error) }
+        clock.lap("database checks")
+        try context.stopIfInvalid(errors, rowsRead: rowsRead)
+        if !errors.isEmpty {
+            try context.connection.query("DELETE FROM \(Format.stagingTable) WHERE line = ANY($1::integer[])",
+                                         ["{" + errors.invalidLines.map(String.init).joined(separator: ",") + "}"])
+        }
+        try format.merge(importID: importID, context: context)
+        clock.lap("merge")
+        let counts = try context.connection.query(
+            """
+            SELECT count(*) FILTER (WHERE inserted) AS inserted,
+                   count(*) FILTER (WHERE changed AND NOT inserted) AS updated
+            FROM \(Format.stagingTable)
+            """).single()
+        return KindOutcome(rowsRead: rowsRead, inserted: try counts.decode("inserted"), updated: try counts.decode("updated"),
+                           errors: errors, ignoredColumns: columns.ignored, phases: clock.phases)
+    }
+
+    private func readRow(_ reader: CSVReader) throws -> CSVRow? {
+        do {
+            return try reader.nextRow()
+        } catch {
+            throw ImportError.unreadable(fileName: context.fileName, error)
+        }
+    }
+}
+

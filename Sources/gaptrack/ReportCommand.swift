@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import GapTrackReports
+
+/// `gaptrack report`: reports made from the database.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Make reports from the data in the database.",
+        subcommands: [Termly.self, Gap.self, ImpactReportCommand.self]
+    )
+
+    /// What every termly report needs: whose, which cohort, which term, and where it goes.
+    struct TermlyOptions: ParsableArguments {
+        @Option(help: "The provider's code, e.g. demo-academy.")
+        var provider: String
+
+        @Option(help: ArgumentHelp(
+            "The cohort: a year group at a school (year-11, year-r), a course (course-bsc-psy) or an intake (intake-2024).",
+            discussion: "A cohort with no students in the term is refused with the list of cohorts that have some."))
+        var cohort: String
+
+        @Option(help: "The term, written YYYY/YY-term, e.g. 2024/25-autumn (autumn 1 Aug–31 Dec, spring 1 Jan–31 Mar, summer 1 Apr–31 Jul).")
+        var term: String
+
+        @Option(help: "table (aligned text, the default), csv (one tidy table), json, markdown or html (self-contained, prints on A4).")
+        var format: ReportFormat = .table
+
+        @Option(help: "Write the report to this file instead of printing it.")
+        var output: String?
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let connection = try database.connect()
+            let report = try TermlyReportQueries(connection: connection).report(provider: provider, cohort: cohort, term: term)
+            let text = try format.render(report)
+            if let output {
+                let url = URL(fileURLWithPath: output)
+                do {
+                    try Data(text.utf8).write(to: url, options: .atomic)
+                } catch {
+                    throw ValidationError("cannot write the report to \(output): \(error.localizedDescription) (check the folder exists and is writable)")
+                }
+            } else {
+                print(text, terminator: "")
+            }
+        }
+    }
+
+    struct Termly: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The termly gap report for a cohort: group sizes, attainment gap, attendance, support, trend, national figures.",
+            discussion: """
+                Every figure from fewer than 10 students is shown as c. The report states its data cut (the imports it \
+                rests on) and its method; made again from the same data it is identical, byte for byte.
+                Example: gaptrack report termly --provider demo-academy --cohort year-11 --term 2024/25-autumn --format html --output out/report.html
+                """)
+
+        @OptionGroup var options: TermlyOptions
+
+        func run() throws { try options.run() }
+    }
+
+    struct Gap: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The disadvantage gap report for a cohort and term (the same report as 'termly').")
+
+        @OptionGroup var options: TermlyOptions
+
+        func run() throws { try options.run() }
+    }
+}
+
+extension ReportFormat: ExpressibleByArgument {}

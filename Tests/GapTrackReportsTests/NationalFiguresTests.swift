@@ -1,0 +1,40 @@
+import GapTrackReports
+import Testing
+
+@Suite struct NationalFiguresTests {
+    @Test func theTableHoldsThePublishedValuesWithSources() throws {
+        func value(_ measure: NationalFigure.Measure, _ phase: NationalFigure.Phase, _ year: Int) -> Double? {
+            NationalFigures.all.first { $0.measure == measure && $0.phase == phase && $0.resultsYear == year }?.value
+        }
+        #expect(value(.dfeGapIndex, .keyStage4, 2019) == 3.70)
+        #expect(value(.dfeGapIndex, .keyStage4, 2023) == 3.94)
+        #expect(value(.dfeGapIndex, .keyStage4, 2024) == 3.92)
+        #expect(value(.dfeGapIndex, .keyStage2, 2023) == 3.21)
+        #expect(value(.epiMonths, .keyStage4, 2023) == 19.2)
+        #expect(value(.epiMonths, .keyStage2, 2024) == 10.0)
+        #expect(value(.epiMonths, .earlyYears, 2024) == 4.7)
+        for figure in NationalFigures.all {
+            #expect(figure.source.url.hasPrefix("https://"), "\(figure.measure) \(figure.resultsYear) needs a source")
+            #expect(!figure.checked.isEmpty)
+        }
+        // Every figure that was not confirmed says so.
+        #expect(NationalFigures.all.filter { !$0.isConfirmed }.map(\.resultsYear) == [2024])
+    }
+
+    @Test func cohortsMapToTheirPhase() {
+        #expect(NationalFigures.phase(forCohortCode: "year-11") == .keyStage4)
+        #expect(NationalFigures.phase(forCohortCode: "year-6") == .keyStage2)
+        #expect(NationalFigures.phase(forCohortCode: "year-R") == .earlyYears)
+        #expect(NationalFigures.phase(forCohortCode: "year-12") == nil)
+        #expect(NationalFigures.phase(forCohortCode: "intake-2024") == nil)
+    }
+
+    @Test func theReportComparesItsHeadlineSubjectWithTheLatestNationalFigure() throws {
+        let report = SampleReport.report()
+        let latestIndex = try #require(report.nationalComparison.last { $0.national.measure == .dfeGapIndex })
+        #expect(latestIndex.national.resultsYear == 2024 && latestIndex.national.phase == .keyStage4)
+        #expect(latestIndex.local == report.attainment(subject: "maths")?.gapIndex)
+        #expect(latestIndex.localLabel?.contains("maths (Autumn mock)") == true)
+        #expect(report.nationalComparison.filter { $0.local != nil }.count <= 2)
+    }
+}

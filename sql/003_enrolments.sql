@@ -1,0 +1,83 @@
+-- gaptrack schema, part 3: enrolments, and where each student row came from.
+--
+-- A student (001) is a person at one provider; an enrolment is that student's place in one
+-- academic year: a year group at a school, a course at a college or university. Cohorts for
+-- reports are enrolments: "year 11 in 2024/25", "the 2023/24 intake of course BSC-PSY".
+
+ALTER TABLE students ADD COLUMN import_id bigint REFERENCES imports;
+COMMENT ON COLUMN students.import_id IS 'The import that last inserted or changed this student.';
+
+-- Why an enrolment ended.
+CREATE TYPE leave_reason AS ENUM ('completed', 'withdrawn', 'transferred', 'other');
+
+CREATE TABLE enrolments (
+    enrolment_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    student_id     bigint NOT NULL REFERENCES students ON DELETE CASCADE,
+    academic_year  text NOT NULL REFERENCES academic_years,
+    -- Schools: the national curriculum year group, N1 and N2 (nursery), R (reception), 1 to 14.
+    year_group     text CHECK (year_group ~ '^(N1|N2|R|[1-9]|1[0-4])$'),
+    -- Colleges and universities: the course or programme code as the provider writes it.
+    course         text CHECK (btrim(course) <> ''),
+    start_date     date NOT NULL,
+    -- Last day on roll; NULL while the student is still enrolled.
+    leave_date     date,
+    leave_reason   leave_reason,
+    -- Colleges and universities: the academic year the student first started this course (the
+    -- intake cohort), for continuation. NULL means "the earliest enrolment we hold".
+    intake_year    text REFERENCES academic_years,
+    import_id      bigint REFERENCES imports,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (student_id, academic_year),
+    CHECK (year_group IS NOT NULL OR course IS NOT NULL),
+    -- Both dates fall inside the academic year (1 August to 31 July) the enrolment is for.
+    CHECK (start_date BETWEEN make_date(left(academic_year, 4)::int, 8, 1)
+                          AND make_date(left(academic_year, 4)::int + 1, 7, 31)),
+    CHECK (leave_date IS NULL OR leave_date BETWEEN start_date
+                                              AND make_date(left(academic_year, 4)::int + 1, 7, 31)),
+    CHECK (leave_reason IS NULL OR leave_date IS NOT NULL),
+    CHECK (intake_year IS NULL OR intake_year <= academic_year)
+);
+CREATE INDEX enrolments_year_idx ON enrolments (academic_year, year_group);
+
+-- Continuation (Office for Students, student outcomes data dashboard, condition B3: "the
+-- proportion of students that were observed to be continuing in the study of a higher education
+-- qualification (or have gained a qualification) one year and 15 days after they started their
+-- course", two years and 15 days part-time; officeforstudents.org.uk, "About the dashboard").
+-- Students who transferred to another provider count as continuing, as in the OfS measures.
+-- gaptrack uses the full-time window and approximates "still
+-- studying" by "has an enrolment at the same provider covering that day". One row per student
+-- per provider: the entry date is the first day of the first enrolment of the intake year (the
+-- explicit intake_year when given, else the earliest enrolment held).
+CREATE FUNCTION student_continuation(p_provider_id bigint)
+RETURNS TABLE (student_id bigint, intake_year text, entry_date date, continuation_date date,
+               continued boolean, still_in_window boolean)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    WITH entry AS (
+        SELECT DISTINCT ON (e.student_id)
+               e.student_id,
+               coalesce(e.intake_year, e.academic_year) AS intake_year
+        FROM enrolments e
+        JOIN students s ON s.student_id = e.student_id
+        WHERE s.provider_id = p_provider_id
+        ORDER BY e.student_id, coalesce(e.intake_year, e.academic_year), e.start_date
+    ), entry_dates AS (
+        SELECT x.student_id, x.intake_year,
+               coalesce((SELECT min(e.start_date) FROM enrolments e
+                         WHERE e.student_id = x.student_id AND e.academic_year = x.intake_year),
+                        make_date(left(x.intake_year, 4)::int, 8, 1)) AS entry_date
+        FROM entry x
+    )
+    SELECT d.student_id, d.intake_year, d.entry_date,
+           (d.entry_date + interval '1 year 15 days')::date AS continuation_date,
+           EXISTS (SELECT 1 FROM enrolments e
+                   WHERE e.student_id = d.student_id
+                     AND ((e.start_date <= (d.entry_date + interval '1 year 15 days')::date
+                           AND (e.leave_date IS NULL OR e.leave_date >= (d.entry_date + interval '1 year 15 days')::date))
+                          OR (e.leave_reason IN ('completed', 'transferred')
+                              AND e.leave_date < (d.entry_date + interval '1 year 15 days')::date))) AS continued,
+           (d.entry_date + interval '1 year 15 days')::date > current_date AS still_in_window
+    FROM entry_dates d
+$$;
+COMMENT ON FUNCTION student_continuation(bigint) IS
+    'One row per student of the provider: intake year, entry date, the date one year and 15 days later, and whether they were still enrolled (or had completed or transferred) then. still_in_window = that date is in the future, so continuation is not yet known.';
