@@ -10,6 +10,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // The system C library, found through pkg-config; Debian ships it as libpq-dev.
@@ -39,11 +43,23 @@ let package = Package(
         .target(name: "DemoData", dependencies: ["GapTrackDomain", "GapStatistics", "CSVFormat"]),
         // Turning computed reports into terminal tables, CSV, JSON, Markdown and HTML.
         .target(name: "GapTrackReports", dependencies: ["Postgres", "GapStatistics", "GapTrackDomain", "GapTrackStore", "CSVFormat"]),
+        // The HTTP service (gaptrack serve): JSON API, API tokens and roles, row-level security, audit log, /health, /metrics.
+        .target(
+            name: "GapTrackService",
+            dependencies: [
+                "Postgres", "GapTrackDomain", "GapStatistics", "GapTrackReports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("openapi.yaml")]
+        ),
         .executableTarget(
             name: "gaptrack",
             dependencies: [
                 "Postgres", "PrivateCluster", "SchemaMigrations", "GapTrackStore", "GapTrackReports", "GapTrackDomain",
-                "GapStatistics", "CSVFormat", "DemoData",
+                "GapStatistics", "CSVFormat", "DemoData", "GapTrackService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -59,6 +75,17 @@ let package = Package(
         .testTarget(
             name: "GapTrackReportsTests",
             dependencies: ["GapTrackReports", "GapTrackStore", "GapStatistics", "GapTrackDomain", "Postgres", "CSVFormat", "TestDatabase"]
+        ),
+        .testTarget(
+            name: "GapTrackServiceTests",
+            dependencies: [
+                "GapTrackService", "GapTrackReports", "GapTrackDomain", "Postgres", "SchemaMigrations", "TestDatabase",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

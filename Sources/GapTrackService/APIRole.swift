@@ -1,0 +1,81 @@
+/// What an API token may do. Raw values are stored in `api_tokens.role` (the `api_role` enum of
+/// sql/030_service_roles_and_tokens.sql).
+public enum APIRole: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// Everything for its provider, including restricted records and the audit log.
+    case admin
+    /// Records and reads everything for its provider, including restricted records.
+    case dataLead = "data_lead"
+    /// Records and reads interventions and support and reads timelines, without restricted
+    /// records (care and safeguarding context).
+    case staff
+    /// Reads the termly gap report only: aggregated figures, small groups suppressed.
+    case governor
+
+    public var description: String { rawValue }
+
+    /// Parses a role as a person types it (`data-lead`, `Data lead`, `data_lead`).
+    public init?(parsing text: String) {
+        let key = text.lowercased().filter { $0.isLetter }
+        guard let role = Self.allCases.first(where: { $0.rawValue.filter(\.isLetter) == key }) else { return nil }
+        self = role
+    }
+
+    /// Whether the role may do `action`.
+    public func allows(_ action: APIAction) -> Bool {
+        switch action {
+        case .readReport:
+            return true
+        case .readTimeline, .readSupport, .recordSupport:
+            return self != .governor
+        case .recordAttendance, .recordAssessments:
+            return self == .admin || self == .dataLead
+        case .readAudit:
+            return self == .admin
+        }
+    }
+
+    /// The PostgreSQL role a request with this token runs as (see sql/030).
+    var databaseRole: String {
+        self == .governor ? "gaptrack_governor" : "gaptrack_service"
+    }
+}
+
+/// The things a caller can ask the service to do, grouped as the roles see them.
+public enum APIAction: String, Sendable, CaseIterable, CustomStringConvertible {
+    case readReport = "read the termly gap report"
+    case readTimeline = "read a student's timeline"
+    case readSupport = "read interventions and support records"
+    case recordSupport = "record interventions and support"
+    case recordAttendance = "record attendance marks"
+    case recordAssessments = "record assessment results"
+    case readAudit = "read the audit log"
+
+    public var description: String { rawValue }
+}
+
+/// Who is calling: the token's scope, found by `gaptrack_authenticate`.
+public struct Principal: Sendable, Equatable {
+    public let tokenID: Int
+    public let providerID: Int
+    public let providerCode: String
+    public let role: APIRole
+    public let label: String
+
+    public init(tokenID: Int, providerID: Int, providerCode: String, role: APIRole, label: String) {
+        self.tokenID = tokenID
+        self.providerID = providerID
+        self.providerCode = providerCode
+        self.role = role
+        self.label = label
+    }
+
+    /// How the audit log names this caller.
+    var auditActor: String { "token:\(tokenID) \(label)" }
+
+    /// Throws 403 with the reason unless the role allows `action`.
+    func require(_ action: APIAction) throws(APIError) {
+        guard role.allows(action) else {
+            throw .forbidden("a \(role.rawValue) token may not \(action); ask an admin for a token with a role that may")
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import GapTrackDomain
+
+/// Reads and checks the fields of one JSON object, collecting a `FieldProblem` for each bad
+/// field instead of stopping at the first. The messages are the domain types' own (the same
+/// as the CSV imports give), with the field's JSON path in place of the file's line and column.
+struct FieldReader {
+    let object: [String: JSONValue]
+    /// The object's own path, e.g. `marks[3]`; nil for the top level.
+    let path: String?
+    private(set) var problems: [FieldProblem] = []
+
+    init(_ object: [String: JSONValue], path: String? = nil) {
+        self.object = object
+        self.path = path
+    }
+
+    func name(_ key: String) -> String { path.map { "\($0).\(key)" } ?? key }
+
+    mutating func report(_ key: String, _ value: JSONValue?, _ message: String) {
+        problems.append(FieldProblem(field: name(key), value: value?.shown, message: message))
+    }
+
+    mutating func absorb(_ other: FieldReader) {
+        problems.append(contentsOf: other.problems)
+    }
+
+    /// Whether the key is present at all (even as null): PATCH tells "leave alone" from "clear".
+    func has(_ key: String) -> Bool { object[key] != nil }
+
+    func isNull(_ key: String) -> Bool { object[key] == .null }
+
+    /// A non-blank string, trimmed. Required fields report a missing or null value.
+    mutating func text(_ key: String, required: Bool = false, maximumLength: Int = 2000) -> String? {
+        switch object[key] {
+        case nil, .null?:
+            if required { report(key, object[key], "is required") }
+            return nil
+        case .string(let raw)?:
+            let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty {
+                report(key, object[key], required ? "is required and must not be blank" : "must not be blank; leave it out or send null")
+                return nil
+            }
+            if trimmed.count > maximumLength {
+                report(key, nil, "is \(trimmed.count) characters long; at most \(maximumLength) are accepted")
+                return nil
+            }
+            return trimmed
+        case let other?:
+            report(key, other, "should be a string, not \(other.kind)")
+            return nil
+        }
+    }
+
+    /// A string parsed by a domain type, whose error text says what was expected.
+    mutating func parsed<Value>(
+        _ key: String, required: Bool = false, _ parse: (String) throws -> Value
+    ) -> Value? {
+        guard let raw = text(key, required: required) else { return nil }
+        do {
+            return try parse(raw)
+        } catch {
+            report(key, .string(raw), "\(error)")
+            return nil
+        }
+    }
+
+    /// A date, `YYYY-MM-DD` (or `DD/MM/YYYY`, as the imports accept).
+    mutating func date(_ key: String, required: Bool = false) -> CalendarDate? {
+        parsed(key, required: required) { try CalendarDate(parsing: $0) }
+    }
+
+    /// Money in pounds: a string such as "£1,234.56" or a JSON number such as 1234.56.
+    mutating func money(_ key: String) -> PoundsAndPence? {
+        switch object[key] {
+        case nil, .null?:
+            return nil
+        case .number(let value)?:
+            do { return try PoundsAndPence(parsing: JSONValue.plain(value)) } catch {
+                report(key, object[key], "\(error)")
+                return nil
+            }
+        default:
+            return parsed(key) { try PoundsAndPence(parsing: $0) }
+        }
+    }
+
+    /// A whole number in `range`.
+    mutating func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
+        switch object[key] {
+        case nil, .null?:
+            return nil
+        case .number(let value)? where value == value.rounded() && Double(range.lowerBound) <= value && value <= Double(range.upperBound):
+            return Int(value)
+        case let other?:
+            report(key, other, "should be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+    }
+
+    /// A number in `range` with at most `decimals` decimal places, returned as exact text.
+    mutating func decimal(_ key: String, in range: ClosedRange<Double>, decimals: Int) -> String? {
+        switch object[key] {
+        case nil, .null?:
+            return nil
+        case .number(let value)? where range.contains(value):
+            let text = JSONValue.plain(value)
+            if let point = text.firstIndex(of: "."), text.distance(from: point, to: text.endIndex) - 1 > decimals {
+                report(key, object[key], "has more than \(decimals) decimal places")
+                return nil
+            }
+            return text
+        case let other?:
+            report(key, other, "should be a number from \(JSONValue.plain(range.lowerBound)) to \(JSONValue.plain(range.upperBound))")
+            return nil
+        }
+    }
+
+    mutating func bool(_ key: String) -> Bool? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .bool(let value)?: return value
+        case let other?:
+            report(key, other, "should be true or false")
+            return nil
+        }
+    }
+
+    /// An array of objects, each read by `read` with its own path (`marks[3]`); nil unless every
+    /// one of them was read without a problem.
+    mutating func objects<Item>(
+        _ key: String, maximumCount: Int, fields: Set<String>, _ read: (inout FieldReader) -> Item?
+    ) -> [Item]? {
+        guard case .array(let values)? = object[key] else {
+            report(key, object[key], object[key] == nil ? "is required" : "should be an array of objects")
+            return nil
+        }
+        if values.isEmpty {
+            report(key, nil, "is empty; send at least one")
+            return nil
+        }
+        if values.count > maximumCount {
+            report(key, nil, "has \(values.count) entries; send at most \(maximumCount) per request")
+            return nil
+        }
+        var items: [Item] = []
+        for (index, value) in values.enumerated() {
+            let itemPath = "\(name(key))[\(index)]"
+            guard case .object(let itemObject) = value else {
+                problems.append(FieldProblem(field: itemPath, value: value.shown, message: "should be an object"))
+                continue
+            }
+            for unknown in Set(itemObject.keys).subtracting(fields).sorted() {
+                problems.append(FieldProblem(
+                    field: "\(itemPath).\(unknown)", value: nil,
+                    message: "is not a field here; the fields are: \(fields.sorted().joined(separator: ", "))"))
+            }
+            var reader = FieldReader(itemObject, path: itemPath)
+            let item = read(&reader)
+            absorb(reader)
+            if let item { items.append(item) }
+        }
+        // Only a complete list, so that positions in it are the positions in the request.
+        return items.count == values.count && problems.isEmpty ? items : nil
+    }
+
+    /// Throws every problem found, if any.
+    func finish() throws(APIError) {
+        if !problems.isEmpty { throw .invalidFields(problems) }
+    }
+}

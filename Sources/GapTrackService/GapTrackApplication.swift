@@ -1,0 +1,147 @@
+import Foundation
+import Hummingbird
+import Logging
+import Postgres
+import ServiceLifecycle
+
+/// Everything a router needs, built once per application: the pool, the metrics and the limits.
+public struct ServiceDependencies: Sendable {
+    public let pool: DatabasePool
+    public let metrics: ServiceMetrics
+    public let configuration: ServiceConfiguration
+    /// The termly report engine (tests may give another, e.g. one that reports its scope).
+    public let reports: TermlyReportSource
+
+    public init(configuration: ServiceConfiguration, reports: @escaping TermlyReportSource = standardTermlyReports) {
+        self.configuration = configuration
+        self.reports = reports
+        self.pool = DatabasePool(conninfo: configuration.conninfo, size: configuration.poolSize, maximumQueued: configuration.maximumQueued)
+        self.metrics = ServiceMetrics(pool: pool)
+    }
+
+    var database: ScopedDatabase { ScopedDatabase(pool: pool) }
+    var bodies: JSONBodyReader { JSONBodyReader(limit: configuration.maximumBodyBytes) }
+}
+
+/// The whole HTTP API in one router. `gaptrack serve` and the tests both build it here.
+///
+/// Open routes: `/health`, `/metrics`, `/openapi.yaml`. Everything under `/v1` needs a token
+/// (`Authorization: Bearer gtk_...`) and runs as that token's provider and role.
+public func buildRouter(_ dependencies: ServiceDependencies) -> Router<GapTrackRequestContext> {
+    let router = Router(context: GapTrackRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
+    router.add(middleware: ErrorBodyMiddleware())
+
+    router.get("/health") { _, context in
+        try await health(dependencies, context: context)
+    }
+    router.get("/metrics") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: dependencies.metrics.exposition())))
+    }
+    router.get("/openapi.yaml") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: try OpenAPIDocument.text())))
+    }
+
+    let api = router.group("v1").add(middleware: TokenAuthentication(database: dependencies.pool))
+    SupportRecordRoutes(dependencies: dependencies).register(on: api)
+    AttendanceRoutes(dependencies: dependencies).register(on: api)
+    AssessmentRoutes(dependencies: dependencies).register(on: api)
+    TimelineRoutes(dependencies: dependencies).register(on: api)
+    ReportRoutes(dependencies: dependencies).register(on: api)
+    AuditRoutes(dependencies: dependencies).register(on: api)
+    return router
+}
+
+/// The application: the router, on the configured address, with the pool shut down after the
+/// HTTP server has finished its in-flight requests (ServiceGroup stops services in reverse
+/// order, and the server is always last to start).
+public func buildApplication(
+    _ dependencies: ServiceDependencies, logger: Logger = Logger(label: "gaptrack.service"),
+    onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(dependencies),
+        configuration: .init(
+            address: .hostname(dependencies.configuration.host, port: dependencies.configuration.port),
+            serverName: dependencies.configuration.serverName),
+        services: [PoolShutdown(pool: dependencies.pool)],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
+        logger: logger)
+}
+
+/// Closes the pool's connections once graceful shutdown reaches it.
+struct PoolShutdown: Service {
+    let pool: DatabasePool
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await pool.shutDown()
+    }
+}
+
+struct HealthReport: ResponseEncodable {
+    let status: String
+    let database: String
+    let pool: PoolReport
+
+    struct PoolReport: Codable {
+        let connections: Int
+        let busy: Int
+        let waiting: Int
+    }
+}
+
+/// 200 when a pooled connection answers `SELECT 1`, else 503, so that a load balancer or
+/// systemd watchdog can tell "up but cannot reach PostgreSQL" from "up".
+func health(_ dependencies: ServiceDependencies, context: GapTrackRequestContext) async throws -> Response {
+    let databaseState: String
+    do {
+        try await dependencies.pool.run { connection in _ = try connection.query("SELECT 1") }
+        databaseState = "ok"
+    } catch {
+        databaseState = "unavailable: \(error)"
+    }
+    let statistics = dependencies.pool.currentStatistics
+    let report = HealthReport(
+        status: databaseState == "ok" ? "ok" : "degraded", database: databaseState,
+        pool: .init(connections: dependencies.pool.size, busy: statistics.busy, waiting: statistics.waiting))
+    let data = try JSONEncoder.api.encode(report)
+    return Response(
+        status: databaseState == "ok" ? .ok : .serviceUnavailable, headers: [.contentType: "application/json; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// Every error leaves the service as the JSON body documented in openapi.yaml: unknown routes
+/// get a 404 that points at the API description, and anything unexpected a 500 with a
+/// reference to the log line, never a stack trace or an empty body.
+struct ErrorBodyMiddleware: RouterMiddleware {
+    typealias Context = GapTrackRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            if error is APIError { throw error }
+            let converted: APIError
+            switch error.status {
+            case .contentTooLarge: converted = .payloadTooLarge(limit: context.maxUploadSize)
+            case .notFound:
+                converted = .notFound(
+                    "there is no endpoint \(request.method.rawValue) \(request.uri.path); the API is described at /openapi.yaml")
+            case let status where (400..<500).contains(status.code):
+                throw error
+            default:
+                context.logger.error("request failed", metadata: ["error": "\(error)"])
+                converted = .internalFailure(reference: context.id)
+            }
+            throw converted
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)", "reference": "\(context.id)"])
+            throw APIError.internalFailure(reference: context.id)
+        }
+    }
+}

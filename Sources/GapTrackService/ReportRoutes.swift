@@ -1,0 +1,78 @@
+import Foundation
+import GapTrackDomain
+import GapTrackReports
+import Hummingbird
+import Postgres
+
+/// What the termly report endpoint asks the report engine for.
+public struct TermlyReportRequest: Sendable, Equatable {
+    public let providerID: Int
+    public let providerCode: String
+    /// As the CLI takes it: `year-11` for a school year group, an intake year or course for HE.
+    public let cohort: String
+    public let term: AcademicTerm
+}
+
+/// What the report engine answers.
+public enum TermlyReportOutcome: Sendable, Equatable {
+    /// The report as JSON (GapTrackReports' JSON rendering: figures for groups under the
+    /// suppression threshold are already `c`).
+    case report(json: String)
+    /// The cohort or term does not exist for the provider; the message lists valid values.
+    case notFound(String)
+}
+
+/// The report engine. It runs on the request's scoped connection, as the governor or service
+/// role, so row-level security limits it to the caller's provider like every other query.
+public typealias TermlyReportSource = @Sendable (PostgresConnection, TermlyReportRequest) throws -> TermlyReportOutcome
+
+/// The report `gaptrack report termly --format json` prints (GapTrackReports: set-based queries,
+/// then the builder that suppresses groups under 10), for the caller's own provider.
+public let standardTermlyReports: TermlyReportSource = { connection, request in
+    do {
+        let report = try TermlyReportQueries(connection: connection)
+            .report(provider: request.providerCode, cohort: request.cohort, term: request.term.description)
+        return .report(json: try JSONReportRenderer.render(report))
+    } catch let error as TermlyReportError {
+        return .notFound(error.description)
+    }
+}
+
+/// GET /v1/reports/termly?cohort=year-11&term=2024/25-autumn: the termly gap report as JSON.
+/// The only endpoint a governor token may call: aggregated figures with small groups suppressed.
+struct ReportRoutes: Sendable {
+    let dependencies: ServiceDependencies
+
+    func register(on group: RouterGroup<GapTrackRequestContext>) {
+        group.get("reports/termly") { request, context in try await termly(request, context) }
+    }
+
+    func termly(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        try caller.require(.readReport)
+        let query = QueryReader(request.uri.queryParameters, allowed: ["cohort", "term"])
+        try query.rejectUnknown()
+        guard let cohort = query.text("cohort") else {
+            throw APIError.badQuery(parameter: "cohort", value: "", expected: "a cohort such as year-11 (schools) or an intake year or course")
+        }
+        guard let termText = query.text("term") else {
+            throw APIError.badQuery(parameter: "term", value: "", expected: "a term such as 2024/25-autumn")
+        }
+        let term = try query.parsed("term", expected: "a term such as 2024/25-autumn (autumn, spring or summer)") {
+            try AcademicTerm(parsing: $0)
+        }
+        guard let term else { throw APIError.badQuery(parameter: "term", value: termText, expected: "a term such as 2024/25-autumn") }
+        let source = dependencies.reports
+        let reportRequest = TermlyReportRequest(providerID: caller.providerID, providerCode: caller.providerCode, cohort: cohort, term: term)
+        let outcome = try await dependencies.database.run(as: caller, context: context, isolation: .repeatableRead) { connection in
+            try source(connection, reportRequest)
+        }
+        switch outcome {
+        case .report(let json):
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        case .notFound(let message):
+            throw APIError.notFound(message)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// How `gaptrack serve` runs: a plain value filled from command-line options or the environment
+/// file (deploy/gaptrack.env.example) and passed to `buildApplication`.
+public struct ServiceConfiguration: Sendable {
+    /// Address to listen on. The default, loopback, keeps the service private until a reverse
+    /// proxy (which terminates TLS) is put in front of it.
+    public var host: String
+    /// TCP port; 0 picks a free one (tests).
+    public var port: Int
+    /// libpq connection string for the pool (the same choice of server as every CLI command).
+    public var conninfo: String
+    /// Connections, and so threads blocked in libpq, at most. PostgreSQL itself works best with
+    /// about two to four connections per CPU core; more only adds contention.
+    public var poolSize: Int
+    /// Requests allowed to wait for a connection before the service answers 503.
+    public var maximumQueued: Int
+    /// The largest JSON body accepted, in bytes (larger ones get 413).
+    public var maximumBodyBytes: Int
+    /// Sent in the Server header when set.
+    public var serverName: String?
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, conninfo: String, poolSize: Int = 8, maximumQueued: Int = 1024,
+        maximumBodyBytes: Int = 1_048_576, serverName: String? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.conninfo = conninfo
+        self.poolSize = poolSize
+        self.maximumQueued = maximumQueued
+        self.maximumBodyBytes = maximumBodyBytes
+        self.serverName = serverName
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import GapTrackDomain
+import Hummingbird
+
+/// /v1/support-records: create, read, list, update and end interventions and support records
+/// (one resource: the domain's intervention types include tutoring as well as hardship awards).
+struct SupportRecordRoutes: Sendable {
+    let dependencies: ServiceDependencies
+
+    static let createFields: Set<String> = [
+        "reference", "student", "type", "start_date", "end_date", "hours", "sessions", "amount", "funding_source", "staff",
+        "intended_outcome", "status", "review_date", "restricted",
+    ]
+    static let changeFields = createFields.subtracting(["student"])
+    static let endFields: Set<String> = ["end_date", "status"]
+    static let largestHours = 999_999.99
+
+    func register(on group: RouterGroup<GapTrackRequestContext>) {
+        group.post("support-records") { request, context in try await create(request, context) }
+        group.get("support-records") { request, context in try await list(request, context) }
+        group.get("support-records/{id}") { request, context in try await show(request, context) }
+        group.patch("support-records/{id}") { request, context in try await change(request, context) }
+        group.post("support-records/{id}/end") { request, context in try await end(request, context) }
+    }
+
+    func create(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        try caller.require(.recordSupport)
+        var fields = FieldReader(try await dependencies.bodies.object(from: request, fields: Self.createFields))
+        let record = Self.readNewRecord(&fields)
+        try fields.finish()
+        guard let record else { throw APIError.invalidFields([]) }
+        let outcome = try await dependencies.database.run(as: caller, context: context) { connection in
+            try SupportRecordStore(connection: connection, providerID: caller.providerID).create(record)
+        }
+        switch outcome {
+        case .created(let created):
+            return try JSONResponse.make(created, status: .created, location: "/v1/support-records/\(created.id)")
+        case .studentNotFound:
+            throw APIError.invalidFields([FieldProblem(
+                field: "student", value: record.student,
+                message: "is not a student of \(caller.providerCode); give the UPN, ULN, HESA id or institution id the provider's imports use")])
+        case .duplicate(let existing):
+            throw APIError.conflict(
+                "a support record with the same "
+                    + (record.reference == nil ? "student, type and start date" : "reference '\(record.reference!)'")
+                    + " already exists" + (existing.map { " (id \($0)); change it with PATCH /v1/support-records/\($0)" } ?? ""))
+        }
+    }
+
+    static func readNewRecord(_ fields: inout FieldReader) -> NewSupportRecord? {
+        let reference = fields.text("reference", maximumLength: 200)
+        let student = fields.text("student", required: true, maximumLength: 50)
+        let type = fields.parsed("type", required: true) { try InterventionType.parse($0) }
+        let start = fields.date("start_date", required: true)
+        let end = fields.date("end_date")
+        let hours = fields.decimal("hours", in: 0...largestHours, decimals: 2)
+        let sessions = fields.integer("sessions", in: 0...100_000)
+        let amount = fields.money("amount")
+        let funding = fields.parsed("funding_source") { try FundingSource.parse($0) }
+        let staff = fields.text("staff", maximumLength: 200)
+        let outcome = fields.text("intended_outcome")
+        let status = fields.parsed("status") { try SupportStatus.parse($0) }
+        let review = fields.date("review_date")
+        let restricted = fields.bool("restricted")
+        if let start, let end, end < start {
+            fields.report("end_date", .string(end.isoString), "is before start_date \(start.isoString)")
+        }
+        if let start, let review, review < start {
+            fields.report("review_date", .string(review.isoString), "is before start_date \(start.isoString)")
+        }
+        guard let student, let type, let start, fields.problems.isEmpty else { return nil }
+        return NewSupportRecord(
+            reference: reference, student: student, type: type, startDate: start, endDate: end, hours: hours,
+            sessions: sessions, amount: amount, fundingSource: funding, staff: staff, intendedOutcome: outcome,
+            status: status ?? .active, reviewDate: review, restricted: restricted ?? false)
+    }
+
+    func show(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        try caller.require(.readSupport)
+        let id = try Self.recordID(context)
+        let found = try await dependencies.database.run(as: caller, context: context) { connection in
+            try SupportRecordStore(connection: connection, providerID: caller.providerID).find(id: id)
+        }
+        guard let found else { throw Self.noSuchRecord(id) }
+        return try JSONResponse.make(found)
+    }
+
+    struct Page: Codable, Sendable {
+        let records: [SupportRecord]
+        /// Pass as `after_id` for the next page; null on the last page.
+        let nextAfterID: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case records
+            case nextAfterID = "next_after_id"
+        }
+    }
+
+    func list(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        try caller.require(.readSupport)
+        let query = QueryReader(request.uri.queryParameters, allowed: ["student", "status", "type", "after_id", "limit"])
+        try query.rejectUnknown()
+        let student = query.text("student")
+        let status = try query.parsed("status", expected: "one of \(SupportStatus.allCases.map(\.rawValue).joined(separator: ", "))") {
+            try SupportStatus.parse($0)
+        }
+        let type = try query.parsed("type", expected: "an intervention type such as tutoring") { try InterventionType.parse($0) }
+        let afterID = try query.integer("after_id", in: 0...Int(Int64.max))
+        let limit = try query.integer("limit", in: 1...500) ?? 100
+        let page = try await dependencies.database.run(as: caller, context: context) { connection -> Page? in
+            let store = SupportRecordStore(connection: connection, providerID: caller.providerID)
+            var studentID: Int?
+            if let student {
+                guard let found = try store.studentID(identifier: student) else { return nil }
+                studentID = found
+            }
+            let records = try store.list(.init(studentID: studentID, status: status, type: type, afterID: afterID, limit: limit))
+            return Page(records: records, nextAfterID: records.count == limit ? records.last?.id : nil)
+        }
+        guard let page else {
+            throw APIError.notFound("'\(student ?? "")' is not a student of \(caller.providerCode)")
+        }
+        return try JSONResponse.make(page)
+    }
+
+    func change(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        try caller.require(.recordSupport)
+        let id = try Self.recordID(context)
+        let object = try await dependencies.bodies.object(from: request, fields: Self.changeFields)
+        guard !object.isEmpty else {
+            throw APIError.invalidFields([FieldProblem(field: "body", value: "{}", message: "names no field to change; fields are: \(Self.changeFields.sorted().joined(separator: ", "))")])
+        }
+        var fields = FieldReader(object)
+        let change = Self.readChange(&fields)
+        try fields.finish()
+        let updated = try await dependencies.database.run(as: caller, context: context) { connection in
+            try SupportRecordStore(connection: connection, providerID: caller.providerID).update(id: id, change)
+        }
+        guard let updated else { throw Self.noSuchRecord(id) }
+        return try JSONResponse.make(updated)
+    }
+
+    static func readChange(_ fields: inout FieldReader) -> SupportRecordChange {
+        var change = SupportRecordChange()
+        func optional<T>(_ key: String, _ read: (inout FieldReader) -> T?) -> T?? {
+            guard fields.has(key) else { return nil }
+            if fields.isNull(key) { return .some(nil) }
+            guard let value = read(&fields) else { return nil }
+            return .some(value)
+        }
+        func required<T>(_ key: String, _ read: (inout FieldReader) -> T?) -> T? {
+            guard fields.has(key) else { return nil }
+            if fields.isNull(key) {
+                fields.report(key, .null, "cannot be cleared; send a value or leave it out")
+                return nil
+            }
+            return read(&fields)
+        }
+        change.reference = optional("reference") { $0.text("reference", maximumLength: 200) }
+        change.type = required("type") { f in f.parsed("type") { try InterventionType.parse($0) } }
+        change.startDate = required("start_date") { $0.date("start_date") }
+        change.endDate = optional("end_date") { $0.date("end_date") }
+        change.hours = optional("hours") { $0.decimal("hours", in: 0...largestHours, decimals: 2) }
+        change.sessions = optional("sessions") { $0.integer("sessions", in: 0...100_000) }
+        change.amount = optional("amount") { $0.money("amount") }
+        change.fundingSource = optional("funding_source") { f in f.parsed("funding_source") { try FundingSource.parse($0) } }
+        change.staff = optional("staff") { $0.text("staff", maximumLength: 200) }
+        change.intendedOutcome = optional("intended_outcome") { $0.text("intended_outcome") }
+        change.status = required("status") { f in f.parsed("status") { try SupportStatus.parse($0) } }
+        change.reviewDate = optional("review_date") { $0.date("review_date") }
+        change.restricted = required("restricted") { $0.bool("restricted") }
+        return change
+    }
+
+    /// Ends a record: sets its end date and status `ended` (or `cancelled`) in one step.
+    func end(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        try caller.require(.recordSupport)
+        let id = try Self.recordID(context)
+        var fields = FieldReader(try await dependencies.bodies.object(from: request, fields: Self.endFields))
+        let endDate = fields.date("end_date", required: true)
+        let status = fields.parsed("status") { try SupportStatus.parse($0) } ?? .ended
+        if status != .ended, status != .cancelled {
+            fields.report("status", .string(status.rawValue), "ending a record sets status 'ended' or 'cancelled'")
+        }
+        try fields.finish()
+        guard let endDate else { throw APIError.invalidFields([]) }
+        var ending = SupportRecordChange()
+        ending.endDate = .some(endDate)
+        ending.status = status
+        let change = ending
+        let outcome = try await dependencies.database.run(as: caller, context: context) { connection -> EndOutcome in
+            let store = SupportRecordStore(connection: connection, providerID: caller.providerID)
+            guard let current = try store.find(id: id) else { return .notFound }
+            // Checked here to name the field; the table's CHECK would refuse it anyway.
+            if endDate.isoString < current.startDate { return .beforeStart(current.startDate) }
+            guard let ended = try store.update(id: id, change) else { return .notFound }
+            return .ended(ended)
+        }
+        switch outcome {
+        case .notFound:
+            throw Self.noSuchRecord(id)
+        case .beforeStart(let start):
+            throw APIError.invalidFields([FieldProblem(field: "end_date", value: endDate.isoString, message: "is before the record's start date \(start)")])
+        case .ended(let record):
+            return try JSONResponse.make(record)
+        }
+    }
+
+    enum EndOutcome: Sendable {
+        case notFound
+        case beforeStart(String)
+        case ended(SupportRecord)
+    }
+
+    static func recordID(_ context: GapTrackRequestContext) throws(APIError) -> Int {
+        let text = context.parameters.get("id") ?? ""
+        guard let id = Int(text), id > 0 else {
+            throw .badQuery(parameter: "id", value: text, expected: "a support record id, a whole number")
+        }
+        return id
+    }
+
+    static func noSuchRecord(_ id: Int) -> APIError {
+        .notFound("there is no support record \(id) for this token's provider")
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Postgres
+
+/// Creating, listing and revoking API tokens (`gaptrack token create|list|revoke`).
+///
+/// A token is 32 random bytes from `SystemRandomNumberGenerator` (on Linux, the kernel's
+/// getrandom(2); the standard library documents it as cryptographically secure), written as
+/// 'gtk_' and 43 base64url characters. Only its SHA-256 is stored, computed by PostgreSQL's
+/// built-in sha256() exactly as `gaptrack_authenticate` computes it when the token is presented.
+/// The plain token exists once, in the value `create` returns.
+public struct TokenStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    public struct TokenRecord: Sendable, Equatable, Codable {
+        public let tokenID: Int
+        public let providerCode: String
+        public let role: APIRole
+        public let label: String
+        public let prefix: String
+        public let createdAt: Date
+        public let createdBy: String
+        public let revokedAt: Date?
+    }
+
+    public struct CreatedToken: Sendable {
+        /// The token to hand to the caller. It cannot be shown again.
+        public let token: String
+        public let record: TokenRecord
+    }
+
+    /// A fresh random token.
+    public static func generateToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let base64url = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return "gtk_" + base64url
+    }
+
+    /// Creates a token for the provider with the given code. `actor` is recorded as its creator
+    /// and in the audit log (e.g. 'cli:alice').
+    public func create(providerCode: String, role: APIRole, label: String, actor: String) throws -> CreatedToken {
+        let trimmed = label.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 200 else { throw TokenError.badLabel(label) }
+        let token = Self.generateToken()
+        return try connection.transaction { connection in
+            try Self.setActor(actor, on: connection)
+            guard let provider = try connection.query("SELECT provider_id FROM providers WHERE code = $1", [providerCode]).rows.first else {
+                throw TokenError.unknownProvider(providerCode, known: try Self.providerCodes(on: connection))
+            }
+            let row = try connection.query(
+                """
+                INSERT INTO api_tokens (provider_id, role, label, token_hash, token_prefix, created_by)
+                VALUES ($1, $2::api_role, $3, encode(sha256(convert_to($4, 'UTF8')), 'hex'), $5, $6)
+                RETURNING token_id
+                """,
+                [try provider.decode("provider_id", as: Int.self), role.rawValue, trimmed, token, String(token.prefix(12)), actor]
+            ).single()
+            let id: Int = try row.decode("token_id")
+            guard let record = try list(providerCode: nil, includeRevoked: true).first(where: { $0.tokenID == id }) else {
+                throw TokenError.noSuchToken(String(id))
+            }
+            return CreatedToken(token: token, record: record)
+        }
+    }
+
+    /// Revokes a token, named by its number or by its prefix ('gtk_AbCdEfGh'). Revoking a
+    /// revoked token is an error that says when it was revoked.
+    @discardableResult
+    public func revoke(_ identifier: String, actor: String) throws -> TokenRecord {
+        try connection.transaction { connection in
+            try Self.setActor(actor, on: connection)
+            let matches = try list(providerCode: nil, includeRevoked: true).filter {
+                String($0.tokenID) == identifier || (identifier.hasPrefix("gtk_") && identifier.count >= 8 && $0.prefix.hasPrefix(identifier))
+            }
+            guard let match = matches.first else { throw TokenError.noSuchToken(identifier) }
+            guard matches.count == 1 else { throw TokenError.ambiguous(identifier, matches.map(\.tokenID)) }
+            if let revokedAt = match.revokedAt { throw TokenError.alreadyRevoked(match.tokenID, revokedAt) }
+            try connection.query(
+                "UPDATE api_tokens SET revoked_at = now(), revoked_by = $2 WHERE token_id = $1", [match.tokenID, actor])
+            guard let revoked = try list(providerCode: nil, includeRevoked: true).first(where: { $0.tokenID == match.tokenID }) else {
+                throw TokenError.noSuchToken(identifier)
+            }
+            return revoked
+        }
+    }
+
+    /// Tokens, newest first; for one provider when `providerCode` is given.
+    public func list(providerCode: String?, includeRevoked: Bool) throws -> [TokenRecord] {
+        let rows = try connection.query(
+            """
+            SELECT t.token_id, p.code, t.role::text AS role, t.label, t.token_prefix, t.created_at, t.created_by, t.revoked_at
+            FROM api_tokens t JOIN providers p USING (provider_id)
+            WHERE ($1::text IS NULL OR p.code = $1) AND ($2 OR t.revoked_at IS NULL)
+            ORDER BY t.token_id DESC
+            """,
+            [providerCode, includeRevoked]
+        ).rows
+        return try rows.map { row in
+            let roleText: String = try row.decode("role")
+            guard let role = APIRole(rawValue: roleText) else { throw TokenError.unknownRole(roleText) }
+            return TokenRecord(
+                tokenID: try row.decode("token_id"), providerCode: try row.decode("code"), role: role,
+                label: try row.decode("label"), prefix: try row.decode("token_prefix"),
+                createdAt: try row.decode("created_at"), createdBy: try row.decode("created_by"),
+                revokedAt: try row.decode("revoked_at", as: Date?.self))
+        }
+    }
+
+    static func setActor(_ actor: String, on connection: PostgresConnection) throws {
+        try connection.query("SELECT set_config('gaptrack.actor', $1, true)", [actor])
+    }
+
+    static func providerCodes(on connection: PostgresConnection) throws -> [String] {
+        try connection.query("SELECT code FROM providers ORDER BY code").rows.map { try $0.decode("code") }
+    }
+}
+
+public enum TokenError: Error, CustomStringConvertible, Equatable {
+    case unknownProvider(String, known: [String])
+    case badLabel(String)
+    case noSuchToken(String)
+    case ambiguous(String, [Int])
+    case alreadyRevoked(Int, Date)
+    case unknownRole(String)
+
+    public var description: String {
+        switch self {
+        case .unknownProvider(let code, let known):
+            return "there is no provider with code '\(code)'"
+                + (known.isEmpty ? "; add one with 'gaptrack provider add'" : "; known providers: \(known.joined(separator: ", "))")
+        case .badLabel(let label):
+            return "token label '\(label)' must be 1 to 200 characters, e.g. 'MIS integration' or 'J Smith (governor)'"
+        case .noSuchToken(let identifier):
+            return "no token '\(identifier)': give the number or the prefix (gtk_...) that 'gaptrack token list' shows"
+        case .ambiguous(let identifier, let ids):
+            return "'\(identifier)' matches tokens \(ids.map(String.init).joined(separator: ", ")); give the number instead"
+        case .alreadyRevoked(let id, let date):
+            return "token \(id) was already revoked at \(date)"
+        case .unknownRole(let role):
+            return "the database holds a token role '\(role)' this gaptrack does not know; upgrade gaptrack"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import GapTrackService
+
+/// `gaptrack audit`: who changed what, when, with the row before and after.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Show the audit log: every change to a provider's records, newest first.",
+        discussion: """
+            Changes through the HTTP service name the token ('token:12 MIS integration'); changes from the command \
+            line name the operating-system user ('cli:alice'); anything else the database user ('db:gaptrack').
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Only this provider's changes (its code).")
+    var provider: String?
+
+    @Option(help: "Only changes to this table, e.g. support_records or attendance_marks.")
+    var table: String?
+
+    @Option(help: "Only changes whose actor contains this text, e.g. 'token:12' or 'cli:alice'.")
+    var actor: String?
+
+    @Option(help: "Only changes on or after this date (YYYY-MM-DD).")
+    var since: String?
+
+    @Option(help: "At most this many entries (default 50).")
+    var limit: Int = 50
+
+    @Flag(help: "Print JSON lines (one entry per line) instead of text.")
+    var json = false
+
+    func validate() throws {
+        if let since, Self.parseDay(since) == nil { throw ValidationError("--since '\(since)' is not a date; write YYYY-MM-DD") }
+        guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
+    }
+
+    static func parseDay(_ text: String) -> Date? {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        var components = DateComponents()
+        (components.year, components.month, components.day) = (parts[0], parts[1], parts[2])
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: components)
+    }
+
+    func run() throws {
+        let entries = try AuditLog(connection: try database.connect()).entries(
+            .init(providerCode: provider, table: table, actorContains: actor, since: since.flatMap(Self.parseDay), limit: limit))
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            for entry in entries { print(String(decoding: try encoder.encode(entry), as: UTF8.self)) }
+            return
+        }
+        if entries.isEmpty { print("No audit entries match.") }
+        for entry in entries {
+            print("#\(entry.auditID)  \(entry.occurredAt)  \(entry.providerCode ?? "-")  \(entry.actor)"
+                + (entry.actorRole.map { " (\($0))" } ?? "") + "  \(entry.action) \(entry.table) \(entry.rowKey ?? "")")
+            if let before = entry.before { print("    before: \(before)") }
+            if let after = entry.after { print("    after:  \(after)") }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import GapTrackService
+import Logging
+import PrivateCluster
+import Synchronization
+
+/// `gaptrack serve`: the HTTP API (Sources/GapTrackService, described by openapi.yaml).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API for recording support, attendance and assessments and reading reports.",
+        discussion: """
+            Every /v1 request needs an API token ('gaptrack token create'). SIGTERM or SIGINT stops the service \
+            gracefully: it stops accepting connections and finishes the requests in flight. Options default to the \
+            GAPTRACK_HOST, GAPTRACK_PORT, GAPTRACK_POOL_SIZE and GAPTRACK_MAX_BODY_BYTES environment variables \
+            (see deploy/gaptrack.env.example).
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Address to listen on (default 127.0.0.1; use 0.0.0.0 behind a proxy or in a container).")
+    var host: String?
+
+    @Option(help: "TCP port to listen on (default 8080).")
+    var port: Int?
+
+    @Option(name: .customLong("pool-size"), help: "Database connections, and so concurrent queries, at most (default 8).")
+    var poolSize: Int?
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest JSON request body accepted (default 1048576).")
+    var maxBodyBytes: Int?
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
+        if let poolSize, !(1...256).contains(poolSize) { throw ValidationError("--pool-size must be between 1 and 256, not \(poolSize)") }
+        if let maxBodyBytes, maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024") }
+    }
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        func number(_ name: String) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text) else { throw ValidationError("\(name) must be a whole number, not '\(text)'") }
+            return value
+        }
+        let conninfo = try serviceConninfo()
+        let configuration = ServiceConfiguration(
+            host: host ?? environment["GAPTRACK_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1",
+            port: try port ?? number("GAPTRACK_PORT") ?? 8080,
+            conninfo: conninfo,
+            poolSize: try poolSize ?? number("GAPTRACK_POOL_SIZE") ?? 8,
+            maximumBodyBytes: try maxBodyBytes ?? number("GAPTRACK_MAX_BODY_BYTES") ?? 1_048_576,
+            serverName: "gaptrack")
+        try ServiceRunner.checkSchema(conninfo: conninfo)
+
+        var logger = Logger(label: "gaptrack.service")
+        logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        let runLogger = logger
+        // The root command is synchronous, so the service runs in a task while this thread waits.
+        let outcome = Mutex<(any Error)?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                try await ServiceRunner.run(configuration, logger: runLogger)
+            } catch {
+                outcome.withLock { $0 = error }
+            }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = outcome.withLock({ $0 }) { throw error }
+    }
+
+    /// The same choice of server as every other command; the private cluster is started if needed.
+    private func serviceConninfo() throws -> String {
+        switch database.location {
+        case .conninfo(let conninfo):
+            return conninfo
+        case .environment:
+            return ""
+        case .privateCluster(let cluster):
+            if try cluster.status() != .running { try cluster.start() }
+            return cluster.conninfo()
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import GapTrackDomain
+import GapTrackService
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Postgres
+import SchemaMigrations
+import Synchronization
+import TestDatabase
+
+/// A fresh, fully migrated database per test, reached by conninfo so that the service under test
+/// opens its own pooled connections to it. (TestDatabase's helpers hand a synchronous closure one
+/// connection; a running service needs a database that outlives an `await`.)
+enum ServiceTestDatabase {
+    private static let template = Mutex<String?>(nil)
+
+    static func withDatabase<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
+        let name = "gaptrack_svc_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let templateName = try migratedTemplate()
+        do {
+            let admin = try TestDatabase.adminConnection()
+            try admin.execute("CREATE DATABASE \(quoteIdentifier(name)) TEMPLATE \(quoteIdentifier(templateName))")
+        }
+        do {
+            let result = try await body(TestDatabase.conninfo(database: name))
+            drop(name)
+            return result
+        } catch {
+            drop(name)
+            throw error
+        }
+    }
+
+    private static func drop(_ name: String) {
+        if let admin = try? TestDatabase.adminConnection() {
+            try? admin.execute("DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)")
+        }
+    }
+
+    /// One migrated template per test process and set of migration files.
+    private static func migratedTemplate() throws -> String {
+        try template.withLock { cached in
+            if let cached { return cached }
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            let folder = TestDatabase.migrationsFolder
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).filter({ $0.hasSuffix(".sql") }).sorted() {
+                for byte in Array(file.utf8) + Array(try Data(contentsOf: folder.appendingPathComponent(file))) {
+                    hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+                }
+            }
+            let name = "gaptrack_svc_template_" + String(hash, radix: 16)
+            let admin = try TestDatabase.adminConnection()
+            try admin.query("SELECT pg_advisory_lock(7130512006)")
+            defer { _ = try? admin.query("SELECT pg_advisory_unlock(7130512006)") }
+            if try admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]).rows.isEmpty {
+                let building = name + "_building"
+                try admin.execute("DROP DATABASE IF EXISTS \(quoteIdentifier(building)) WITH (FORCE)")
+                try admin.execute("CREATE DATABASE \(quoteIdentifier(building))")
+                do {
+                    let connection = try PostgresConnection(conninfo: TestDatabase.conninfo(database: building))
+                    try MigrationRunner(folder: folder).apply(on: connection)
+                }
+                try admin.execute("ALTER DATABASE \(quoteIdentifier(building)) RENAME TO \(quoteIdentifier(name))")
+            }
+            cached = name
+            return name
+        }
+    }
+}
+
+/// Valid UPNs for test students: LA 801, establishment 2000, year 05, the given serial, with the
+/// check letter computed by the domain's own rule.
+func makeUPN(_ serial: Int) -> String {
+    let body = "801200005" + String(format: "%03d", serial)
+    let letter = UPN.checkLetter(forCharacters2to13: Array(body))!
+    return String(letter) + body
+}
+
+/// Two schools with students, markers, attendance, assessments, support and an import each, so
+/// that every provider-owned table holds rows of both providers.
+struct TwoProviders {
+    let conninfo: String
+    let a: Int
+    let b: Int
+    /// UPNs of the first students of each provider.
+    let studentA: String
+    let studentB: String
+    /// A's student with a restricted (looked-after) marker and a restricted support record.
+    let restrictedStudentA: String
+
+    static func make(conninfo: String) throws -> TwoProviders {
+        let connection = try PostgresConnection(conninfo: conninfo)
+        try connection.query("SELECT set_config('gaptrack.actor', 'test:fixture', false)")
+        func provider(_ code: String, _ urn: String) throws -> Int {
+            try connection.query(
+                "INSERT INTO providers (code, name, kind, urn, la_code) VALUES ($1, $2, 'school', $3, '801') RETURNING provider_id",
+                [code, "School " + code, urn]
+            ).single().decode("provider_id")
+        }
+        let a = try provider("school-a", "100001")
+        let b = try provider("school-b", "100002")
+        for (provider, offset) in [(a, 0), (b, 100)] {
+            let importID: Int = try connection.query(
+                """
+                INSERT INTO imports (provider_id, kind, file_name, file_sha256, file_bytes, skip_invalid, os_user, started_at, finished_at)
+                VALUES ($1, 'students', 'students.csv', repeat('a', 64), 10, false, 'test', now(), now()) RETURNING import_id
+                """, [provider]
+            ).single().decode("import_id")
+            for index in 1...3 {
+                let studentID: Int = try connection.query(
+                    """
+                    INSERT INTO students (provider_id, upn, legal_surname, forename, date_of_birth, import_id)
+                    VALUES ($1, $2, $3, 'Sam', '2009-05-01', $4) RETURNING student_id
+                    """, [provider, makeUPN(offset + index), "Pupil\(offset + index)", importID]
+                ).single().decode("student_id")
+                try connection.query(
+                    "INSERT INTO enrolments (student_id, academic_year, year_group, start_date) VALUES ($1, '2024/25', '11', '2024-09-02')",
+                    [studentID])
+                try connection.query(
+                    "INSERT INTO student_markers (student_id, marker, starts_on, source) VALUES ($1, 'fsm', '2022-09-01', 'spell')", [studentID])
+                if index == 1 {
+                    try connection.query(
+                        "INSERT INTO student_markers (student_id, marker, starts_on, source) VALUES ($1, 'looked_after', '2023-01-01', 'spell')",
+                        [studentID])
+                    try connection.query(
+                        """
+                        INSERT INTO support_records (student_id, provider_id, type, starts_on, amount, restricted)
+                        VALUES ($1, $2, 'housing_support', '2024-09-10', 120.00, true)
+                        """, [studentID, provider])
+                }
+                try connection.query(
+                    """
+                    INSERT INTO attendance_marks (student_id, session_date, session, code)
+                    VALUES ($1, '2024-09-03', 'AM', '/'), ($1, '2024-09-03', 'PM', 'N')
+                    """, [studentID])
+                // A re-recorded mark, so that attendance_mark_history has a row too.
+                try connection.query(
+                    "UPDATE attendance_marks SET code = 'I' WHERE student_id = $1 AND session_date = '2024-09-03' AND session = 'PM'",
+                    [studentID])
+                try connection.query(
+                    """
+                    INSERT INTO support_records (student_id, provider_id, reference, type, starts_on, hours, amount, funding_source)
+                    VALUES ($1, $2, $3, 'tutoring', '2024-09-09', 10, 250.00, 'pupil_premium')
+                    """, [studentID, provider, "TUT-\(offset + index)"])
+            }
+            let pointID: Int = try connection.query(
+                """
+                INSERT INTO assessment_points (provider_id, subject, name, scale, academic_year, term)
+                VALUES ($1, 'maths', 'Autumn mock', 'gcse', '2024/25', 'autumn') RETURNING assessment_point_id
+                """, [provider]
+            ).single().decode("assessment_point_id")
+            try connection.query(
+                """
+                INSERT INTO assessment_results (assessment_point_id, scale, student_id, score, result_text, assessed_on)
+                SELECT $1, 'gcse', student_id, 5, '5', '2024-11-20' FROM students WHERE provider_id = $2
+                """, [pointID, provider])
+        }
+        return TwoProviders(
+            conninfo: conninfo, a: a, b: b, studentA: makeUPN(2), studentB: makeUPN(102), restrictedStudentA: makeUPN(1))
+    }
+
+    /// Creates a token through the same code `gaptrack token create` runs.
+    func token(_ provider: String, _ role: APIRole, label: String = "test") throws -> String {
+        try TokenStore(connection: try PostgresConnection(conninfo: conninfo))
+            .create(providerCode: provider, role: role, label: label, actor: "test:fixture").token
+    }
+}
+
+/// Builds the real application on a loopback port against `conninfo`.
+func makeApplication(
+    conninfo: String, poolSize: Int = 4, maximumQueued: Int = 1024, maximumBodyBytes: Int = 64 * 1024,
+    reports: @escaping TermlyReportSource = standardTermlyReports
+) -> (some ApplicationProtocol, ServiceDependencies) {
+    let dependencies = ServiceDependencies(
+        configuration: ServiceConfiguration(
+            host: "127.0.0.1", port: 0, conninfo: conninfo, poolSize: poolSize, maximumQueued: maximumQueued,
+            maximumBodyBytes: maximumBodyBytes),
+        reports: reports)
+    var logger = Logger(label: "gaptrack.service.test")
+    // GAPTRACK_TEST_LOG=debug shows the service's own log while debugging a test.
+    logger.logLevel = ProcessInfo.processInfo.environment["GAPTRACK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+    return (buildApplication(dependencies, logger: logger), dependencies)
+}
+
+extension TestClientProtocol {
+    /// Sends a request with a bearer token and an optional JSON body (a string, sent as is).
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, token: String?, json: String? = nil, contentType: String = "application/json"
+    ) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = contentType }
+        return try await executeRequest(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    /// The body parsed as a JSON object (empty if it is not one).
+    var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
+    var errorMessage: String? { (object["error"] as? [String: Any])?["message"] as? String }
+    var problems: [[String: Any]] { (object["error"] as? [String: Any])?["problems"] as? [[String: Any]] ?? [] }
+}
+
+/// Encodes a JSON body from Swift values, so that test strings with quotes and backslashes are
+/// escaped correctly.
+func json(_ object: [String: Any]) -> String {
+    String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+}

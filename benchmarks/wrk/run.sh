@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Measures POST /v1/support-records with wrk on loopback against a release build of gaptrack:
+# creates a throwaway database in the server gaptrack would use, a provider with 200 students,
+# a data-lead token; starts `gaptrack serve` on 127.0.0.1; runs wrk for a bounded time; stops the
+# service with SIGTERM and drops the database.
+#   benchmarks/wrk/run.sh [DURATION=15s] [CONNECTIONS=16] [POOL=8]
+# Needs: wrk (apt-get install wrk), psql, and .build/release/gaptrack (swift build -c release).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+duration="${1:-15s}"; connections="${2:-16}"; pool="${3:-8}"
+gaptrack="${GAPTRACK_BIN:-$root/.build/release/gaptrack}"
+port="${GAPTRACK_BENCH_PORT:-18080}"
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+[ -x "$gaptrack" ] || { echo "no release build at $gaptrack: swift build -c release --product gaptrack" >&2; exit 1; }
+
+# The server the CLI would use (or GAPTRACK_BENCH_CONNINFO, a keyword=value conninfo); a fresh database on it.
+base="${GAPTRACK_BENCH_CONNINFO:-}"
+if [ -z "$base" ]; then
+    "$gaptrack" db start >/dev/null
+    base="$("$gaptrack" db status | sed -n 's/^Connect with: psql "\(.*\)"$/\1/p')"
+fi
+[ -n "$base" ] || { echo "cannot find the server; set GAPTRACK_BENCH_CONNINFO" >&2; exit 1; }
+db="gaptrack_bench_$$"
+admin="$(echo "$base" | sed -E "s/dbname='?[^' ]*'?/dbname='postgres'/")"
+psql "$admin" -qc "CREATE DATABASE $db"
+conninfo="$(echo "$base" | sed -E "s/dbname='?[^' ]*'?/dbname='$db'/")"
+cleanup() { [ -n "${service:-}" ] && kill -TERM "$service" 2>/dev/null && wait "$service" || true; psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; }
+trap cleanup EXIT
+
+GAPTRACK_HOME="$root" "$gaptrack" migrate --database "$conninfo" >/dev/null
+psql "$conninfo" -q <<'SQL'
+INSERT INTO providers (code, name, kind, urn, la_code) VALUES ('bench-school', 'Benchmark School', 'school', '199999', '801');
+-- 200 students with valid UPNs: LA 801, school 2000, year 05, serials 000-199, check letter computed.
+INSERT INTO students (provider_id, upn, legal_surname, forename, date_of_birth)
+SELECT 1, u.upn, 'Pupil' || n, 'Bench', '2010-01-01'
+FROM generate_series(0, 199) AS n
+CROSS JOIN LATERAL (
+    SELECT l || body AS upn FROM (SELECT '801200005' || lpad(n::text, 3, '0') AS body) b,
+         unnest(string_to_array('A,B,C,D,E,F,G,H,J,K,L,M,N,P,Q,R,T,U,V,W,X,Y,Z', ',')) AS l
+    WHERE upn_is_valid(l || body)
+) u;
+SQL
+token="$("$gaptrack" token create --database "$conninfo" --provider bench-school --role data-lead --label "wrk benchmark" 2>/dev/null)"
+students="$(psql "$conninfo" -Atc "SELECT string_agg(upn, ',') FROM students")"
+
+"$gaptrack" serve --database "$conninfo" --host 127.0.0.1 --port "$port" --pool-size "$pool" &
+service=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+
+echo "wrk: $duration, $connections connections, pool $pool, $(nproc) cores"
+GAPTRACK_TOKEN="$token" GAPTRACK_STUDENTS="$students" \
+    wrk -t2 -c"$connections" -d"$duration" --latency -s "$here/post_support_record.lua" "http://127.0.0.1:$port"
+echo "records stored: $(psql "$conninfo" -Atc "SELECT count(*) FROM support_records")"
