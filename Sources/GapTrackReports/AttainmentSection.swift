@@ -63,17 +63,20 @@ public struct SubjectGap: Sendable, Equatable, Codable {
     public var meanScoreGap: ReportedFigure<Estimate>?
     /// Hedges' g with the Hedges–Olkin interval; nil when it cannot be computed (no spread).
     public var hedgesG: ReportedFigure<Estimate>?
-    /// The gap in months of learning, with its conversion; nil when it could not be made (see
-    /// `notes`).
+    /// The gap in months of learning by the primary conversion (`monthsConversions`' primary
+    /// one), with its inputs; nil when no conversion could be made (see `monthsConversions`).
     public var months: ReportedFigure<MonthsFigure>?
-    /// Anything a reader must know about this row, e.g. why there is no figure in months.
+    /// The gap in months by every conversion the report offers (progress rate, educational age),
+    /// each with its inputs or the reason it was not made.
+    public var monthsConversions: [MonthsConversion]
+    /// Anything a reader must know about this row, e.g. why there is no effect size.
     public var notes: [String]
 
     public init(
         subject: String, assessment: String, scale: String,
         disadvantaged: ReportedFigure<GroupScores>, others: ReportedFigure<GroupScores>,
         gapIndex: ReportedFigure<Estimate>, meanScoreGap: ReportedFigure<Estimate>?, hedgesG: ReportedFigure<Estimate>?,
-        months: ReportedFigure<MonthsFigure>?, notes: [String]
+        months: ReportedFigure<MonthsFigure>?, notes: [String], monthsConversions: [MonthsConversion] = []
     ) {
         self.subject = subject
         self.assessment = assessment
@@ -85,6 +88,7 @@ public struct SubjectGap: Sendable, Equatable, Codable {
         self.hedgesG = hedgesG
         self.months = months
         self.notes = notes
+        self.monthsConversions = monthsConversions
     }
 
     /// "maths (Autumn mock)".
@@ -108,10 +112,15 @@ public struct MonthsFigure: Sendable, Equatable, Codable {
     /// Students the rate was estimated from.
     public var studentCount: Int
     public var note: String?
+    /// Progress rate: months between the earlier assessment and this one.
+    public var monthsBetween: Estimate?
+    /// Progress rate: the earlier assessment the progress is measured from, e.g. "Year 11 autumn
+    /// mock (autumn)".
+    public var comparedWith: String?
 
     public init(
         months: Estimate, method: String, methodDescription: String, gap: Estimate, gapUnits: String,
-        ratePerMonth: Estimate?, rateUnits: String?, studentCount: Int, note: String?
+        ratePerMonth: Estimate?, rateUnits: String?, studentCount: Int, note: String?, monthsBetween: Estimate? = nil, comparedWith: String? = nil
     ) {
         self.months = months
         self.method = method
@@ -122,6 +131,8 @@ public struct MonthsFigure: Sendable, Equatable, Codable {
         self.rateUnits = rateUnits
         self.studentCount = studentCount
         self.note = note
+        self.monthsBetween = monthsBetween
+        self.comparedWith = comparedWith
     }
 
     /// From the GapStatistics value.
@@ -132,5 +143,29 @@ public struct MonthsFigure: Sendable, Equatable, Codable {
             gap: Estimate(months.gap, unit: gapUnit), gapUnits: months.gapUnits,
             ratePerMonth: months.ratePerMonth.map { Estimate($0, unit: .ratePerMonth) }, rateUnits: months.rateUnits,
             studentCount: months.studentCount, note: months.note)
+    }
+}
+
+/// The gap in months by one conversion (domain.md §5): its figure with inputs, or why there is
+/// none. A report shows every conversion it offers and marks one as primary, since months
+/// made different ways differ and a reader must know which is which.
+public struct MonthsConversion: Sendable, Equatable, Codable {
+    /// `MonthsOfLearningMethod` raw value: `progressRate` or `educationalAge`.
+    public var method: String
+    /// "Progress rate", "Educational age".
+    public var label: String
+    /// The figure the report leads with (`SubjectGap.months`).
+    public var isPrimary: Bool
+    /// The months with their inputs, `c` when the gap is withheld, nil when refused.
+    public var figure: ReportedFigure<MonthsFigure>?
+    /// Why no figure was made, in words; nil when there is one.
+    public var refusal: String?
+
+    public init(method: String, label: String, isPrimary: Bool, figure: ReportedFigure<MonthsFigure>?, refusal: String?) {
+        self.method = method
+        self.label = label
+        self.isPrimary = isPrimary
+        self.figure = figure
+        self.refusal = refusal
     }
 }

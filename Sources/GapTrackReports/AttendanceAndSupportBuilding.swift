@@ -9,13 +9,13 @@ extension TermlyGapReportBuilder {
         var counts = [String: Int]()
         for group in groups { counts[group.group.id] = group.students }
         var suppression = CellSuppression(rule: rule)
-        suppression.apply(counts: counts, order: groups.map(\.group.id), partitions: Self.groupPartitions)
+        suppression.apply(counts: counts, order: groups.map(\.group.id), partitions: Self.groupPartitions + comparison.partitions)
         var rows = [AttendanceRow]()
         var estimates = [String: (rate: Double, error: Double?)]()
         for group in groups {
             let key = group.group.id
             if let reason = suppression.reason(key) {
-                log.add(table: "Attendance", item: group.group.label, reason: reason)
+                log.add(table: "Attendance", item: relabelled(group.group).label, reason: reason)
                 rows.append(AttendanceRow(
                     group: group.group, students: .suppressed(reason), possibleSessions: .suppressed(reason), attendance: .suppressed(reason),
                     persistentAbsence: .suppressed(reason), severeAbsence: .suppressed(reason)))
@@ -32,7 +32,7 @@ extension TermlyGapReportBuilder {
         }
         let d = groups.first { $0.group == .disadvantaged }
         let o = groups.first { $0.group == .others }
-        var attendanceGap = rule.gapFigure((), disadvantagedCount: d?.students ?? 0, othersCount: o?.students ?? 0).map { _ in Estimate(0, unit: .percentagePoints) }
+        var attendanceGap = gapFigure((), disadvantagedCount: d?.students ?? 0, othersCount: o?.students ?? 0).map { _ in Estimate(0, unit: .percentagePoints) }
         var persistentGap = attendanceGap
         if case .value = attendanceGap, let d, let o {
             if let rateD = estimates[ReportGroup.disadvantaged.id], let rateO = estimates[ReportGroup.others.id] {
@@ -43,7 +43,7 @@ extension TermlyGapReportBuilder {
             persistentGap = .value(Self.proportionDifference(
                 d.persistentlyAbsent, of: d.students, minus: o.persistentlyAbsent, of: o.students, level: level))
         } else if case let .suppressed(reason) = attendanceGap {
-            log.add(table: "Attendance", item: "gaps between disadvantaged students and others", reason: reason)
+            log.add(table: "Attendance", item: "gaps between \(comparison.students) and others", reason: reason)
         }
         return AttendanceSection(rows: rows, attendanceGap: attendanceGap, persistentAbsenceGap: persistentGap)
     }

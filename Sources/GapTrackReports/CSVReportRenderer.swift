@@ -9,6 +9,14 @@ import GapTrackDomain
 /// the results year for national figures), section, subject, assessment, measure, group, value
 /// (`c` when suppressed), ci_low, ci_high, n (students behind the figure, where it can be shown),
 /// unit, note (suppression reason, method, source).
+///
+/// The first row (section `comparison`) names the compared group: group ids `disadvantaged` and
+/// `others` (and `others_minus_disadvantaged`, ...) always mean the two sides of that comparison,
+/// e.g. LSEB students and the others at a university, so that reports stack whatever the
+/// definition. Months of learning come once as the primary figure (`months_of_learning`) and once
+/// per conversion (`months_of_learning:progressRate`, `months_of_learning:educationalAge`, with
+/// `rate_per_month:…` and `months_between:progressRate`). A termly report's impact sections follow
+/// its own rows, in `ImpactCSVRenderer`'s layout.
 public enum CSVReportRenderer {
     public static let header = [
         "provider", "cohort", "term", "section", "subject", "assessment", "measure", "group", "value", "ci_low", "ci_high", "n",
@@ -16,7 +24,7 @@ public enum CSVReportRenderer {
     ]
 
     public static func render(_ report: TermlyGapReport) -> String {
-        CSVWriter.document(header: header, rows: rows(report).map(\.fields))
+        CSVWriter.document(header: header, rows: rows(report).map(\.fields) + report.impact.flatMap { ImpactCSVRenderer.rows($0) })
     }
 
     /// One row of the tidy table.
@@ -44,7 +52,10 @@ public enum CSVReportRenderer {
     /// Every figure of the report as tidy rows, in the order the other formats print them.
     public static func rows(_ report: TermlyGapReport) -> [Row] {
         let term = report.term.description
-        var rows = [Row]()
+        // The groups every gap compares: `disadvantaged` below is this definition's group.
+        var rows = [Row(
+            term: term, section: "comparison", measure: "compared_group", group: report.comparison.rawValue, value: "",
+            note: report.comparison.definition)]
         for size in report.groupSizes {
             rows.append(count(term: term, section: "group_sizes", measure: "students", group: size.group.id, size.students))
             rows.append(estimate(term: term, section: "group_sizes", measure: size.percentBase == .smcDeclared ? "percent_of_declared" : "percent_of_cohort", group: size.group.id, size.percentOfCohort, n: size.students))
@@ -71,7 +82,7 @@ public enum CSVReportRenderer {
         for series in report.trend {
             for point in series.points {
                 var row = estimate(term: point.term.description, section: "trend", measure: series.id, group: "disadvantaged_vs_others", point.value, n: nil)
-                row.note = [row.note, "n = \(point.disadvantagedStudents.text) disadvantaged, \(point.otherStudents.text) others"].filter { !$0.isEmpty }.joined(separator: "; ")
+                row.note = [row.note, "n = \(point.disadvantagedStudents.text) \(report.comparison.groupWord), \(point.otherStudents.text) others"].filter { !$0.isEmpty }.joined(separator: "; ")
                 rows.append(row)
             }
         }
@@ -132,8 +143,51 @@ public enum CSVReportRenderer {
         } else {
             var missing = Row(term: term, section: "attainment", subject: gap.subject, assessment: gap.assessment, measure: "months_of_learning",
                               group: "others_minus_disadvantaged", value: "", unit: FigureUnit.months.label)
-            missing.note = gap.notes.joined(separator: "; ")
+            missing.note = gap.monthsConversions.isEmpty
+                ? "not given for this cohort (see the method)"
+                : gap.monthsConversions.compactMap { conversion in conversion.refusal.map { "\(conversion.label): \($0)" } }.joined(separator: "; ")
             rows.append(missing)
+        }
+        rows += gap.monthsConversions.flatMap { monthsConversion($0, gap: gap, term: term) }
+        return rows
+    }
+
+    /// One conversion's months (measure `months_of_learning:progressRate`, ...), its rate per
+    /// month and, for the progress rate, the months between the two assessments; n is the
+    /// students the rate was made from. A refused conversion has an empty value and its reason.
+    private static func monthsConversion(_ conversion: MonthsConversion, gap: SubjectGap, term: String) -> [Row] {
+        func row(_ measure: String, value: String = "", unit: String, note: String) -> Row {
+            Row(term: term, section: "attainment", subject: gap.subject, assessment: gap.assessment, measure: measure + ":" + conversion.method,
+                group: "others_minus_disadvantaged", value: value, unit: unit, note: note)
+        }
+        guard let figure = conversion.figure else {
+            return [row("months_of_learning", unit: FigureUnit.months.label, note: ReportText.monthsExplanation(conversion) ?? "")]
+        }
+        guard case let .value(months) = figure else {
+            var suppressed = row("months_of_learning", value: ReportedFigure<Int>.suppressionMark, unit: FigureUnit.months.label, note: "")
+            if case let .suppressed(reason) = figure { suppressed.note = reason.description }
+            return [suppressed]
+        }
+        let n = String(months.studentCount)
+        var rows = [Row]()
+        var main = estimate(term: term, section: "attainment", measure: "months_of_learning:" + conversion.method, group: "others_minus_disadvantaged",
+                            .value(months.months), n: nil)
+        main.subject = gap.subject
+        main.assessment = gap.assessment
+        main.n = n
+        main.note = [conversion.isPrimary ? "primary" : "", ReportText.monthsMethod(months)].filter { !$0.isEmpty }.joined(separator: "; ")
+        rows.append(main)
+        if let rate = months.ratePerMonth {
+            var rateRow = row("rate_per_month", value: rate.plainText, unit: months.rateUnits ?? FigureUnit.ratePerMonth.label, note: rate.intervalMethod.map { "95% CI: " + $0 } ?? "")
+            rateRow.ciLow = rate.lower.map { FixedDecimal.format($0, decimals: rate.unit.decimals) } ?? ""
+            rateRow.ciHigh = rate.upper.map { FixedDecimal.format($0, decimals: rate.unit.decimals) } ?? ""
+            rateRow.n = n
+            rows.append(rateRow)
+        }
+        if let between = months.monthsBetween {
+            var betweenRow = row("months_between", value: between.plainText, unit: "months", note: "since " + (months.comparedWith ?? "the earlier assessment"))
+            betweenRow.n = n
+            rows.append(betweenRow)
         }
         return rows
     }

@@ -8,9 +8,18 @@ public enum HTMLReportRenderer {
         var body = header(report)
         body += summaryCards(report)
         body += section("groups", "1. Group sizes", groupSizes(report))
-        body += section("attainment", "2. Attainment gap: disadvantaged students against all others", attainment(report))
+        body += section("attainment", "2. Attainment gap: \(report.comparison.students) against \(report.comparison.othersStudents)", attainment(report))
         body += section("attendance", "3. Attendance by group", attendance(report))
         body += section("support", "4. Support and interventions delivered this term", support(report))
+        if !report.impact.isEmpty {
+            // Each impact's section and chart ids (and the chart's aria-labelledby) are numbered, so that ids stay unique in the page.
+            body += section("impact", "4a. Intervention impact", report.impact.enumerated().map { number, impact in
+                "<h3>\(HTML.escape(impact.title))</h3>\n"
+                    + ImpactHTMLRenderer.section(impact, headingLevel: 4)
+                    .replacingOccurrences(of: "id=\"impact-", with: "id=\"impact-\(number + 1)-")
+                    .replacingOccurrences(of: "\"chart-impact-", with: "\"chart-impact-\(number + 1)-")
+            }.joined())
+        }
         body += section("trend", "5. Trend over earlier terms", trend(report))
         body += section("national", "6. National figures for comparison", national(report))
         body += section("suppression", "7. Suppression applied", suppression(report))
@@ -43,6 +52,7 @@ public enum HTMLReportRenderer {
         out += "<dt>Provider</dt><dd>\(HTML.escape(report.provider.name)) (<code>\(HTML.escape(report.provider.code))</code>, \(report.provider.kind.rawValue))</dd>"
         out += "<dt>Cohort</dt><dd>\(HTML.escape(report.cohort.label)) (<code>\(HTML.escape(report.cohort.code))</code>)</dd>"
         out += "<dt>Term</dt><dd>\(HTML.escape(ReportText.term(report.term)))</dd>"
+        out += "<dt>Compared</dt><dd>\(HTML.escape(report.comparison.students)) against \(HTML.escape(report.comparison.othersStudents)) (<code>--compare \(report.comparison.rawValue)</code>)</dd>"
         out += "<dt>Data cut</dt><dd>\(HTML.escape(ReportText.dataCut(report.dataCut)))</dd></dl>\n"
         out += "<p class=\"note\">\(HTML.escape(ReportText.suppressionRule(threshold: report.suppressionThreshold)))</p>\n</header>\n"
         return out
@@ -51,13 +61,13 @@ public enum HTMLReportRenderer {
     private static func summaryCards(_ report: TermlyGapReport) -> String {
         var cards = [(String, String, String)]()
         if let size = report.groupSize(.disadvantaged) {
-            cards.append(("disadvantaged", size.students.groupedText, "disadvantaged students (\(size.percentOfCohort.text) of the cohort)"))
+            cards.append(("disadvantaged", size.students.groupedText, "\(report.comparison.students) (\(size.percentOfCohort.text) of the cohort)"))
         }
         if let headline = report.attainment.first {
             cards.append(("disadvantaged", headline.gapIndex.text, "gap index, \(headline.title)"))
         }
         if !report.attendance.rows.isEmpty {
-            cards.append(("", report.attendance.attendanceGap.text, "attendance gap, percentage points (others − disadvantaged)"))
+            cards.append(("", report.attendance.attendanceGap.text, "attendance gap, percentage points (others − \(report.comparison.groupWord))"))
         }
         if !report.support.byType.isEmpty {
             cards.append(("", report.support.total.spendPerStudent.text, "support spend per student supported this term"))
@@ -92,29 +102,53 @@ public enum HTMLReportRenderer {
         let domain = niceDomain(low: min(-1, values.min() ?? 0), high: max(5, values.max() ?? 5))
         var out = "<figure>" + SVGChart.dotWhisker(
             id: "chart-gap-index", title: "Gap index by subject with 95% confidence intervals", rows: rows, domain: domain,
-            axisLabel: "DfE gap index (0 = no gap; 10 = every disadvantaged student below every other)",
+            axisLabel: "DfE gap index (0 = no gap; 10 = every \(report.comparison.groupWord) student below every other)",
             references: reference.map { [.init(value: $0.value, label: "England \($0.phase == .keyStage4 ? "KS4" : "KS2") \($0.academicYearText): \($0.valueText)")] } ?? [],
             zeroLine: true)
         out += "<figcaption>Dots: gap index; bars: 95% confidence interval (DeLong). A wide bar means the gap could easily be noise.</figcaption></figure>\n"
-        var gaps = HTMLTable(["Subject (assessment)", "n disadvantaged", "n others", "Gap index (95% CI)", "Months (95% CI)"], numeric: Set(1...4))
+        let word = report.comparison.groupWord
+        // Universities get no months of learning (`ReportText.noMonths`): no column for them.
+        let withMonths = report.provider.kind != .university
+        var gaps = HTMLTable(
+            ["Subject (assessment)", "n \(word)", "n others", "Gap index (95% CI)"] + (withMonths ? ["Months, primary (95% CI)"] : []),
+            numeric: Set(1...(withMonths ? 4 : 3)))
         var scores = HTMLTable(
-            ["Subject (assessment)", "Disadvantaged mean (SD)", "Others mean (SD)", "Score gap (95% CI)", "Hedges g (95% CI)"], numeric: Set(1...4))
+            ["Subject (assessment)", "\(word.prefix(1).uppercased() + word.dropFirst()) mean (SD)", "Others mean (SD)", "Score gap (95% CI)", "Hedges g (95% CI)"],
+            numeric: Set(1...4))
+        var months = HTMLTable(["Subject (assessment)", "Conversion", "Months (95% CI)", "Rate per month (95% CI)", "Months between", "n"], numeric: Set(2...5))
         var notes = [String]()
+        var monthsNotes = [String]()
         for row in report.attainment {
-            if case let .value(figure)? = row.months { notes.append("\(row.title): months by \(ReportText.monthsMethod(figure))") }
             notes += row.notes.map { "\(row.title): \($0)" }
+            if row.monthsConversions.isEmpty, row.months != nil {
+                months.add(cells: [HTMLCell(row.title), "–", HTMLCell(ReportText.months(row.months)), "", "", ""])
+            }
+            for conversion in row.monthsConversions {
+                let figure = conversion.figure?.value
+                months.add(cells: [
+                    HTMLCell(row.title), HTMLCell(ReportText.conversionLabel(conversion)),
+                    .estimate(conversion.figure.map { $0.map(\.months) }, missing: ReportText.months(conversion)),
+                    .estimate(figure?.ratePerMonth.map { .value($0) }, missing: ""), HTMLCell(figure?.monthsBetween?.plainText ?? ""),
+                    HTMLCell(figure.map { FixedDecimal.grouped($0.studentCount) } ?? ""),
+                ])
+                if let explanation = ReportText.monthsExplanation(conversion) {
+                    monthsNotes.append("\(row.title), \(conversion.label.lowercased()): \(explanation)")
+                }
+            }
             gaps.add(cells: [
-                HTMLCell(row.title), HTMLCell(ReportText.students(row.disadvantaged)), HTMLCell(ReportText.students(row.others)),
-                .estimate(row.gapIndex), .estimate(row.months.map { $0.map(\.months) }, missing: ReportText.months(row.months)),
-            ])
+                HTMLCell(row.title), HTMLCell(ReportText.students(row.disadvantaged)), HTMLCell(ReportText.students(row.others)), .estimate(row.gapIndex),
+            ] + (withMonths ? [.estimate(row.months.map { $0.map(\.months) }, missing: ReportText.months(row.months))] : []))
             scores.add(cells: [
                 HTMLCell(row.title), HTMLCell(ReportText.scores(row.disadvantaged)), HTMLCell(ReportText.scores(row.others)),
                 .estimate(row.meanScoreGap), .estimate(row.hedgesG),
             ])
         }
         out += gaps.render() + scores.render()
-        out += "<p class=\"note\">Positive figures mean disadvantaged students are behind. Score gap: others − disadvantaged on the assessment's own scale, Welch interval.</p>\n"
-        return out + notesList(notes)
+        out += "<p class=\"note\">Positive figures mean \(HTML.escape(report.comparison.students)) are behind. Score gap: others − \(HTML.escape(word)) students on the assessment's own scale, Welch interval.</p>\n"
+        out += notesList(notes)
+        out += "<h3>Months of learning</h3>\n"
+        out += months.body.isEmpty ? "<p>\(HTML.escape(ReportText.noMonths(report)))</p>\n" : months.render() + notesList(monthsNotes)
+        return out
     }
 
     private static func attendance(_ report: TermlyGapReport) -> String {
@@ -154,14 +188,15 @@ public enum HTMLReportRenderer {
             family = row.group.family
         }
         out += table.render()
-        out += "<p>Attendance gap (others − disadvantaged): <strong>\(HTML.escape(ReportText.withInterval(section.attendanceGap)))</strong> percentage points. "
-        out += "Persistent absence gap (disadvantaged − others): <strong>\(HTML.escape(ReportText.withInterval(section.persistentAbsenceGap)))</strong> percentage points.</p>\n"
+        out += "<p>Attendance gap (others − \(HTML.escape(report.comparison.groupWord))): <strong>\(HTML.escape(ReportText.withInterval(section.attendanceGap)))</strong> percentage points. "
+        out += "Persistent absence gap (\(HTML.escape(report.comparison.groupWord)) − others): <strong>\(HTML.escape(ReportText.withInterval(section.persistentAbsenceGap)))</strong> percentage points.</p>\n"
         return out
     }
 
     private static func support(_ report: TermlyGapReport) -> String {
         guard !report.support.byType.isEmpty else { return "<p>No support or interventions took place in this term.</p>\n" }
-        var table = HTMLTable(["Type", "Students", "Disadvantaged", "Sessions", "Hours", "Spend", "Per student"], numeric: Set(1...6))
+        let compared = report.comparison == .dfeDisadvantaged ? "Disadvantaged" : report.comparison.shortLabel
+        var table = HTMLTable(["Type", "Students", compared, "Sessions", "Hours", "Spend", "Per student"], numeric: Set(1...6))
         for row in report.support.byType {
             table.add([row.label, row.students.groupedText, row.disadvantagedStudents.groupedText, row.sessions.groupedText, row.hours.text, row.spend.text, row.spendPerStudent.text])
         }

@@ -8,6 +8,7 @@ public enum MarkdownReportRenderer {
         out += "- **Provider:** \(escape(report.provider.name)) (`\(report.provider.code)`, \(report.provider.kind.rawValue))\n"
         out += "- **Cohort:** \(escape(report.cohort.label)) (`\(report.cohort.code)`)\n"
         out += "- **Term:** \(ReportText.term(report.term))\n"
+        out += "- **Compared:** \(escape(report.comparison.students)) against \(escape(report.comparison.othersStudents)) (`--compare \(report.comparison.rawValue)`)\n"
         out += "- **Data cut:** \(ReportText.dataCut(report.dataCut))\n\n"
         out += "_" + escape(ReportText.suppressionRule(threshold: report.suppressionThreshold)) + "_\n"
 
@@ -15,21 +16,50 @@ public enum MarkdownReportRenderer {
         out += table(["Group", "Students", "% of cohort"], right: [1, 2],
                      report.groupSizes.map { [$0.group.label, $0.students.groupedText, $0.percentText] })
 
-        out += "\n## Attainment gap: disadvantaged students against all others\n\n"
+        out += "\n## Attainment gap: \(escape(report.comparison.students)) against \(escape(report.comparison.othersStudents))\n\n"
         if report.attainment.isEmpty {
             out += "No assessment results for this cohort in this term.\n"
         } else {
+            // Universities get no months of learning (`ReportText.noMonths`): no column for them.
+            let withMonths = report.provider.kind != .university
             out += table(
-                ["Subject (assessment)", "n disadvantaged", "n others", "Gap index (95% CI)", "Months (95% CI)", "Score gap (95% CI)", "Hedges g (95% CI)"],
-                right: [1, 2, 3, 4, 5, 6],
+                ["Subject (assessment)", "n \(report.comparison.groupWord)", "n others", "Gap index (95% CI)"] + (withMonths ? ["Months, primary (95% CI)"] : [])
+                    + ["Score gap (95% CI)", "Hedges g (95% CI)"],
+                right: Set(1...(withMonths ? 6 : 5)),
                 report.attainment.map { row in
-                    [row.title, ReportText.students(row.disadvantaged), ReportText.students(row.others), ReportText.withInterval(row.gapIndex),
-                     monthsCell(row.months), ReportText.withInterval(row.meanScoreGap), ReportText.withInterval(row.hedgesG)]
+                    [row.title, ReportText.students(row.disadvantaged), ReportText.students(row.others), ReportText.withInterval(row.gapIndex)]
+                        + (withMonths ? [ReportText.monthsWithInterval(row.months)] : [])
+                        + [ReportText.withInterval(row.meanScoreGap), ReportText.withInterval(row.hedgesG)]
                 })
             out += "\n"
             for row in report.attainment {
-                if case let .value(months)? = row.months { out += "- \(escape(row.title)): months by \(escape(ReportText.monthsMethod(months)))\n" }
                 for note in row.notes { out += "- \(escape(row.title)): \(escape(note))\n" }
+            }
+            out += "\n### Months of learning\n\n"
+            var rows = [[String]]()
+            var lines = [String]()
+            for row in report.attainment {
+                guard !row.monthsConversions.isEmpty else {
+                    if row.months != nil { rows.append([row.title, "–", ReportText.months(row.months), "", "", ""]) }
+                    continue
+                }
+                for conversion in row.monthsConversions {
+                    let figure = conversion.figure?.value
+                    rows.append([
+                        row.title, ReportText.conversionLabel(conversion), ReportText.monthsWithInterval(conversion.figure),
+                        figure?.ratePerMonth.map { ReportText.withInterval(.value($0)) } ?? "", figure?.monthsBetween?.plainText ?? "",
+                        figure.map { FixedDecimal.grouped($0.studentCount) } ?? "",
+                    ])
+                    if let explanation = ReportText.monthsExplanation(conversion) {
+                        lines.append("- \(escape(row.title)), \(escape(conversion.label.lowercased())): \(escape(explanation))\n")
+                    }
+                }
+            }
+            if rows.isEmpty {
+                out += escape(ReportText.noMonths(report)) + "\n"
+            } else {
+                out += table(["Subject (assessment)", "Conversion", "Months (95% CI)", "Rate per month (95% CI)", "Months between", "n"], right: [2, 3, 4, 5], rows)
+                out += "\n" + lines.joined()
             }
         }
 
@@ -40,12 +70,14 @@ public enum MarkdownReportRenderer {
                 [$0.group.label, $0.students.groupedText, ReportText.compactInterval($0.attendance), ReportText.compactInterval($0.persistentAbsence),
                  ReportText.compactInterval($0.severeAbsence)]
             })
-        out += "\n- Attendance gap (others − disadvantaged): \(ReportText.withInterval(report.attendance.attendanceGap)) percentage points\n"
-        out += "- Persistent absence gap (disadvantaged − others): \(ReportText.withInterval(report.attendance.persistentAbsenceGap)) percentage points\n"
+        let word = escape(report.comparison.groupWord)
+        out += "\n- Attendance gap (others − \(word)): \(ReportText.withInterval(report.attendance.attendanceGap)) percentage points\n"
+        out += "- Persistent absence gap (\(word) − others): \(ReportText.withInterval(report.attendance.persistentAbsenceGap)) percentage points\n"
 
         out += "\n## Support and interventions delivered\n\n"
         out += report.support.byType.isEmpty ? "No support or interventions took place in this term.\n" : table(
-            ["Type", "Students", "Disadvantaged", "Sessions", "Hours", "Spend", "Per student"], right: [1, 2, 3, 4, 5, 6],
+            ["Type", "Students", report.comparison == .dfeDisadvantaged ? "Disadvantaged" : report.comparison.shortLabel, "Sessions", "Hours", "Spend", "Per student"],
+            right: [1, 2, 3, 4, 5, 6],
             (report.support.byType + [report.support.total]).map {
                 [$0.type == nil ? "**\($0.label)**" : $0.label, $0.students.groupedText, $0.disadvantagedStudents.groupedText, $0.sessions.groupedText, $0.hours.text,
                  $0.spend.text, $0.spendPerStudent.text]
@@ -53,6 +85,11 @@ public enum MarkdownReportRenderer {
         if !report.support.byFundingSource.isEmpty {
             out += "\n" + table(["Funding source", "Students", "Spend"], right: [1, 2],
                                 report.support.byFundingSource.map { [$0.label, $0.students.groupedText, $0.spend.text] })
+        }
+
+        if !report.impact.isEmpty {
+            out += "\n## Intervention impact\n"
+            for impact in report.impact { out += "\n### " + escape(impact.title) + "\n" + ImpactMarkdownRenderer.section(impact, level: 4) }
         }
 
         out += "\n## Trend over earlier terms\n\n"
@@ -92,13 +129,6 @@ public enum MarkdownReportRenderer {
         out += "\n## Method\n\n"
         out += report.method.map { "- **\(escape($0.topic))**: \(escape($0.text))\n" }.joined()
         return out
-    }
-
-    private static func monthsCell(_ figure: ReportedFigure<MonthsFigure>?) -> String {
-        guard let figure else { return "n/a" }
-        return figure.cell { months in
-            months.months.intervalText.map { months.months.plainText + " (" + $0 + ")" } ?? months.months.plainText
-        }
     }
 
     /// A pipe table; `right` lists the columns to right-align.

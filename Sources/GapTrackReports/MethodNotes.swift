@@ -8,10 +8,9 @@ enum MethodNotes {
         var notes = [
             MethodNote(
                 topic: "Cohort and groups",
-                text: "Students enrolled in \(data.cohort.label) at \(data.provider.name) during \(ReportText.term(data.term)) (term dates: autumn 1 Aug–31 Dec, spring 1 Jan–31 Mar, summer 1 Apr–31 Jul). "
-                    + "Disadvantaged follows the DfE performance-table definition: eligible for free school meals at any point in the last six years (FSM Ever 6), "
-                    + "looked after, or previously looked after, from the dated markers in force on the term's school census day (autumn: first Thursday of "
-                    + "October; spring and summer: third Thursday of January and of May). Service children are not counted as disadvantaged."),
+                text: "Students enrolled in \(data.cohort.label) at \(data.provider.name) during \(ReportText.term(data.term)) (term dates: autumn 1 Aug–31 Dec, spring 1 Jan–31 Mar, summer 1 Apr–31 Jul), "
+                    + "with the dated markers in force on the term's school census day (autumn: first Thursday of October; spring and summer: third Thursday of "
+                    + "January and of May). Every gap compares \(data.comparison.students) with \(data.comparison.othersStudents). " + data.comparison.definition),
             MethodNote(
                 topic: "Gap index",
                 text: "DfE disadvantage gap index: every student who took the assessment is ranked (ties share the average rank), ranks are divided by the number of students, "
@@ -20,10 +19,17 @@ enum MethodNotes {
                     + "(DeLong, DeLong and Clarke-Pearson, 1988)."),
             MethodNote(
                 topic: "Months of learning",
-                text: "The rank gap divided by how much percentile rank rises per month of age within this cohort (least squares on age in whole months at the assessment date): "
-                    + "the difference of the two groups' 'educational ages', after the Education Policy Institute's method (Closing the Gap?, 2017). EPI's national constants "
-                    + "are not published, so these months are not on EPI's scale. No figure is given for fewer than \(AgeGradientConversion.defaultMinimumStudents) students "
-                    + "or when rank does not rise with age; the interval combines the gap's and the slope's uncertainty (delta method)."),
+                text: "Two conversions are shown (domain reference, section 5), each with its inputs. Progress rate, the primary figure: the score gap divided by "
+                    + "how much the same students' scores rose per month between an earlier assessment of the subject on the same scale this academic year "
+                    + "(the earliest such, e.g. the autumn mock for the summer GCSE) and this one: rate = mean paired change ÷ months between the two results "
+                    + "(days ÷ 30.4375). It is the primary figure because it measures a month of learning on the assessment's own scale, from the students' "
+                    + "own progress, and paired changes make the rate precise. Educational age, shown beside it and used as the figure where there is no "
+                    + "earlier assessment (e.g. in the autumn term): the rank gap divided by how much percentile rank rises per month of age within this "
+                    + "cohort (least squares on age in whole months at the assessment date), the difference of the two groups' 'educational ages', after "
+                    + "the Education Policy Institute's method (Closing the Gap?, 2017). EPI's national constants are not published, so neither figure is "
+                    + "on EPI's scale. No figure is given from fewer than \(ProgressRateConversion.defaultMinimumStudents) paired students or "
+                    + "\(AgeGradientConversion.defaultMinimumStudents) students, when scores do not rise, or when the rate's own \(percent)% interval "
+                    + "includes zero; each interval combines the gap's and the rate's uncertainty (delta method, treating them as independent)."),
             MethodNote(
                 topic: "Scores and effect size",
                 text: "Score gap: mean score of others − of disadvantaged students on the assessment's own scale, with Welch's \(percent)% interval. Hedges' g: the score gap over "
@@ -54,7 +60,20 @@ enum MethodNotes {
                 text: "The report is made only from the data listed in the data cut, with fixed rounding and ordering; its time is the latest import's, not the clock's. "
                     + "The same data gives the same report, byte for byte, in every format."),
         ]
-        if data.provider.kind == .university {
+        if data.provider.kind == .university, let index = notes.firstIndex(where: { $0.topic == "Months of learning" }) {
+            notes[index].text = "None: months of learning describe progress through school; the Education Policy Institute's month method stops at 16 "
+                + "(it reports 16-19 gaps in grades), and in higher education age and term say little about learning."
+        }
+        if data.provider.kind != .school, data.comparison != .dfeDisadvantaged {
+            notes.insert(
+                MethodNote(
+                    topic: "Disadvantage in further and higher education",
+                    text: "The DfE definition of disadvantage (FSM Ever 6, looked after, previously looked after) rests on school records that "
+                        + "\(data.provider.kind == .university ? "universities" : "this college's records") rarely hold, so the group it defines is empty here and every "
+                        + "gap would be withheld. This report compares \(data.comparison.students) instead (--compare \(data.comparison.rawValue)); "
+                        + "read it beside the IMD, POLAR4, first-in-family, care-leaver and SMC groups."),
+                at: 1)
+        } else if data.provider.kind == .university {
             notes.insert(
                 MethodNote(
                     topic: "Disadvantage in higher education",

@@ -48,7 +48,7 @@ public struct ReportGroup: Sendable, Hashable, Codable {
     public static let smcNotDeclared = ReportGroup(
         id: "smc_not_declared", label: "SMC: not declared or no group", family: .socioEconomic)
     /// All who gave a parental occupation that places them in an SMC group: the declaration rate.
-    public static let smcDeclared = ReportGroup(id: "smc_declared", label: "SMC: declared", family: .socioEconomic)
+    public static let smcDeclared = ReportGroup(id: "smc_declared", label: "SMC: declared (declaration rate)", family: .socioEconomic)
 
     /// IMD quintile 1 is the most deprived fifth of neighbourhoods (English Indices of Deprivation).
     public static func imdQuintile(_ quintile: Int) -> ReportGroup {

@@ -90,15 +90,64 @@ enum ReportText {
         return figure.cell { $0.months.intervalText ?? "no interval" }
     }
 
-    /// One line on how a month figure was made: the conversion, its rate and n.
+    /// One line on how a month figure was made: the conversion, its rate and n, and for the
+    /// progress rate the earlier assessment and the months between.
     static func monthsMethod(_ months: MonthsFigure) -> String {
-        var text = months.methodDescription + ": gap " + months.gap.plainText + " " + months.gapUnits
+        months.methodDescription + ": " + monthsInputs(months)
+    }
+
+    /// "gap 1.95 score points (gcse) ÷ 0.10531 ... per month (95% CI ...), the mean gain of 179
+    /// students since Year 11 autumn mock (autumn), 6.5 months earlier".
+    static func monthsInputs(_ months: MonthsFigure) -> String {
+        var text = "gap " + months.gap.plainText + " " + months.gapUnits
         if let rate = months.ratePerMonth, let units = months.rateUnits {
             text += " ÷ " + rate.plainText + " " + units
+            if let interval = rate.intervalText { text += " (95% CI " + interval + ")" }
         }
-        text += " (n = \(months.studentCount))"
+        if let earlier = months.comparedWith, let between = months.monthsBetween {
+            text += ", the mean gain of \(FixedDecimal.grouped(months.studentCount)) students since \(earlier), \(between.plainText) months earlier"
+        } else {
+            text += " (n = \(months.studentCount))"
+        }
         if let note = months.note { text += ". " + note }
         return text
+    }
+
+    /// The months cell of one conversion: "18.5", `c`, or "n/a" when refused.
+    static func months(_ conversion: MonthsConversion) -> String {
+        months(conversion.figure)
+    }
+
+    /// "18.5 (12.9 to 24.1)", `c`, or "n/a".
+    static func monthsWithInterval(_ figure: ReportedFigure<MonthsFigure>?) -> String {
+        guard let figure else { return "n/a" }
+        return figure.cell { months in
+            months.months.intervalText.map { months.months.plainText + " (" + $0 + ")" } ?? months.months.plainText
+        }
+    }
+
+    /// The line under the months table for one conversion: how it was made, or why not.
+    static func monthsExplanation(_ conversion: MonthsConversion) -> String? {
+        if case let .value(figure)? = conversion.figure { return monthsInputs(figure) }
+        return conversion.refusal.map { "no figure: " + $0 }
+    }
+
+    /// Why a report has no figure in months at all.
+    static func noMonths(_ report: TermlyGapReport) -> String {
+        report.provider.kind == .university
+            ? "No gap is given in months of learning: months describe progress through school, EPI's month method stops at 16 (it reports 16-19 gaps "
+                + "in grades), and in higher education age and term say little about learning. The gap index and score gap stand on their own."
+            : "No gap is given in months of learning for this cohort."
+    }
+
+    /// "Progress rate (primary)".
+    static func conversionLabel(_ conversion: MonthsConversion) -> String {
+        conversion.label + (conversion.isPrimary ? " (primary)" : "")
+    }
+
+    /// A column heading for the compared group's count: "Disadv.", "LSEB".
+    static func comparedHeading(_ comparison: ComparisonGroup) -> String {
+        comparison == .dfeDisadvantaged ? "Disadv." : comparison.shortLabel
     }
 
     /// The sentence every report prints about suppression.

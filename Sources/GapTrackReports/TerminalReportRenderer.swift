@@ -11,12 +11,16 @@ public enum TerminalReportRenderer {
         out += title + "\n" + String(repeating: "=", count: min(title.count, width)) + "\n"
         out += "Provider: \(report.provider.name) (\(report.provider.code), \(ReportText.kind(report.provider.kind)))\n"
         out += "Cohort: \(report.cohort.label) (\(report.cohort.code))    Term: \(ReportText.term(report.term))\n"
+        out += wrapText(
+            "Compared: \(report.comparison.students) against \(report.comparison.othersStudents) (--compare \(report.comparison.rawValue))",
+            width: width, indent: "", hangingIndent: "  ")
         out += "Data cut: \(ReportText.dataCut(report.dataCut))\n"
         out += wrapText(ReportText.suppressionRule(threshold: report.suppressionThreshold), width: width, indent: "")
         out += section("1. Group sizes") + groupSizes(report)
-        out += section("2. Attainment gap: disadvantaged students against all others") + attainment(report)
+        out += section("2. Attainment gap: \(report.comparison.students) against \(report.comparison.othersStudents)") + attainment(report)
         out += section("3. Attendance by group") + attendance(report)
         out += section("4. Support and interventions delivered this term") + support(report)
+        if !report.impact.isEmpty { out += section("4a. Intervention impact") + report.impact.map(ImpactTerminalRenderer.section).joined() }
         out += section("5. Trend over earlier terms") + trend(report)
         out += section("6. National figures for comparison") + national(report)
         out += section("7. Suppression applied") + suppression(report)
@@ -47,33 +51,65 @@ public enum TerminalReportRenderer {
 
     private static func attainment(_ report: TermlyGapReport) -> String {
         guard !report.attainment.isEmpty else { return "  No assessment results for this cohort in this term.\n" }
+        // Universities get no months of learning (`ReportText.noMonths`): no columns for them.
+        let withMonths = report.provider.kind != .university
         var gaps = TextTable([
-            .init("Subject (assessment)", .left), .init("n disadv."), .init("n others"), .init("Gap index"), .init("95% CI"),
-            .init("Months"), .init("95% CI"),
-        ])
+            .init("Subject (assessment)", .left), .init("n \(report.comparison.shortLabel)"), .init("n others"), .init("Gap index"), .init("95% CI"),
+        ] + (withMonths ? [.init("Months*"), .init("95% CI")] : []))
         var scores = TextTable([
-            .init("Subject (assessment)", .left), .init("Disadv. mean (SD)"), .init("Others mean (SD)"), .init("Score gap [95% CI]"),
+            .init("Subject (assessment)", .left), .init("\(ReportText.comparedHeading(report.comparison)) mean (SD)"), .init("Others mean (SD)"), .init("Score gap [95% CI]"),
             .init("Hedges g [95% CI]"),
         ])
         var notes = [String]()
         for row in report.attainment {
             gaps.add([
-                row.title, ReportText.students(row.disadvantaged), ReportText.students(row.others), row.gapIndex.text,
-                row.gapIndex.intervalText, ReportText.months(row.months), ReportText.monthsInterval(row.months),
-            ])
+                row.title, ReportText.students(row.disadvantaged), ReportText.students(row.others), row.gapIndex.text, row.gapIndex.intervalText,
+            ] + (withMonths ? [ReportText.months(row.months), ReportText.monthsInterval(row.months)] : []))
             scores.add([
                 row.title, ReportText.scores(row.disadvantaged), ReportText.scores(row.others), ReportText.bracketed(row.meanScoreGap),
                 ReportText.bracketed(row.hedgesG),
             ])
-            if case let .value(months)? = row.months { notes.append("\(row.title): months by \(ReportText.monthsMethod(months))") }
             notes += row.notes.map { "\(row.title): \($0)" }
         }
+        let word = report.comparison.groupWord
         var out = gaps.render() + "\n" + scores.render()
         out += wrapText(
-            "Gap index: DfE method, 20 × (mean percentile rank of others − of disadvantaged), 95% CI from DeLong's variance. "
-                + "Score gap: others − disadvantaged, Welch 95% CI. Positive figures mean disadvantaged students are behind.",
+            "Gap index: DfE method, 20 × (mean percentile rank of others − of \(word) students), 95% CI from DeLong's variance. "
+                + "Score gap: others − \(word) students, Welch 95% CI. Positive figures mean \(report.comparison.students) are behind."
+                + (withMonths ? " *Months: the primary conversion, below." : ""),
             width: width)
         for note in notes { out += wrapText("• " + note, width: width, indent: "  ", hangingIndent: "    ") }
+        return out + "\n" + months(report)
+    }
+
+    /// The gap in months by each conversion, with its inputs (rate per month, months between the
+    /// assessments, students) and, below, how each was made or why it was not.
+    private static func months(_ report: TermlyGapReport) -> String {
+        var table = TextTable([
+            .init("Months of learning", .left), .init("Conversion", .left), .init("Months"), .init("95% CI"), .init("Rate/month"),
+            .init("Between"), .init("n"),
+        ])
+        var lines = [String]()
+        for row in report.attainment {
+            guard !row.monthsConversions.isEmpty else {
+                if row.months != nil { table.add([Self.truncated(row.title, to: 26), "–", ReportText.months(row.months), "", "", "", ""]) }
+                continue
+            }
+            for conversion in row.monthsConversions {
+                let figure = conversion.figure?.value
+                table.add([
+                    Self.truncated(row.title, to: 26), ReportText.conversionLabel(conversion), ReportText.months(conversion),
+                    ReportText.monthsInterval(conversion.figure), figure?.ratePerMonth?.plainText ?? "", figure?.monthsBetween?.plainText ?? "",
+                    figure.map { FixedDecimal.grouped($0.studentCount) } ?? "",
+                ])
+                if let explanation = ReportText.monthsExplanation(conversion) {
+                    lines.append("\(row.title), \(conversion.label.lowercased()): \(explanation)")
+                }
+            }
+        }
+        guard !table.rows.isEmpty else { return wrapText(ReportText.noMonths(report), width: width) }
+        var out = table.render()
+        for line in lines { out += wrapText("• " + line, width: width, indent: "  ", hangingIndent: "    ") }
         return out
     }
 
@@ -92,8 +128,9 @@ public enum TerminalReportRenderer {
             family = row.group.family
         }
         var out = table.render()
-        out += "  Attendance gap (others − disadvantaged): \(ReportText.withInterval(section.attendanceGap)) percentage points\n"
-        out += "  Persistent absence gap (disadvantaged − others): \(ReportText.withInterval(section.persistentAbsenceGap)) percentage points\n"
+        let word = report.comparison.groupWord
+        out += "  Attendance gap (others − \(word)): \(ReportText.withInterval(section.attendanceGap)) percentage points\n"
+        out += "  Persistent absence gap (\(word) − others): \(ReportText.withInterval(section.persistentAbsenceGap)) percentage points\n"
         out += wrapText(
             "95% confidence intervals in brackets. Persistent absence: 10% or more of a student's own possible sessions missed; "
                 + "severe: 50% or more (DfE).",
@@ -105,7 +142,7 @@ public enum TerminalReportRenderer {
         let section = report.support
         guard !section.byType.isEmpty else { return "  No support or interventions took place in this term.\n" }
         var table = TextTable([
-            .init("Type", .left), .init("Students"), .init("Disadv."), .init("Sessions"), .init("Hours"), .init("Spend"),
+            .init("Type", .left), .init("Students"), .init(ReportText.comparedHeading(report.comparison)), .init("Sessions"), .init("Hours"), .init("Spend"),
             .init("Per student"),
         ])
         for row in section.byType + [section.total] {

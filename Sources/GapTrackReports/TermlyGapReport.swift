@@ -29,11 +29,17 @@ public struct TermlyGapReport: Sendable, Equatable, Codable {
     public var suppressionThreshold: Int
     /// What was withheld and why, in words, one line each.
     public var suppressionNotes: [String]
+    /// Who the "disadvantaged" side of every gap is (the `disadvantaged` group id is kept in CSV
+    /// and JSON whatever the definition; its label and this field say which it is).
+    public var comparison: ComparisonGroup
+    /// Intervention impact sections (issue 5), in the order asked for, or by intervention type.
+    public var impact: [ImpactReport]
 
     public init(
         provider: ReportProvider, cohort: ReportCohort, term: AcademicTerm, dataCut: DataCut, method: [MethodNote],
         groupSizes: [GroupSize], attainment: [SubjectGap], attendance: AttendanceSection, support: SupportSection,
-        trend: [TrendSeries], nationalComparison: [NationalComparison], suppressionThreshold: Int, suppressionNotes: [String]
+        trend: [TrendSeries], nationalComparison: [NationalComparison], suppressionThreshold: Int, suppressionNotes: [String],
+        comparison: ComparisonGroup = .dfeDisadvantaged, impact: [ImpactReport] = []
     ) {
         self.provider = provider
         self.cohort = cohort
@@ -48,6 +54,19 @@ public struct TermlyGapReport: Sendable, Equatable, Codable {
         self.nationalComparison = nationalComparison
         self.suppressionThreshold = suppressionThreshold
         self.suppressionNotes = suppressionNotes
+        self.comparison = comparison
+        self.impact = impact
+    }
+
+    /// Adds an impact section, and the impact report's method notes that the report does not
+    /// already have (topics prefixed "Impact: ", so that they do not read as the termly report's
+    /// own attendance or suppression notes).
+    public mutating func addImpact(_ report: ImpactReport) {
+        impact.append(report)
+        for note in report.method {
+            let prefixed = MethodNote(topic: "Impact: " + note.topic, text: note.text)
+            if !method.contains(prefixed) { method.append(prefixed) }
+        }
     }
 
     /// "Termly gap report: Demo Academy, Year 11, 2024/25 autumn".

@@ -22,11 +22,18 @@ public struct TermlyReportData: Sendable, Equatable {
     public var funding: [FundingAggregates]
     /// Earlier terms, oldest first, then the report's own term.
     public var trend: [TermAggregates]
+    /// Who the "disadvantaged" side of every gap is: the `disadvantaged` group and figures hold
+    /// the students of this definition (`report_use_comparison`, migration 061).
+    public var comparison: ComparisonGroup
+    /// The impact sections the report includes when none is asked for (`report_impact_candidates`,
+    /// migration 062).
+    public var impactCandidates: [ImpactCandidate]
 
     public init(
         provider: ReportProvider, cohort: ReportCohort, term: AcademicTerm, imports: [ImportRecord], cohortSize: Int,
         groupCounts: [ReportGroup: Int], subjects: [SubjectAggregates], attendance: [AttendanceAggregates],
-        supportByType: [SupportAggregates], supportTotal: SupportAggregates, funding: [FundingAggregates], trend: [TermAggregates]
+        supportByType: [SupportAggregates], supportTotal: SupportAggregates, funding: [FundingAggregates], trend: [TermAggregates],
+        comparison: ComparisonGroup = .dfeDisadvantaged, impactCandidates: [ImpactCandidate] = []
     ) {
         self.provider = provider
         self.cohort = cohort
@@ -40,6 +47,36 @@ public struct TermlyReportData: Sendable, Equatable {
         self.supportTotal = supportTotal
         self.funding = funding
         self.trend = trend
+        self.comparison = comparison
+        self.impactCandidates = impactCandidates
+    }
+}
+
+/// An intervention type delivered to the cohort this academic year, with the before and after
+/// assessments its default impact section compares (`report_impact_candidates`, migration 062).
+public struct ImpactCandidate: Sendable, Equatable {
+    public var type: String
+    /// Cohort students with a delivered record of the type.
+    public var participants: Int
+    /// The subject, as the impact report matches it (any case).
+    public var subject: String
+    public var before: AcademicTerm
+    public var after: AcademicTerm
+
+    public init(type: String, participants: Int, subject: String, before: AcademicTerm, after: AcademicTerm) {
+        self.type = type
+        self.participants = participants
+        self.subject = subject
+        self.before = before
+        self.after = after
+    }
+
+    /// The request for `ImpactQueries.load`, or nil for a type this version does not know.
+    public func request(providerCode: String, cohort: String) -> ImpactRequest? {
+        guard let type = InterventionType(rawValue: type) else { return nil }
+        return ImpactRequest(
+            providerCode: providerCode, intervention: .type(type), before: AssessmentPointSelector(subject: subject, term: before),
+            after: AssessmentPointSelector(subject: subject, term: after), cohort: cohort)
     }
 }
 
@@ -93,14 +130,47 @@ public struct SubjectAggregates: Sendable, Equatable {
     public var others: ScoreAggregates?
     /// Nil when ages are missing or do not vary.
     public var ageGradient: AgeGradientAggregates?
+    /// The cohort's paired progress since an earlier assessment of the same subject and scale
+    /// this academic year; nil when there is none (e.g. in the autumn term).
+    public var progress: ProgressAggregates?
 
-    public init(subject: String, assessment: String, scale: String, disadvantaged: ScoreAggregates?, others: ScoreAggregates?, ageGradient: AgeGradientAggregates?) {
+    public init(
+        subject: String, assessment: String, scale: String, disadvantaged: ScoreAggregates?, others: ScoreAggregates?,
+        ageGradient: AgeGradientAggregates?, progress: ProgressAggregates? = nil
+    ) {
         self.subject = subject
         self.assessment = assessment
         self.scale = scale
         self.disadvantaged = disadvantaged
         self.others = others
         self.ageGradient = ageGradient
+        self.progress = progress
+    }
+}
+
+/// The paired progress of the cohort's students between an earlier assessment of the same subject
+/// and scale and this one (`report_progress_rate`, migration 060): the inputs of
+/// GapStatistics.ProgressRateConversion(first:second:monthsBetween:).
+public struct ProgressAggregates: Sendable, Equatable {
+    /// The earlier assessment's name, e.g. "Year 11 autumn mock".
+    public var earlierAssessment: String
+    public var earlierTerm: Term
+    /// Students with a result at both.
+    public var paired: Int
+    /// Mean of (this score − earlier score).
+    public var meanChange: Double
+    /// Sample variance (divisor n − 1) of the change; 0 for one student.
+    public var changeVariance: Double
+    /// Mean days between the two results ÷ 30.4375.
+    public var monthsBetween: Double
+
+    public init(earlierAssessment: String, earlierTerm: Term, paired: Int, meanChange: Double, changeVariance: Double, monthsBetween: Double) {
+        self.earlierAssessment = earlierAssessment
+        self.earlierTerm = earlierTerm
+        self.paired = paired
+        self.meanChange = meanChange
+        self.changeVariance = changeVariance
+        self.monthsBetween = monthsBetween
     }
 }
 

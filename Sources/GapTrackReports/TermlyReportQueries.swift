@@ -21,7 +21,17 @@ public struct TermlyReportQueries {
     /// - Throws: `TermlyReportError` for an unknown provider, a malformed or empty term, or a
     ///   cohort with no students in the term (each listing the valid choices); `PostgresError`
     ///   for a database failure.
-    public func data(provider providerCode: String, cohort cohortCode: String, term termText: String) throws -> TermlyReportData {
+    ///
+    /// - Parameter comparison: who is compared with the others; nil = the default for the
+    ///   provider (`ComparisonGroup.defaultFor`: DfE disadvantaged at a school, LSEB at a
+    ///   university, and at a college whose cohort holds no school markers).
+    /// - Parameter withImpactCandidates: also find the impact sections the report would include
+    ///   by default (`TermlyImpactSections.automatic`); off otherwise, to spare a national
+    ///   cohort the query.
+    public func data(
+        provider providerCode: String, cohort cohortCode: String, term termText: String, comparison: ComparisonGroup? = nil,
+        withImpactCandidates: Bool = false
+    ) throws -> TermlyReportData {
         let (providerID, provider) = try self.provider(code: providerCode)
         let validTerms = try terms(providerID: providerID)
         let term: AcademicTerm
@@ -49,12 +59,18 @@ public struct TermlyReportQueries {
             try connection.execute("SET LOCAL work_mem = '64MB'")
             try connection.query(
                 "SELECT report_load_cohort($1, $2, $3, $4)", [providerID, term.year.description, term.term.rawValue, cohort.code])
+            let dfeDisadvantaged: Int = try connection.query("SELECT report_dfe_disadvantaged_count() AS n").single().decode("n")
+            let comparison = comparison ?? ComparisonGroup.defaultFor(provider.kind, dfeDisadvantagedStudents: dfeDisadvantaged)
+            if comparison != .dfeDisadvantaged {
+                // The cohort is loaded with the DfE definition; this replaces it (migration 061).
+                try connection.query("SELECT * FROM report_use_comparison($1)", [comparison.sqlKey])
+            }
             let counts = try groupCounts()
             let support = try self.support(providerID: providerID, term: term)
             var trend = [TermAggregates]()
             var attendance = [AttendanceAggregates]()
             for earlier in term.previousTerms(trendTerms).reversed() + [term] {
-                let subjects = try attainment(providerID: providerID, resultsTerm: earlier)
+                let subjects = try attainment(providerID: providerID, resultsTerm: earlier, withProgress: earlier == term)
                 let groups = try self.attendance(marksTerm: earlier)
                 if earlier == term { attendance = groups }
                 let d = groups.first { $0.group == .disadvantaged }
@@ -69,13 +85,21 @@ public struct TermlyReportQueries {
                 cohortSize: counts[.cohort] ?? 0, groupCounts: counts, subjects: current?.subjects ?? [],
                 attendance: shown.compactMap { group in attendance.first { $0.group == group } },
                 supportByType: support.byType, supportTotal: support.total, funding: try funding(providerID: providerID, term: term),
-                trend: trend)
+                trend: trend, comparison: comparison,
+                impactCandidates: withImpactCandidates ? try impactCandidates(providerID: providerID, term: term) : [])
         }
     }
 
-    /// The whole report: `data(...)` then `TermlyGapReportBuilder`.
-    public func report(provider: String, cohort: String, term: String, builder: TermlyGapReportBuilder = TermlyGapReportBuilder()) throws -> TermlyGapReport {
-        builder.build(try data(provider: provider, cohort: cohort, term: term))
+    /// The whole report: `data(...)` then `TermlyGapReportBuilder`, then the impact sections
+    /// (`TermlyImpactSections`).
+    public func report(
+        provider: String, cohort: String, term: String, builder: TermlyGapReportBuilder = TermlyGapReportBuilder(),
+        comparison: ComparisonGroup? = nil, impact: TermlyImpactSections = .none
+    ) throws -> TermlyGapReport {
+        let data = try data(provider: provider, cohort: cohort, term: term, comparison: comparison, withImpactCandidates: impact == .automatic)
+        var report = builder.build(data)
+        try impact.add(to: &report, candidates: data.impactCandidates, rule: builder.rule, on: connection)
+        return report
     }
 
     /// Groups shown in the attendance table, in order.
@@ -126,10 +150,21 @@ public struct TermlyReportQueries {
         return counts
     }
 
-    /// Rank and score aggregates of every assessment point of `resultsTerm`, for the loaded cohort.
-    func attainment(providerID: Int, resultsTerm: AcademicTerm) throws -> [SubjectAggregates] {
+    /// Rank and score aggregates of every assessment point of `resultsTerm`, for the loaded cohort;
+    /// `withProgress`, the cohort's progress since an earlier point of the subject this year too
+    /// (`report_progress_rate`, migration 060), which only the report's own term needs.
+    func attainment(providerID: Int, resultsTerm: AcademicTerm, withProgress: Bool = false) throws -> [SubjectAggregates] {
+        let parameters: [any PostgresEncodable] = [providerID, resultsTerm.year.description, resultsTerm.term.rawValue]
         let rows = try connection.query(
-            "SELECT * FROM report_attainment($1, $2, $3)", [providerID, resultsTerm.year.description, resultsTerm.term.rawValue]
+            withProgress
+                ? """
+                  SELECT a.*, p.earlier_assessment, p.earlier_term, p.paired, p.mean_change, p.change_variance, p.months_between
+                  FROM report_attainment($1, $2, $3) a
+                  LEFT JOIN report_progress_rate($1, $2, $3) p ON p.assessment_point_id = a.assessment_point_id
+                  ORDER BY a.subject, a.assessment
+                  """
+                : "SELECT * FROM report_attainment($1, $2, $3)",
+            parameters
         ).rows
         return try rows.map { row in
             func group(_ prefix: String) throws -> ScoreAggregates? {
@@ -148,9 +183,30 @@ public struct TermlyReportQueries {
                     intercept: try row.decode("age_intercept", as: Double?.self) ?? 0, sumSquaresAge: sxx,
                     residualSumSquares: try row.decode("age_rss", as: Double?.self) ?? 0)
             }
+            var progress: ProgressAggregates?
+            if withProgress, let paired = try row.decode("paired", as: Int?.self),
+               let earlierTerm = Term(rawValue: try row.decode("earlier_term", as: String.self)) {
+                progress = ProgressAggregates(
+                    earlierAssessment: try row.decode("earlier_assessment"), earlierTerm: earlierTerm, paired: paired,
+                    meanChange: try row.decode("mean_change"), changeVariance: try row.decode("change_variance"),
+                    monthsBetween: try row.decode("months_between"))
+            }
             return SubjectAggregates(
                 subject: try row.decode("subject"), assessment: try row.decode("assessment"), scale: try row.decode("scale"),
-                disadvantaged: try group("d"), others: try group("o"), ageGradient: gradient)
+                disadvantaged: try group("d"), others: try group("o"), ageGradient: gradient, progress: progress)
+        }
+    }
+
+    /// Intervention types delivered to the loaded cohort this year, each with the before/after
+    /// pair of its default impact section (`report_impact_candidates`, migration 062).
+    func impactCandidates(providerID: Int, term: AcademicTerm) throws -> [ImpactCandidate] {
+        try connection.query(
+            "SELECT * FROM report_impact_candidates($1, $2, $3)", [providerID, term.year.description, term.term.rawValue]
+        ).rows.compactMap { row in
+            guard let before = Term(rawValue: try row.decode("before_term", as: String.self)) else { return nil }
+            return ImpactCandidate(
+                type: try row.decode("type"), participants: try row.decode("participants"), subject: try row.decode("subject"),
+                before: AcademicTerm(year: term.year, term: before), after: term)
         }
     }
 

@@ -21,7 +21,7 @@ extension TermlyGapReportBuilder {
                 }) else { continue }
                 let nD = chosen.disadvantaged?.count ?? 0
                 let nO = chosen.others?.count ?? 0
-                var value = rule.gapFigure((), disadvantagedCount: nD, othersCount: nO).map { _ in Estimate(0, unit: .gapIndex) }
+                var value = gapFigure((), disadvantagedCount: nD, othersCount: nO).map { _ in Estimate(0, unit: .gapIndex) }
                 if case .value = value, let d = chosen.disadvantaged, let o = chosen.others {
                     value = .value(AggregateStatistics.gapIndex(disadvantaged: d, others: o, level: level).estimate)
                 }
@@ -33,7 +33,7 @@ extension TermlyGapReportBuilder {
         var attendancePoints = [TrendPoint]()
         for term in data.trend {
             guard let d = term.disadvantagedAttendance, let o = term.othersAttendance else { continue }
-            var value = rule.gapFigure((), disadvantagedCount: d.students, othersCount: o.students).map { _ in Estimate(0, unit: .percentagePoints) }
+            var value = gapFigure((), disadvantagedCount: d.students, othersCount: o.students).map { _ in Estimate(0, unit: .percentagePoints) }
             if case .value = value, let rateD = AggregateStatistics.attendance(d, level: level), let rateO = AggregateStatistics.attendance(o, level: level) {
                 value = .value(AggregateStatistics.difference(
                     rateO.estimate.value, rateO.standardError, minus: rateD.estimate.value, rateD.standardError, unit: .percentagePoints,
@@ -52,7 +52,7 @@ extension TermlyGapReportBuilder {
 
     /// A group count shown beside a gap: both counts are withheld when either is small.
     private func pairFigure(_ count: Int, _ disadvantaged: Int, _ others: Int) -> ReportedFigure<Int> {
-        rule.gapFigure(count, disadvantagedCount: disadvantaged, othersCount: others)
+        gapFigure(count, disadvantagedCount: disadvantaged, othersCount: others)
     }
 
     // MARK: - National comparison
@@ -67,7 +67,8 @@ extension TermlyGapReportBuilder {
         let headline = preferred.lazy.compactMap { name in attainment.first { $0.subject.lowercased() == name } }.first ?? attainment.first
         return figures.map { figure in
             let isLatest = figures.last { $0.measure == figure.measure } == figure
-            guard isLatest, let headline else { return NationalComparison(national: figure, local: nil, localLabel: nil) }
+            // National figures compare DfE-disadvantaged pupils: another comparison has no counterpart.
+            guard isLatest, let headline, comparison == .dfeDisadvantaged else { return NationalComparison(national: figure, local: nil, localLabel: nil) }
             let what = "\(headline.title), \(ReportText.term(data.term))"
             switch figure.measure {
             case .dfeGapIndex:
@@ -76,9 +77,10 @@ extension TermlyGapReportBuilder {
                     localLabel: "gap index, \(what). The school's own assessment, not the national \(phase == .keyStage4 ? "KS4" : "KS2") measure.")
             case .epiMonths:
                 guard let months = headline.months else { return NationalComparison(national: figure, local: nil, localLabel: nil) }
+                let method = headline.monthsConversions.first(where: \.isPrimary)?.label.lowercased() ?? "the cohort's own conversion"
                 return NationalComparison(
                     national: figure, local: months.map(\.months),
-                    localLabel: "months of learning, \(what), by the within-cohort age gradient; EPI's national conversion differs, so compare direction rather than size.")
+                    localLabel: "months of learning, \(what), by \(method) (see the method); EPI's national conversion differs, so compare direction rather than size.")
             }
         }
     }

@@ -23,6 +23,30 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "The term, written YYYY/YY-term, e.g. 2024/25-autumn (autumn 1 Aug–31 Dec, spring 1 Jan–31 Mar, summer 1 Apr–31 Jul).")
         var term: String
 
+        @Option(help: ArgumentHelp(
+            "Who each gap compares with the others.",
+            discussion: """
+                Default: dfe-disadvantaged (FSM Ever 6, looked after, previously looked after) at a school; lseb (IMD or POLAR4 quintile 1-2, \
+                first in family, care leaver or estranged) at a university, and at a college whose cohort holds no school markers. \
+                imd-q1 and polar4-q1 compare quintile 1 with quintiles 2-5, smc-lower the SMC lower socio-economic group with the \
+                professional and intermediate ones; students a definition cannot place are in neither group. The report states the definition it used.
+                """,
+            valueName: "group"))
+        var compare: ComparisonGroup?
+
+        @Option(help: ArgumentHelp(
+            "Add an intervention impact section: TYPE,BEFORE,AFTER, e.g. tutoring,maths@2024/25-autumn,maths@2024/25-summer (repeatable).",
+            discussion: """
+                Without --impact, the report has a section for each intervention type delivered to at least 10 students of the cohort \
+                this academic year, comparing the subject most of them sat in both the earliest term of the year with results and the \
+                report's term (so none in the autumn term).
+                """,
+            valueName: "section"))
+        var impact: [String] = []
+
+        @Flag(help: "Leave out the intervention impact sections.")
+        var noImpact = false
+
         @Option(help: "table (aligned text, the default), csv (one tidy table), json, markdown or html (self-contained, prints on A4).")
         var format: ReportFormat = .table
 
@@ -31,9 +55,23 @@ struct ReportCommand: ParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
+        func validate() throws {
+            if noImpact, !impact.isEmpty { throw ValidationError("give --impact or --no-impact, not both") }
+            for section in impact {
+                do { _ = try ImpactRequest(termlySection: section, providerCode: provider, cohort: cohort) } catch { throw ValidationError(error.description) }
+            }
+        }
+
+        /// Which impact sections: those asked for, none, or the automatic ones.
+        var impactSections: TermlyImpactSections {
+            if noImpact { return .none }
+            return impact.isEmpty ? .automatic : .requested(impact)
+        }
+
         func run() throws {
             let connection = try database.connect()
-            let report = try TermlyReportQueries(connection: connection).report(provider: provider, cohort: cohort, term: term)
+            let report = try TermlyReportQueries(connection: connection).report(
+                provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections)
             let text = try format.render(report)
             if let output {
                 let url = URL(fileURLWithPath: output)
@@ -54,7 +92,11 @@ struct ReportCommand: ParsableCommand {
             discussion: """
                 Every figure from fewer than 10 students is shown as c. The report states its data cut (the imports it \
                 rests on) and its method; made again from the same data it is identical, byte for byte.
-                Example: gaptrack report termly --provider demo-academy --cohort year-11 --term 2024/25-autumn --format html --output out/report.html
+                Examples:
+                  gaptrack report termly --provider demo-academy --cohort year-11 --term 2024/25-autumn --format html --output out/report.html
+                  gaptrack report termly --provider demo-academy --cohort year-11 --term 2024/25-summer \\
+                    --impact tutoring,maths@2024/25-autumn,maths@2024/25-summer
+                  gaptrack report termly --provider demo-university --cohort intake-2024 --term 2024/25-summer --compare polar4-q1
                 """)
 
         @OptionGroup var options: TermlyOptions
@@ -73,3 +115,4 @@ struct ReportCommand: ParsableCommand {
 }
 
 extension ReportFormat: ExpressibleByArgument {}
+extension ComparisonGroup: ExpressibleByArgument {}

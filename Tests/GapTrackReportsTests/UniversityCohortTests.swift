@@ -72,7 +72,9 @@ import Testing
             #expect(report.groupSize(.imdQuintile(1))?.students == .suppressed(.belowThreshold(threshold: 10)))
             // No national key-stage figure applies to a university intake.
             #expect(report.nationalComparison.isEmpty)
-            #expect(report.method.contains { $0.topic == "Disadvantage in higher education" })
+            // Nobody is DfE-disadvantaged at a university: LSEB students are compared by default.
+            #expect(report.comparison == .lseb)
+            #expect(report.method.contains { $0.topic == "Disadvantage in further and higher education" })
         }
     }
 }

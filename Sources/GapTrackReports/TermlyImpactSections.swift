@@ -1,0 +1,58 @@
+import GapStatistics
+import Postgres
+
+/// Which intervention impact sections (issue 5) a termly report includes (`gaptrack report
+/// termly --impact` / `--no-impact`). Each section is the report `gaptrack report impact` makes
+/// for the termly report's provider and cohort, built from the same data, so the termly report
+/// stays reproducible byte for byte.
+public enum TermlyImpactSections: Sendable, Equatable {
+    /// None.
+    case none
+    /// One per intervention type delivered to the cohort in the report's term or earlier in the
+    /// same academic year, to at least the suppression threshold's number of students, where the
+    /// cohort's results allow a before/after comparison within the year: from the earliest term
+    /// of the year with results to the report's term, in the subject with most students with both
+    /// (`report_impact_candidates`, migration 062). Autumn reports have none.
+    case automatic
+    /// As `--impact` writes them, `TYPE,BEFORE,AFTER`, e.g.
+    /// `tutoring,maths@2024/25-autumn,maths@2024/25-summer`, in the order given.
+    case requested([String])
+
+    /// Builds each section and adds it to `report`, with its method notes.
+    /// - Throws: `ImpactError` for a requested section that cannot be made (a malformed one, an
+    ///   assessment the provider does not have, ...); `PostgresError` for a database failure.
+    ///   Automatic sections that cannot be made are left out.
+    func add(to report: inout TermlyGapReport, candidates: [ImpactCandidate], rule: SuppressionRule, on connection: PostgresConnection) throws {
+        let builder = ImpactReportBuilder(rule: rule)
+        switch self {
+        case .none:
+            return
+        case let .requested(sections):
+            for text in sections {
+                let request = try ImpactRequest(termlySection: text, providerCode: report.provider.code, cohort: report.cohort.code)
+                report.addImpact(builder.build(try ImpactQueries.load(request, on: connection)))
+            }
+        case .automatic:
+            var included = [String]()
+            for candidate in candidates where candidate.participants >= rule.threshold {
+                guard let request = candidate.request(providerCode: report.provider.code, cohort: report.cohort.code) else { continue }
+                let data: ImpactData
+                do {
+                    data = try ImpactQueries.load(request, on: connection)
+                } catch is ImpactError {
+                    continue
+                }
+                report.addImpact(builder.build(data))
+                included.append(ImpactIntervention.label(for: request.intervention.types[0]).lowercased())
+            }
+            guard let first = candidates.first, !included.isEmpty else { return }
+            report.method.append(MethodNote(
+                topic: "Intervention impact sections",
+                text: "Included without being asked for: one section for each intervention type delivered to at least \(rule.threshold) students of the "
+                    + "cohort this academic year up to the end of \(first.after.year) \(first.after.term) (\(included.joined(separator: ", "))), comparing "
+                    + "\(first.subject) from \(first.before.year) \(first.before.term), the earliest term of the year with results, to \(first.after.year) "
+                    + "\(first.after.term): the subject most students sat in both terms. Other sections can be asked for with --impact TYPE,BEFORE,AFTER, "
+                    + "and none with --no-impact."))
+        }
+    }
+}
