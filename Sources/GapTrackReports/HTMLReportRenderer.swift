@@ -26,22 +26,7 @@ public enum HTMLReportRenderer {
         body += section("data-cut", "8. Data cut", dataCut(report))
         body += section("method", "9. Method", method(report))
         body += "<footer>Made by gaptrack from the data cut in section 8. The same data always gives the same report.</footer>\n"
-        return """
-        <!DOCTYPE html>
-        <html lang="en-GB">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(HTML.escape(report.title))</title>
-        <style>
-        \(HTMLStyle.css)
-        </style>
-        </head>
-        <body>
-        \(body)</body>
-        </html>
-
-        """
+        return HTMLStyle.page(title: report.title, body: body)
     }
 
     // MARK: - Sections

@@ -4,6 +4,26 @@
 /// (CSS Paged Media `@page size: A4`), colours kept (`print-color-adjust: exact`), headings
 /// kept with what follows them, and table rows and charts never split across pages.
 enum HTMLStyle {
+    /// The self-contained page every HTML report is wrapped in: inline style, no external resources.
+    static func page(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en-GB">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(HTML.escape(title))</title>
+        <style>
+        \(css)
+        </style>
+        </head>
+        <body>
+        \(body)</body>
+        </html>
+
+        """
+    }
+
     static let css = """
     :root { --disadvantaged: #b4451f; --others: #1f5f8b; --ink: #111; --muted: #555; --rule: #ccc; --band: #f3f3f3; }
     * { box-sizing: border-box; }

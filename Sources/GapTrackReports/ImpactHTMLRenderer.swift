@@ -20,22 +20,7 @@ public enum ImpactHTMLRenderer {
         body += "<section id=\"impact-method\">\n<h2>Method</h2>\n<dl class=\"method\">"
             + report.method.map { "<dt><strong>\(HTML.escape($0.topic))</strong></dt><dd>\(HTML.escape($0.text))</dd>" }.joined() + "</dl>\n</section>\n"
         body += "<footer>Made by gaptrack from the data cut above. The same data always gives the same report.</footer>\n"
-        return """
-        <!DOCTYPE html>
-        <html lang="en-GB">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(HTML.escape(report.title))</title>
-        <style>
-        \(HTMLStyle.css)
-        </style>
-        </head>
-        <body>
-        \(body)</body>
-        </html>
-
-        """
+        return HTMLStyle.page(title: report.title, body: body)
     }
 
     /// Summary, chart, counts, estimates, uptake, spend and suppression as `<section>`s with
