@@ -6,44 +6,29 @@ import Postgres
 import TestDatabase
 import Testing
 
-/// The report SQL on a national-sized cohort: 600,000 students, three assessment points
-/// (1.8 million results). Opt-in, because loading takes about a minute.
+/// The report SQL on a national-sized cohort: 600,000 students, three assessment points (1.8
+/// million results), checked against GapStatistics on the same scores. Opt-in, because loading
+/// takes about a minute. How fast the report is belongs to the benchmark (benchmarks/run.sh,
+/// BENCHMARKS.md), never to a timed test.
 @Suite struct ReportPerformanceTests {
     static let environment = ProcessInfo.processInfo.environment
 
-    @Test(.enabled(if: environment["GAPTRACK_PERF"] != nil, "set GAPTRACK_PERF=1 to time the report SQL on 600,000 students (about a minute)"))
-    func theReportSQLHandlesSixHundredThousandStudents() throws {
+    @Test(.enabled(if: environment["GAPTRACK_PERF"] != nil, "set GAPTRACK_PERF=1 to check the report on 600,000 students (about a minute)"))
+    func theReportIsRightAtSixHundredThousandStudents() throws {
         let school = SyntheticSchool.generate(count: 600_000, seed: 600, schoolDays: 0, supportShare: 0)
         try TestDatabase.withMigratedDatabase { connection in
-            let loadStart = ContinuousClock.now
             let providerID = try school.load(into: connection, fastLoad: true)
             try connection.execute("ANALYZE")
-            print("loaded 600,000 students and 1.8 million results in \(ContinuousClock.now - loadStart)")
             if let keep = Self.environment["GAPTRACK_PERF_KEEP"] {
                 try Self.keepCopy(of: connection, as: keep)
                 return
             }
-            let queries = TermlyReportQueries(connection: connection)
-            let term = SyntheticSchool.term
-            var loading = [Duration]()
-            var timings = [Duration]()
-            var subjects = [SubjectAggregates]()
-            for _ in 0..<3 {
-                try connection.transaction { connection in
-                    try connection.execute("SET LOCAL work_mem = '64MB'")
-                    let start = ContinuousClock.now
-                    try connection.query("SELECT report_load_cohort($1, '2024/25', 'autumn', 'year-11')", [providerID])
-                    loading.append(ContinuousClock.now - start)
-                    let ranked = ContinuousClock.now
-                    subjects = try queries.attainment(providerID: providerID, resultsTerm: term)
-                    timings.append(ContinuousClock.now - ranked)
-                }
+            let subjects = try connection.transaction { connection in
+                try connection.query("SELECT report_load_cohort($1, '2024/25', 'autumn', 'year-11')", [providerID])
+                return try TermlyReportQueries(connection: connection).attainment(providerID: providerID, resultsTerm: SyntheticSchool.term)
             }
-            print("report_load_cohort (cohort and disadvantage facts of 600,000 students): \(loading)")
-            print("report_attainment (ranks, gap index pieces, age gradient; 2 points, 1.2 million results): \(timings)")
-            let whole = ContinuousClock.now
-            let report = try queries.report(provider: "synthetic-school", cohort: "year-11", term: "2024/25-autumn")
-            print("whole termly report (cohort, groups, attainment and attendance over 6 terms, support): \(ContinuousClock.now - whole)")
+            #expect(subjects.count == 2)
+            let report = try TermlyReportQueries(connection: connection).report(provider: "synthetic-school", cohort: "year-11", term: "2024/25-autumn")
 
             // Still right at this size: against GapStatistics on the same scores.
             let d = school.students.filter(\.isDisadvantaged).map { $0.scores["maths"]! }
@@ -51,8 +36,6 @@ import Testing
             let index = try GapIndex(disadvantaged: d, others: o)
             expectClose(report.attainment(subject: "maths")?.gapIndex.value?.value, index.value, tolerance: 1e-9, "index")
             expectClose(report.attainment(subject: "maths")?.gapIndex.value?.lower, index.confidenceInterval?.lower, tolerance: 1e-9, "lower")
-            #expect(subjects.count == 2)
-            #expect(timings.min()! < .seconds(5), "generous bound for a shared two-core machine; see the printed timings")
         }
     }
 

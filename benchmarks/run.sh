@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# gaptrack's benchmarks, on one machine in one run (see BENCHMARKS.md):
+#   1. generates the data with the demo generator: about 1,000,000 attendance marks, and cohorts of
+#      60,000 and 600,000 pupils with markers, assessments, attendance and support;
+#   2. times `gaptrack import attendance` against `psql \copy` of the same file into an unindexed
+#      table of the same columns;
+#   3. times `gaptrack report gap` on the 600,000-pupil cohort against a pandas script computing
+#      the same gap index and mean score gap from the same rows exported as CSV, and against a
+#      bare SELECT count(*) of those rows; checks that pandas and gaptrack agree to 1e-9;
+#   4. records the report's peak memory (/usr/bin/time -v) at 60,000 and 600,000 pupils;
+#   5. if `gaptrack serve` exists, runs wrk against the record-support endpoint.
+# It prints a summary table with each target and PASS or MISS, and writes
+# benchmarks/results/latest.json. Release build only.
+#
+# Usage: benchmarks/run.sh [--small] [--keep] [--reuse] [--repeat N]
+#   --small     a quick check of the script itself: 1/100 of the sizes (the targets do not apply)
+#   --keep      keep the cohort databases afterwards (they are dropped by default)
+#   --reuse     use a cohort database kept by an earlier --keep run when it was loaded from the
+#               same generated files with the same migrations (skips the long loads)
+#   --repeat N  timed repetitions of each quick measurement, best taken (default 3)
+# The private cluster is used unless PG* variables name a server; either way only databases
+# called gaptrack_bench_* are created and dropped, never the gaptrack database.
+source "$(dirname "$0")/../deploy/common.sh"
+source "$GAPTRACK_ROOT/benchmarks/lib.sh"
+
+SMALL=false
+KEEP=false
+REUSE=false
+REPEAT=3
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --small) SMALL=true ;;
+        --keep) KEEP=true ;;
+        --reuse) REUSE=true ;;
+        --repeat) REPEAT="$2"; shift ;;
+        -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown option '$1' (see benchmarks/run.sh --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+if $SMALL; then
+    PROFILE=small; ATTENDANCE_COHORT=6; LARGE=6000; MEDIUM=600
+else
+    PROFILE=full; ATTENDANCE_COHORT=543; LARGE=600000; MEDIUM=60000
+fi
+PROVIDER=demo-academy
+COHORT=year-11
+TERM=2024/25-summer
+DB_ATTENDANCE=gaptrack_bench_attendance
+DB_ATTENDANCE_RUN=gaptrack_bench_attendance_run
+DB_MEDIUM=gaptrack_bench_${MEDIUM}
+DB_LARGE=gaptrack_bench_${LARGE}
+
+require_swift
+ensure_postgres_packages
+for program in psql python3 /usr/bin/time; do
+    command -v "$program" >/dev/null || { echo "$program is needed (apt-get install postgresql-client python3 time)" >&2; exit 1; }
+done
+STARTED=$(date +%s)
+
+say "Building gaptrack (release)"
+swift build -c release --product gaptrack --quiet
+GAPTRACK="$(swift build -c release --show-bin-path)/gaptrack"
+
+# pandas from pip (benchmarks/requirements.txt); where the system Python refuses pip installs
+# (Debian's PEP 668 marker), into a virtual environment kept with the generated data.
+PYTHON=python3
+[ -x "$BENCH_DIR/venv/bin/python3" ] && PYTHON="$BENCH_DIR/venv/bin/python3"
+if ! "$PYTHON" -c 'import pandas' 2>/dev/null; then
+    say "Installing pandas (pip install -r benchmarks/requirements.txt)"
+    if ! python3 -m pip install --quiet -r benchmarks/requirements.txt; then
+        install_missing python3-venv
+        python3 -m venv "$BENCH_DIR/venv"
+        "$BENCH_DIR/venv/bin/pip" install --quiet -r benchmarks/requirements.txt
+        PYTHON="$BENCH_DIR/venv/bin/python3"
+    fi
+fi
+
+case "$WORK" in *[[:space:]]*) echo "the benchmark's folder must not contain spaces: $WORK (set GAPTRACK_BENCH_DIR)" >&2; exit 2 ;; esac
+rm -rf "$WORK"
+mkdir -p "$WORK" "$BENCH_DIR" benchmarks/results
+: >"$RUNS"
+: >"$FACTS"
+choose_server
+say "Benchmarking on $SERVER ($PROFILE sizes, best of $REPEAT)"
+cleanup() {
+    [ -n "${ADMIN:-}" ] || return 0
+    drop_database "$DB_ATTENDANCE_RUN" 2>/dev/null || true
+    drop_database "$DB_ATTENDANCE" 2>/dev/null || true
+    if ! $KEEP; then
+        drop_database "$DB_MEDIUM" 2>/dev/null || true
+        drop_database "$DB_LARGE" 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+
+fact profile "$PROFILE"
+fact repeat "$REPEAT"
+fact server "$(psql "$ADMIN" -X -A -t -c 'SHOW server_version' | head -n 1)"
+fact cpus "$(nproc)"
+fact memory_mb "$(awk '/MemTotal/ { printf "%d", $2 / 1024 }' /proc/meminfo)"
+fact gaptrack_commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+fact pandas "$("$PYTHON" -c 'import pandas; print(pandas.__version__)')"
+
+# --- 1. Data -------------------------------------------------------------------------------
+say "Generating the data (demo generator, seed 2024)"
+generate() {
+    "$GAPTRACK" demo generate --out "$BENCH_DIR/$1" --only school --no-leavers "${@:2}" >"$WORK/generate-$1.log"
+    note "$(grep -E 'pupils\)' "$WORK/generate-$1.log" | sed 's/^ *//'), in $BENCH_DIR/$1"
+}
+generate attendance --cohort-size "$ATTENDANCE_COHORT"
+generate "cohort-$MEDIUM" --year-groups 11 --cohort-size "$MEDIUM" --attendance-days 1
+generate "cohort-$LARGE" --year-groups 11 --cohort-size "$LARGE" --attendance-days 1
+ATTENDANCE_FILE="$BENCH_DIR/attendance/$PROVIDER/attendance.csv"
+MARKS=$(($(wc -l <"$ATTENDANCE_FILE") - 1))
+fact attendance_marks "$MARKS"
+
+# --- 2. Attendance import against psql \copy ---------------------------------------------------
+say "Attendance: gaptrack import of $MARKS marks against psql \\copy into an unindexed table"
+fresh_database "$DB_ATTENDANCE"
+prepare_database "$DB_ATTENDANCE"
+"$GAPTRACK" import students "$BENCH_DIR/attendance/$PROVIDER/students.csv" --provider "$PROVIDER" \
+    --database "$(conninfo_for "$DB_ATTENDANCE")" >/dev/null
+# Each import goes into a fresh copy of the same database (students loaded, no marks), each
+# \copy into a new empty table; both after a checkpoint, with the file in the page cache.
+sql "$DB_ATTENDANCE" "CREATE TABLE attendance_copy (student text, date date, session text, code text)"
+warm "$ATTENDANCE_FILE"
+for _ in $(seq "$REPEAT"); do
+    fresh_database "$DB_ATTENDANCE_RUN" "$DB_ATTENDANCE"
+    sql "$DB_ATTENDANCE_RUN" "CHECKPOINT"
+    timed import_attendance "$GAPTRACK" import attendance "$ATTENDANCE_FILE" --provider "$PROVIDER" \
+        --database "$(conninfo_for "$DB_ATTENDANCE_RUN")"
+    sql "$DB_ATTENDANCE_RUN" "TRUNCATE attendance_copy; CHECKPOINT"
+    timed copy_attendance psql "$(conninfo_for "$DB_ATTENDANCE_RUN")" -X -q -v ON_ERROR_STOP=1 \
+        -c "\\copy attendance_copy FROM '$ATTENDANCE_FILE' WITH (FORMAT csv, HEADER)"
+done
+IMPORTED=$(sql "$DB_ATTENDANCE_RUN" "SELECT count(*) FROM attendance_marks")
+COPIED=$(sql "$DB_ATTENDANCE_RUN" "SELECT count(*) FROM attendance_copy")
+fact attendance_imported "$IMPORTED"
+fact attendance_copied "$COPIED"
+drop_database "$DB_ATTENDANCE_RUN"
+drop_database "$DB_ATTENDANCE"
+
+# --- 3 and 4. The gap report -----------------------------------------------------------------
+# report_size SIZE DATABASE: loads the cohort (unless --reuse finds it loaded from the same data),
+# then times `gaptrack report gap` as a user runs it, and records its peak memory. The first run
+# is timed too (the load has just filled the caches); a report that takes under 30 s is run
+# REPEAT more times and the best is taken. At the large size, also with --no-impact, to show
+# what the automatic intervention impact sections cost.
+report_size() {
+    local size="$1" database="$2" folder="$BENCH_DIR/cohort-$1/$PROVIDER"
+    local signature
+    signature="$(data_signature "$folder")"
+    if $REUSE && [ "$(database_comment "$database")" = "$signature" ]; then
+        say "Reusing the loaded $size-pupil cohort (database $database, same data and migrations)"
+        fact "load_${size}" reused
+    else
+        say "Loading the $size-pupil cohort through gaptrack import"
+        load_cohort "$database" "$folder" "load_$size"
+        admin_sql "COMMENT ON DATABASE \"$database\" IS '$signature'"
+    fi
+    local conninfo
+    conninfo="$(conninfo_for "$database")"
+    say "Timing gaptrack report gap on $size pupils"
+    report_runs "report_$size" "$conninfo"
+    if [ "$size" = "$LARGE" ]; then
+        report_runs "report_no_impact_$size" "$conninfo" --no-impact
+    fi
+}
+
+# report_runs LABEL CONNINFO [OPTION...]: the timed runs of one report command.
+report_runs() {
+    local label="$1" conninfo="$2"
+    shift 2
+    local command=("$GAPTRACK" report gap --provider "$PROVIDER" --cohort "$COHORT" --term "$TERM" --format json
+        --output "$WORK/$label.json" --database "$conninfo" "$@")
+    timed "$label" "${command[@]}"
+    if awk -v t="$(best "$label")" 'BEGIN { exit !(t < 30) }'; then
+        for _ in $(seq "$REPEAT"); do timed "$label" "${command[@]}"; done
+    fi
+}
+
+report_size "$MEDIUM" "$DB_MEDIUM"
+report_size "$LARGE" "$DB_LARGE"
+
+say "The same rows for pandas and for count(*): exporting them through the report's SQL"
+psql "$(conninfo_for "$DB_LARGE")" -X -q -A -t -v ON_ERROR_STOP=1 -v provider="$PROVIDER" -v year="${TERM%-*}" \
+    -v term="${TERM#*-}" -v cohort="$COHORT" -v rows_csv="$WORK/rows.csv" -v figures_csv="$WORK/gaptrack-figures.csv" \
+    -f benchmarks/report_rows.sql >"$WORK/export.log"
+POINTS=$(awk '$1 == "points" { print $2 }' "$WORK/export.log")
+RESULTS=$(($(wc -l <"$WORK/rows.csv") - 1))
+fact ranked_results "$RESULTS"
+fact cohort_students "$(awk '$1 == "cohort_students" { print $2 }' "$WORK/export.log")"
+fact assessment_points "$(tr ',' '\n' <<<"$POINTS" | wc -l)"
+note "$RESULTS results at $(tr ',' '\n' <<<"$POINTS" | wc -l) assessment points ($(du -h "$WORK/rows.csv" | cut -f1) of CSV)"
+warm "$WORK/rows.csv"
+for _ in $(seq "$REPEAT"); do
+    timed pandas "$PYTHON" benchmarks/gap_pandas.py "$WORK/rows.csv" "$WORK/pandas.json"
+    "$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["seconds"])' "$WORK/pandas.json" \
+        | awk '{ print "pandas_compute", $1, 0 }' >>"$RUNS"
+    timed count_scan psql "$(conninfo_for "$DB_LARGE")" -X -q -A -t -v ON_ERROR_STOP=1 \
+        -c "SELECT count(*) FROM assessment_results WHERE assessment_point_id IN ($POINTS)"
+done
+fact count_scan_rows "$(tr -d '[:space:]' <"$WORK/count_scan.log")"
+python3 benchmarks/agreement.py "$WORK/pandas.json" "$WORK/gaptrack-figures.csv" "$WORK/report_$LARGE.json" \
+    "$TERM" >"$WORK/agreement.json" || note "pandas and gaptrack DISAGREE: see $WORK/agreement.json"
+
+# --- 5. The service -------------------------------------------------------------------------
+# benchmarks/wrk/run.sh (the service's own load test) makes its own gaptrack_bench_* database,
+# starts `gaptrack serve` on loopback, runs wrk against POST /v1/support-records, and stops it.
+SERVE_HELP="$("$GAPTRACK" serve --help 2>&1 || true)"
+if [[ $SERVE_HELP == *"USAGE: gaptrack serve"* ]]; then
+    say "Service: wrk against the record-support endpoint"
+    install_missing wrk curl
+    $PRIVATE_CLUSTER || export GAPTRACK_BENCH_CONNINFO="${GAPTRACK_BENCH_CONNINFO:-$ADMIN}"
+    GAPTRACK_BIN="$GAPTRACK" benchmarks/wrk/run.sh "${WRK_DURATION:-15s}" "${WRK_CONNECTIONS:-16}" >"$WORK/wrk.log" 2>&1 \
+        || { tail -n 20 "$WORK/wrk.log" >&2; echo "the service benchmark failed (above)" >&2; }
+    sed 's/^/    /' "$WORK/wrk.log" >&2
+    python3 - "$WORK/wrk.log" "$WORK/service.json" <<'WRK' || fact service "failed (see $WORK/wrk.log)"
+import json, re, sys
+text = open(sys.argv[1]).read()
+rate = re.search(r"requests: (\d+) in ([\d.]+) s = ([\d.]+) req/s", text)
+p99 = re.search(r"latency ms: .*p99 ([\d.]+)", text)
+wrk = re.search(r"wrk: (\S+), (\d+) connections", text)
+failed = re.search(r"not 201: (\d+)", text)
+if not (rate and p99):
+    sys.exit(1)
+json.dump({"requests": int(rate.group(1)), "seconds": float(rate.group(2)), "requests_per_second": float(rate.group(3)),
+           "p99_ms": float(p99.group(1)), "connections": int(wrk.group(2)) if wrk else None,
+           "not_created": int(failed.group(1)) if failed else None}, open(sys.argv[2], "w"), indent=2)
+WRK
+else
+    say "Skipping the service benchmark: this gaptrack has no 'serve' command"
+    fact service "skipped: this gaptrack has no 'serve' command"
+fi
+
+fact elapsed_seconds "$(($(date +%s) - STARTED))"
+say "Summary"
+python3 benchmarks/summary.py "$WORK" benchmarks/results/latest.json

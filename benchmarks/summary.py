@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Turns one run of benchmarks/run.sh into its summary table and benchmarks/results/latest.json.
+
+Reads, from the run's work folder: runs.txt (one line per timed run: label, wall-clock
+seconds, peak resident memory in KB), facts.txt (key value lines), agreement.json (from
+agreement.py) and, when the service was benchmarked, service.json. Each timing is the best
+(shortest) of its repetitions; memory is the largest peak seen. The targets are those of
+issue 7 and are judged here, in the benchmark, never in a unit test.
+"""
+import datetime
+import json
+import os
+import sys
+
+
+def read_runs(path):
+    runs = {}
+    with open(path) as lines:
+        for line in lines:
+            label, seconds, rss = line.split()
+            entry = runs.setdefault(label, {"seconds": [], "peak_rss_kb": 0})
+            entry["seconds"].append(float(seconds))
+            entry["peak_rss_kb"] = max(entry["peak_rss_kb"], int(rss))
+    for entry in runs.values():
+        entry["best_seconds"] = min(entry["seconds"])
+    return runs
+
+
+def read_facts(path):
+    facts = {}
+    with open(path) as lines:
+        for line in lines:
+            key, _, value = line.rstrip("\n").partition(" ")
+            facts[key] = value
+    return facts
+
+
+def read_json(path):
+    if not os.path.exists(path):
+        return None
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def main(work, output):
+    runs = read_runs(os.path.join(work, "runs.txt"))
+    facts = read_facts(os.path.join(work, "facts.txt"))
+    agreement = read_json(os.path.join(work, "agreement.json")) or {}
+    service = read_json(os.path.join(work, "service.json"))
+    small = facts.get("profile") == "small"
+    sizes = sorted({int(label.rsplit("_", 1)[1]) for label in runs if label.startswith("report_")})
+    medium, large = sizes[0], sizes[-1]
+
+    def best(label):
+        return runs[label]["best_seconds"] if label in runs else None
+
+    rows = []
+
+    def row(name, value, shown, target, passed, note=""):
+        rows.append({"measure": name, "value": value, "shown": shown, "target": target,
+                     "result": "n/a" if passed is None else ("PASS" if passed else "MISS"), "note": note})
+
+    imported, copied = best("import_attendance"), best("copy_attendance")
+    marks = int(facts.get("attendance_marks", "0"))
+    row("attendance import (s)", imported, f"{imported:.3f}", "", None,
+        f"{marks:,} marks, {marks / imported:,.0f} marks/s")
+    row("psql \\copy, unindexed table (s)", copied, f"{copied:.3f}", "", None, f"{marks / copied:,.0f} rows/s")
+    import_ratio = copied / imported
+    row("import speed / \\copy speed", import_ratio, f"{import_ratio:.2f}x", ">= 0.9x", import_ratio >= 0.9)
+
+    report = best(f"report_{large}")
+    pandas = best("pandas_compute")
+    pandas_process = best("pandas")
+    scan = best("count_scan")
+    results = int(facts.get("ranked_results", "0"))
+    row(f"gap report, {large:,} pupils (s)", report, f"{report:.3f}", "< 1 s", report < 1.0,
+        f"{results:,} results ranked at {facts.get('assessment_points', '?')} assessment points; "
+        f"best of {len(runs[f'report_{large}']['seconds'])}")
+    without_impact = best(f"report_no_impact_{large}")
+    if without_impact is not None:
+        row("  the same with --no-impact (s)", without_impact, f"{without_impact:.3f}", "", None,
+            "without the automatic intervention impact sections")
+    medium_report = best(f"report_{medium}")
+    row(f"gap report, {medium:,} pupils (s)", medium_report, f"{medium_report:.3f}", "", None, "")
+    row("pandas, same rows (s)", pandas, f"{pandas:.3f}", "", None,
+        f"read CSV + compute; whole process {pandas_process:.3f} s")
+    pandas_ratio = pandas / report
+    row("pandas time / report time", pandas_ratio, f"{pandas_ratio:.2f}x", ">= 5x", pandas_ratio >= 5.0)
+    row("SELECT count(*), same rows (s)", scan, f"{scan:.3f}", "", None, "psql process, bare scan")
+    scan_ratio = report / scan
+    row("report time / count(*) time", scan_ratio, f"{scan_ratio:.2f}x", "", None, "how many bare scans the report costs")
+
+    worst = agreement.get("max_difference")
+    if worst is not None:
+        row("pandas v. gaptrack, max |difference|", worst, f"{worst:.1e}", "<= 1e-9", agreement.get("agree", False),
+            f"gap index and mean score gap at {agreement.get('points', 0)} points; published figures "
+            + ("match" if agreement.get("published_match") else "DIFFER"))
+
+    for size in (medium, large):
+        label = f"report_{size}"
+        megabytes = runs[label]["peak_rss_kb"] / 1024
+        row(f"report peak memory, {size:,} pupils (MB)", megabytes, f"{megabytes:.1f}", "< 100 MB", megabytes < 100)
+
+    if service:
+        row("service: record support (requests/s)", service["requests_per_second"], f"{service['requests_per_second']:,.0f}",
+            "", None, f"wrk, {service.get('connections', '?')} connections, {service.get('seconds', '?')} s")
+        row("service: p99 latency (ms)", service["p99_ms"], f"{service['p99_ms']:.1f}", "", None, "")
+    else:
+        row("service benchmark", None, "skipped", "", None, facts.get("service", "not run"))
+
+    elapsed = int(facts.get("elapsed_seconds", "0"))
+    row("whole run (min)", elapsed / 60, f"{elapsed / 60:.1f}", "< 10 min (ideally)", elapsed < 600,
+        "build excluded; includes generating and loading the data")
+
+    if small:
+        for entry in rows:
+            if entry["result"] != "n/a":
+                entry["result"] = "(small)"
+
+    loads = {label: runs[label]["best_seconds"] for label in sorted(runs) if label.startswith("load_")}
+    for key, value in facts.items():
+        if key.startswith("load_") and value == "reused":
+            loads[key + " (reused, not loaded)"] = 0.0
+    width = max(len(entry["measure"]) for entry in rows)
+    print(f"{'measure':<{width}}  {'value':>10}  {'target':<18}  result  note")
+    print("-" * (width + 60))
+    for entry in rows:
+        print(f"{entry['measure']:<{width}}  {entry['shown']:>10}  {entry['target']:<18}  {entry['result']:<6}  {entry['note']}")
+    print()
+    print("loading (gaptrack import, s): " + ", ".join(f"{label[5:]} {seconds:.1f}" for label, seconds in loads.items()))
+
+    document = {
+        "generated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "profile": facts.get("profile"),
+        "machine": {"cpus": int(facts.get("cpus", "0")), "memory_mb": int(facts.get("memory_mb", "0")),
+                    "postgresql": facts.get("server"), "pandas": facts.get("pandas")},
+        "gaptrack_commit": facts.get("gaptrack_commit"),
+        "repetitions": int(facts.get("repeat", "0")),
+        "summary": [{key: value for key, value in entry.items() if key != "shown"} for entry in rows],
+        "runs": runs,
+        "facts": facts,
+        "agreement": agreement,
+        "service": service,
+    }
+    with open(output, "w") as handle:
+        json.dump(document, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    print(f"written to {output}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
