@@ -6,14 +6,17 @@
 #      table of the same columns;
 #   3. times `gaptrack report gap` on the 600,000-pupil cohort against a pandas script computing
 #      the same gap index and mean score gap from the same rows exported as CSV, and against a
-#      bare SELECT count(*) of those rows; checks that pandas and gaptrack agree to 1e-9;
+#      bare SELECT count(*) of the results at the same assessment points; checks that pandas and
+#      gaptrack agree to 1e-9 (and `gaptrack report termly`, with its impact sections, once);
 #   4. records the report's peak memory (/usr/bin/time -v) at 60,000 and 600,000 pupils;
 #   5. if `gaptrack serve` exists, runs wrk against the record-support endpoint.
 # It prints a summary table with each target and PASS or MISS, and writes
-# benchmarks/results/latest.json. Release build only.
+# benchmarks/results/latest.json. Release build only. About 20 minutes on 2 cores, most of it
+# loading the 600,000-pupil cohort through `gaptrack import`; see --keep and --reuse.
 #
 # Usage: benchmarks/run.sh [--small] [--keep] [--reuse] [--repeat N]
-#   --small     a quick check of the script itself: 1/100 of the sizes (the targets do not apply)
+#   --small     a quick check of the script itself: 1/100 of the sizes (the targets do not apply;
+#               results go to benchmarks/results/latest-small.json)
 #   --keep      keep the cohort databases afterwards (they are dropped by default)
 #   --reuse     use a cohort database kept by an earlier --keep run when it was loaded from the
 #               same generated files with the same migrations (skips the long loads)
@@ -33,7 +36,7 @@ while [ $# -gt 0 ]; do
         --keep) KEEP=true ;;
         --reuse) REUSE=true ;;
         --repeat) REPEAT="$2"; shift ;;
-        -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) echo "unknown option '$1' (see benchmarks/run.sh --help)" >&2; exit 2 ;;
     esac
     shift
@@ -146,8 +149,8 @@ drop_database "$DB_ATTENDANCE"
 # report_size SIZE DATABASE: loads the cohort (unless --reuse finds it loaded from the same data),
 # then times `gaptrack report gap` as a user runs it, and records its peak memory. The first run
 # is timed too (the load has just filled the caches); a report that takes under 30 s is run
-# REPEAT more times and the best is taken. At the large size, also with --no-impact, to show
-# what the automatic intervention impact sections cost.
+# REPEAT more times and the best is taken. At the large size, `gaptrack report termly` once as
+# well: the same report with the automatic intervention impact sections (not a target).
 report_size() {
     local size="$1" database="$2" folder="$BENCH_DIR/cohort-$1/$PROVIDER"
     local signature
@@ -163,18 +166,18 @@ report_size() {
     local conninfo
     conninfo="$(conninfo_for "$database")"
     say "Timing gaptrack report gap on $size pupils"
-    report_runs "report_$size" "$conninfo"
+    report_runs "report_$size" "$conninfo" gap
     if [ "$size" = "$LARGE" ]; then
-        report_runs "report_no_impact_$size" "$conninfo" --no-impact
+        timed "termly_$size" "$GAPTRACK" report termly --provider "$PROVIDER" --cohort "$COHORT" --term "$TERM" \
+            --format json --output "$WORK/termly_$size.json" --database "$conninfo"
     fi
 }
 
-# report_runs LABEL CONNINFO [OPTION...]: the timed runs of one report command.
+# report_runs LABEL CONNINFO REPORT: the timed runs of `gaptrack report REPORT`.
 report_runs() {
-    local label="$1" conninfo="$2"
-    shift 2
-    local command=("$GAPTRACK" report gap --provider "$PROVIDER" --cohort "$COHORT" --term "$TERM" --format json
-        --output "$WORK/$label.json" --database "$conninfo" "$@")
+    local label="$1" conninfo="$2" report="$3"
+    local command=("$GAPTRACK" report "$report" --provider "$PROVIDER" --cohort "$COHORT" --term "$TERM" --format json
+        --output "$WORK/$label.json" --database "$conninfo")
     timed "$label" "${command[@]}"
     if awk -v t="$(best "$label")" 'BEGIN { exit !(t < 30) }'; then
         for _ in $(seq "$REPEAT"); do timed "$label" "${command[@]}"; done
@@ -237,4 +240,5 @@ fi
 
 fact elapsed_seconds "$(($(date +%s) - STARTED))"
 say "Summary"
-python3 benchmarks/summary.py "$WORK" benchmarks/results/latest.json
+# A --small run must not replace the full run's results.
+python3 benchmarks/summary.py "$WORK" "benchmarks/results/latest$($SMALL && echo -small).json"
