@@ -60,6 +60,17 @@ struct CharacteristicsTests {
         #expect(throws: QuintileError.self) { try POLAR4Quintile(6) }
         #expect(throws: QuintileError.self) { try POLAR4Quintile(parsing: "Q1") }
         #expect(String(decoding: try JSONEncoder().encode([try IMDQuintile(2)]), as: UTF8.self) == "[2]")
+        // Each measure names itself in its messages and descriptions.
+        #expect(throws: QuintileError.imd("0")) { try IMDQuintile(0) }
+        #expect(throws: QuintileError.polar4("Q1")) { try POLAR4Quintile(parsing: "Q1") }
+        #expect(try POLAR4Quintile(1).isLowestParticipation)
+        #expect(try !IMDQuintile(2).isMostDeprived)
+        #expect(try IMDQuintile(3).description == "IMD Q3")
+        #expect(try POLAR4Quintile(4).description == "POLAR4 Q4")
+        #expect(QuintileError.polar4("9").description.contains("1 (lowest participation) to 5 (highest)"))
+        #expect(try IMDQuintile(1) < IMDQuintile(5))
+        #expect(try JSONDecoder().decode([POLAR4Quintile].self, from: Data("[4]".utf8)) == [POLAR4Quintile(4)])
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([IMDQuintile].self, from: Data("[6]".utf8)) }
     }
 
     @Test("disadvantage marker kinds have stable snake_case raw values")
