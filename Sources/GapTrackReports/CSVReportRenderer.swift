@@ -17,6 +17,11 @@ import GapTrackDomain
 /// per conversion (`months_of_learning:progressRate`, `months_of_learning:educationalAge`, with
 /// `rate_per_month:…` and `months_between:progressRate`). A termly report's impact sections follow
 /// its own rows, in `ImpactCSVRenderer`'s layout.
+///
+/// The file is made to be opened in a spreadsheet, so a cell of text that would start a formula
+/// (a provider, subject, intervention type, funding source or file name typed as `=HYPERLINK(...)`)
+/// is written with a leading `'` (`SpreadsheetSafeText`); figures, negative ones included, are
+/// written as they are.
 public enum CSVReportRenderer {
     public static let header = [
         "provider", "cohort", "term", "section", "subject", "assessment", "measure", "group", "value", "ci_low", "ci_high", "n",
@@ -24,7 +29,14 @@ public enum CSVReportRenderer {
     ]
 
     public static func render(_ report: TermlyGapReport) -> String {
-        CSVWriter.document(header: header, rows: rows(report).map(\.fields) + report.impact.flatMap { ImpactCSVRenderer.rows($0) })
+        document(rows(report).map(\.fields) + report.impact.flatMap { ImpactCSVRenderer.rows($0) })
+    }
+
+    /// The header and `rows` as the file is written, every cell through `SpreadsheetSafeText`
+    /// (a no-op for numbers and for text that cannot start a formula): the one place where the
+    /// termly and impact reports' CSV is made safe to open.
+    static func document(_ rows: [[String]]) -> String {
+        CSVWriter.document(header: header, rows: rows.map { $0.map(SpreadsheetSafeText.cell) })
     }
 
     /// One row of the tidy table.

@@ -6,10 +6,11 @@ import GapStatistics
 /// (`CSVReportRenderer.header`), so that impact rows stack under a termly report's rows in a
 /// spreadsheet: `term` holds the period, `section` is `impact_counts`, `impact`, `impact_uptake`,
 /// `impact_spend`, `data_cut`, `suppression` or `method`, `subject` the intervention, `assessment`
-/// the before → after points, `measure` and `group` say what the figure is.
+/// the before → after points, `measure` and `group` say what the figure is. Cells that would start
+/// a spreadsheet formula are guarded as in the termly report (`CSVReportRenderer.document`).
 public enum ImpactCSVRenderer {
     public static func render(_ report: ImpactReport) -> String {
-        CSVWriter.document(header: CSVReportRenderer.header, rows: rows(report, includeDataCutAndMethod: true))
+        CSVReportRenderer.document(rows(report, includeDataCutAndMethod: true))
     }
 
     /// The rows, in the header's column order. Without the data cut and method, these are what a
