@@ -5,8 +5,9 @@ import GapTrackDomain
 /// and what `TermlyGapReportBuilder` turns into figures, intervals and suppressed cells.
 ///
 /// Keeping this boundary plain lets the statistics be tested without a database, and lets the
-/// SQL be tested against the GapStatistics reference on the same students.
-public struct TermlyReportData: Sendable, Equatable {
+/// SQL be tested against the GapStatistics reference on the same students. Codable so that it can
+/// be stored and served again while its inputs are unchanged (`ReportSnapshotCache`, migration 080).
+public struct TermlyReportData: Sendable, Equatable, Codable {
     public var provider: ReportProvider
     public var cohort: ReportCohort
     public var term: AcademicTerm
@@ -54,7 +55,7 @@ public struct TermlyReportData: Sendable, Equatable {
 
 /// An intervention type delivered to the cohort this academic year, with the before and after
 /// assessments its default impact section compares (`report_impact_candidates`, migration 062).
-public struct ImpactCandidate: Sendable, Equatable {
+public struct ImpactCandidate: Sendable, Equatable, Codable {
     public var type: String
     /// Cohort students with a delivered record of the type.
     public var participants: Int
@@ -81,7 +82,7 @@ public struct ImpactCandidate: Sendable, Equatable {
 }
 
 /// One group's scores on one assessment, with the pieces of the rank statistics.
-public struct ScoreAggregates: Sendable, Equatable {
+public struct ScoreAggregates: Sendable, Equatable, Codable {
     public var count: Int
     public var mean: Double
     /// Sample variance (divisor n − 1); 0 for a single student.
@@ -104,7 +105,7 @@ public struct ScoreAggregates: Sendable, Equatable {
 
 /// The least-squares line of percentile rank on age in months at the assessment, over everyone
 /// who took it: the age gradient that turns a rank gap into months.
-public struct AgeGradientAggregates: Sendable, Equatable {
+public struct AgeGradientAggregates: Sendable, Equatable, Codable {
     public var count: Int
     public var slope: Double
     public var intercept: Double
@@ -122,7 +123,7 @@ public struct AgeGradientAggregates: Sendable, Equatable {
     }
 }
 
-public struct SubjectAggregates: Sendable, Equatable {
+public struct SubjectAggregates: Sendable, Equatable, Codable {
     public var subject: String
     public var assessment: String
     public var scale: String
@@ -151,7 +152,7 @@ public struct SubjectAggregates: Sendable, Equatable {
 /// The paired progress of the cohort's students between an earlier assessment of the same subject
 /// and scale and this one (`report_progress_rate`, migration 060): the inputs of
 /// GapStatistics.ProgressRateConversion(first:second:monthsBetween:).
-public struct ProgressAggregates: Sendable, Equatable {
+public struct ProgressAggregates: Sendable, Equatable, Codable {
     /// The earlier assessment's name, e.g. "Year 11 autumn mock".
     public var earlierAssessment: String
     public var earlierTerm: Term
@@ -176,7 +177,7 @@ public struct ProgressAggregates: Sendable, Equatable {
 
 /// Session sums of one group's students over the term, with the sums of squares and products
 /// the ratio estimator's variance needs (attended a, possible p per student).
-public struct AttendanceAggregates: Sendable, Equatable {
+public struct AttendanceAggregates: Sendable, Equatable, Codable {
     public var group: ReportGroup
     public var students: Int
     public var possible: Int
@@ -203,7 +204,7 @@ public struct AttendanceAggregates: Sendable, Equatable {
     }
 }
 
-public struct SupportAggregates: Sendable, Equatable {
+public struct SupportAggregates: Sendable, Equatable, Codable {
     /// The type's code (`intervention_types.type`); nil for all types together.
     public var type: String?
     public var label: String
@@ -224,7 +225,7 @@ public struct SupportAggregates: Sendable, Equatable {
     }
 }
 
-public struct FundingAggregates: Sendable, Equatable {
+public struct FundingAggregates: Sendable, Equatable, Codable {
     /// The source's code (`funding_sources.funding_source`); nil where none was recorded.
     public var source: String?
     public var label: String
@@ -241,7 +242,7 @@ public struct FundingAggregates: Sendable, Equatable {
 
 /// One term's headline figures for the trend: the gap index per subject and the attendance of
 /// the two groups.
-public struct TermAggregates: Sendable, Equatable {
+public struct TermAggregates: Sendable, Equatable, Codable {
     public var term: AcademicTerm
     public var subjects: [SubjectAggregates]
     public var disadvantagedAttendance: AttendanceAggregates?

@@ -3,8 +3,9 @@ import GapTrackDomain
 import Postgres
 
 /// Reads what a termly report needs from PostgreSQL, through the set-based report functions of
-/// migrations 020–023: counts, sums and rank aggregates, never a row per student, so memory stays
-/// flat whatever the cohort's size. `TermlyGapReportBuilder` turns the result into figures.
+/// migrations 020–023 (made faster for national cohorts by 070–072): counts, sums and rank
+/// aggregates, never a row per student, so memory stays flat whatever the cohort's size.
+/// `TermlyGapReportBuilder` turns the result into figures.
 ///
 /// Not Sendable: it holds a connection, which is used by one thread at a time.
 public struct TermlyReportQueries {
@@ -32,6 +33,10 @@ public struct TermlyReportQueries {
         provider providerCode: String, cohort cohortCode: String, term termText: String, comparison: ComparisonGroup? = nil,
         withImpactCandidates: Bool = false
     ) throws -> TermlyReportData {
+        // A stored report needs none of the checks below (ReportSnapshotCache.swift, migration 080).
+        if let stored = storedData(
+            provider: providerCode, cohort: cohortCode, term: termText, comparison: comparison, withImpactCandidates: withImpactCandidates
+        ) { return stored }
         let (providerID, provider) = try self.provider(code: providerCode)
         let validTerms = try terms(providerID: providerID)
         let term: AcademicTerm
@@ -52,8 +57,14 @@ public struct TermlyReportQueries {
         let reportCohort = ReportCohort(code: cohort.code, label: cohort.label)
         // One transaction: one snapshot for every query (REPEATABLE READ), and the cohort's
         // disadvantage facts worked out once into report_cohort, dropped at commit.
-        return try connection.transaction { connection in
+        return try connection.transaction { [requestedComparison = comparison] connection in
             try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            // The stored data of this very report, when nothing it rests on has changed (migration 080).
+            let cache = ReportSnapshotCache(
+                key: .init(providerID: providerID, cohort: cohort.code, term: term, comparison: requestedComparison, trendTerms: trendTerms,
+                           withImpactCandidates: withImpactCandidates),
+                mode: Self.snapshotCache, connection: connection)
+            if let stored = cache.hit { return stored }
             // Enough memory for the hash aggregates of a national cohort not to spill to disk;
             // local to this transaction.
             try connection.execute("SET LOCAL work_mem = '64MB'")
@@ -67,9 +78,13 @@ public struct TermlyReportQueries {
             }
             let counts = try groupCounts()
             let support = try self.support(providerID: providerID, term: term)
+            let shownTerms = term.previousTerms(trendTerms).reversed() + [term]
+            // Every shown term's results in one pass, after the comparison is settled: each
+            // attainment call below then ranks its term's tie blocks instead of reading results.
+            try loadResults(providerID: providerID, terms: shownTerms)
             var trend = [TermAggregates]()
             var attendance = [AttendanceAggregates]()
-            for earlier in term.previousTerms(trendTerms).reversed() + [term] {
+            for earlier in shownTerms {
                 let subjects = try attainment(providerID: providerID, resultsTerm: earlier, withProgress: earlier == term)
                 let groups = try self.attendance(marksTerm: earlier)
                 if earlier == term { attendance = groups }
@@ -80,13 +95,13 @@ public struct TermlyReportQueries {
             }
             let current = trend.last { $0.term == term }
             let shown = Self.attendanceGroups(for: provider.kind)
-            return TermlyReportData(
+            return cache.keep(TermlyReportData(
                 provider: provider, cohort: reportCohort, term: term, imports: try imports(providerID: providerID),
                 cohortSize: counts[.cohort] ?? 0, groupCounts: counts, subjects: current?.subjects ?? [],
                 attendance: shown.compactMap { group in attendance.first { $0.group == group } },
                 supportByType: support.byType, supportTotal: support.total, funding: try funding(providerID: providerID, term: term),
                 trend: trend, comparison: comparison,
-                impactCandidates: withImpactCandidates ? try impactCandidates(providerID: providerID, term: term) : [])
+                impactCandidates: withImpactCandidates ? try impactCandidates(providerID: providerID, term: term) : []))
         }
     }
 
@@ -150,9 +165,25 @@ public struct TermlyReportQueries {
         return counts
     }
 
+    /// Reads the loaded cohort's results in `terms` into the tie blocks `attainment` ranks, in one
+    /// scan of the results instead of one per term (`report_load_results`, migration 071). Optional:
+    /// `attainment` reads a term that was not loaded by itself.
+    func loadResults(providerID: Int, terms: [AcademicTerm]) throws {
+        let (years, names) = Self.arrayLiterals(terms)
+        try connection.query("SELECT report_load_results($1, $2::text[], $3::term_name[])", [providerID, years, names])
+    }
+
+    /// `{2023/24,2024/25}` and `{autumn,summer}`: the terms' academic years and names as two
+    /// PostgreSQL array literals, each bound as one text parameter. Years are `NNNN/NN` and names
+    /// `autumn|spring|summer`, so nothing needs quoting (PostgreSQL manual, "Array Value Input").
+    static func arrayLiterals(_ terms: [AcademicTerm]) -> (years: String, names: String) {
+        ("{" + terms.map(\.year.description).joined(separator: ",") + "}",
+         "{" + terms.map(\.term.rawValue).joined(separator: ",") + "}")
+    }
+
     /// Rank and score aggregates of every assessment point of `resultsTerm`, for the loaded cohort;
     /// `withProgress`, the cohort's progress since an earlier point of the subject this year too
-    /// (`report_progress_rate`, migration 060), which only the report's own term needs.
+    /// (`report_progress_rate`, migrations 060 and 072), which only the report's own term needs.
     func attainment(providerID: Int, resultsTerm: AcademicTerm, withProgress: Bool = false) throws -> [SubjectAggregates] {
         let parameters: [any PostgresEncodable] = [providerID, resultsTerm.year.description, resultsTerm.term.rawValue]
         let rows = try connection.query(

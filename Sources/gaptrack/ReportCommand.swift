@@ -53,6 +53,15 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "Write the report to this file instead of printing it.")
         var output: String?
 
+        @Flag(help: ArgumentHelp(
+            "Compute the report's data afresh instead of using the stored copy, and store the new one.",
+            discussion: """
+                gaptrack keeps the data of each report it makes in the database and uses it again, in any format, while nothing \
+                the report rests on has changed: any import, any change made through the service or by hand to a table reports read makes the next \
+                report compute afresh, so the figures are never stale. --recompute is for timing the computation, or for peace of mind.
+                """))
+        var recompute = false
+
         @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
@@ -73,8 +82,12 @@ struct ReportCommand: ParsableCommand {
         func run(automaticImpact: Bool) throws {
             let impactSections = impactSections(automaticByDefault: automaticImpact)
             let connection = try database.connect()
-            let report = try TermlyReportQueries(connection: connection).report(
-                provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections)
+            // The stored report data (sql/080). The cache itself refuses a session that row-level
+            // security applies to, whose data would depend on who asks.
+            let report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
+                try TermlyReportQueries(connection: connection).report(
+                    provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections)
+            }
             let text = try format.render(report)
             if let output {
                 let url = URL(fileURLWithPath: output)
