@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        // SHA-256 of imported files (BoringSSL); already resolved for Hummingbird.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // The system C library, found through pkg-config; Debian ships it as libpq-dev.
@@ -37,7 +39,10 @@ let package = Package(
         // Schema migrations, imports, repositories and the queries reports run.
         .target(
             name: "GapTrackStore",
-            dependencies: ["Postgres", "SchemaMigrations", "GapTrackDomain", "GapStatistics", "CSVFormat"],
+            dependencies: [
+                "Postgres", "SchemaMigrations", "GapTrackDomain", "GapStatistics", "CSVFormat",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
         ),
         // A realistic synthetic school and university, written as import CSV files, with a fixed seed.
         .target(name: "DemoData", dependencies: ["GapTrackDomain", "GapStatistics", "CSVFormat"]),

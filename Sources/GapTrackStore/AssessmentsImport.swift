@@ -15,23 +15,28 @@ struct AssessmentsImport: TabularFormat {
         ImportColumn("date", required: true), ImportColumn("result", required: true),
     ]
     static let stagingTable = "staged_results"
+    /// A result names its assessment point by number (`AssessmentPoints.number`): the points of
+    /// a file are few (18 in the benchmark's 11.3 million results), and an integer keeps the
+    /// staging rows small and the repeated-result check a grouping on two integers.
     static let stagingColumns: [(name: String, type: String)] = [
-        ("student", "text"), ("subject", "text"), ("name", "text"), ("scale", "assessment_scale"),
-        ("academic_year", "text"), ("term", "term_name"), ("assessed_on", "date"), ("score", "numeric"), ("result_text", "text"),
+        ("student", "text"), ("student_id", "bigint"), ("point_number", "integer"),
+        ("assessed_on", "date"), ("score", "numeric"), ("result_text", "text"),
     ]
-    static let workColumns: [(name: String, type: String)] = [("student_id", "bigint"), ("assessment_point_id", "bigint")]
 
     private let providerKind: ProviderKind
+    /// The provider's students, resolved here as the attendance import does, so that no
+    /// statement has to rewrite every staged row to fill in the student's id.
+    private let directory: StudentDirectory
+    private var points = AssessmentPoints()
     private var students = Memo<String>()
     private var scales = Memo<AssessmentScale>()
     private var terms = Memo<Term>()
     private var dates = Memo<CalendarDate>()
     private var scores = Memo<Double>()
-    private var lineOfResult: [String: Int] = [:]
-    private var scaleOfPoint: [String: (scale: AssessmentScale, line: Int)] = [:]
 
     init(context: ImportContext) throws {
         providerKind = context.provider.kind
+        directory = try StudentDirectory(providerID: context.providerID, connection: context.connection)
     }
 
     /// The format's short names (`ks2_scaled`, `standardised`) and every spelling the domain knows.
@@ -81,19 +86,22 @@ struct AssessmentsImport: TabularFormat {
         guard row.isValid, let student, let subject, let name, let scale, let year, let term, let date, let resultText, let score else {
             return nil
         }
-        let point = "\(year)|\(term)|\(subject)|\(name)"
-        if let earlier = scaleOfPoint[point], earlier.scale != scale {
-            row.fail("scale", "'\(row.text("scale")!)' differs from line \(earlier.line), which puts \(subject) '\(name)' (\(year) \(term)) on \(earlier.scale.rawValue); an assessment has one scale")
+        let point = AssessmentPoints.Key(academicYear: year.description, term: term.rawValue, subject: subject, name: name)
+        let number: Int
+        switch points.number(of: point, scale: scale, line: row.line) {
+        case .number(let found):
+            number = found
+        case .otherScale(let earlierScale, let earlierLine):
+            row.fail("scale", "'\(row.text("scale")!)' differs from line \(earlierLine), which puts \(subject) '\(name)' (\(year) \(term)) on \(earlierScale.rawValue); an assessment has one scale")
             return nil
         }
-        scaleOfPoint[point] = scaleOfPoint[point] ?? (scale, row.line)
-        if let earlier = lineOfResult[point + "|" + student] {
-            row.fail(nil, "is a second result for '\(student)' in \(subject) '\(name)' (\(year) \(term)); the first is on line \(earlier)")
+        let rank = student.utf8.withContiguousStorageIfAvailable { directory.rank(of: $0) } ?? Array(student.utf8).withUnsafeBufferPointer { directory.rank(of: $0) }
+        guard rank >= 0 else {
+            row.fail("student", StudentIdentifiers.unknownStudent(student))
             return nil
         }
-        lineOfResult[point + "|" + student] = row.line
         let scoreText = scale.isWholeNumber ? String(Int(score)) : Self.decimalText(resultText, score: score)
-        return [student, subject, name, scale.rawValue, year.description, term.rawValue, date.isoString, scoreText, resultText]
+        return [student, String(directory.studentIDs[rank]), String(number), date.isoString, scoreText, resultText]
     }
 
     /// The score exactly as written when it is a plain decimal (so 67.35 stays 67.35, never a
@@ -104,56 +112,106 @@ struct AssessmentsImport: TabularFormat {
         return Double(text) == score ? text : String(score)
     }
 
+    /// The file's assessment points, for the checks and the merge.
+    mutating func finishReading(errors: inout RowErrors, context: ImportContext) throws {
+        try points.stage(connection: context.connection)
+    }
+
     func databaseChecks(context: ImportContext) throws -> [RowError] {
-        var errors = try StudentIdentifiers.resolve(
-            stagingTable: Self.stagingTable, providerID: context.providerID, fileName: context.fileName,
-            columnName: "student", connection: context.connection)
-        let clashes = try context.connection.query(
+        var errors: [RowError] = []
+        // A second result for the same student on the same assessment point, found on the server
+        // (the client kept every key before: 1.9 GB for 11.3 million results). Grouping on the
+        // resolved student also catches one pupil named by UPN on one line and ULN on another.
+        let repeated = try context.connection.query(
             """
-            SELECT s.line, p.scale::text AS held_scale, s.scale::text AS file_scale
-            FROM staged_results s
-            JOIN assessment_points p ON p.provider_id = $1 AND p.academic_year = s.academic_year AND p.term = s.term
-                                    AND p.subject = s.subject AND p.name = s.name
-            WHERE p.scale <> s.scale ORDER BY s.line
+            SELECT s.line, s.student, p.subject, p.name, p.academic_year, p.term::text AS term, d.first_line
+            FROM (SELECT point_number, student_id, min(line) AS first_line FROM staged_results
+                  GROUP BY point_number, student_id HAVING count(*) > 1) d
+            JOIN staged_results s ON s.point_number = d.point_number AND s.student_id = d.student_id AND s.line > d.first_line
+            JOIN staged_points p ON p.point_number = d.point_number
+            ORDER BY s.line
+            """).rows
+        for row in repeated {
+            let (student, subject, name): (String, String, String) = (try row.decode("student"), try row.decode("subject"), try row.decode("name"))
+            let (year, term): (String, String) = (try row.decode("academic_year"), try row.decode("term"))
+            let first: Int = try row.decode("first_line")
+            errors.append(RowError(fileName: context.fileName, line: try row.decode("line"), column: nil,
+                                   message: "is a second result for '\(student)' in \(subject) '\(name)' (\(year) \(term)); the first is on line \(first)"))
+        }
+        // Points held on another scale first (a handful of rows), then, only if there are any,
+        // their lines: with no clash, the staged results are not read at all.
+        let clashing = try context.connection.query(
+            """
+            SELECT sp.point_number, p.scale::text AS held_scale, sp.scale::text AS file_scale
+            FROM staged_points sp
+            JOIN assessment_points p ON p.provider_id = $1 AND p.academic_year = sp.academic_year AND p.term = sp.term
+                                    AND p.subject = sp.subject AND p.name = sp.name
+            WHERE p.scale <> sp.scale
             """, [context.providerID]).rows
-        for row in clashes {
-            let held: String = try row.decode("held_scale")
-            let given: String = try row.decode("file_scale")
+        var scalesOfPoint: [Int: (held: String, given: String)] = [:]
+        for row in clashing {
+            scalesOfPoint[try row.decode("point_number")] = (try row.decode("held_scale"), try row.decode("file_scale"))
+        }
+        guard !scalesOfPoint.isEmpty else { return errors }
+        let lines = try context.connection.query(
+            "SELECT line, point_number FROM staged_results WHERE point_number = ANY($1::integer[]) ORDER BY line",
+            ["{" + scalesOfPoint.keys.sorted().map(String.init).joined(separator: ",") + "}"]).rows
+        for row in lines {
+            let scales = scalesOfPoint[try row.decode("point_number")]!
             errors.append(RowError(fileName: context.fileName, line: try row.decode("line"), column: "scale",
-                                   message: "'\(given)' differs from the scale \(held) this assessment already has; an assessment has one scale (give a new assessment a new name)"))
+                                   message: "'\(scales.given)' differs from the scale \(scales.held) this assessment already has; an assessment has one scale (give a new assessment a new name)"))
         }
         return errors
     }
 
-    func merge(importID: Int, context: ImportContext) throws {
+    /// Points first (created, or moved to an earlier first date), then results: a plain INSERT,
+    /// in primary-key order, for points that have no results yet (a first load cannot conflict,
+    /// skips the speculative insertion of an upsert, and appends to the key's index: 135 s
+    /// instead of 197 s for 11.3 million results), an upsert of only the new and changed results
+    /// for the others.
+    func merge(importID: Int, context: ImportContext) throws -> (inserted: Int, updated: Int)? {
         try context.connection.query(
             """
+            WITH held AS (SELECT point_number, min(assessed_on) AS held_on FROM staged_results GROUP BY point_number)
             INSERT INTO assessment_points AS p (provider_id, subject, name, scale, academic_year, term, held_on, import_id)
-            SELECT $1::bigint, subject, name, scale, academic_year, term, min(assessed_on), $2::bigint FROM staged_results
-            GROUP BY subject, name, scale, academic_year, term
+            SELECT $1::bigint, sp.subject, sp.name, sp.scale, sp.academic_year, sp.term, held.held_on, $2::bigint
+            FROM staged_points sp JOIN held USING (point_number)
             ON CONFLICT (provider_id, academic_year, term, subject, name) DO UPDATE SET held_on = EXCLUDED.held_on
             WHERE EXCLUDED.held_on < p.held_on
             """, [context.providerID, importID])
         try context.connection.query(
             """
-            UPDATE staged_results s SET assessment_point_id = p.assessment_point_id
+            UPDATE staged_points sp SET assessment_point_id = p.assessment_point_id,
+                has_results = EXISTS (SELECT FROM assessment_results r WHERE r.assessment_point_id = p.assessment_point_id)
             FROM assessment_points p
-            WHERE p.provider_id = $1 AND p.academic_year = s.academic_year AND p.term = s.term
-              AND p.subject = s.subject AND p.name = s.name
+            WHERE p.provider_id = $1 AND p.academic_year = sp.academic_year AND p.term = sp.term
+              AND p.subject = sp.subject AND p.name = sp.name
             """, [context.providerID])
-        try context.connection.query(
+        let inserted = try context.connection.query(
+            """
+            INSERT INTO assessment_results (assessment_point_id, scale, student_id, score, result_text, assessed_on, import_id)
+            SELECT sp.assessment_point_id, sp.scale, s.student_id, s.score, s.result_text, s.assessed_on, $1
+            FROM staged_results s JOIN staged_points sp ON sp.point_number = s.point_number AND NOT sp.has_results
+            ORDER BY sp.assessment_point_id, s.student_id
+            """, [importID]).affectedRows
+        let upserted = try context.connection.query(
             """
             WITH written AS (
                 INSERT INTO assessment_results AS r (assessment_point_id, scale, student_id, score, result_text, assessed_on, import_id)
-                SELECT assessment_point_id, scale, student_id, score, result_text, assessed_on, $1 FROM staged_results
+                SELECT sp.assessment_point_id, sp.scale, s.student_id, s.score, s.result_text, s.assessed_on, $1
+                FROM staged_results s JOIN staged_points sp ON sp.point_number = s.point_number AND sp.has_results
+                -- Only new and changed results reach the upsert: one join, instead of a
+                -- speculative insertion and a conflict for every unchanged row of a re-import.
+                LEFT JOIN assessment_results held ON held.assessment_point_id = sp.assessment_point_id AND held.student_id = s.student_id
+                WHERE (held.score, held.result_text, held.assessed_on) IS DISTINCT FROM (s.score, s.result_text, s.assessed_on)
                 ON CONFLICT (assessment_point_id, student_id) DO UPDATE SET
                     score = EXCLUDED.score, result_text = EXCLUDED.result_text, assessed_on = EXCLUDED.assessed_on,
                     import_id = EXCLUDED.import_id, updated_at = now()
                 WHERE (r.score, r.result_text, r.assessed_on) IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.result_text, EXCLUDED.assessed_on)
-                RETURNING r.assessment_point_id, r.student_id, (r.xmax = 0) AS was_inserted
+                RETURNING (r.xmax = 0) AS was_inserted
             )
-            UPDATE staged_results s SET inserted = w.was_inserted, changed = true
-            FROM written w WHERE w.assessment_point_id = s.assessment_point_id AND w.student_id = s.student_id
-            """, [importID])
+            SELECT count(*) FILTER (WHERE was_inserted) AS inserted, count(*) FILTER (WHERE NOT was_inserted) AS updated FROM written
+            """, [importID]).single()
+        return (inserted + (try upserted.decode("inserted") as Int), try upserted.decode("updated"))
     }
 }

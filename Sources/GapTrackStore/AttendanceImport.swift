@@ -47,6 +47,7 @@ struct AttendanceImport {
         let rows = reading.rows
         var inserted = 0
         var updated = 0
+        var bulkLoaded = 0
         var toMerge: [Range<Int>] = []
         for (term, range) in termRanges(rows) {
             let isEmpty: Bool = try context.connection.query(
@@ -55,6 +56,7 @@ struct AttendanceImport {
             if isEmpty {
                 try bulkLoad(term: term, range: range, rows: rows, directory: directory, clock: &clock)
                 inserted += range.count
+                bulkLoaded += range.count
             } else {
                 toMerge.append(range)
             }
@@ -66,7 +68,8 @@ struct AttendanceImport {
             updated += merged.updated
         }
         return KindOutcome(rowsRead: reading.rowsRead, inserted: inserted, updated: updated, errors: reading.errors,
-                           ignoredColumns: reading.ignoredColumns, phases: clock.phases)
+                           ignoredColumns: reading.ignoredColumns, phases: clock.phases,
+                           loadedUntriggered: ["attendance_marks": bulkLoaded])
     }
 
     /// Two marks for one session in the same file: the later line is an error (with

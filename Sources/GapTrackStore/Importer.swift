@@ -45,6 +45,7 @@ public struct Importer {
         let (importID, outcome) = try connection.transaction { connection -> (Int, KindOutcome) in
             // The service's audit log (sql/031) names the actor from this setting.
             try connection.query("SELECT set_config('gaptrack.actor', $1, true)", ["cli:" + operatingSystemUser])
+            let auditScope = try ImportAudit.open(connection: connection)
             var importID = 0
             let context = ImportContext(
                 connection: connection, provider: provider, options: options, url: url, fileName: fileName, kind: kind,
@@ -72,6 +73,9 @@ public struct Importer {
             try ImportLedger.close(
                 importID: importID, rowsRead: outcome.rowsRead, inserted: outcome.inserted, updated: outcome.updated,
                 unchanged: outcome.unchanged, rejected: outcome.rejected, connection: connection)
+            if auditScope {
+                try ImportAudit.close(importID: importID, loadedUntriggered: outcome.loadedUntriggered, connection: connection)
+            }
             return (importID, outcome)
         }
         let elapsed = start.duration(to: clock.now)
@@ -124,6 +128,9 @@ struct KindOutcome {
     var errors: RowErrors
     var ignoredColumns: [String]
     var phases: [ImportSummary.Phase]
+    /// Rows inserted where no audit trigger sees them, per table (attendance terms bulk-loaded
+    /// before they become partitions), for the import's audit entry.
+    var loadedUntriggered: [String: Int] = [:]
 
     var rejected: Int { errors.invalidLines.count }
     var unchanged: Int { rowsRead - inserted - updated - rejected }

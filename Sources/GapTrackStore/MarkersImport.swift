@@ -112,7 +112,7 @@ struct MarkersImport: TabularFormat {
         return errors
     }
 
-    func merge(importID: Int, context: ImportContext) throws {
+    func merge(importID: Int, context: ImportContext) throws -> (inserted: Int, updated: Int)? {
         // Shortening one spell and lengthening its neighbour in one statement may overlap for a
         // moment; the constraint is checked at the end of the statement group instead.
         try context.connection.execute("SET CONSTRAINTS student_markers_no_overlap DEFERRED")
@@ -132,5 +132,6 @@ struct MarkersImport: TabularFormat {
             WHERE w.student_id = s.student_id AND w.marker = s.marker AND w.overlap_key = s.overlap_key AND w.starts_on = s.starts_on
             """, [importID])
         try context.connection.execute("SET CONSTRAINTS student_markers_no_overlap IMMEDIATE")
+        return nil
     }
 }

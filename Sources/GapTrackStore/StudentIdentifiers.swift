@@ -90,8 +90,12 @@ enum StudentIdentifiers {
             "SELECT line, student FROM \(stagingTable) WHERE student_id IS NULL ORDER BY line").rows
         return try rows.map { row in
             let student: String = try row.decode("student")
-            return RowError(fileName: fileName, line: try row.decode("line"), column: columnName,
-                            message: "'\(student)' is not a student of this provider; import them in students.csv first (or check the identifier)")
+            return RowError(fileName: fileName, line: try row.decode("line"), column: columnName, message: unknownStudent(student))
         }
+    }
+
+    /// The message for an identifier that names none of the provider's students (or two).
+    static func unknownStudent(_ student: String) -> String {
+        "'\(student)' is not a student of this provider; import them in students.csv first (or check the identifier)"
     }
 }

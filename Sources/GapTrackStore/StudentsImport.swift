@@ -210,7 +210,8 @@ struct StudentsImport: TabularFormat {
         }
     }
 
-    func merge(importID: Int, context: ImportContext) throws {
+    func merge(importID: Int, context: ImportContext) throws -> (inserted: Int, updated: Int)? {
         try StudentsMerge(connection: context.connection, providerID: context.providerID, importID: importID).run()
+        return nil
     }
 }

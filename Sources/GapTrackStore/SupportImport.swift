@@ -99,7 +99,7 @@ struct SupportImport: TabularFormat {
                                        columnName: "student", connection: context.connection)
     }
 
-    func merge(importID: Int, context: ImportContext) throws {
+    func merge(importID: Int, context: ImportContext) throws -> (inserted: Int, updated: Int)? {
         let fields = "type, starts_on, ends_on, hours, sessions, amount, funding_source, staff, intended_outcome, status, review_date"
         let changedTest = """
             (r.student_id, r.type, r.starts_on, r.ends_on, r.hours, r.sessions, r.amount, r.funding_source, r.staff,
@@ -131,5 +131,6 @@ struct SupportImport: TabularFormat {
                 WHERE \(withReference ? "w.reference = s.reference" : "s.reference IS NULL AND w.reference IS NULL AND w.student_id = s.student_id AND w.type = s.type AND w.starts_on = s.starts_on")
                 """, [context.providerID, importID])
         }
+        return nil
     }
 }

@@ -25,8 +25,9 @@ protocol TabularFormat {
     /// Checks that need the database (unknown students, overlapping spells), set-based.
     func databaseChecks(context: ImportContext) throws -> [RowError]
 
-    /// Writes the staged rows, setting `inserted` or `changed` on the staging rows it affects.
-    func merge(importID: Int, context: ImportContext) throws
+    /// Writes the staged rows. Returns the rows inserted and updated, or nil after setting
+    /// `inserted` or `changed` on the staging rows it affected (the driver then counts those).
+    func merge(importID: Int, context: ImportContext) throws -> (inserted: Int, updated: Int)?
 }
 
 extension TabularFormat {
@@ -95,15 +96,18 @@ struct TabularImportDriver<Format: TabularFormat> {
             try context.connection.query("DELETE FROM \(Format.stagingTable) WHERE line = ANY($1::integer[])",
                                          ["{" + errors.invalidLines.map(String.init).joined(separator: ",") + "}"])
         }
-        try format.merge(importID: importID, context: context)
+        var written = try format.merge(importID: importID, context: context)
+        if written == nil {
+            let counts = try context.connection.query(
+                """
+                SELECT count(*) FILTER (WHERE inserted) AS inserted,
+                       count(*) FILTER (WHERE changed AND NOT inserted) AS updated
+                FROM \(Format.stagingTable)
+                """).single()
+            written = (try counts.decode("inserted"), try counts.decode("updated"))
+        }
         clock.lap("merge")
-        let counts = try context.connection.query(
-            """
-            SELECT count(*) FILTER (WHERE inserted) AS inserted,
-                   count(*) FILTER (WHERE changed AND NOT inserted) AS updated
-            FROM \(Format.stagingTable)
-            """).single()
-        return KindOutcome(rowsRead: rowsRead, inserted: try counts.decode("inserted"), updated: try counts.decode("updated"),
+        return KindOutcome(rowsRead: rowsRead, inserted: written!.inserted, updated: written!.updated,
                            errors: errors, ignoredColumns: columns.ignored, phases: clock.phases)
     }
 

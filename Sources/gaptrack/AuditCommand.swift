@@ -9,7 +9,8 @@ struct AuditCommand: ParsableCommand {
         abstract: "Show the audit log: every change to a provider's records, newest first.",
         discussion: """
             Changes through the HTTP service name the token ('token:12 MIS integration'); changes from the command \
-            line name the operating-system user ('cli:alice'); anything else the database user ('db:gaptrack').
+            line name the operating-system user ('cli:alice'); anything else the database user ('db:gaptrack'). \
+            A 'gaptrack import' is one entry (the file, its SHA-256 and the rows it changed per table), not one per row.
             """
     )
 
@@ -60,10 +61,34 @@ struct AuditCommand: ParsableCommand {
         }
         if entries.isEmpty { print("No audit entries match.") }
         for entry in entries {
+            if let summary = Self.importSummary(entry) {
+                print("#\(entry.auditID)  \(entry.occurredAt)  \(entry.providerCode ?? "-")  \(entry.actor)  \(summary)")
+                continue
+            }
             print("#\(entry.auditID)  \(entry.occurredAt)  \(entry.providerCode ?? "-")  \(entry.actor)"
                 + (entry.actorRole.map { " (\($0))" } ?? "") + "  \(entry.action) \(entry.table) \(entry.rowKey ?? "")")
             if let before = entry.before { print("    before: \(before)") }
             if let after = entry.after { print("    after:  \(after)") }
         }
+    }
+
+    /// An import's single entry (sql/064: the ledger row plus rows per table, instead of a copy
+    /// of every row) as two readable lines; nil for any other entry.
+    static func importSummary(_ entry: AuditLog.Entry) -> String? {
+        guard entry.table == "imports", let after = entry.after,
+              let object = try? JSONSerialization.jsonObject(with: Data(after.utf8)) as? [String: Any],
+              let tables = object["tables"] as? [String: Any] else { return nil }
+        let kind = object["kind"] as? String ?? "?"
+        let file = object["file_name"] as? String ?? "?"
+        let sha256 = object["file_sha256"] as? String ?? "?"
+        let id = object["import_id"].map { "\($0)" } ?? "?"
+        let counts = tables.keys.sorted().map { table in
+            let actions = tables[table] as? [String: Any] ?? [:]
+            return table + " " + ["inserted", "updated", "deleted"].compactMap { action in
+                actions[action].map { "\($0) \(action)" }
+            }.joined(separator: ", ")
+        }
+        return "import \(id): \(kind) \(file) (SHA-256 \(sha256))\n    rows: "
+            + (counts.isEmpty ? "none changed" : counts.joined(separator: "; "))
     }
 }

@@ -76,6 +76,38 @@ struct AssessmentsAndSupportImportTests {
         }
     }
 
+    /// Repeated results are found by the server (grouping on assessment point and resolved
+    /// student), with both line numbers, also when one pupil is named by UPN and by ULN.
+    @Test func aRepeatedResultNamesBothLinesEvenUnderAnotherIdentifier() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            try addProvider(connection)
+            let importer = Importer(connection: connection)
+            _ = try importer.load(.students, try writeCSV("students.csv", studentLines(3, extraHeader: ",uln") { ",\(testULN($0))" }))
+            let lines = ["student,subject,assessment,scale,academic_year,term,date,result",
+                         "\(testUPN(0)),maths,Mock,gcse,2024/25,autumn,2024-11-20,5",
+                         "\(testUPN(1)),maths,Mock,gcse,2024/25,autumn,2024-11-20,6",
+                         "\(testUPN(0)),maths,Mock,gcse,2024/25,autumn,2024-11-21,4",    // 4: repeats line 2
+                         "\(testULN(1)),maths,Mock,gcse,2024/25,autumn,2024-11-20,7",    // 5: line 3's pupil by ULN
+                         "\(testUPN(0)),maths,Mock,gcse,2024/25,spring,2025-03-20,6",    // another term: fine
+                         "\(testUPN(2)),maths,Mock,gcse,2024/25,autumn,2024-11-20,3"]
+            let before = try databaseFingerprint(connection)
+            let errors = try importer.rejected(.assessments, try writeCSV("assessments.csv", lines))
+            #expect(errors.map(\.description) == [
+                "assessments.csv line 4: is a second result for '\(testUPN(0))' in maths 'Mock' (2024/25 autumn); the first is on line 2",
+                "assessments.csv line 5: is a second result for '\(testULN(1))' in maths 'Mock' (2024/25 autumn); the first is on line 3",
+            ])
+            #expect(try databaseFingerprint(connection) == before)
+
+            // With --skip-invalid the first of each pair loads and the repeats are rejected.
+            let summary = try importer.load(.assessments, try writeCSV("assessments.csv", lines), options: ImportOptions(skipInvalid: true))
+            #expect((summary.inserted, summary.rejected) == (4, 2))
+            let scores: [String] = try connection.query(
+                "SELECT s.upn || ' ' || r.score::text AS r FROM assessment_results r JOIN students s USING (student_id) JOIN assessment_points p USING (assessment_point_id) WHERE p.term = 'autumn' ORDER BY 1"
+            ).rows.map { try $0.decode("r") }
+            #expect(scores == ["\(testUPN(0)) 5", "\(testUPN(1)) 6", "\(testUPN(2)) 3"].sorted())
+        }
+    }
+
     @Test func supportRecordsKeepPoundsExactAndUpsertOnTheirNaturalKeys() throws {
         try TestDatabase.withMigratedDatabase { connection in
             let importer = try prepare(connection)
