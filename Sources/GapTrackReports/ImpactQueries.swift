@@ -11,6 +11,30 @@ public enum ImpactQueries {
     /// - Throws: `ImpactError` for a request that cannot be answered (unknown provider, no such
     ///   assessment, ...), `PostgresError` for a database failure.
     public static func load(_ request: ImpactRequest, on connection: PostgresConnection) throws -> ImpactData {
+        try load([request], on: connection)[0].get()
+    }
+
+    /// Everything `ImpactReportBuilder` needs for each of `requests`, in order, as `load` makes
+    /// it for each alone: a request that cannot be answered gets its `ImpactError`. All are read
+    /// in one transaction, and school requests on the same assessment points and cohort share
+    /// the cohort-wide work (`ImpactCohortTables`), so a termly report's sections cost about one
+    /// cohort and a few small role sets, not one cohort each.
+    /// - Throws: `PostgresError` for a database failure.
+    public static func load(_ requests: [ImpactRequest], on connection: PostgresConnection) throws -> [Result<ImpactData, ImpactError>] {
+        var cohorts = ImpactCohortTables()
+        return try connection.transaction { connection in
+            try requests.map { request in
+                do {
+                    return .success(try load(request, cohorts: &cohorts, on: connection))
+                } catch let error as ImpactError {
+                    return .failure(error)
+                }
+            }
+        }
+    }
+
+    /// `load` for one request, inside the transaction that owns `cohorts`.
+    static func load(_ request: ImpactRequest, cohorts: inout ImpactCohortTables, on connection: PostgresConnection) throws -> ImpactData {
         // The provider and the data cut exactly as the termly report reads them.
         let termly = TermlyReportQueries(connection: connection)
         let (providerID, provider) = try termly.provider(code: request.providerCode)
@@ -19,15 +43,17 @@ public enum ImpactQueries {
             return try costOfLiving(
                 request, providerID: providerID, provider: provider, imports: imports, knownBy: imports.map(\.importedAt).max(), on: connection)
         }
-        return try school(request, providerID: providerID, provider: provider, imports: imports, on: connection)
+        return try school(request, providerID: providerID, provider: provider, imports: imports, cohorts: &cohorts, on: connection)
     }
 
     /// The cohort of `code` with its label, if it has students in `term`; otherwise the error
-    /// lists the cohorts that do (`report_cohorts`, migration 020).
-    static func cohort(_ code: String, term: AcademicTerm, providerID: Int, on connection: PostgresConnection) throws -> ReportCohort {
-        let cohorts = try TermlyReportQueries(connection: connection).cohorts(providerID: providerID, term: term)
-        guard let found = cohorts.first(where: { $0.code == code }) else {
-            throw ImpactError.unknownCohort(code, term: term, valid: cohorts.map { "\($0.code) (\($0.students))" })
+    /// lists the cohorts that do (`report_cohorts`, migration 020, read once per transaction).
+    static func cohort(
+        _ code: String, term: AcademicTerm, providerID: Int, cohorts: inout ImpactCohortTables, on connection: PostgresConnection
+    ) throws -> ReportCohort {
+        let listed = try cohorts.reportCohorts(providerID: providerID, term: term, on: connection)
+        guard let found = listed.first(where: { $0.code == code }) else {
+            throw ImpactError.unknownCohort(code, term: term, valid: listed.map { "\($0.code) (\($0.students))" })
         }
         return ReportCohort(code: found.code, label: found.label)
     }
@@ -41,7 +67,8 @@ public enum ImpactQueries {
     // MARK: - Schools and colleges
 
     static func school(
-        _ request: ImpactRequest, providerID: Int, provider: ReportProvider, imports: [ImportRecord], on connection: PostgresConnection
+        _ request: ImpactRequest, providerID: Int, provider: ReportProvider, imports: [ImportRecord], cohorts: inout ImpactCohortTables,
+        on connection: PostgresConnection
     ) throws -> ImpactData {
         guard let before = request.before, let after = request.after else { throw ImpactError.missingAssessmentPoints }
         guard before.term < after.term else { throw ImpactError.afterNotLater(before: before, after: after) }
@@ -51,7 +78,7 @@ public enum ImpactQueries {
                 [providerID, point.subject, point.name, point.term.year.description, point.term.term.rawValue])
             if !(try held.single().decode("held", as: Bool.self)) { throw ImpactError.noSuchAssessment(point, provider: provider.name) }
         }
-        let cohort = try request.cohortCode.map { try Self.cohort($0, term: before.term, providerID: providerID, on: connection) }
+        let cohort = try request.cohortCode.map { try Self.cohort($0, term: before.term, providerID: providerID, cohorts: &cohorts, on: connection) }
         let period = ImpactPeriod(from: request.from ?? before.term.startDate, to: request.to ?? after.term.endDate)
         guard period.from <= period.to else { throw ImpactError.badPeriod(from: period.from.isoString, to: period.to.isoString) }
         if let programme = request.intervention.programme {
@@ -61,46 +88,38 @@ public enum ImpactQueries {
             if try found.single().decode("n", as: Int.self) == 0 { throw ImpactError.unknownProgramme(programme, provider: provider.name) }
         }
         let types: String? = request.intervention.kind == .programme ? nil : arrayLiteral(request.intervention.types)
-        let students = """
-            impact_school_students($1, $2::text[], $3, $4::date, $5::date, $6, $7, $8, $9::term_name, $10, $11, $12, $13::term_name, $14, $15)
+        // The participation parameters of impact_school_roles: provider, types, programme, period.
+        let parameters: [any PostgresEncodable] = [providerID, types, request.intervention.programme, period.from.isoString, period.to.isoString]
+        // The cohort-wide part is worked out once per transaction for all sections on these
+        // points (ImpactCohortTables); this section adds only who took part, a few thousand
+        // rows that both the strata and the spend read.
+        let cohortTable = try cohorts.table(
+            providerID: providerID, before: before, after: after, cohort: request.cohortCode, priorBand: request.priorBand, on: connection)
+        try connection.execute(
             """
-        let parameters: [any PostgresEncodable] = [
-            providerID, types, request.intervention.programme, period.from.isoString, period.to.isoString,
-            before.subject, before.name, before.term.year.description, before.term.term.rawValue,
-            after.subject, after.name, after.term.year.description, after.term.term.rawValue,
-            request.cohortCode, request.priorBand.sqlValue,
-        ]
-        // The student-level set is worked out once, into a temporary table that both the strata
-        // and the spend read: at a national-sized cohort it takes seconds, and the spend used to
-        // work it out a second time (benchmarks/run.sh, BENCHMARKS.md).
-        let (grouped, spend) = try connection.transaction { connection in
-            try connection.execute(
-                """
-                DROP TABLE IF EXISTS pg_temp.impact_students;
-                CREATE TEMPORARY TABLE impact_students ON COMMIT DROP AS
-                    SELECT * FROM impact_school_students(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
-                    WITH NO DATA
-                """)
-            try connection.query("INSERT INTO impact_students SELECT * FROM \(students)", parameters)
-            let grouped = try connection.query(
-                """
-                SELECT cohort, disadvantaged, prior_band, role, count(*)::bigint AS students,
-                       count(change_sd)::bigint AS attainment_n, avg(change_sd) AS attainment_mean, var_samp(change_sd) AS attainment_variance,
-                       count(attendance_after - attendance_before)::bigint AS attendance_n,
-                       avg(attendance_after - attendance_before) AS attendance_mean,
-                       var_samp(attendance_after - attendance_before) AS attendance_variance,
-                       max(cohort_before_students)::bigint AS cohort_before_students, max(cohort_before_sd) AS cohort_before_sd,
-                       max(standardisation) AS standardisation, max(banding) AS banding
-                FROM impact_students
-                GROUP BY cohort, disadvantaged, prior_band, role
-                ORDER BY cohort, disadvantaged, prior_band NULLS LAST, role
-                """)
-            // The spend query takes the first five parameters (provider, types, programme, period).
-            let spend = try spendAggregates(
-                participants: "SELECT student_id FROM impact_students WHERE role = 'participant'",
-                parameters: Array(parameters.prefix(5)), on: connection)
-            return (grouped, spend)
-        }
+            DROP TABLE IF EXISTS pg_temp.impact_roles;
+            CREATE TEMPORARY TABLE impact_roles (student_id bigint PRIMARY KEY, role text NOT NULL) ON COMMIT DROP
+            """)
+        try connection.query("INSERT INTO impact_roles SELECT * FROM impact_school_roles($1, $2::text[], $3, $4::date, $5::date)", parameters)
+        try connection.execute("ANALYZE pg_temp.impact_roles")
+        // The rows of impact_school_students (migration 051): everyone without a role here is in the comparison pool.
+        let grouped = try connection.query(
+            """
+            SELECT c.cohort, c.disadvantaged, c.prior_band, coalesce(r.role, 'comparison') AS role, count(*)::bigint AS students,
+                   count(c.change_sd)::bigint AS attainment_n, avg(c.change_sd) AS attainment_mean, var_samp(c.change_sd) AS attainment_variance,
+                   count(c.attendance_after - c.attendance_before)::bigint AS attendance_n,
+                   avg(c.attendance_after - c.attendance_before) AS attendance_mean,
+                   var_samp(c.attendance_after - c.attendance_before) AS attendance_variance,
+                   max(c.cohort_before_students)::bigint AS cohort_before_students, max(c.cohort_before_sd) AS cohort_before_sd,
+                   max(c.standardisation) AS standardisation, max(c.banding) AS banding
+            FROM pg_temp.\(cohortTable) c
+            LEFT JOIN impact_roles r ON r.student_id = c.student_id
+            GROUP BY c.cohort, c.disadvantaged, c.prior_band, coalesce(r.role, 'comparison')
+            ORDER BY c.cohort, c.disadvantaged, c.prior_band NULLS LAST, coalesce(r.role, 'comparison')
+            """)
+        let spend = try spendAggregates(
+            participants: "SELECT r.student_id FROM impact_roles r JOIN pg_temp.\(cohortTable) c ON c.student_id = r.student_id WHERE r.role = 'participant'",
+            parameters: parameters, on: connection)
         var counts = [String: Int]()
         var order = [String]()
         var attainment = [String: MatchedStratum]()

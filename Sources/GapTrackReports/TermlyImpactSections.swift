@@ -28,20 +28,20 @@ public enum TermlyImpactSections: Sendable, Equatable {
         case .none:
             return
         case let .requested(sections):
-            for text in sections {
-                let request = try ImpactRequest(termlySection: text, providerCode: report.provider.code, cohort: report.cohort.code)
-                report.addImpact(builder.build(try ImpactQueries.load(request, on: connection)))
+            let requests = try sections.map { try ImpactRequest(termlySection: $0, providerCode: report.provider.code, cohort: report.cohort.code) }
+            // Read together: sections on the same assessment points share the cohort's work
+            // (ImpactQueries.load(_:on:) for several requests).
+            for result in try ImpactQueries.load(requests, on: connection) {
+                report.addImpact(builder.build(try result.get()))
             }
         case .automatic:
+            let requests = candidates.filter { $0.participants >= rule.threshold }
+                .compactMap { $0.request(providerCode: report.provider.code, cohort: report.cohort.code) }
             var included = [String]()
-            for candidate in candidates where candidate.participants >= rule.threshold {
-                guard let request = candidate.request(providerCode: report.provider.code, cohort: report.cohort.code) else { continue }
-                let data: ImpactData
-                do {
-                    data = try ImpactQueries.load(request, on: connection)
-                } catch is ImpactError {
-                    continue
-                }
+            // All on the same points and cohort: one cohort computation, then a small one each.
+            for (request, result) in zip(requests, try ImpactQueries.load(requests, on: connection)) {
+                // A section that cannot be made is left out.
+                guard case let .success(data) = result else { continue }
                 report.addImpact(builder.build(data))
                 included.append(ImpactIntervention.label(for: request.intervention.types[0]).lowercased())
             }
