@@ -13,7 +13,7 @@ extension ImpactQueries {
         guard let year = request.academicYear else { throw ImpactError.costOfLivingNeedsAYear }
         let period = ImpactPeriod(from: request.from ?? year.startDate, to: request.to ?? year.endDate)
         guard period.from <= period.to else { throw ImpactError.badPeriod(from: period.from.isoString, to: period.to.isoString) }
-        let types = arrayLiteral(request.intervention.types)
+        let types = request.intervention.types.map(\.rawValue)
         // The data cut's day: continuation due after it is not yet known.
         let knownBy = knownBy.map { CalendarDate(daysSinceEpoch: Int(($0.timeIntervalSince1970 / 86_400).rounded(.down))).isoString }
         let students = "impact_cost_of_living_students($1, $2, $3::text[], $4::date)"

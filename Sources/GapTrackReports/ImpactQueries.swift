@@ -58,12 +58,6 @@ public enum ImpactQueries {
         return ReportCohort(code: found.code, label: found.label)
     }
 
-    /// `{tutoring,mentoring}`: the types as a PostgreSQL array literal (their codes are
-    /// `[a-z_]+`, so nothing needs quoting), bound as one text parameter and cast to text[].
-    static func arrayLiteral(_ types: [InterventionType]) -> String {
-        "{" + types.map(\.rawValue).joined(separator: ",") + "}"
-    }
-
     // MARK: - Schools and colleges
 
     static func school(
@@ -87,7 +81,7 @@ public enum ImpactQueries {
                 [providerID, programme])
             if try found.single().decode("n", as: Int.self) == 0 { throw ImpactError.unknownProgramme(programme, provider: provider.name) }
         }
-        let types: String? = request.intervention.kind == .programme ? nil : arrayLiteral(request.intervention.types)
+        let types: [String]? = request.intervention.kind == .programme ? nil : request.intervention.types.map(\.rawValue)
         // The participation parameters of impact_school_roles: provider, types, programme, period.
         let parameters: [any PostgresEncodable] = [providerID, types, request.intervention.programme, period.from.isoString, period.to.isoString]
         // The cohort-wide part is worked out once per transaction for all sections on these

@@ -169,16 +169,9 @@ public struct TermlyReportQueries {
     /// scan of the results instead of one per term (`report_load_results`, migration 071). Optional:
     /// `attainment` reads a term that was not loaded by itself.
     func loadResults(providerID: Int, terms: [AcademicTerm]) throws {
-        let (years, names) = Self.arrayLiterals(terms)
-        try connection.query("SELECT report_load_results($1, $2::text[], $3::term_name[])", [providerID, years, names])
-    }
-
-    /// `{2023/24,2024/25}` and `{autumn,summer}`: the terms' academic years and names as two
-    /// PostgreSQL array literals, each bound as one text parameter. Years are `NNNN/NN` and names
-    /// `autumn|spring|summer`, so nothing needs quoting (PostgreSQL manual, "Array Value Input").
-    static func arrayLiterals(_ terms: [AcademicTerm]) -> (years: String, names: String) {
-        ("{" + terms.map(\.year.description).joined(separator: ",") + "}",
-         "{" + terms.map(\.term.rawValue).joined(separator: ",") + "}")
+        try connection.query(
+            "SELECT report_load_results($1, $2::text[], $3::term_name[])",
+            [providerID, terms.map(\.year.description), terms.map(\.term.rawValue)])
     }
 
     /// Rank and score aggregates of every assessment point of `resultsTerm`, for the loaded cohort;

@@ -95,7 +95,7 @@ struct AssessmentsImport: TabularFormat {
             row.fail("scale", "'\(row.text("scale")!)' differs from line \(earlierLine), which puts \(subject) '\(name)' (\(year) \(term)) on \(earlierScale.rawValue); an assessment has one scale")
             return nil
         }
-        let rank = student.utf8.withContiguousStorageIfAvailable { directory.rank(of: $0) } ?? Array(student.utf8).withUnsafeBufferPointer { directory.rank(of: $0) }
+        let rank = directory.rank(of: student)
         guard rank >= 0 else {
             row.fail("student", StudentIdentifiers.unknownStudent(student))
             return nil
@@ -155,7 +155,7 @@ struct AssessmentsImport: TabularFormat {
         guard !scalesOfPoint.isEmpty else { return errors }
         let lines = try context.connection.query(
             "SELECT line, point_number FROM staged_results WHERE point_number = ANY($1::integer[]) ORDER BY line",
-            ["{" + scalesOfPoint.keys.sorted().map(String.init).joined(separator: ",") + "}"]).rows
+            [scalesOfPoint.keys.sorted()]).rows
         for row in lines {
             let scales = scalesOfPoint[try row.decode("point_number")]!
             errors.append(RowError(fileName: context.fileName, line: try row.decode("line"), column: "scale",

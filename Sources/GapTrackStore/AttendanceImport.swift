@@ -220,4 +220,10 @@ struct StudentDirectory {
         let upper = bytes.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
         return upper.withUnsafeBufferPointer { Int(ranks.rank(of: $0) ?? -1) }
     }
+
+    /// The same, for an identifier read as text (the tabular imports' fields).
+    func rank(of identifier: String) -> Int {
+        var identifier = identifier
+        return identifier.withUTF8 { rank(of: $0) }
+    }
 }

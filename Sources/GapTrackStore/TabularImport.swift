@@ -94,7 +94,7 @@ struct TabularImportDriver<Format: TabularFormat> {
         try context.stopIfInvalid(errors, rowsRead: rowsRead)
         if !errors.isEmpty {
             try context.connection.query("DELETE FROM \(Format.stagingTable) WHERE line = ANY($1::integer[])",
-                                         ["{" + errors.invalidLines.map(String.init).joined(separator: ",") + "}"])
+                                         [errors.invalidLines.sorted()])
         }
         var written = try format.merge(importID: importID, context: context)
         if written == nil {

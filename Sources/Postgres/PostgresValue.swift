@@ -137,6 +137,20 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
     }
 }
 
+/// A one-dimensional array, sent as PostgreSQL's array literal text (`{"a","b",NULL}`) and cast
+/// in the statement (`$1::text[]`, `$1::integer[]`). Every element is double-quoted with `\` and
+/// `"` escaped (PostgreSQL manual, "Array Value Input"), so text holding commas, braces, quotes or
+/// the word NULL arrives verbatim, and a nil element is SQL NULL. Elements are scalars: an array
+/// of arrays would be sent as an array of text.
+extension Array: PostgresEncodable where Element: PostgresEncodable {
+    public var postgresText: String? {
+        "{" + map { element in
+            guard let text = element.postgresText else { return "NULL" }
+            return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }.joined(separator: ",") + "}"
+    }
+}
+
 /// The server's ISO text forms, parsed by hand: `ISO8601DateFormatter` is neither `Sendable`
 /// nor tolerant of PostgreSQL's `+00` offset without minutes.
 enum PostgresDateFormat {

@@ -24,6 +24,25 @@ struct ParameterTests {
         }
     }
 
+    @Test func arraysBindAsArraysWithEveryElementVerbatim() throws {
+        try TestDatabase.withEmptyDatabase { connection in
+            let texts = ["plain", "a,b", "{braces}", "say \"hi\"", "back\\slash", "NULL", "", " spaced "]
+            let rows = try connection.query(
+                "SELECT t, ord FROM unnest($1::text[]) WITH ORDINALITY AS u(t, ord) ORDER BY ord", [texts]).rows
+            #expect(try rows.map { try $0.decode("t", as: String.self) } == texts)
+            // A nil element is SQL NULL, not the text 'NULL'.
+            let withNull: [String?] = ["x", nil]
+            let nulls: Int = try connection.query(
+                "SELECT count(*) FILTER (WHERE t IS NULL) AS n FROM unnest($1::text[]) AS u(t)", [withNull]).single().decode("n")
+            #expect(nulls == 1)
+            // Numbers cast to a numeric array; an empty array is an empty array.
+            let sum: Int = try connection.query("SELECT sum(n)::bigint AS s FROM unnest($1::integer[]) AS u(n)", [[3, -4, 10]]).single().decode("s")
+            #expect(sum == 9)
+            let empty: Int = try connection.query("SELECT cardinality($1::integer[]) AS n", [[Int]()]).single().decode("n")
+            #expect(empty == 0)
+        }
+    }
+
     @Test func nullsBindAndDecodeAsOptionals() throws {
         try TestDatabase.withEmptyDatabase { connection in
             let missing: String? = nil
