@@ -18,7 +18,9 @@ import Postgres
 /// CLI or to another role, nor the reverse. A failure to read or store an entry never fails the
 /// report: each runs under a savepoint, and the report is computed as if there were no cache.
 ///
-/// Used by `TermlyReportQueries.data(...)`, at the start and the end of its transaction.
+/// Used by `TermlyReportQueries`: `storedData` looks the entry up, in a REPEATABLE READ
+/// transaction of its own, before the report's name checks; on a miss, `data(...)` computes the
+/// report and stores it at the end of its transaction.
 /// Not Sendable: it holds a connection, which is used by one thread at a time.
 public struct ReportSnapshotCache {
     /// Whether a report reads and stores entries.

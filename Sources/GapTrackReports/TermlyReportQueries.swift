@@ -59,12 +59,12 @@ public struct TermlyReportQueries {
         // disadvantage facts worked out once into report_cohort, dropped at commit.
         return try connection.transaction { [requestedComparison = comparison] connection in
             try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            // The stored data of this very report, when nothing it rests on has changed (migration 080).
+            // Where to keep what is computed here (migration 080). `storedData` above has already
+            // looked for a valid entry, so this one only stores: `.use` becomes `.refresh`.
             let cache = ReportSnapshotCache(
                 key: .init(providerID: providerID, cohort: cohort.code, term: term, comparison: requestedComparison, trendTerms: trendTerms,
                            withImpactCandidates: withImpactCandidates),
-                mode: Self.snapshotCache, connection: connection)
-            if let stored = cache.hit { return stored }
+                mode: Self.snapshotCache == .off ? .off : .refresh, connection: connection)
             // Enough memory for the hash aggregates of a national cohort not to spill to disk;
             // local to this transaction.
             try connection.execute("SET LOCAL work_mem = '64MB'")
