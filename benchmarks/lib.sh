@@ -114,36 +114,25 @@ data_signature() {
     printf 'data:%s' "$( (cd "$1" && sha256sum -- *.csv) | sha256sum | cut -c1-32)"
 }
 
-# legacy_signature FOLDER NAME: the comment that earlier versions of this script wrote (one checksum
-# of the generated files and of sql/*.sql together), rebuilt from the migrations that database NAME
-# records as applied (schema_migrations keeps each file's SHA-256, as sha256sum prints it), so
-# that a database kept before the change is still recognised as holding the same data.
-legacy_signature() {
-    { (cd "$1" && sha256sum -- *.csv)
-      sql "$2" "SELECT format('%s  sql/%s_%s.sql', checksum, lpad(version::text, 3, '0'), name)
-                FROM schema_migrations ORDER BY version"
-    } | sha256sum | cut -c1-32
-}
-
 database_comment() {
     psql "$ADMIN" -X -A -t -c "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$1'" 2>/dev/null
 }
 
-# reuse_cohort SIZE NAME FOLDER SIGNATURE: with --reuse, whether the kept database NAME can stand for
-# a fresh load of FOLDER. It can when it was loaded from the same generated files (its comment is
-# SIGNATURE, or the legacy form of it); migrations added since are then applied with
-# `gaptrack migrate` (timed as migrate_SIZE, then VACUUM ANALYZE as a load ends) and the cohort is
-# recorded as "migrated", otherwise as "reused". Returns 1 when the cohort must be loaded: no
+# reuse_cohort SIZE NAME SIGNATURE: with --reuse, whether the kept database NAME can stand for a
+# fresh load of the generated files SIGNATURE names. It can when it was loaded from them (its
+# comment is SIGNATURE); migrations added since are then applied with `gaptrack migrate` (timed
+# as migrate_SIZE, then VACUUM ANALYZE as a load ends) and the cohort is recorded as
+# "migrated", otherwise as "reused". Returns 1 when the cohort must be loaded: no
 # such database, other data, or a migration that does not apply (an applied file was changed).
 # Called in a condition, where `set -e` does not hold: every failure is checked here.
 reuse_cohort() {
-    local size="$1" name="$2" folder="$3" signature="$4" comment applied
+    local size="$1" name="$2" signature="$3" comment applied
     comment="$(database_comment "$name")"
     if [ -z "$comment" ]; then
         note "no kept $size-pupil cohort (database $name): loading it"
         return 1
     fi
-    if [ "$comment" != "$signature" ] && [ "$comment" != "$(legacy_signature "$folder" "$name" 2>/dev/null)" ]; then
+    if [ "$comment" != "$signature" ]; then
         note "the kept $name was loaded from other generated data: reloading it"
         return 1
     fi

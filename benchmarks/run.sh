@@ -176,7 +176,7 @@ report_size() {
     local size="$1" database="$2" folder="$BENCH_DIR/cohort-$1/$PROVIDER"
     local signature
     signature="$(data_signature "$folder")"
-    if ! { $REUSE && reuse_cohort "$size" "$database" "$folder" "$signature"; }; then
+    if ! { $REUSE && reuse_cohort "$size" "$database" "$signature"; }; then
         say "Loading the $size-pupil cohort through gaptrack import"
         load_cohort "$database" "$folder" "load_$size"
         admin_sql "COMMENT ON DATABASE \"$database\" IS '$signature'"
