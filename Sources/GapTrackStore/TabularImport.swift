@@ -96,19 +96,22 @@ struct TabularImportDriver<Format: TabularFormat> {
             try context.connection.query("DELETE FROM \(Format.stagingTable) WHERE line = ANY($1::integer[])",
                                          [errors.invalidLines.sorted()])
         }
-        var written = try format.merge(importID: importID, context: context)
-        if written == nil {
-            let counts = try context.connection.query(
-                """
-                SELECT count(*) FILTER (WHERE inserted) AS inserted,
-                       count(*) FILTER (WHERE changed AND NOT inserted) AS updated
-                FROM \(Format.stagingTable)
-                """).single()
-            written = (try counts.decode("inserted"), try counts.decode("updated"))
-        }
+        let written = try format.merge(importID: importID, context: context) ?? stagedChanges()
         clock.lap("merge")
-        return KindOutcome(rowsRead: rowsRead, inserted: written!.inserted, updated: written!.updated,
+        return KindOutcome(rowsRead: rowsRead, inserted: written.inserted, updated: written.updated,
                            errors: errors, ignoredColumns: columns.ignored, phases: clock.phases)
+    }
+
+    /// The rows a merge marked `inserted` or `changed` in the staging table, for formats whose
+    /// merge does not count them itself.
+    private func stagedChanges() throws -> (inserted: Int, updated: Int) {
+        let counts = try context.connection.query(
+            """
+            SELECT count(*) FILTER (WHERE inserted) AS inserted,
+                   count(*) FILTER (WHERE changed AND NOT inserted) AS updated
+            FROM \(Format.stagingTable)
+            """).single()
+        return (try counts.decode("inserted"), try counts.decode("updated"))
     }
 
     private func readRow(_ reader: CSVReader) throws -> CSVRow? {
