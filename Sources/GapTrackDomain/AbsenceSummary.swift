@@ -1,7 +1,7 @@
 /// Session counts for one enrolment over a period, and the absence measures built on them.
 ///
-/// Definitions (DfE, "Pupil absence in schools in England" methodology; gaptrack domain
-/// reference, section 3):
+/// Definitions (DfE, "Pupil absence in schools in England" methodology; docs/methodology.md
+/// §3.2):
 /// - overall absence rate = (authorised + unauthorised absent sessions) / possible sessions;
 /// - persistently absent: 10% or more of the enrolment's own possible sessions missed;
 /// - severely absent: 50% or more missed.

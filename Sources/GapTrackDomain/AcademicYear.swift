@@ -86,7 +86,7 @@ public enum Term: String, Sendable, Hashable, Codable, CaseIterable, Comparable,
 
 /// A term of a particular academic year, written "2024/25-autumn": the unit of termly reports.
 ///
-/// Date ranges (a deliberate, documented simplification):
+/// Date ranges (a deliberate, documented simplification; docs/methodology.md §7.1):
 /// - autumn: 1 August to 31 December;
 /// - spring: 1 January to 31 March;
 /// - summer: 1 April to 31 July.

@@ -1,5 +1,5 @@
 /// What an area quintile ranks: the two measures share the 1-5 scale and everything else, and
-/// differ only in their name and in what quintile 1 means.
+/// differ only in their name and in what quintile 1 means (docs/methodology.md §1.6).
 public protocol AreaMeasure: Sendable {
     /// How the measure is written in a report: "IMD", "POLAR4".
     static var name: String { get }

@@ -1,5 +1,5 @@
 /// The scale an assessment result is on. Every assessment names its scale so that results can
-/// be checked, ranked and standardised (gaptrack domain reference, section 4). Raw values are
+/// be checked, ranked and standardised (docs/methodology.md §4). Raw values are
 /// stable and stored in the database.
 public enum AssessmentScale: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible, FriendlyParsable {
     /// Key stage 2 scaled score, 80-120; 100 is the expected standard and 110 the high standard

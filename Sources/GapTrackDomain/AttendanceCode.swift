@@ -12,12 +12,12 @@ public enum AttendanceCategory: String, Sendable, Hashable, Codable, CaseIterabl
 
 /// A national attendance register code for one session (a morning or an afternoon).
 ///
-/// The set is the one in force from August 2024, in the School Attendance (Pupil Registration)
-/// (England) Regulations 2024 and the DfE's statutory guidance "Working together to improve school
-/// attendance" (August 2024, statutory from 19 August 2024), as summarised by schools and MIS
-/// suppliers (e.g. schoolbusinessservices.co.uk "Overview of NEW Attendance codes - Autumn 2024
-/// onwards"; Keystone MIS "Attendance codes for 2024-2025 academic year"). Raw values are the
-/// codes themselves, which are stable and stored in the database.
+/// The set (docs/methodology.md §3.1) is the one in force from August 2024, in the School
+/// Attendance (Pupil Registration) (England) Regulations 2024 and the DfE's statutory guidance
+/// "Working together to improve school attendance" (August 2024, statutory from 19 August 2024),
+/// as summarised by schools and MIS suppliers (e.g. schoolbusinessservices.co.uk "Overview of NEW
+/// Attendance codes - Autumn 2024 onwards"; Keystone MIS "Attendance codes for 2024-2025 academic
+/// year"). Raw values are the codes themselves, which are stable and stored in the database.
 ///
 /// Three codes were withdrawn in 2024: `H` (holiday agreed by the school: authorised absence),
 /// `J` (interview: an approved educational activity, counted as attendance; the 2024 code `J1`

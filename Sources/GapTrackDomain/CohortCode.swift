@@ -1,6 +1,6 @@
 /// A cohort as reports name it: a year group at a school (`year-11`, `year-r`, `year-n1`), a
 /// course at a college or university (`course-bsc-psy`) or an intake (`intake-2024`), the
-/// students enrolled in it in a term (docs/methodology.md §7).
+/// students enrolled in it in a term (docs/methodology.md §7.2).
 ///
 /// This is the one place the cohort grammar is written; the SQL function `report_cohort_codes`
 /// produces the same codes from enrolments, so a parsed code can be compared with them as text.

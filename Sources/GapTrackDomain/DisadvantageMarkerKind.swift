@@ -1,7 +1,7 @@
 /// The kinds of dated disadvantage marker gaptrack records for a student. Raw values are
 /// stable and stored in the database (snake_case).
 ///
-/// Markers are dated facts, never a single tick box (gaptrack domain reference, section 1).
+/// Markers are dated facts, never a single tick box (docs/methodology.md §1.1).
 public enum DisadvantageMarkerKind: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible, FriendlyParsable {
     case fsm = "fsm"
     case lookedAfter = "looked_after"
@@ -20,7 +20,7 @@ public enum DisadvantageMarkerKind: String, Sendable, Hashable, Codable, CaseIte
 
     /// Whether the marker makes a pupil "disadvantaged" in DfE performance measures: FSM (through
     /// FSM Ever 6), looked after, or previously looked after. Service children attract the service
-    /// premium but are not disadvantaged in DfE attainment statistics (domain reference, section 1).
+    /// premium but are not disadvantaged in DfE attainment statistics (docs/methodology.md §1.3).
     public var feedsDfEDisadvantagedMeasure: Bool {
         switch self {
         case .fsm, .lookedAfter, .previouslyLookedAfter: return true

@@ -1,6 +1,6 @@
 /// The termly school census days in England.
 ///
-/// Rule: autumn census on the first Thursday of October, spring census on the third Thursday of
+/// Rule (docs/methodology.md §7.3): autumn census on the first Thursday of October, spring census on the third Thursday of
 /// January, summer census on the third Thursday of May. Checked against published dates:
 /// 2022/23: 6 October 2022, 19 January 2023, 18 May 2023 (The Key, "School census: key dates");
 /// 2023/24: 5 October 2023, 18 January 2024, 16 May 2024;
@@ -86,11 +86,12 @@ public enum FSMSpellError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// The reference definition of FSM Ever 6, against which the SQL function is tested.
 ///
-/// Definition (DfE National Pupil Database, "Eligible for free school meals in the past
-/// 6 years": "ever been recorded as eligible for free school meals on census day in any termly or
-/// annual census ... in the last 6 years"; pupil premium 2023-24 technical note: pupils in the
-/// October 2022 census "who have had a recorded period of FSM eligibility since (and including)
-/// January 2017, as well as those first recorded as eligible in October 2022").
+/// Definition (docs/methodology.md §1.2; DfE National Pupil Database, "Eligible for free
+/// school meals in the past 6 years": "ever been recorded as eligible for free school meals on
+/// census day in any termly or annual census ... in the last 6 years"; pupil premium 2023-24
+/// technical note: pupils in the October 2022 census "who have had a recorded period of FSM
+/// eligibility since (and including) January 2017, as well as those first recorded as eligible
+/// in October 2022").
 ///
 /// The rule, made explicit: a pupil is FSM Ever 6 on date D if some FSM spell covers some school
 /// census day C (autumn, spring or summer; see `SchoolCensus`) with D - 6 years < C <= D.

@@ -1,4 +1,4 @@
-/// The kinds of intervention or support gaptrack records (gaptrack domain reference, section 6).
+/// The kinds of intervention or support gaptrack records (docs/methodology.md §6.1).
 /// Raw values are stable and stored in the database; `parse` also accepts friendly spellings
 /// as staff write them in spreadsheets.
 public enum InterventionType: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible, FriendlyParsable {

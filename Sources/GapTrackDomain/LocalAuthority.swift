@@ -1,5 +1,6 @@
 /// A local authority as the DfE numbers it: the 3-digit "LA number" (also called the old LA
-/// code or LEA code) that forms characters 2-4 of a UPN and the first part of a DfE school number.
+/// code or LEA code) that forms characters 2-4 of a UPN (docs/methodology.md §2.1) and the first
+/// part of a DfE school number.
 ///
 /// Source: the DfE's own lookup of 3-digit codes, as published by DfE Analytical Services in
 /// `dfe-analytical-services/dfe-published-data-qa` (`data/las.csv`, the list the Explore

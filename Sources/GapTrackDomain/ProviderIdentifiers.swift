@@ -1,5 +1,5 @@
 /// Identifiers that gaptrack stores as given and checks for shape only: none of them has a
-/// published check digit that schools or universities can compute.
+/// published check digit that schools or universities can compute (docs/methodology.md §2.3).
 
 /// A unique reference number (URN) of a school, college or other establishment in Get
 /// Information about Schools: 6 digits (e.g. 100000 for Sir John Cass's Foundation Primary).

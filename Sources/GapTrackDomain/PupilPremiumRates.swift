@@ -6,7 +6,7 @@
 /// therefore April 2024 to March 2025, not the academic year 2024/25.
 ///
 /// Rates (DfE conditions of grant, as reproduced on school websites, e.g. the Flyford Flavell and
-/// "funding rates for the 2024 to 2025 financial year" tables; gaptrack domain reference, section 1):
+/// "funding rates for the 2024 to 2025 financial year" tables; docs/methodology.md §1.4):
 ///
 /// | financial year | FSM Ever 6 primary | FSM Ever 6 secondary | LAC and PLAC | service |
 /// | -------------- | ------------------ | -------------------- | ------------ | ------- |

@@ -10,8 +10,8 @@ public enum SMCSocioEconomicGroup: String, Sendable, Hashable, Codable, CaseIter
 ///
 /// Answer options and their examples: Social Mobility Commission employer toolkit, as reproduced
 /// by socialmobilityworks.org ("Questions to use to measure socio-economic background",
-/// question 4a) and ICAEW ("Diversity monitoring - household occupations"). Grouping (gaptrack
-/// domain reference, section 1, from the SMC toolkit):
+/// question 4a) and ICAEW ("Diversity monitoring - household occupations"). Grouping
+/// (docs/methodology.md §1.6, from the SMC toolkit):
 /// - professional: modern and traditional professional; senior, middle or junior managers;
 /// - intermediate: clerical and intermediate; small business owners with fewer than 20 staff;
 /// - lower socio-economic: technical and craft; routine and semi-routine manual and service;

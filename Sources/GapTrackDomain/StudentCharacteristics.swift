@@ -1,4 +1,4 @@
-/// Special educational needs provision, as the school census records it.
+/// Special educational needs provision, as the school census records it (docs/methodology.md §1.5).
 ///
 /// Codes (DfE school census, SEN provision): E = education, health and care plan,
 /// K = SEN support, N = no special educational need. Raw values are the stable database values;

@@ -1,9 +1,9 @@
 /// A unique learner number (ULN): the 10-digit number the Learning Records Service gives each
 /// learner aged 14 and over, used by colleges (the ILR) and carried into higher education.
 ///
-/// Rule (gaptrack domain reference, section 2, from the ILR specification's ULN validation; the
-/// primary source was not re-checked for this file): ten digits, the first not zero; multiply the digits by
-/// the weights 10, 9, ..., 1 and add; the sum modulo 11 must be 10. (Equivalently: weights 10..2
+/// Rule (docs/methodology.md §2.2, from HESA's ULN field definition, which gives this checksum
+/// test and the example below): ten digits, the first not zero; multiply the digits by the
+/// weights 10, 9, ..., 1 and add; the sum modulo 11 must be 10. (Equivalently: weights 10..2
 /// on digits 1-9, r = sum mod 11, r = 0 is invalid, and the check digit is 10 - r.)
 ///
 /// Worked example, `9276308686`: 10x9 + 9x2 + 8x7 + 7x6 + 6x3 + 5x0 + 4x8 + 3x6 + 2x8 + 1x6 =

@@ -1,8 +1,8 @@
 /// A unique pupil number (UPN): the 13-character identifier the DfE gives every pupil in a
 /// state school in England (and Wales), kept for life.
 ///
-/// Structure (gaptrack domain reference, section 2, from the DfE's UPN guidance and the school
-/// census validation rule 1510 "UPN invalid (wrong check letter at character 1)"; the check-letter
+/// Structure (docs/methodology.md §2.1, from the DfE's UPN guidance and the school census
+/// validation rule 1510 "UPN invalid (wrong check letter at character 1)"; the check-letter
 /// method below is also published in MIS help pages such as Juniper Education's):
 /// - character 1: check letter;
 /// - characters 2-4: the DfE number of the local authority that allocated it (see `LocalAuthority`);

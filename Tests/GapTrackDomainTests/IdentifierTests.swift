@@ -4,7 +4,7 @@ import GapTrackDomain
 
 @Suite("UPN")
 struct UPNTests {
-    @Test("the domain reference example is valid")
+    @Test("the worked example of docs/methodology.md is valid")
     func validExample() throws {
         // Characters 2-13 of B801200005001 are 8 0 1 2 0 0 0 0 5 0 0 1, weights 2..13:
         // 2x8 + 3x0 + 4x1 + 5x2 + 6x0 + 7x0 + 8x0 + 9x0 + 10x5 + 11x0 + 12x0 + 13x1
@@ -117,7 +117,7 @@ struct UPNTests {
 
 @Suite("ULN")
 struct ULNTests {
-    @Test("the domain reference example is valid")
+    @Test("the worked example of docs/methodology.md is valid")
     func validExample() throws {
         // 9276308686 with weights 10..1:
         // 10x9 + 9x2 + 8x7 + 7x6 + 6x3 + 5x0 + 4x8 + 3x6 + 2x8 + 1x6
