@@ -43,7 +43,7 @@ public struct UKPRN: Sendable, Hashable, Comparable, Codable, CustomStringConver
 ///
 /// Source: HESA Student Record field HUSID ("Length: 13"; hesa.ac.uk/collection/c15051/a/husid).
 /// Since 2007/08 providers allocate HUSIDs with HESA's algorithm (which includes a check digit);
-/// gaptrack checks only the shape, as the brief for stored identifiers asks.
+/// gaptrack checks only the shape, as for every identifier stored as given (docs/methodology.md §2.3).
 public struct HESAStudentID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public let value: String
 
