@@ -189,7 +189,7 @@ CREATE INDEX enrolments_year_idx ON enrolments (academic_year, year_group);
 -- same marker for the same student never overlap; the exclusion constraint makes that
 -- impossible whatever writes to the table.
 
--- Stable database values; mirrored in Swift by GapTrackStore.MarkerKind.
+-- Stable database values; mirrored in Swift by GapTrackDomain.DisadvantageMarkerKind.
 CREATE TYPE marker_kind AS ENUM (
     -- Schools (DfE): free school meals, pupil premium, children looked after and previously
     -- looked after, English as an additional language, refugee or asylum seeker, special

@@ -66,6 +66,34 @@ struct MigrationRunnerTests {
         }
     }
 
+    @Test func aDefinitionWaitsForADependencyThatWaitsForALaterVersion() throws {
+        let folder = try makeFolder([
+            "001_create.sql": "CREATE TABLE things (id int PRIMARY KEY);",
+            "002_add_column.sql": "ALTER TABLE things ADD COLUMN label text;",
+            "functions/a_caller.sql": "-- depends on: b_label.sql\nCREATE OR REPLACE FUNCTION caller() RETURNS text LANGUAGE sql AS $$ SELECT label_of(1) $$;",
+            "functions/b_label.sql": "-- after version: 2\nCREATE OR REPLACE FUNCTION label_of(p_id int) RETURNS text LANGUAGE sql AS $$ SELECT label FROM things WHERE id = p_id $$;",
+        ])
+        try TestDatabase.withEmptyDatabase { connection in
+            let applied = try MigrationRunner(folder: folder).apply(on: connection)
+            #expect(applied.map(\.fileName) == ["001_create.sql", "002_add_column.sql", "functions/b_label.sql", "functions/a_caller.sql"])
+        }
+    }
+
+    @Test func anAfterVersionThatNamesNoFileIsRefused() throws {
+        let folder = try makeFolder([
+            "001_create.sql": "SELECT 1;",
+            "functions/late.sql": "-- after version: 7\nCREATE OR REPLACE FUNCTION late() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;",
+        ])
+        try TestDatabase.withEmptyDatabase { connection in
+            #expect { try MigrationRunner(folder: folder).apply(on: connection) } throws: { error in
+                guard case MigrationError.badHeader(let file, let line) = error else { return false }
+                return file == "late.sql" && line == "-- after version: 7"
+            }
+            let ledger = try scalar("SELECT to_regclass('schema_migrations')::text AS v", on: connection)
+            #expect(ledger == nil)
+        }
+    }
+
     @Test func definitionsFollowTheirDependenciesAndACycleOrMissingFileIsRefused() throws {
         let folder = try makeFolder([
             "001_create.sql": "SELECT 1;",
@@ -230,7 +258,7 @@ struct MigrationRunnerTests {
         try TestDatabase.withEmptyDatabase { connection in
             let runner = MigrationRunner(folder: TestDatabase.migrationsFolder)
             let applied = try runner.apply(on: connection)
-            let files = try SchemaFiles(folder: TestDatabase.migrationsFolder)
+            let files = SchemaFiles(folder: TestDatabase.migrationsFolder)
             #expect(applied.count == (try files.versioned().count) + (try files.definitions().count))
             #expect(try runner.apply(on: connection).isEmpty)
             let status = try runner.status(on: connection)

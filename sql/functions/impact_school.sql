@@ -28,6 +28,36 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     ORDER BY r.student_id, r.assessed_on DESC, p.assessment_point_id DESC
 $$;
 
+-- The students of the provider with a role other than 'comparison' for the intervention (the
+-- types, or for a programme the types of its records) in the period p_from..p_to, whatever the
+-- cohort: 'participant' for a delivered record, 'excluded' for only a non-cancelled record of the
+-- same type(s). impact_school_students takes its roles from here.
+CREATE OR REPLACE FUNCTION impact_school_roles(p_provider_id bigint, p_types text[], p_programme text, p_from date, p_to date)
+RETURNS TABLE (student_id bigint, role text)
+LANGUAGE sql STABLE AS $$
+    WITH intervention_records AS (
+        SELECT r.student_id, r.type, r.status
+        FROM impact_intervention_records(p_provider_id, p_types, p_programme, p_from, p_to) r
+    ), intervention_types AS (
+        SELECT CASE WHEN p_programme IS NULL THEN p_types
+                    ELSE coalesce((SELECT array_agg(DISTINCT i.type) FROM intervention_records i), '{}') END AS types
+    ), delivered AS (
+        SELECT DISTINCT i.student_id FROM intervention_records i WHERE i.status IN ('active', 'ended')
+    ), same_kind AS (
+        SELECT DISTINCT r.student_id
+        FROM support_records r, intervention_types t
+        WHERE r.provider_id = p_provider_id
+          AND r.type = ANY (t.types)
+          AND r.status <> 'cancelled'
+          AND daterange(r.starts_on, r.ends_on, '[]') && daterange(p_from, p_to, '[]')
+    )
+    SELECT coalesce(d.student_id, k.student_id), CASE WHEN d.student_id IS NOT NULL THEN 'participant' ELSE 'excluded' END
+    FROM delivered d
+    FULL JOIN same_kind k ON k.student_id = d.student_id
+$$;
+COMMENT ON FUNCTION impact_school_roles(bigint, text[], text, date, date) IS
+    'Students who took part in an intervention in a period (participant) or had a non-cancelled record of the same kind (excluded); all others are the comparison pool.';
+
 -- The students of a school or college cohort for an intervention's impact, one row each.
 --
 -- Cohort: students enrolled in the academic year of the "before" assessment whose cohort codes
@@ -78,21 +108,8 @@ LANGUAGE sql STABLE AS $$
         SELECT * FROM impact_assessment_results(p_provider_id, p_before_subject, p_before_name, p_before_year, p_before_term)
     ), after_results AS (
         SELECT * FROM impact_assessment_results(p_provider_id, p_after_subject, p_after_name, p_after_year, p_after_term)
-    ), intervention_records AS (
-        SELECT r.student_id, r.type, r.status
-        FROM impact_intervention_records(p_provider_id, p_types, p_programme, p_from, p_to) r
-    ), intervention_types AS (
-        SELECT CASE WHEN p_programme IS NULL THEN p_types
-                    ELSE coalesce((SELECT array_agg(DISTINCT i.type) FROM intervention_records i), '{}') END AS types
-    ), delivered AS (
-        SELECT DISTINCT i.student_id FROM intervention_records i WHERE i.status IN ('active', 'ended')
-    ), same_kind AS (
-        SELECT DISTINCT r.student_id
-        FROM support_records r, intervention_types t
-        WHERE r.provider_id = p_provider_id
-          AND r.type = ANY (t.types)
-          AND r.status <> 'cancelled'
-          AND daterange(r.starts_on, r.ends_on, '[]') && daterange(p_from, p_to, '[]')
+    ), roles AS (
+        SELECT * FROM impact_school_roles(p_provider_id, p_types, p_programme, p_from, p_to)
     ), ks2 AS (
         SELECT r.student_id, avg(r.score) AS mean_score
         FROM assessment_results r
@@ -135,9 +152,7 @@ LANGUAGE sql STABLE AS $$
         GROUP BY m.student_id
     )
     SELECT c.student_id, c.cohort, coalesce(st.disadvantaged, false),
-           CASE WHEN d.student_id IS NOT NULL THEN 'participant'
-                WHEN k.student_id IS NOT NULL THEN 'excluded'
-                ELSE 'comparison' END,
+           coalesce(ro.role, 'comparison'),
            CASE bd.method
                WHEN 'ks2' THEN CASE WHEN ks2.mean_score IS NULL THEN NULL
                                     WHEN ks2.mean_score < 100 THEN 'KS2 below 100'
@@ -159,8 +174,7 @@ LANGUAGE sql STABLE AS $$
            CASE WHEN att.possible_after > 0 THEN 100.0 * att.attended_after / att.possible_after END
     FROM cohort c
     LEFT JOIN status st ON st.student_id = c.student_id
-    LEFT JOIN delivered d ON d.student_id = c.student_id
-    LEFT JOIN same_kind k ON k.student_id = c.student_id
+    LEFT JOIN roles ro ON ro.student_id = c.student_id
     LEFT JOIN ks2 ON ks2.student_id = c.student_id
     LEFT JOIN before_results b ON b.student_id = c.student_id
     LEFT JOIN after_results a ON a.student_id = c.student_id
@@ -228,31 +242,3 @@ $$;
 COMMENT ON FUNCTION impact_school_cohort(bigint, text, text, text, term_name, text, text, text, term_name, text, text) IS
     'Every student of an impact report''s cohort with disadvantage, prior-attainment band, before and after results, standardised change and attendance: the part of impact_school_students that does not depend on the intervention.';
 
--- The students of the provider with a role other than 'comparison' for the intervention (the
--- types, or for a programme the types of its records) in the period p_from..p_to: the same
--- delivered and same_kind sets as impact_school_students, whatever the cohort.
-CREATE OR REPLACE FUNCTION impact_school_roles(p_provider_id bigint, p_types text[], p_programme text, p_from date, p_to date)
-RETURNS TABLE (student_id bigint, role text)
-LANGUAGE sql STABLE AS $$
-    WITH intervention_records AS (
-        SELECT r.student_id, r.type, r.status
-        FROM impact_intervention_records(p_provider_id, p_types, p_programme, p_from, p_to) r
-    ), intervention_types AS (
-        SELECT CASE WHEN p_programme IS NULL THEN p_types
-                    ELSE coalesce((SELECT array_agg(DISTINCT i.type) FROM intervention_records i), '{}') END AS types
-    ), delivered AS (
-        SELECT DISTINCT i.student_id FROM intervention_records i WHERE i.status IN ('active', 'ended')
-    ), same_kind AS (
-        SELECT DISTINCT r.student_id
-        FROM support_records r, intervention_types t
-        WHERE r.provider_id = p_provider_id
-          AND r.type = ANY (t.types)
-          AND r.status <> 'cancelled'
-          AND daterange(r.starts_on, r.ends_on, '[]') && daterange(p_from, p_to, '[]')
-    )
-    SELECT coalesce(d.student_id, k.student_id), CASE WHEN d.student_id IS NOT NULL THEN 'participant' ELSE 'excluded' END
-    FROM delivered d
-    FULL JOIN same_kind k ON k.student_id = d.student_id
-$$;
-COMMENT ON FUNCTION impact_school_roles(bigint, text[], text, date, date) IS
-    'Students who took part in an intervention in a period (participant) or had a non-cancelled record of the same kind (excluded); all others are the comparison pool.';

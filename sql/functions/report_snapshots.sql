@@ -24,8 +24,8 @@ END
 $$;
 REVOKE ALL ON FUNCTION gaptrack_record_data_change() FROM PUBLIC;
 
--- Attaches the trigger to a table. Called below for every table that exists now; a later
--- migration that adds a table calls it too (GapTrackReportsTests lists the catalogue and fails for
+-- Attaches the trigger to a table. Called by 002_baseline_protection.sql for every table; a later
+-- numbered file that adds a table calls it too (GapTrackReportsTests lists the catalogue and fails for
 -- a table without it). ENABLE ALWAYS: it fires under session_replication_role = replica as well
 -- (bulk loads that skip the other triggers, logical replication), because a change recorded
 -- nowhere would leave a stale report.

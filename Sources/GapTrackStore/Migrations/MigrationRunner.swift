@@ -80,6 +80,10 @@ public struct MigrationRunner: Sendable {
     public func apply(on connection: PostgresConnection) throws -> [AppliedFile] {
         let versioned = try files.versioned()
         let definitions = try files.definitions()
+        let versions = Set(versioned.map(\.version))
+        if let stray = definitions.first(where: { !versions.contains($0.afterVersion) }) {
+            throw MigrationError.badHeader(fileName: stray.fileName, line: "-- after version: \(stray.afterVersion)")
+        }
         return try connection.transaction { connection -> [AppliedFile] in
             // One migrator at a time, even across processes; released at commit.
             try connection.query("SELECT pg_advisory_xact_lock($1)", [Self.advisoryLockKey])
@@ -98,8 +102,12 @@ public struct MigrationRunner: Sendable {
                 due.insert(definition.fileName)
             }
             var done: [AppliedFile] = []
+            // Definitions due whose numbered file has been applied, in dependency order; one whose
+            // dependency still waits for a later numbered file waits with it.
             func applyDefinitions(upTo version: Int?) throws {
-                for definition in definitions where due.contains(definition.fileName) && (version.map { definition.afterVersion <= $0 } ?? true) {
+                for definition in definitions
+                where due.contains(definition.fileName) && (version.map { definition.afterVersion <= $0 } ?? true)
+                    && !definition.dependsOn.contains(where: due.contains) {
                     try apply(definition, checksum: checksums[definition.fileName]!, on: connection)
                     due.remove(definition.fileName)
                     done.append(.definition(definition))
@@ -298,7 +306,7 @@ public enum MigrationError: Error, CustomStringConvertible, Sendable {
         case .duplicateVersion(let version, let first, let second):
             return "migration version \(version) is used twice: '\(first)' and '\(second)'"
         case .badHeader(let fileName, let line):
-            return "definition file 'functions/\(fileName)' has a header line '\(line)' that names no version number"
+            return "definition file 'functions/\(fileName)' has a header line '\(line)' that names no numbered file in sql/"
         case .missingDependency(let fileName, let dependency):
             return "definition file 'functions/\(fileName)' depends on '\(dependency)', which is not in sql/functions/"
         case .dependencyCycle(let files):
