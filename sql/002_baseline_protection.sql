@@ -28,47 +28,41 @@ CREATE POLICY audit_log_admin_reads_own_provider ON audit_log FOR SELECT TO gapt
 
 DO $$
 DECLARE
-    t regclass;
+    t record;
 BEGIN
+    -- Provider-owned tables (a provider_id or student_id column) get row-level security and the
+    -- audit triggers; every other table is reference data: readable, never writable, by the
+    -- service roles. Left out: the audit log and the ledgers, and the bookkeeping the service
+    -- never reads (the per-import audit scopes and the report cache).
     FOR t IN
-        SELECT c.oid::regclass
+        SELECT c.oid::regclass AS target,
+               EXISTS (SELECT FROM pg_attribute a
+                       WHERE a.attrelid = c.oid AND a.attname IN ('provider_id', 'student_id')
+                         AND a.attnum > 0 AND NOT a.attisdropped) AS provider_owned
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
           AND c.relname NOT IN ('audit_log', 'schema_migrations', 'schema_definitions')
-          AND EXISTS (SELECT FROM pg_attribute a
-                      WHERE a.attrelid = c.oid AND a.attname IN ('provider_id', 'student_id')
-                        AND a.attnum > 0 AND NOT a.attisdropped)
         ORDER BY c.relname
     LOOP
-        PERFORM gaptrack_protect_provider_table(t);
-    END LOOP;
-
-    -- Reference data: readable, never writable, by the service roles.
-    FOR t IN
-        SELECT c.oid::regclass
-        FROM pg_class c
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-          AND c.relname NOT IN ('audit_log', 'schema_migrations', 'schema_definitions')
-          -- Bookkeeping the service never reads: the per-import audit scopes and the report cache.
-          AND c.relname NOT IN ('import_audit_scopes', 'data_changes', 'report_snapshot_horizon', 'report_snapshots')
-          AND NOT c.relrowsecurity
-    LOOP
-        EXECUTE format('GRANT SELECT ON %s TO gaptrack_service, gaptrack_governor', t);
+        IF t.provider_owned THEN
+            PERFORM gaptrack_protect_provider_table(t.target);
+        ELSIF t.target::text NOT IN ('import_audit_scopes', 'data_changes', 'report_snapshot_horizon', 'report_snapshots') THEN
+            EXECUTE format('GRANT SELECT ON %s TO gaptrack_service, gaptrack_governor', t.target);
+        END IF;
     END LOOP;
 
     -- A view normally reads its tables with its owner's rights, which would step around every
     -- policy above; security_invoker (PostgreSQL 15) makes it read with the caller's, so the
     -- policies apply through it. Materialized views cannot carry policies and get no grant.
     FOR t IN
-        SELECT c.oid::regclass
+        SELECT c.oid::regclass AS target
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'v'
     LOOP
-        EXECUTE format('ALTER VIEW %s SET (security_invoker = true)', t);
-        EXECUTE format('GRANT SELECT ON %s TO gaptrack_service, gaptrack_governor', t);
+        EXECUTE format('ALTER VIEW %s SET (security_invoker = true)', t.target);
+        EXECUTE format('GRANT SELECT ON %s TO gaptrack_service, gaptrack_governor', t.target);
     END LOOP;
 END
 $$;
