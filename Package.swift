@@ -28,19 +28,18 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         // The embedded default: a private PostgreSQL cluster under the project folder (initdb + pg_ctl).
         .target(name: "PrivateCluster", dependencies: ["Postgres"]),
-        // Numbered SQL files in sql/, applied once each in a transaction and recorded with a checksum.
-        .target(name: "SchemaMigrations", dependencies: ["Postgres"]),
         // Pure statistics: ranks, gap index, months of learning, intervals, effect sizes, suppression.
         .target(name: "GapStatistics"),
         // Pure domain values: identifiers (UPN, ULN), terms, attendance codes, markers.
         .target(name: "GapTrackDomain"),
         // RFC 4180 CSV reading with line numbers for error messages, and writing for CSV reports.
         .target(name: "CSVFormat"),
-        // Schema migrations, imports, repositories and the queries reports run.
+        // The one data-access room: schema migrations (sql/ as a baseline plus definitions), imports,
+        // repositories and the queries reports run.
         .target(
             name: "GapTrackStore",
             dependencies: [
-                "Postgres", "SchemaMigrations", "GapTrackDomain", "GapStatistics", "CSVFormat",
+                "Postgres", "GapTrackDomain", "GapStatistics", "CSVFormat",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
         ),
@@ -63,15 +62,15 @@ let package = Package(
         .executableTarget(
             name: "gaptrack",
             dependencies: [
-                "Postgres", "PrivateCluster", "SchemaMigrations", "GapTrackStore", "GapTrackReports", "GapTrackDomain",
+                "Postgres", "PrivateCluster", "GapTrackStore", "GapTrackReports", "GapTrackDomain",
                 "GapStatistics", "CSVFormat", "DemoData", "GapTrackService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "TestDatabase", dependencies: ["Postgres", "PrivateCluster", "SchemaMigrations"], path: "Tests/TestDatabase"),
+        .target(name: "TestDatabase", dependencies: ["Postgres", "PrivateCluster", "GapTrackStore"], path: "Tests/TestDatabase"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
-        .testTarget(name: "SchemaMigrationsTests", dependencies: ["SchemaMigrations", "TestDatabase"]),
+        .testTarget(name: "SchemaMigrationsTests", dependencies: ["GapTrackStore", "Postgres", "TestDatabase"], exclude: ["Fixtures"]),
         .testTarget(name: "GapStatisticsTests", dependencies: ["GapStatistics"]),
         .testTarget(name: "GapTrackDomainTests", dependencies: ["GapTrackDomain"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
@@ -84,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "GapTrackServiceTests",
             dependencies: [
-                "GapTrackService", "GapTrackReports", "GapTrackDomain", "Postgres", "SchemaMigrations", "TestDatabase",
+                "GapTrackService", "GapTrackReports", "GapTrackDomain", "Postgres", "GapTrackStore", "TestDatabase",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

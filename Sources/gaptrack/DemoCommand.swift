@@ -5,7 +5,6 @@ import GapTrackDomain
 import GapTrackStore
 import Postgres
 import PrivateCluster
-import SchemaMigrations
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Postgres
-import SchemaMigrations
+import GapTrackStore
 import Synchronization
 import TestDatabase
 
@@ -42,14 +42,8 @@ enum ServiceTestDatabase {
     private static func migratedTemplate() throws -> String {
         try template.withLock { cached in
             if let cached { return cached }
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             let folder = TestDatabase.migrationsFolder
-            for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).filter({ $0.hasSuffix(".sql") }).sorted() {
-                for byte in Array(file.utf8) + Array(try Data(contentsOf: folder.appendingPathComponent(file))) {
-                    hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-                }
-            }
-            let name = "gaptrack_svc_template_" + String(hash, radix: 16)
+            let name = "gaptrack_svc_template_" + (try TestDatabase.fingerprintOfMigrations())
             let admin = try TestDatabase.adminConnection()
             try admin.query("SELECT pg_advisory_lock(7130512006)")
             defer { _ = try? admin.query("SELECT pg_advisory_unlock(7130512006)") }

@@ -1,6 +1,6 @@
 import Foundation
 import Postgres
-import SchemaMigrations
+import GapTrackStore
 import PrivateCluster
 import Synchronization
 
@@ -95,14 +95,18 @@ public enum TestDatabase {
         }
     }
 
-    private static func fingerprintOfMigrations() throws -> String {
+    /// A hash of every file the migration runner applies (numbered files and `sql/functions/`), so
+    /// that a template built from other files is never reused.
+    public static func fingerprintOfMigrations() throws -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let files = try FileManager.default.contentsOfDirectory(atPath: migrationsFolder.path).filter { $0.hasSuffix(".sql") }.sorted()
-        for file in files {
-            let data = try Data(contentsOf: migrationsFolder.appendingPathComponent(file))
-            for byte in Array(file.utf8) + Array(data) {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x100_0000_01b3
+        let folders = [("", migrationsFolder), ("functions/", migrationsFolder.appendingPathComponent("functions"))]
+        for (prefix, folder) in folders where FileManager.default.fileExists(atPath: folder.path) {
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).filter({ $0.hasSuffix(".sql") }).sorted() {
+                let data = try Data(contentsOf: folder.appendingPathComponent(file))
+                for byte in Array((prefix + file).utf8) + Array(data) {
+                    hash ^= UInt64(byte)
+                    hash = hash &* 0x100_0000_01b3
+                }
             }
         }
         return String(hash, radix: 16)

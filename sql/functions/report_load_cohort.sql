@@ -1,0 +1,80 @@
+-- Loading a report's cohort, with each student's disadvantage facts on the term's census day, into
+-- a temporary table the report functions read (docs/methodology.md §7).
+-- depends on: student_disadvantage.sql
+
+-- A report works on one cohort for many queries (group sizes, attainment and attendance in
+-- each trend term, support), so the cohort and its disadvantage facts, the costly part, are
+-- worked out once into a temporary table of the session, report_cohort, dropped at the end of
+-- the transaction. Call it inside a transaction (BEGIN … COMMIT), then the report_* functions
+-- below, which read report_cohort. Returns the number of students.
+--
+-- The cohort's students are listed first, from enrolments alone (the academic year, an enrolment
+-- that overlaps the term's dates, the cohort code), into a temporary table that is then ANALYZEd,
+-- so the planner knows how many students the cohort has when it joins them to their disadvantage
+-- facts, and hashes them instead of looking them up one by one (PostgreSQL has no statistics for
+-- lower(year_group) and would otherwise guess a few hundred). The term's dates, the census day
+-- and the provider's kind are looked up once. No census day, term or provider: no students.
+--
+-- report_load_cohort also drops the tie blocks report_load_results made from the cohort it
+-- replaces, so that the results of one cohort are never ranked as another's.
+CREATE OR REPLACE FUNCTION report_load_cohort(p_provider_id bigint, p_academic_year text, p_term term_name, p_cohort text)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    v_count bigint;
+    v_census_date date;
+    v_starts_on date;
+    v_ends_on date;
+    v_kind provider_kind;
+BEGIN
+    SELECT c.census_date INTO v_census_date FROM census_days c WHERE c.academic_year = p_academic_year AND c.collection = p_term;
+    SELECT t.starts_on, t.ends_on INTO v_starts_on, v_ends_on FROM terms t WHERE t.academic_year = p_academic_year AND t.term = p_term;
+    SELECT pr.kind INTO v_kind FROM providers pr WHERE pr.provider_id = p_provider_id;
+    DROP TABLE IF EXISTS pg_temp.report_cohort, pg_temp.report_result_blocks, pg_temp.report_result_terms;
+    -- The primary key is added after the rows: building it once costs less than keeping it up
+    -- to date row by row.
+    CREATE TEMPORARY TABLE report_cohort OF student_disadvantage_facts ON COMMIT DROP;
+    -- No census day (a year not in census_days), no term or no provider: no students.
+    v_count := 0;
+    IF v_census_date IS NOT NULL AND v_starts_on IS NOT NULL AND v_kind IS NOT NULL THEN
+        DROP TABLE IF EXISTS pg_temp.report_cohort_members;
+        CREATE TEMPORARY TABLE report_cohort_members ON COMMIT DROP AS
+            SELECT DISTINCT e.student_id
+            FROM enrolments e
+            WHERE e.academic_year = p_academic_year
+              AND e.start_date <= v_ends_on
+              AND coalesce(e.leave_date, v_ends_on) >= v_starts_on
+              AND CASE
+                  WHEN lower(p_cohort) LIKE 'year-%' THEN lower(e.year_group) = substr(lower(p_cohort), 6)
+                  WHEN lower(p_cohort) LIKE 'course-%' THEN lower(e.course) = substr(lower(p_cohort), 8)
+                  WHEN lower(p_cohort) LIKE 'intake-%' THEN v_kind <> 'school'
+                       AND left(coalesce(e.intake_year, (SELECT min(x.academic_year) FROM enrolments x WHERE x.student_id = e.student_id)), 4)
+                           = substr(lower(p_cohort), 8)
+                  ELSE false
+              END;
+        ANALYZE pg_temp.report_cohort_members;
+        INSERT INTO report_cohort
+            SELECT f.* FROM student_disadvantage(p_provider_id, v_census_date) f
+            WHERE f.student_id IN (SELECT m.student_id FROM pg_temp.report_cohort_members m);
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        DROP TABLE pg_temp.report_cohort_members;
+    END IF;
+    ALTER TABLE pg_temp.report_cohort ADD PRIMARY KEY (student_id);
+    ANALYZE report_cohort;
+    RETURN v_count;
+END
+$$;
+
+-- Refuses, with what to do, when report_load_cohort has not been called in this transaction.
+CREATE OR REPLACE FUNCTION report_require_cohort() RETURNS void
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+    IF to_regclass('pg_temp.report_cohort') IS NULL THEN
+        RAISE EXCEPTION 'no report cohort is loaded'
+            USING ERRCODE = 'undefined_table',
+                  HINT = 'Call report_load_cohort(provider_id, academic_year, term, cohort) first, in the same transaction.';
+    END IF;
+END
+$$;

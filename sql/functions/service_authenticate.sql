@@ -1,0 +1,15 @@
+-- API token look-up for the HTTP service.
+
+-- Looks a presented token up by its hash. SECURITY DEFINER so that the service's login needs no
+-- access to api_tokens at all; it learns only the token's own scope, and nothing for a revoked
+-- or unknown token.
+CREATE OR REPLACE FUNCTION gaptrack_authenticate(presented_token text)
+RETURNS TABLE (token_id bigint, provider_id bigint, provider_code text, role api_role, label text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    SELECT t.token_id, t.provider_id, p.code, t.role, t.label
+    FROM api_tokens t
+    JOIN providers p USING (provider_id)
+    WHERE t.token_hash = encode(sha256(convert_to(presented_token, 'UTF8')), 'hex')
+      AND t.revoked_at IS NULL
+$$;
+REVOKE ALL ON FUNCTION gaptrack_authenticate(text) FROM PUBLIC;
