@@ -46,7 +46,7 @@ public struct DisclosureFinding: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// One protected figure and the values a reader can narrow it to.
+/// One hidden figure and the values a reader can narrow it to.
 public struct ProtectedFigure: Sendable, Equatable {
     public let cell: CellID
     public let label: String
@@ -57,6 +57,7 @@ public struct ProtectedFigure: Sendable, Equatable {
 /// The audit of one table set: the interval of every protected figure, and what failed.
 public struct DisclosureAudit: Sendable, Equatable {
     /// Every suppressed figure, and every unpublished count under the threshold, in table order.
+    /// Findings are raised only for the sensitive ones (§7.3).
     public let figures: [ProtectedFigure]
     public let findings: [DisclosureFinding]
 
@@ -85,8 +86,9 @@ public struct DisclosureAuditor: Sendable {
         self.threshold = threshold
     }
 
-    /// The figures the audit protects: those shown as `c`, and unpublished counts under the threshold.
-    func isProtected(_ cell: Cell) -> Bool {
+    /// The figures the audit reports an interval for: those shown as `c`, and unpublished counts
+    /// under the threshold.
+    func isAudited(_ cell: Cell) -> Bool {
         if cell.isRate { return false }
         return switch cell.visibility {
         case .published: false
@@ -95,14 +97,22 @@ public struct DisclosureAuditor: Sendable {
         }
     }
 
+    /// The figures that must keep their protection level: the sensitive ones, which the primary
+    /// rule hides (a count under the threshold, a sum over such a group). A figure hidden only to
+    /// protect another needs no protection of its own; protection levels attach to sensitive cells
+    /// (docs/disclosure-control.md §7.3).
+    func isSensitive(_ cell: Cell, in tables: TableSet) -> Bool {
+        PrimarySuppression(threshold: threshold).isSmall(cell, in: tables)
+    }
+
     public func audit(_ tables: TableSet) throws(DisclosureControlError) -> DisclosureAudit {
         let system = try AttackerSystem(tables)
         var figures: [ProtectedFigure] = []
         var findings: [DisclosureFinding] = []
-        for cell in tables.cells where isProtected(cell) {
+        for cell in tables.cells where isAudited(cell) {
             let interval = try system.interval(of: cell.id)
             figures.append(ProtectedFigure(cell: cell.id, label: cell.label, value: cell.value, interval: interval))
-            if let finding = check(cell, interval) { findings.append(finding) }
+            if isSensitive(cell, in: tables), let finding = check(cell, interval) { findings.append(finding) }
         }
         return DisclosureAudit(figures: figures, findings: findings)
     }
@@ -111,7 +121,7 @@ public struct DisclosureAuditor: Sendable {
     /// suppression needs at each step.
     func firstFinding(_ tables: TableSet) throws(DisclosureControlError) -> DisclosureFinding? {
         let system = try AttackerSystem(tables)
-        for cell in tables.cells where isProtected(cell) {
+        for cell in tables.cells where isAudited(cell) && isSensitive(cell, in: tables) {
             if let finding = check(cell, try system.interval(of: cell.id)) { return finding }
         }
         return nil

@@ -47,8 +47,9 @@ public struct ProtectedTables: Sendable, Equatable {
 /// those sharing a relation with it, then those linked to it through other hidden figures, nearest
 /// first, and within each distance a detail before a total, a figure of the same kind (pupils, or
 /// a sum) before another kind, the smallest value, the earliest in the table. It hides the first
-/// candidate that widens the under-protected figure's interval, or the nearest cheapest if none
-/// does on its own (two figures may be needed together). Each step hides one more
+/// candidate that widens the under-protected figure's interval; if none does on its own, the first
+/// pair of near candidates that does (a support type and the one fund that pays for it must go
+/// together); failing both, the nearest cheapest. Each step hides one more
 /// figure, so it ends after at most as many steps as there are figures; when nothing linked is
 /// left to hide it gives up with `DisclosureControlError.cannotProtect`.
 public struct ComplementarySuppression: Sendable {
@@ -67,24 +68,39 @@ public struct ComplementarySuppression: Sendable {
             guard let cheapest = layers.first?.first else {
                 throw .cannotProtect(label: finding.label, value: finding.value, interval: finding.interval.description)
             }
-            var chosen = cheapest
-            search: for layer in layers {
-                for candidate in layer {
-                    var trial = tables
-                    trial.setVisibility(.suppressed, of: candidate)
-                    trial.hideRatesOfHiddenNumerators()
-                    let widened = try AttackerSystem(trial).interval(of: finding.cell)
-                    if isWider(widened, than: finding.interval) {
-                        chosen = candidate
-                        break search
-                    }
-                }
-            }
-            tables.setVisibility(.suppressed, of: chosen)
+            let chosen = try firstWidening(layers, for: finding, in: tables) ?? [cheapest]
+            for id in chosen { tables.setVisibility(.suppressed, of: id) }
             tables.hideRatesOfHiddenNumerators()
-            complementary.append(chosen)
+            complementary.append(contentsOf: chosen)
         }
     }
+
+    /// The first candidate, in order, whose hiding widens the finding's interval; failing that,
+    /// the first pair among the nearest candidates that does (a type and the single fund that pays
+    /// for it can only be protected together).
+    private func firstWidening(
+        _ layers: [[CellID]], for finding: DisclosureFinding, in tables: TableSet
+    ) throws(DisclosureControlError) -> [CellID]? {
+        func widens(_ ids: [CellID]) throws(DisclosureControlError) -> Bool {
+            var trial = tables
+            for id in ids { trial.setVisibility(.suppressed, of: id) }
+            trial.hideRatesOfHiddenNumerators()
+            return isWider(try AttackerSystem(trial).interval(of: finding.cell), than: finding.interval)
+        }
+        for candidate in layers.joined() {
+            if try widens([candidate]) { return [candidate] }
+        }
+        let nearest = Array(layers.prefix(2).joined().prefix(Self.pairSearchLimit))
+        for (i, first) in nearest.enumerated() {
+            for second in nearest[(i + 1)...] {
+                if try widens([first, second]) { return [first, second] }
+            }
+        }
+        return nil
+    }
+
+    /// How many of the nearest candidates the pair search combines (at most 66 pairs a step).
+    static let pairSearchLimit = 12
 
     private func isWider(_ new: FeasibleInterval, than old: FeasibleInterval) -> Bool {
         guard let newWidth = new.width else { return old.width != nil }

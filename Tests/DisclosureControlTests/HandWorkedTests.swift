@@ -97,26 +97,30 @@ struct HandWorkedTests {
         #expect(audit.passes)
     }
 
-    @Test("sums need 20% either side of their value; the lower side stops at zero")
+    @Test("sums over small groups need 20% either side of their value; the lower side stops at zero")
     func sumProtection() throws {
         // Absent sessions: all 1,000 = group A 300 + group B 700. Both suppressed: each in
         // [0, 1000]: A needs ≤ 240 and ≥ 360, B ≤ 560 and ≥ 840: both pass.
         // With a known maximum of 340 on A (its possible sessions): A in [0, 340] fails
         // (needs ≥ 360), B in [660, 1000] fails (needs ≤ 560).
         var tables = TableSet()
-        try tables.count("n", "Pupils", 40, isTotal: true)
+        try tables.count("n", "Pupils", 15, isTotal: true)
+        try tables.count("na", "Group A, pupils", 6)
+        try tables.count("nb", "Group B, pupils", 9)
         try tables.sum("all", "Absent sessions, all", 1000, unit: "sessions", over: "n", isTotal: true)
-        try tables.add(Cell(id: "a", label: "Absent sessions, A", value: 300, measure: .sum(unit: "sessions", group: nil)))
-        try tables.sum("b", "Absent sessions, B", 700, unit: "sessions", over: nil)
+        try tables.add(Cell(id: "a", label: "Absent sessions, A", value: 300, measure: .sum(unit: "sessions", group: "na")))
+        try tables.sum("b", "Absent sessions, B", 700, unit: "sessions", over: "nb")
         try tables.partition("all", into: ["a", "b"])
         tables.suppress("a", "b")
         #expect(try DisclosureAuditor().audit(tables).passes)
 
         var bounded = TableSet()
-        try bounded.count("n", "Pupils", 40, isTotal: true)
+        try bounded.count("n", "Pupils", 15, isTotal: true)
+        try bounded.count("na", "Group A, pupils", 6)
+        try bounded.count("nb", "Group B, pupils", 9)
         try bounded.sum("all", "Absent sessions, all", 1000, unit: "sessions", over: "n", isTotal: true)
-        try bounded.add(Cell(id: "a", label: "Absent sessions, A", value: 300, measure: .sum(unit: "sessions", group: nil), knownMaximum: 340))
-        try bounded.sum("b", "Absent sessions, B", 700, unit: "sessions", over: nil)
+        try bounded.add(Cell(id: "a", label: "Absent sessions, A", value: 300, measure: .sum(unit: "sessions", group: "na"), knownMaximum: 340))
+        try bounded.sum("b", "Absent sessions, B", 700, unit: "sessions", over: "nb")
         try bounded.partition("all", into: ["a", "b"])
         bounded.suppress("a", "b")
         let audit = try DisclosureAuditor().audit(bounded)
@@ -126,12 +130,32 @@ struct HandWorkedTests {
         #expect(audit.findings.first?.required == "from 240 or less to 360 or more")
     }
 
+    @Test("a figure hidden only to protect another is reported but needs no protection of its own")
+    func complementaryNotSensitive() throws {
+        // 40 = 31 + 9: the 31 hidden with the 9. Both lie in [0, 40]; now publish a second split
+        // of the 31 (20 + 11): it is pinned at 31, which discloses nothing (31 is not small), and
+        // the 9 is then pinned too, which does.
+        var tables = TableSet()
+        try tables.count("all", "All", 40, isTotal: true)
+        try tables.count("big", "Group A", 31)
+        try tables.count("small", "Group B", 9)
+        try tables.partition("all", into: ["big", "small"])
+        tables.suppress("big", "small")
+        #expect(try DisclosureAuditor().audit(tables).passes)
+        try tables.count("big1", "Group A, first part", 20)
+        try tables.count("big2", "Group A, second part", 11)
+        try tables.partition("big", into: ["big1", "big2"])
+        let audit = try DisclosureAuditor().audit(tables)
+        #expect(audit.interval(of: "big") == FeasibleInterval(lower: 31, upper: 31))
+        #expect(audit.findings.map(\.cell) == ["small"])
+    }
+
     @Test("a published rate and its denominator pin the numerator within rounding")
     func publishedRate() throws {
         // 137 absent of 2,000 possible sessions: 6.85%, printed 6.9% (one decimal place).
         // The reader knows 6.85% ≤ rate ≤ 6.95%: 137 ≤ absent ≤ 139.
         var tables = TableSet()
-        try tables.count("n", "Pupils", 12)
+        try tables.count("n", "Pupils", 7)
         try tables.sum("absent", "Absent sessions", 137, unit: "sessions", over: "n")
         try tables.sum("possible", "Possible sessions", 2000, unit: "sessions", over: "n")
         try tables.rate("rate", "Absence rate", numerator: "absent", denominator: "possible", percent: 6.9, decimals: 1)
@@ -154,9 +178,8 @@ struct HandWorkedTests {
         let audit = try DisclosureAuditor().audit(tables)
         #expect(audit.interval(of: "both") == FeasibleInterval(lower: 7, upper: 7))
         #expect(audit.findings.map(\.kind) == [.recoveredExactly])
-        // Suppressing looked after: lac − both = 5, lac ≥ both, so both ∈ [0, 40 − 5]?? no:
-        // both = fsm + lac − dis = lac − 5 with 5 ≤ lac; lac is otherwise free: both ∈ [0, 40]
-        // (both ≤ fsm = 40). Protected.
+        // Suppressing looked after: both = fsm + lac − dis = lac − 5, so lac ≥ 5; both ≤ lac
+        // always holds; both ≤ fsm = 40 is the only upper limit: both ∈ [0, 40], lac ∈ [5, 45].
         tables.suppress("lac")
         let after = try DisclosureAuditor().audit(tables)
         #expect(after.interval(of: "both") == FeasibleInterval(lower: 0, upper: 40))
