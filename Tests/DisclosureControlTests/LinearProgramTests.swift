@@ -67,26 +67,7 @@ struct LinearProgramTests {
 
     /// A random 2 × 3 table with margins and grand total ≤ 12, 2 to 4 hidden figures.
     func randomTwoWayTable(_ random: inout SplitMix) throws -> TableSet {
-        var t = TableSet()
-        var inner: [[CellID?]] = []
-        var rowSums = [0, 0]
-        var columnSums = [0, 0, 0]
-        for r in 0..<2 {
-            var row: [CellID?] = []
-            for c in 0..<3 {
-                let value = random.int(0...2)
-                let id = CellID("r\(r)c\(c)")
-                try t.count(id, "Row \(r + 1), column \(c + 1)", value)
-                row.append(id)
-                rowSums[r] += value
-                columnSums[c] += value
-            }
-            inner.append(row)
-        }
-        for r in 0..<2 { try t.count(CellID("r\(r)"), "Row \(r + 1)", rowSums[r], isTotal: true) }
-        for c in 0..<3 { try t.count(CellID("c\(c)"), "Column \(c + 1)", columnSums[c], isTotal: true) }
-        try t.count("all", "All", rowSums.reduce(0, +), isTotal: true)
-        try t.twoWayTable(inner: inner, rowTotals: ["r0", "r1"], columnTotals: ["c0", "c1", "c2"], grandTotal: "all")
+        var t = try DisclosureControlTests.randomTwoWayTable(rows: 2, columns: 3, using: &random) { $0.int(0...2) }
         let candidates = t.cells.map(\.id).filter { $0 != "all" }
         let hiddenCount = random.int(2...4)
         for id in candidates.shuffled(using: &random).prefix(hiddenCount) { t.suppress(id) }

@@ -143,26 +143,7 @@ struct RandomCohortTests {
     @Test("a larger table: 12 groups × 15 support weeks with margins, groups of 0 to 9 pupils planted in a tenth of the cells")
     func largerTable() throws {
         var random = SplitMix(seed: 2026)
-        var t = TableSet()
-        let rows = 12, columns = 15
-        var inner: [[CellID?]] = []
-        var rowSums = [Int](repeating: 0, count: rows), columnSums = [Int](repeating: 0, count: columns)
-        for r in 0..<rows {
-            var row: [CellID?] = []
-            for c in 0..<columns {
-                let value = random.chance(0.1) ? random.int(0...9) : random.int(10...60)
-                let id = CellID("g\(r).w\(c)")
-                try t.count(id, "Group \(r + 1), week \(c + 1)", value)
-                row.append(id)
-                rowSums[r] += value
-                columnSums[c] += value
-            }
-            inner.append(row)
-        }
-        for r in 0..<rows { try t.count(CellID("g\(r)"), "Group \(r + 1)", rowSums[r], isTotal: true) }
-        for c in 0..<columns { try t.count(CellID("w\(c)"), "Week \(c + 1)", columnSums[c], isTotal: true) }
-        try t.count("all", "All", rowSums.reduce(0, +), isTotal: true)
-        try t.twoWayTable(inner: inner, rowTotals: (0..<rows).map { CellID("g\($0)") }, columnTotals: (0..<columns).map { CellID("w\($0)") }, grandTotal: "all")
+        var t = try randomTwoWayTable(rows: 12, columns: 15, using: &random) { $0.chance(0.1) ? $0.int(0...9) : $0.int(10...60) }
         let primaries = PrimarySuppression().apply(to: &t)
         #expect(primaries.count >= 10)
         #expect(!(try DisclosureAuditor().audit(t).passes))

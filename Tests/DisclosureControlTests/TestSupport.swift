@@ -57,3 +57,30 @@ func bruteForceIntervals(_ tables: TableSet, bound: Int) -> [CellID: ClosedRange
     for cell in hidden { result[cell.id] = lowest[cell.id]!...highest[cell.id]! }
     return result
 }
+
+/// A rows × columns table of counts with both margins and a grand total: inner figures
+/// "r{row}c{column}", margins "r{row}" and "c{column}", grand total "all"; values drawn by `value`.
+func randomTwoWayTable(rows: Int, columns: Int, using random: inout SplitMix, value: (inout SplitMix) -> Int) throws -> TableSet {
+    var t = TableSet()
+    var inner: [[CellID?]] = []
+    var rowSums = [Int](repeating: 0, count: rows), columnSums = [Int](repeating: 0, count: columns)
+    for r in 0..<rows {
+        var row: [CellID?] = []
+        for c in 0..<columns {
+            let v = value(&random)
+            let id = CellID("r\(r)c\(c)")
+            try t.count(id, "Row \(r + 1), column \(c + 1)", v)
+            row.append(id)
+            rowSums[r] += v
+            columnSums[c] += v
+        }
+        inner.append(row)
+    }
+    for r in 0..<rows { try t.count(CellID("r\(r)"), "Row \(r + 1)", rowSums[r], isTotal: true) }
+    for c in 0..<columns { try t.count(CellID("c\(c)"), "Column \(c + 1)", columnSums[c], isTotal: true) }
+    try t.count("all", "All", rowSums.reduce(0, +), isTotal: true)
+    try t.twoWayTable(
+        inner: inner, rowTotals: (0..<rows).map { CellID("r\($0)") }, columnTotals: (0..<columns).map { CellID("c\($0)") }, grandTotal: "all"
+    )
+    return t
+}
