@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "PrivateCluster", dependencies: ["Postgres"]),
         // Pure statistics: ranks, gap index, months of learning, intervals, effect sizes, suppression.
         .target(name: "GapStatistics"),
+        // Pure disclosure control: the attacker's audit of published tables, and complementary suppression.
+        .target(name: "DisclosureControl"),
         // Pure domain values: identifiers (UPN, ULN), terms, attendance codes, markers.
         .target(name: "GapTrackDomain"),
         // RFC 4180 CSV reading with line numbers for error messages, and writing for CSV reports.
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "SchemaMigrationsTests", dependencies: ["GapTrackStore", "Postgres", "TestDatabase"], exclude: ["Fixtures"]),
         .testTarget(name: "GapStatisticsTests", dependencies: ["GapStatistics"]),
         .testTarget(name: "GapTrackDomainTests", dependencies: ["GapTrackDomain"]),
+        .testTarget(name: "DisclosureControlTests", dependencies: ["DisclosureControl"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
         .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "GapTrackDomain", "CSVFormat"]),

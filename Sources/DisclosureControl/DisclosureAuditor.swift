@@ -1,0 +1,198 @@
+/// The values a figure can take consistent with everything published: [lower, upper], in whole
+/// numbers; `upper` nil when nothing published limits it from above.
+public struct FeasibleInterval: Sendable, Equatable, CustomStringConvertible {
+    public let lower: Int
+    public let upper: Int?
+
+    public init(lower: Int, upper: Int?) {
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// upper − lower; nil when unbounded.
+    public var width: Int? { upper.map { $0 - lower } }
+
+    public var description: String { "[\(lower), \(upper.map(String.init) ?? "no upper limit")]" }
+}
+
+/// What the auditor found wrong with one suppressed (or unpublished small) figure.
+public struct DisclosureFinding: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The figure can be worked out exactly from what is published.
+        case recoveredExactly
+        /// The figure can be worked out to be zero: "no pupil in this group did X".
+        case zeroInferable
+        /// The figure is pinned to a range narrower than the protection level.
+        case intervalTooNarrow
+    }
+
+    public let cell: CellID
+    public let label: String
+    public let value: Int
+    public let interval: FeasibleInterval
+    public let kind: Kind
+    /// The protection level the interval fell short of, in words.
+    public let required: String
+
+    public var description: String {
+        switch kind {
+        case .recoveredExactly:
+            "\(label) (\(value)) can be worked out exactly from the published figures"
+        case .zeroInferable:
+            "\(label) can be worked out to be 0 from the published figures"
+        case .intervalTooNarrow:
+            "\(label) (\(value)) can be narrowed to \(interval) from the published figures; it must stay \(required)"
+        }
+    }
+}
+
+/// One hidden figure and the values a reader can narrow it to.
+public struct ProtectedFigure: Sendable, Equatable {
+    public let cell: CellID
+    public let label: String
+    public let value: Int
+    public let interval: FeasibleInterval
+}
+
+/// The audit of one table set: the interval of every protected figure, and what failed.
+public struct DisclosureAudit: Sendable, Equatable {
+    /// Every suppressed figure, and every unpublished count under the threshold, in table order.
+    /// Findings are raised only for the sensitive ones (§7.3).
+    public let figures: [ProtectedFigure]
+    public let findings: [DisclosureFinding]
+
+    public var passes: Bool { findings.isEmpty }
+
+    public func interval(of cell: CellID) -> FeasibleInterval? {
+        figures.first { $0.cell == cell }?.interval
+    }
+}
+
+/// The attacker: for every suppressed figure, the smallest and largest value consistent with
+/// everything published and every relation, by two linear programs (docs/disclosure-control.md §7.4).
+///
+/// The linear program is the relaxation of the integer problem, so its interval contains every
+/// whole-number solution; it is rounded inward to whole numbers. Where the relations are those of
+/// partitions and two-way tables the two coincide; elsewhere the audit may credit a figure with a
+/// little more protection than an attacker who enumerates whole numbers would grant it (§7.4).
+public struct DisclosureAuditor: Sendable {
+    public let protection: ProtectionLevel
+    /// Unpublished counts below this are protected like suppressed ones: the overlap of two
+    /// published groups is a group too.
+    public let threshold: Int
+
+    public init(protection: ProtectionLevel = .standard, threshold: Int = 10) {
+        self.protection = protection
+        self.threshold = threshold
+    }
+
+    /// The figures the audit reports an interval for: those shown as `c`, and unpublished counts
+    /// under the threshold.
+    func isAudited(_ cell: Cell) -> Bool {
+        if cell.isRate { return false }
+        return switch cell.visibility {
+        case .published: false
+        case .suppressed: true
+        case .unpublished: cell.isCount && cell.value < threshold
+        }
+    }
+
+    /// The figures that must keep their protection level: the sensitive ones, which the primary
+    /// rule hides (a count under the threshold, a sum over such a group). A figure hidden only to
+    /// protect another needs no protection of its own; protection levels attach to sensitive cells
+    /// (docs/disclosure-control.md §7.3).
+    func isSensitive(_ cell: Cell, in tables: TableSet) -> Bool {
+        PrimarySuppression(threshold: threshold).isSmall(cell, in: tables)
+    }
+
+    public func audit(_ tables: TableSet) throws(DisclosureControlError) -> DisclosureAudit {
+        let system = try AttackerSystem(tables)
+        var figures: [ProtectedFigure] = []
+        var findings: [DisclosureFinding] = []
+        for cell in tables.cells where isAudited(cell) {
+            let interval = try system.interval(of: cell.id)
+            figures.append(ProtectedFigure(cell: cell.id, label: cell.label, value: cell.value, interval: interval))
+            if isSensitive(cell, in: tables), let finding = check(cell, interval) { findings.append(finding) }
+        }
+        return DisclosureAudit(figures: figures, findings: findings)
+    }
+
+    /// The first finding in table order, without computing the rest: what complementary
+    /// suppression needs at each step.
+    func firstFinding(_ tables: TableSet) throws(DisclosureControlError) -> DisclosureFinding? {
+        let system = try AttackerSystem(tables)
+        for cell in tables.cells where isAudited(cell) && isSensitive(cell, in: tables) {
+            if let finding = check(cell, try system.interval(of: cell.id)) { return finding }
+        }
+        return nil
+    }
+
+    func check(_ cell: Cell, _ interval: FeasibleInterval) -> DisclosureFinding? {
+        let requirement = protection.requirement(for: cell)
+        let kind: DisclosureFinding.Kind
+        if interval.upper == interval.lower {
+            kind = interval.lower == 0 ? .zeroInferable : .recoveredExactly
+        } else if !requirement.isMet(by: interval) {
+            kind = .intervalTooNarrow
+        } else {
+            return nil
+        }
+        return DisclosureFinding(
+            cell: cell.id, label: cell.label, value: cell.value, interval: interval, kind: kind, required: requirement.description
+        )
+    }
+}
+
+/// The linear program an attacker can set up: one variable per figure not published, published
+/// figures substituted as constants.
+struct AttackerSystem {
+    let variables: [CellID: Int]
+    let region: FeasibleRegion
+
+    init(_ tables: TableSet) throws(DisclosureControlError) {
+        var variables: [CellID: Int] = [:]
+        var order: [Cell] = []
+        for cell in tables.cells where cell.visibility != .published && !cell.isRate {
+            variables[cell.id] = order.count
+            order.append(cell)
+        }
+        var program = LinearProgram(variableCount: order.count)
+        for relation in tables.relations {
+            if let figure = relation.knownWhilePublished, tables[figure]?.visibility != .published { continue }
+            var coefficients = [Double](repeating: 0, count: order.count)
+            var constant = Double(relation.constant)
+            var touches = false
+            for term in relation.terms {
+                if let j = variables[term.cell] {
+                    coefficients[j] += Double(term.coefficient)
+                    touches = true
+                } else if let cell = tables[term.cell] {
+                    constant -= Double(term.coefficient * cell.value)
+                }
+            }
+            guard touches else { continue }
+            program.add(coefficients, relation.kind == .equal ? .equal : .atMost, constant)
+        }
+        for (j, cell) in order.enumerated() {
+            guard let maximum = cell.knownMaximum else { continue }
+            var coefficients = [Double](repeating: 0, count: order.count)
+            coefficients[j] = 1
+            program.add(coefficients, .atMost, Double(maximum))
+        }
+        guard let region = try FeasibleRegion(program) else {
+            throw .relationDoesNotHold("the published figures and relations have no solution")
+        }
+        self.variables = variables
+        self.region = region
+    }
+
+    func interval(of cell: CellID) throws(DisclosureControlError) -> FeasibleInterval {
+        guard let j = variables[cell] else { preconditionFailure("\(cell) is published") }
+        let (lower, upper) = try region.range(of: j)
+        // Inward to whole numbers, allowing for rounding error in the solve.
+        let slack = 1e-6 * max(1, abs(lower), abs(upper ?? 0))
+        let low = Int((lower - slack).rounded(.up))
+        let high = upper.map { Int(($0 + slack).rounded(.down)) }
+        return FeasibleInterval(lower: max(0, low), upper: high.map { max(max(0, low), $0) })
+    }
+}
