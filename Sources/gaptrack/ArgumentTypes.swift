@@ -1,4 +1,5 @@
 import ArgumentParser
+import DemoData
 import GapTrackDomain
 
 /// A value a command takes on its command line that is parsed into its domain type where it is
@@ -34,6 +35,15 @@ extension AcademicTerm: ExpressibleByArgument, TypedArgument {
 
 extension AcademicYear: ExpressibleByArgument, TypedArgument {
     public static func parse(argument: String) throws -> AcademicYear { try AcademicYear(parsing: argument) }
+}
+
+extension DemoOptions.ProviderChoice: ExpressibleByArgument, TypedArgument {
+    public init?(argument: String) {
+        guard let choice = try? Self(parsing: argument) else { return nil }
+        self = choice
+    }
+
+    public static func parse(argument: String) throws -> DemoOptions.ProviderChoice { try Self(parsing: argument) }
 }
 
 extension Option where Value: TypedArgument {

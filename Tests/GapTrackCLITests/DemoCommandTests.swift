@@ -49,6 +49,20 @@ struct DemoCommandTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("demo-academy/students.csv").path))
     }
 
+    @Test("demo generate --only writes one provider's files; --only takes school or university, in any case")
+    func generateOnly() throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = try GapTrackCommandLine.run(["demo", "generate", "--out", folder.path, "--only", "University"] + Self.smallDemo)
+        #expect(output.contains("demo-university (Demo University, 24 students)"))
+        #expect(!output.contains("demo-academy"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["demo-university"])
+
+        let message = GapTrackCommandLine.failureMessage(["demo", "generate", "--out", folder.path, "--only", "college"])
+        #expect(message == "The value 'college' is invalid for '--only <only>': "
+            + DemoDataError.invalidOption(name: "--only", value: "college", expected: "school or university").description)
+    }
+
     /// What the demo put in the database, counted per provider.
     struct Loaded: Equatable {
         var students: Int
