@@ -94,6 +94,29 @@ struct CommandTests {
         #expect(output.contains("Connect with: psql") == (status == .running))
     }
 
+    /// Only where the tests themselves use the private cluster: it is then running already, and
+    /// starting it again must leave it so (db stop is not tried: every other test uses it).
+    @Test("db start is safe to repeat on a running cluster", .enabled(if: CommandTests.testsUsePrivateCluster))
+    func databaseStartAgain() throws {
+        _ = try TestDatabase.adminConnection()  // starts it when no test has yet
+        let cluster = PrivateCluster(project: .locate())
+        #expect(try cluster.status() == .running)
+        let output = try GapTrackCommandLine.run(["db", "start"])
+        #expect(output == """
+            The private cluster in \(cluster.folder.path) is already running
+            Connect with: psql "\(cluster.conninfo())"
+
+            """)
+        #expect(try cluster.status() == .running)
+        let connection = try PostgresConnection(conninfo: cluster.conninfo())
+        #expect(connection.databaseName == PrivateCluster.databaseName)
+    }
+
+    static var testsUsePrivateCluster: Bool {
+        guard case .privateCluster = DatabaseLocation.resolve(option: nil, project: TestDatabase.project) else { return false }
+        return true
+    }
+
     @Test("db conninfo prints the private cluster's connection string")
     func databaseConnInfo() throws {
         let cluster = PrivateCluster(project: .locate())
