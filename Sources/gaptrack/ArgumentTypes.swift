@@ -38,6 +38,7 @@ extension AcademicYear: ExpressibleByArgument, TypedArgument {
 }
 
 extension DemoOptions.ProviderChoice: ExpressibleByArgument, TypedArgument {
+    /// Its own, because ArgumentParser gives raw-value enums one that matches the case exactly.
     public init?(argument: String) {
         guard let choice = try? Self(parsing: argument) else { return nil }
         self = choice

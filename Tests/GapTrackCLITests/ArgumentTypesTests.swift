@@ -10,8 +10,8 @@ struct ArgumentTypesTests {
     /// A command that takes the typed values the way gaptrack's commands declare them.
     struct Sample: ParsableCommand {
         @Option var provider: ProviderCode
-        @Option var cohort: CohortCode?
-        @Option var term: AcademicTerm = try! AcademicTerm(parsing: "2024/25-autumn")
+        @Option(help: "A cohort.") var cohort: CohortCode?
+        @Option(name: .customLong("term"), help: "A term.") var term: AcademicTerm = try! AcademicTerm(parsing: "2024/25-autumn")
         @Option var year: AcademicYear?
     }
 

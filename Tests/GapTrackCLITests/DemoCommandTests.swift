@@ -30,11 +30,11 @@ struct DemoCommandTests {
         let expected = try DemoGenerator(options: Self.smallDemoOptions).write(to: reference)
         #expect(expected.providers.map(\.provider.code) == ["demo-academy", "demo-university"])
         for provider in expected.providers {
-            #expect(output.contains("  \(provider.provider.code) (\(provider.provider.name), \(provider.studentCount) "))
+            #expect(output.contains { $0.hasPrefix("  \(provider.provider.code) (\(provider.provider.name), \(provider.studentCount) ") })
             for file in provider.files {
                 let written = folder.appendingPathComponent(provider.provider.code).appendingPathComponent(file.file.fileName)
                 #expect(try Data(contentsOf: written) == Data(contentsOf: file.url), "\(provider.provider.code)/\(file.file.fileName)")
-                #expect(output.contains(" \(ImportSummary.grouped(file.rowCount)) rows"))
+                #expect(output.contains { $0.hasPrefix("    \(file.file.fileName) ") && $0.hasSuffix(" \(ImportSummary.grouped(file.rowCount)) rows") })
             }
         }
     }
@@ -54,8 +54,8 @@ struct DemoCommandTests {
         let folder = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = try GapTrackCommandLine.run(["demo", "generate", "--out", folder.path, "--only", "University"] + Self.smallDemo)
-        #expect(output.contains("demo-university (Demo University, 24 students)"))
-        #expect(!output.contains("demo-academy"))
+        #expect(output.contains("  demo-university (Demo University, 24 students)"))
+        #expect(!output.contains { $0.contains("demo-academy") })
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["demo-university"])
 
         let message = GapTrackCommandLine.failureMessage(["demo", "generate", "--out", folder.path, "--only", "college"])
@@ -121,8 +121,8 @@ struct DemoCommandTests {
         try TestDatabase.withMigratedDatabase { connection in
             let arguments = ["demo", "load"] + Self.smallDemo + CommandTests.databaseOption(connection)
             let first = try GapTrackCommandLine.run(arguments)
-            #expect(first.contains("demo-academy: added the provider"))
-            #expect(first.contains("demo-university: added the provider"))
+            #expect(first.contains("  demo-academy: added the provider"))
+            #expect(first.contains("  demo-university: added the provider"))
 
             let providers = try ProviderRepository(connection: connection).list()
             #expect(providers.map(\.code) == ["demo-academy", "demo-university"])
@@ -159,8 +159,8 @@ struct DemoCommandTests {
             #expect(yearGroups == ["2023/24 10", "2024/25 11"])
 
             let second = try GapTrackCommandLine.run(arguments)
-            #expect(second.contains("demo-academy: provider already present"))
-            #expect(second.contains("demo-university: provider already present"))
+            #expect(second.contains("  demo-academy: provider already present"))
+            #expect(second.contains("  demo-university: provider already present"))
             for generated in expected.providers {
                 let code = generated.provider.code
                 #expect(try Self.loaded(code, on: connection) == firstLoad[code], "\(code)")
