@@ -26,8 +26,9 @@ let package = Package(
         ),
         // A small, safe Swift face on libpq: connections, bound queries, typed rows, transactions, COPY.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        // The embedded default: a private PostgreSQL cluster under the project folder (initdb + pg_ctl).
-        .target(name: "PrivateCluster", dependencies: ["Postgres"]),
+        // The embedded default: a private PostgreSQL cluster under the project folder (initdb + pg_ctl);
+        // the one SQL statement it needs (creating its database) is the data-access target's.
+        .target(name: "PrivateCluster", dependencies: ["Postgres", "GapTrackStore"]),
         // Pure statistics: ranks, gap index, months of learning, intervals, effect sizes, suppression.
         .target(name: "GapStatistics"),
         // Pure disclosure control: the attacker's audit of published tables, and complementary suppression.
@@ -65,7 +66,7 @@ let package = Package(
             name: "gaptrack",
             dependencies: [
                 "Postgres", "PrivateCluster", "GapTrackStore", "GapTrackReports", "GapTrackDomain",
-                "GapStatistics", "CSVFormat", "DemoData", "GapTrackService",
+                "DemoData", "GapTrackService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -79,6 +80,16 @@ let package = Package(
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
         .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "GapTrackDomain", "CSVFormat"]),
+        // The private cluster with the real initdb and pg_ctl, in temporary folders.
+        .testTarget(name: "PrivateClusterTests", dependencies: ["PrivateCluster", "Postgres"]),
+        // The commands parsed and run in-process against test databases.
+        .testTarget(
+            name: "GapTrackCLITests",
+            dependencies: [
+                "gaptrack", "GapTrackStore", "GapTrackDomain", "DemoData", "Postgres", "PrivateCluster", "TestDatabase",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "GapTrackReportsTests",
             dependencies: ["GapTrackReports", "GapTrackStore", "GapStatistics", "GapTrackDomain", "Postgres", "CSVFormat", "TestDatabase"]

@@ -23,6 +23,14 @@ public struct DemoOptions: Sendable, Hashable {
     public enum ProviderChoice: String, Sendable, Hashable, CaseIterable {
         case school
         case university
+
+        /// Parses `school` or `university`, in any case.
+        public init(parsing text: String) throws(DemoDataError) {
+            guard let choice = ProviderChoice(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw .invalidOption(name: "--only", value: text, expected: "school or university")
+            }
+            self = choice
+        }
     }
 
     public var seed: UInt64

@@ -12,7 +12,7 @@ import GapTrackDomain
 /// steadily to 0.58 SD at KS4; pupils with FSM history that does not count get half. On top
 /// of that, SEN (more common among disadvantaged pupils), absence (higher) and care experience
 /// widen the gap, so the KS4 gap between the groups' means comes out at about 0.75 SD. For
-/// two normal groups the DfE gap index is 20 x (Phi(d / sqrt 2) - 1/2) (domain.md section 5),
+/// two normal groups the DfE gap index is 20 x (Phi(d / sqrt 2) - 1/2) (docs/methodology.md §5),
 /// so d = 0.75 gives about 4: the published KS4 index is 3.9 (2023 and 2024), KS2 3.1-3.2.
 ///
 /// Months. Scores rise by 0.04 SD per month of schooling (standardised scores and GCSE

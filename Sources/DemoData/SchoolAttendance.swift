@@ -21,7 +21,7 @@ struct AttendanceMark: Sendable {
 /// (afternoon), sometimes `L` (late before the register closed). A few pupils attend
 /// alternative provision two days a week (`K`) or are on a part-time timetable for the first
 /// weeks of autumn (`C2`); some go on their year group's trip (`V`) or play in school fixtures
-/// (`P`); Year 10 has a work experience week in July (`W`). Codes: domain.md section 3, and
+/// (`P`); Year 10 has a work experience week in July (`W`). Codes: docs/methodology.md §3, and
 /// `AttendanceCode`.
 struct SchoolAttendance: Sendable {
     let calendar: SchoolCalendar

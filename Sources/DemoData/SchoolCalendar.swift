@@ -8,7 +8,7 @@ import GapTrackDomain
 /// 4 April with a half term from 17 February; summer 22 April to 18 July with a half term from
 /// 26 May), with the early May bank holiday (5 May 2025) and Easter (18-21 April 2025) off and
 /// five INSET days taken out. That gives 190 pupil days = 380 sessions, the statutory minimum
-/// the domain reference (section 3) cites.
+/// docs/methodology.md §3 cites.
 public struct SchoolCalendar: Sendable {
     public struct TermDates: Sendable, Hashable {
         public let term: Term

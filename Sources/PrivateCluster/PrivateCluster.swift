@@ -1,4 +1,5 @@
 import Foundation
+import GapTrackStore
 import Postgres
 
 /// The embedded default: a real PostgreSQL cluster kept in the project folder, used whenever the
@@ -88,17 +89,10 @@ public struct PrivateCluster: Sendable {
         _ = try command("pg_ctl", ["stop", "-D", dataFolder.path, "-m", "fast", "-w", "-s"]).runChecked()
     }
 
+    /// Creates a database in the running cluster unless it exists.
     public func createDatabaseIfMissing(_ name: String) throws {
         let connection = try PostgresConnection(conninfo: conninfo(database: "postgres"))
-        let exists = try connection.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])
-        if exists.rows.isEmpty {
-            do {
-                try connection.execute("CREATE DATABASE \(quoteIdentifier(name))")
-            } catch {
-                // Another process may have created it between our check and our CREATE.
-                guard error.sqlState == ServerError.Code.duplicateDatabase else { throw error }
-            }
-        }
+        try DatabaseCreation(connection: connection).createIfMissing(name)
     }
 
     // MARK: - Set-up
@@ -189,10 +183,6 @@ public struct PrivateCluster: Sendable {
         }
         return String(hash, radix: 16)
     }
-}
-
-func quoteIdentifier(_ name: String) -> String {
-    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 
 /// An exclusive `flock` on a file: serialises start and stop across processes (tests, a CLI and

@@ -50,19 +50,12 @@ struct DemoCommand: ParsableCommand {
         var attendanceDays: Int?
 
         @Option(help: "Generate only the school or only the university.")
-        var only: String?
+        var only: DemoOptions.ProviderChoice?
 
         func demoOptions() throws -> DemoOptions {
-            var providers = DemoOptions.ProviderChoice.allCases
-            if let only {
-                guard let choice = DemoOptions.ProviderChoice(rawValue: only.lowercased()) else {
-                    throw ValidationError("--only must be school or university, not '\(only)'")
-                }
-                providers = [choice]
-            }
             let options = DemoOptions(
                 seed: seed, scale: scale, cohortSize: cohortSize, yearGroups: try DemoOptions.yearGroups(parsing: yearGroups),
-                includeLeavers: !noLeavers, attendanceDays: attendanceDays, providers: providers)
+                includeLeavers: !noLeavers, attendanceDays: attendanceDays, providers: only.map { [$0] } ?? DemoOptions.ProviderChoice.allCases)
             try options.validate()
             return options
         }
@@ -193,8 +186,19 @@ struct DemoLoader {
     func importFiles(of generated: GeneratedProvider, imported: (ImportSummary) -> Void) throws {
         let importer = Importer(connection: connection)
         for file in generated.files {
-            imported(try importer.importFile(kind: ImportKind(rawValue: file.file.rawValue)!, url: file.url,
+            imported(try importer.importFile(kind: Self.importKind(of: file.file), url: file.url,
                                              provider: generated.provider.code, options: ImportOptions(progress: progress)))
+        }
+    }
+
+    /// Each demo file is written in the format of one import kind (docs/import-formats.md).
+    static func importKind(of file: DemoFile) -> ImportKind {
+        switch file {
+        case .students: .students
+        case .markers: .markers
+        case .attendance: .attendance
+        case .assessments: .assessments
+        case .support: .support
         }
     }
 }

@@ -93,8 +93,8 @@ struct PupilMarkers {
     }
 }
 
-/// 20 x (P(O > D) + P(tie)/2 - 1/2): the DfE gap index through the identity in domain.md
-/// section 5 (mean rank of O minus mean rank of D = P(O > D) - 1/2), computed here by counting
+/// 20 x (P(O > D) + P(tie)/2 - 1/2): the DfE gap index through the identity in
+/// docs/methodology.md §5 (mean rank of O minus mean rank of D = P(O > D) - 1/2), computed here by counting
 /// pairs rather than by ranking, so it does not share code with GapStatistics.
 func gapIndexByPairs(disadvantaged: [Double], others: [Double]) -> Double {
     let sortedOthers = others.sorted()

@@ -12,6 +12,15 @@ struct OptionsTests {
         #expect(throws: DemoDataError.self) { try DemoOptions.yearGroups(parsing: "11-7") }
     }
 
+    @Test("--only is school or university, in any case")
+    func providerChoice() throws {
+        #expect(try DemoOptions.ProviderChoice(parsing: "School") == .school)
+        #expect(try DemoOptions.ProviderChoice(parsing: " university ") == .university)
+        #expect(throws: DemoDataError.invalidOption(name: "--only", value: "college", expected: "school or university")) {
+            try DemoOptions.ProviderChoice(parsing: "college")
+        }
+    }
+
     @Test("options the generator cannot make are refused with the option's name")
     func invalidOptions() {
         let cases: [(DemoOptions, String)] = [
