@@ -162,7 +162,7 @@ struct ProjectFolderTests {
         let nested = root.appendingPathComponent("reports/2025", isDirectory: true)
         try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("sql"), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: root.appendingPathComponent("Package.swift").path, contents: Data())
+        _ = FileManager.default.createFile(atPath: root.appendingPathComponent("Package.swift").path, contents: Data())
 
         let found = ProjectFolder.locate(environment: [:], workingDirectory: nested.path, executablePath: nil)
         #expect(found.url.path == root.standardizedFileURL.path)
