@@ -72,14 +72,16 @@ let package = Package(
         .target(name: "TestDatabase", dependencies: ["Postgres", "PrivateCluster", "SchemaMigrations"], path: "Tests/TestDatabase"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
         .testTarget(name: "SchemaMigrationsTests", dependencies: ["SchemaMigrations", "TestDatabase"]),
-        .testTarget(name: "GapStatisticsTests", dependencies: ["GapStatistics"]),
+        // One tolerance helper and the seeded samples the statistics and report tests share.
+        .target(name: "TestSupport", dependencies: ["GapStatistics"], path: "Tests/TestSupport"),
+        .testTarget(name: "GapStatisticsTests", dependencies: ["GapStatistics", "TestSupport"]),
         .testTarget(name: "GapTrackDomainTests", dependencies: ["GapTrackDomain"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
         .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "GapTrackDomain", "CSVFormat"]),
         .testTarget(
             name: "GapTrackReportsTests",
-            dependencies: ["GapTrackReports", "GapTrackStore", "GapStatistics", "GapTrackDomain", "Postgres", "CSVFormat", "TestDatabase"]
+            dependencies: ["GapTrackReports", "GapTrackStore", "GapStatistics", "GapTrackDomain", "Postgres", "CSVFormat", "TestDatabase", "TestSupport"]
         ),
         .testTarget(
             name: "GapTrackServiceTests",

@@ -1,6 +1,8 @@
 import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
+import TestSupport
+import GapTrackStore
 import Testing
 
 /// The builder's figures, made from aggregates, against the GapStatistics reference types run on

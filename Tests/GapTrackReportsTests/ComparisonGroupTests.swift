@@ -5,6 +5,8 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import TestSupport
+import GapTrackStore
 import Testing
 
 /// Who a termly report compares (migration 061, `ComparisonGroup`): LSEB by default at a

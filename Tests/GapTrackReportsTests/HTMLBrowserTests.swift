@@ -1,5 +1,6 @@
 import Foundation
 import GapTrackReports
+import GapTrackStore
 import Testing
 
 /// Renders the HTML report in a real headless browser (Chromium, Debian package `chromium`) to a

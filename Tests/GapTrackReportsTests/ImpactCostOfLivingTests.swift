@@ -3,6 +3,7 @@ import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
+import GapTrackStore
 import Testing
 import TestDatabase
 

@@ -3,6 +3,7 @@ import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
+import GapTrackStore
 import Testing
 
 /// A synthetic school year group for impact tests, with the intervention's effect planted.

@@ -2,6 +2,7 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import GapTrackStore
 import Testing
 
 /// Impact sections read together share the cohort-wide work (`ImpactCohortTables`,

@@ -1,6 +1,7 @@
 import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
+import GapTrackStore
 import Testing
 
 /// The stratified (coarsened exact matching) estimator, the count suppression and the request

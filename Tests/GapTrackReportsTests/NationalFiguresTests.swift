@@ -1,4 +1,5 @@
 import GapTrackReports
+import GapTrackStore
 import Testing
 
 @Suite struct NationalFiguresTests {

@@ -5,6 +5,8 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import TestSupport
+import GapTrackStore
 import Testing
 
 /// Months of learning by the progress rate (migration 060, `AggregateStatistics.progressRateMonths`)

@@ -2,6 +2,7 @@ import CSVFormat
 import Foundation
 import GapStatistics
 @testable import GapTrackReports
+import GapTrackStore
 import Testing
 
 @Suite struct RendererTests {

@@ -3,6 +3,7 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import GapTrackStore
 import Testing
 
 /// The report data cache (sql/080) with several connections at once: what an open writer, a

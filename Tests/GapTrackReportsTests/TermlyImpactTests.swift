@@ -5,6 +5,7 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import GapTrackStore
 import Testing
 
 /// Intervention impact sections inside the termly report (`TermlyImpactSections`, migration 062),

@@ -4,6 +4,8 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import TestSupport
+import GapTrackStore
 import Testing
 
 /// The report SQL (migrations 020–023) against the Swift reference on the same students, loaded

@@ -1,5 +1,6 @@
 import GapStatistics
 import GapTrackDomain
+import GapTrackStore
 
 extension TermlyGapReportBuilder {
     // MARK: - Attendance

@@ -1,5 +1,6 @@
 import GapStatistics
 import GapTrackDomain
+import GapTrackStore
 
 /// Attendance of one group over the term (domain.md §3).
 public struct AttendanceRow: Sendable, Equatable, Codable {

@@ -1,3 +1,4 @@
+import GapTrackStore
 import GapStatistics
 
 /// The report as one self-contained HTML page: inline stylesheet, inline SVG charts (gap index

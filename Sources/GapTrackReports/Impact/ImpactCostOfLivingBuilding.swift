@@ -1,5 +1,6 @@
 import GapStatistics
 import GapTrackDomain
+import GapTrackStore
 
 extension ImpactReportBuilder {
     /// A university's cost-of-living support (domain.md §6): uptake among LSEB students against

@@ -1,3 +1,4 @@
+import GapTrackStore
 import GapStatistics
 
 /// The GapStatistics formulas, applied to the aggregates PostgreSQL returns instead of to

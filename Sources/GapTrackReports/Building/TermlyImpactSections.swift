@@ -1,3 +1,4 @@
+import GapTrackStore
 import GapStatistics
 import Postgres
 

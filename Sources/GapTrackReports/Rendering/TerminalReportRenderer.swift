@@ -1,3 +1,4 @@
+import GapTrackStore
 import GapStatistics
 
 /// The report as aligned plain-text tables that read well in a 100-column terminal: the

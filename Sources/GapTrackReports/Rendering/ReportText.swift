@@ -1,6 +1,7 @@
 import Foundation
 import GapStatistics
 import GapTrackDomain
+import GapTrackStore
 
 /// Words and small formats shared by every renderer, so that the terminal, Markdown, HTML and
 /// CSV versions of a report say the same thing in the same way.

@@ -1,5 +1,6 @@
 import GapStatistics
 import GapTrackDomain
+import GapTrackStore
 
 /// Turns the aggregates of `ImpactQueries` into an `ImpactReport`: stratified estimates with
 /// their intervals, EEF months, refusals where the groups are too small, spend and cost per

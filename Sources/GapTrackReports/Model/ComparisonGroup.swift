@@ -1,3 +1,4 @@
+import GapTrackStore
 /// Which students a termly report compares with the others: the DfE "disadvantaged" definition
 /// for schools, or, where that group is empty (universities, colleges without school markers), a
 /// higher-education definition (domain.md §1). `gaptrack report termly --compare` takes `rawValue`.

@@ -1,55 +1,26 @@
+import Foundation
 import GapTrackDomain
 
-/// The aggregates a termly report is built from: what `TermlyReportQueries` reads from
-/// PostgreSQL (set-based: counts, sums and window-function ranks, never one row per student),
-/// and what `TermlyGapReportBuilder` turns into figures, intervals and suppressed cells.
-///
-/// Keeping this boundary plain lets the statistics be tested without a database, and lets the
-/// SQL be tested against the GapStatistics reference on the same students. Codable so that it can
-/// be stored and served again while its inputs are unchanged (`ReportSnapshotCache`, migration 080).
-public struct TermlyReportData: Sendable, Equatable, Codable {
-    public var provider: ReportProvider
-    public var cohort: ReportCohort
-    public var term: AcademicTerm
-    public var imports: [ImportRecord]
-    /// Students in the cohort this term.
-    public var cohortSize: Int
-    /// Students in each group this term (groups with no student may be left out).
-    public var groupCounts: [ReportGroup: Int]
-    public var subjects: [SubjectAggregates]
-    public var attendance: [AttendanceAggregates]
-    public var supportByType: [SupportAggregates]
-    public var supportTotal: SupportAggregates
-    public var funding: [FundingAggregates]
-    /// Earlier terms, oldest first, then the report's own term.
-    public var trend: [TermAggregates]
-    /// Who the "disadvantaged" side of every gap is: the `disadvantaged` group and figures hold
-    /// the students of this definition (`report_use_comparison`, migration 061).
-    public var comparison: ComparisonGroup
-    /// The impact sections the report includes when none is asked for (`report_impact_candidates`,
-    /// migration 062).
-    public var impactCandidates: [ImpactCandidate]
+// The plain values the report repositories read: counts, sums and rank aggregates of a
+// cohort's groups, never a row per student. Codable, because a termly report's data is stored
+// and served again while its inputs are unchanged (`ReportSnapshots`, sql/080).
 
-    public init(
-        provider: ReportProvider, cohort: ReportCohort, term: AcademicTerm, imports: [ImportRecord], cohortSize: Int,
-        groupCounts: [ReportGroup: Int], subjects: [SubjectAggregates], attendance: [AttendanceAggregates],
-        supportByType: [SupportAggregates], supportTotal: SupportAggregates, funding: [FundingAggregates], trend: [TermAggregates],
-        comparison: ComparisonGroup = .dfeDisadvantaged, impactCandidates: [ImpactCandidate] = []
-    ) {
-        self.provider = provider
-        self.cohort = cohort
-        self.term = term
-        self.imports = imports
-        self.cohortSize = cohortSize
-        self.groupCounts = groupCounts
-        self.subjects = subjects
-        self.attendance = attendance
-        self.supportByType = supportByType
-        self.supportTotal = supportTotal
-        self.funding = funding
-        self.trend = trend
-        self.comparison = comparison
-        self.impactCandidates = impactCandidates
+/// One import file behind a report.
+public struct ImportRecord: Sendable, Equatable, Codable {
+    /// students, markers, attendance, assessments or support.
+    public var kind: String
+    public var file: String
+    /// The file's checksum as the import ledger stores it (SHA-256, hex).
+    public var checksum: String
+    public var importedAt: Date
+    public var rows: Int?
+
+    public init(kind: String, file: String, checksum: String, importedAt: Date, rows: Int?) {
+        self.kind = kind
+        self.file = file
+        self.checksum = checksum
+        self.importedAt = importedAt
+        self.rows = rows
     }
 }
 
@@ -70,14 +41,6 @@ public struct ImpactCandidate: Sendable, Equatable, Codable {
         self.subject = subject
         self.before = before
         self.after = after
-    }
-
-    /// The request for `ImpactQueries.load`, or nil for a type this version does not know.
-    public func request(providerCode: String, cohort: String) -> ImpactRequest? {
-        guard let type = InterventionType(rawValue: type) else { return nil }
-        return ImpactRequest(
-            providerCode: providerCode, intervention: .type(type), before: AssessmentPointSelector(subject: subject, term: before),
-            after: AssessmentPointSelector(subject: subject, term: after), cohort: cohort)
     }
 }
 
@@ -240,18 +203,3 @@ public struct FundingAggregates: Sendable, Equatable, Codable {
     }
 }
 
-/// One term's headline figures for the trend: the gap index per subject and the attendance of
-/// the two groups.
-public struct TermAggregates: Sendable, Equatable, Codable {
-    public var term: AcademicTerm
-    public var subjects: [SubjectAggregates]
-    public var disadvantagedAttendance: AttendanceAggregates?
-    public var othersAttendance: AttendanceAggregates?
-
-    public init(term: AcademicTerm, subjects: [SubjectAggregates], disadvantagedAttendance: AttendanceAggregates?, othersAttendance: AttendanceAggregates?) {
-        self.term = term
-        self.subjects = subjects
-        self.disadvantagedAttendance = disadvantagedAttendance
-        self.othersAttendance = othersAttendance
-    }
-}

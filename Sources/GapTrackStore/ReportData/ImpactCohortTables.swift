@@ -5,18 +5,17 @@ import Postgres
 ///
 /// A school impact section needs, for every cohort student, the disadvantage on the census day,
 /// the KS2 band, the before and after results with the cohort's standardisation, and attendance
-/// (`impact_school_cohort`, migration 090). None of it depends on the intervention: only who
+/// (`impact_school_cohort`). None of it depends on the intervention: only who
 /// took part does (`impact_school_roles`). A termly report has a section for each intervention
 /// type delivered to the cohort (six in the benchmark's school), all on the same assessment
-/// points, and working the cohort out again for each cost about 9 s per section at 600,000
-/// pupils. So the first section with given points keeps the cohort in a temporary table and
+/// points, and the cohort is by far the larger part of each. So the first section with given points keeps the cohort in a temporary table and
 /// later ones read it; the list of the provider's cohorts each section checks its cohort
 /// against is read once too.
 ///
 /// The tables are `ON COMMIT DROP`: a value of this type is only valid inside the one
-/// transaction in which it was made, which is why only `ImpactQueries` makes one, inside
-/// `connection.transaction`.
-struct ImpactCohortTables {
+/// transaction in which it was made: make one inside `ImpactReportRepository.transaction`, and
+/// use it for that transaction's sections only.
+public struct ImpactCohortTables {
     /// The provider and the other parameters a table or list depends on.
     struct Key: Hashable {
         var providerID: Int
@@ -24,29 +23,35 @@ struct ImpactCohortTables {
     }
 
     private var tables = [Key: String]()
-    /// `report_cohorts` by provider and term, as `ImpactQueries.cohort` checks a section's
-    /// cohort: a third of a second at 600,000 pupils, the same for every section.
-    private var cohortLists = [Key: [(code: String, label: String, students: Int)]]()
+    /// `report_cohorts` by provider and term, as each section checks its cohort: the same for
+    /// every section, and it reads every enrolment of the term.
+    private var cohortLists = [Key: [TermlyReportRepository.CohortListing]]()
 
-    /// The provider's cohorts with students in `term` (`TermlyReportQueries.cohorts`).
-    mutating func reportCohorts(providerID: Int, term: AcademicTerm, on connection: PostgresConnection) throws -> [(code: String, label: String, students: Int)] {
+    public init() {}
+
+    /// The provider's cohorts with students in `term` (`TermlyReportRepository.cohorts`).
+    public mutating func reportCohorts(
+        providerID: Int, term: AcademicTerm, on connection: PostgresConnection
+    ) throws -> [TermlyReportRepository.CohortListing] {
         let key = Key(providerID: providerID, parameters: [term.year.description, term.term.rawValue])
         if let listed = cohortLists[key] { return listed }
-        let listed = try TermlyReportQueries(connection: connection).cohorts(providerID: providerID, term: term)
+        let listed = try TermlyReportRepository(connection: connection).cohorts(providerID: providerID, term: term)
         cohortLists[key] = listed
         return listed
     }
 
     /// The name of the temporary table holding `impact_school_cohort` for these parameters,
     /// made on first use in this transaction.
-    mutating func table(
-        providerID: Int, before: AssessmentPointSelector, after: AssessmentPointSelector, cohort: String?, priorBand: PriorAttainmentBanding,
+    /// - Parameter priorBand: how prior attainment is banded, as `impact_school_cohort` takes it
+    ///   (`auto`, `ks2`, `pre_terciles`).
+    public mutating func table(
+        providerID: Int, before: ImpactReportRepository.AssessmentPoint, after: ImpactReportRepository.AssessmentPoint, cohort: String?, priorBand: String,
         on connection: PostgresConnection
     ) throws -> String {
         let parameters: [String?] = [
             before.subject, before.name, before.term.year.description, before.term.term.rawValue,
             after.subject, after.name, after.term.year.description, after.term.term.rawValue,
-            cohort, priorBand.sqlValue,
+            cohort, priorBand,
         ]
         let key = Key(providerID: providerID, parameters: parameters)
         if let name = tables[key] { return name }

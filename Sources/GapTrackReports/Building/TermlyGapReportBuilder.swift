@@ -1,5 +1,6 @@
 import GapStatistics
 import GapTrackDomain
+import GapTrackStore
 
 /// Turns the aggregates read from the database into a `TermlyGapReport`: figures with their
 /// intervals, suppression applied (primary and secondary), method and suppression notes, the

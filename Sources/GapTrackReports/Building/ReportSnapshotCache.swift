@@ -1,8 +1,10 @@
 import Foundation
 import GapTrackDomain
+import GapTrackStore
 import Postgres
 
-/// The stored data of termly reports (`report_snapshots`, migration 080), so that asking again for
+/// The stored data of termly reports (`report_snapshots`, sql/080; read and written through
+/// `ReportSnapshots` in GapTrackStore), so that asking again for
 /// a report whose inputs have not changed costs milliseconds instead of the seconds a national
 /// cohort's aggregates take.
 ///
@@ -92,26 +94,10 @@ public struct ReportSnapshotCache {
             return
         }
         let looked = try? connection.transaction { connection -> (usable: Bool, data: String?) in
-            let usable: Bool = try connection.query(
-                """
-                SELECT CASE WHEN to_regclass('public.report_snapshots') IS NULL THEN false
-                            -- (A list of privileges asks whether any is held: one at a time.)
-                            ELSE has_table_privilege('public.report_snapshots', 'SELECT')
-                             AND has_table_privilege('public.report_snapshots', 'INSERT')
-                             AND has_table_privilege('public.report_snapshots', 'UPDATE')
-                             AND has_table_privilege('public.data_changes', 'SELECT')
-                             AND has_table_privilege('public.report_snapshot_horizon', 'SELECT')
-                             AND NOT EXISTS (SELECT FROM pg_class c
-                                             WHERE c.relnamespace = 'public'::regnamespace AND c.relrowsecurity
-                                               AND row_security_active(c.oid))
-                       END AS usable
-                """
-            ).single().decode("usable")
+            let snapshots = ReportSnapshots(connection: connection)
+            let usable = try snapshots.usable()
             guard usable, mode == .use else { return (usable, nil) }
-            let data: String? = try connection.query(
-                "SELECT report_snapshot_lookup($1, $2) AS data", [key.text, Self.applicationVersion]
-            ).single().decode("data")
-            return (usable, data)
+            return (usable, try snapshots.lookup(key: key.text, applicationVersion: Self.applicationVersion))
         }
         usable = looked?.usable ?? false
         // An entry this build cannot read (another layout) is a miss: computed again and replaced.
@@ -124,12 +110,12 @@ public struct ReportSnapshotCache {
     func keep(_ data: TermlyReportData) -> TermlyReportData {
         guard usable, mode != .off, let json = try? Self.encode(data) else { return data }
         let stored = (try? connection.transaction { connection in
-            try connection.query("SELECT report_snapshot_store($1, $2, $3)", [key.text, Self.applicationVersion, json])
+            try ReportSnapshots(connection: connection).store(key: key.text, applicationVersion: Self.applicationVersion, json: json)
         }) != nil
         if stored {
             // Concurrent pruning is refused (NOWAIT) or fails to serialise; the next store prunes.
             _ = try? connection.transaction { connection in
-                try connection.query("SELECT report_snapshot_prune($1)", [Self.applicationVersion])
+                try ReportSnapshots(connection: connection).prune(applicationVersion: Self.applicationVersion)
             }
         }
         return data
@@ -177,16 +163,13 @@ extension TermlyReportQueries {
         withImpactCandidates: Bool
     ) -> TermlyReportData? {
         guard Self.snapshotCache == .use, let term = try? AcademicTerm(parsing: termText) else { return nil }
-        return try? connection.transaction { connection -> TermlyReportData? in
-            try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return try? repository.snapshot { repository -> TermlyReportData? in
             // The same normalisation as data(...): provider and cohort codes are lower case.
-            guard let providerID = try connection.query(
-                "SELECT provider_id FROM providers WHERE code = $1", [providerCode.lowercased()]
-            ).rows.first?.decode("provider_id", as: Int.self) else { return nil }
+            guard let providerID = try repository.provider(code: providerCode.lowercased())?.id else { return nil }
             let key = ReportSnapshotCache.Key(
                 providerID: providerID, cohort: cohortCode.lowercased(), term: term, comparison: comparison, trendTerms: trendTerms,
                 withImpactCandidates: withImpactCandidates)
-            return ReportSnapshotCache(key: key, mode: .use, connection: connection).hit
+            return ReportSnapshotCache(key: key, mode: .use, connection: repository.connection).hit
         }
     }
 }

@@ -1,3 +1,4 @@
+import GapTrackStore
 import GapStatistics
 
 /// How many students of the cohort are in one group this term.

@@ -1,6 +1,7 @@
 import Foundation
 import GapStatistics
 import GapTrackDomain
+import GapTrackStore
 
 /// The termly gap report for one cohort of one provider (domain.md §7; issue 4): group sizes,
 /// the attainment gap per subject, attendance by group, support delivered and its spend, the
@@ -128,25 +129,6 @@ public struct DataCut: Sendable, Equatable, Codable {
 
     /// When the data was cut: the time of the most recent import; nil if there were none.
     public var cutAt: Date? { imports.map(\.importedAt).max() }
-}
-
-/// One import file behind a report.
-public struct ImportRecord: Sendable, Equatable, Codable {
-    /// students, markers, attendance, assessments or support.
-    public var kind: String
-    public var file: String
-    /// The file's checksum as the import ledger stores it (SHA-256, hex).
-    public var checksum: String
-    public var importedAt: Date
-    public var rows: Int?
-
-    public init(kind: String, file: String, checksum: String, importedAt: Date, rows: Int?) {
-        self.kind = kind
-        self.file = file
-        self.checksum = checksum
-        self.importedAt = importedAt
-        self.rows = rows
-    }
 }
 
 /// One paragraph of the method: what was computed and how, with its source.
