@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
         .testTarget(name: "SchemaMigrationsTests", dependencies: ["SchemaMigrations", "TestDatabase"]),
         // One tolerance helper and the seeded samples the statistics and report tests share.
-        .target(name: "TestSupport", dependencies: ["GapStatistics"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["GapStatistics", "GapTrackDomain"], path: "Tests/TestSupport"),
         .testTarget(name: "GapStatisticsTests", dependencies: ["GapStatistics", "TestSupport"]),
         .testTarget(name: "GapTrackDomainTests", dependencies: ["GapTrackDomain"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),

@@ -31,8 +31,8 @@ struct ImpactReportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The provider's code, e.g. demo-academy.")
-    var provider: String
+    @Option(help: "The provider's code, e.g. demo-academy.", transform: { try ProviderCode(parsing: $0) })
+    var provider: ProviderCode
 
     @Option(help: ArgumentHelp(
         "The intervention type to evaluate: tutoring, mentoring, language_support, enrichment, ... (staff spellings accepted).",
@@ -57,11 +57,11 @@ struct ImpactReportCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp(
         "The cohort, as the termly report names it: year-11, course-bsc-psy, intake-2024 (default: every year group or course, each matched within itself).",
-        valueName: "cohort"))
-    var cohort: String?
+        valueName: "cohort"), transform: { try CohortCode(parsing: $0) })
+    var cohort: CohortCode?
 
-    @Option(help: ArgumentHelp("Universities: the academic year, e.g. 2024/25.", valueName: "year"))
-    var year: String?
+    @Option(help: ArgumentHelp("Universities: the academic year, e.g. 2024/25.", valueName: "year"), transform: { try AcademicYear(parsing: $0) })
+    var year: AcademicYear?
 
     @Option(help: ArgumentHelp("Support from this date counts (default: the start of the before term).", valueName: "YYYY-MM-DD"))
     var from: String?
@@ -108,14 +108,10 @@ struct ImpactReportCommand: ParsableCommand {
             guard let text else { return nil }
             do { return try CalendarDate(parsing: text) } catch { throw ValidationError("--\(option): \(error.description)") }
         }
-        var academicYear: AcademicYear?
-        if let year {
-            do { academicYear = try AcademicYear(parsing: year) } catch { throw ValidationError("--year: \(error.description)") }
-        }
         return ImpactRequest(
             providerCode: provider, intervention: intervention, before: try before.map(AssessmentPointSelector.init(parsing:)),
             after: try after.map(AssessmentPointSelector.init(parsing:)), cohort: cohort, from: try date(from, "from"), to: try date(to, "to"),
-            priorBand: priorBand, academicYear: academicYear)
+            priorBand: priorBand, academicYear: year)
     }
 
     func run() throws {

@@ -4,6 +4,7 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import GapTrackStore
+import TestSupport
 import Testing
 import TestDatabase
 

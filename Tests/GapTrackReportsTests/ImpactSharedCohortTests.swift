@@ -3,6 +3,7 @@ import GapTrackDomain
 import Postgres
 import TestDatabase
 import GapTrackStore
+import TestSupport
 import Testing
 
 /// Impact sections read together share the cohort-wide work (`ImpactCohortTables`,

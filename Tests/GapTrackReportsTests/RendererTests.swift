@@ -3,6 +3,7 @@ import Foundation
 import GapStatistics
 @testable import GapTrackReports
 import GapTrackStore
+import TestSupport
 import Testing
 
 @Suite struct RendererTests {

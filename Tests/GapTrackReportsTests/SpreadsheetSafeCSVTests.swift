@@ -3,6 +3,7 @@ import Foundation
 import GapTrackDomain
 @testable import GapTrackReports
 import GapTrackStore
+import TestSupport
 import Testing
 
 /// The CSV reports are opened in spreadsheets: text that someone typed (a provider, a subject, an

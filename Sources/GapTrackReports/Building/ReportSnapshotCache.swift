@@ -159,15 +159,14 @@ extension TermlyReportQueries {
     /// report is made as usual, checks first) unless `snapshotCache` is `.use` and a valid entry
     /// exists; never throws, because the usual path reports any problem better.
     func storedData(
-        provider providerCode: String, cohort cohortCode: String, term termText: String, comparison: ComparisonGroup?,
+        provider providerCode: ProviderCode, cohort cohortCode: CohortCode, term: AcademicTerm, comparison: ComparisonGroup?,
         withImpactCandidates: Bool
     ) -> TermlyReportData? {
-        guard Self.snapshotCache == .use, let term = try? AcademicTerm(parsing: termText) else { return nil }
+        guard Self.snapshotCache == .use else { return nil }
         return try? repository.snapshot { repository -> TermlyReportData? in
-            // The same normalisation as data(...): provider and cohort codes are lower case.
-            guard let providerID = try repository.provider(code: providerCode.lowercased())?.id else { return nil }
+            guard let providerID = try repository.provider(code: providerCode.value)?.id else { return nil }
             let key = ReportSnapshotCache.Key(
-                providerID: providerID, cohort: cohortCode.lowercased(), term: term, comparison: comparison, trendTerms: trendTerms,
+                providerID: providerID, cohort: cohortCode.code, term: term, comparison: comparison, trendTerms: trendTerms,
                 withImpactCandidates: withImpactCandidates)
             return ReportSnapshotCache(key: key, mode: .use, connection: repository.connection).hit
         }

@@ -1,5 +1,6 @@
 import GapTrackStore
 import GapStatistics
+import GapTrackDomain
 import Postgres
 
 /// Which intervention impact sections (issue 5) a termly report includes (`gaptrack report
@@ -17,19 +18,22 @@ public enum TermlyImpactSections: Sendable, Equatable {
     case automatic
     /// As `--impact` writes them, `TYPE,BEFORE,AFTER`, e.g.
     /// `tutoring,maths@2024/25-autumn,maths@2024/25-summer`, in the order given.
-    case requested([String])
+    case requested([ImpactRequest.TermlySection])
 
     /// Builds each section and adds it to `report`, with its method notes.
-    /// - Throws: `ImpactError` for a requested section that cannot be made (a malformed one, an
+    /// - Throws: `ImpactError` for a requested section that cannot be made (an
     ///   assessment the provider does not have, ...); `PostgresError` for a database failure.
     ///   Automatic sections that cannot be made are left out.
-    func add(to report: inout TermlyGapReport, candidates: [ImpactCandidate], rule: SuppressionRule, on connection: PostgresConnection) throws {
+    func add(
+        to report: inout TermlyGapReport, provider: ProviderCode, cohort: CohortCode, candidates: [ImpactCandidate], rule: SuppressionRule,
+        on connection: PostgresConnection
+    ) throws {
         let builder = ImpactReportBuilder(rule: rule)
         switch self {
         case .none:
             return
         case let .requested(sections):
-            let requests = try sections.map { try ImpactRequest(termlySection: $0, providerCode: report.provider.code, cohort: report.cohort.code) }
+            let requests = sections.map { ImpactRequest(section: $0, providerCode: provider, cohort: cohort) }
             // Read together: sections on the same assessment points share the cohort's work
             // (ImpactQueries.load(_:on:) for several requests).
             for result in try ImpactQueries.load(requests, on: connection) {
@@ -37,7 +41,7 @@ public enum TermlyImpactSections: Sendable, Equatable {
             }
         case .automatic:
             let requests = candidates.filter { $0.participants >= rule.threshold }
-                .compactMap { $0.request(providerCode: report.provider.code, cohort: report.cohort.code) }
+                .compactMap { $0.request(providerCode: provider, cohort: cohort) }
             var included = [String]()
             // All on the same points and cohort: one cohort computation, then a small one each.
             for (request, result) in zip(requests, try ImpactQueries.load(requests, on: connection)) {

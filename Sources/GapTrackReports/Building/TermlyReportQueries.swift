@@ -19,8 +19,9 @@ public struct TermlyReportQueries {
         self.trendTerms = trendTerms
     }
 
-    /// Resolves and validates the names a user typed, then reads everything the report needs.
-    /// - Throws: `TermlyReportError` for an unknown provider, a malformed or empty term, or a
+    /// Checks the provider, term and cohort asked for against the data, then reads everything
+    /// the report needs.
+    /// - Throws: `TermlyReportError` for an unknown provider, a term without enrolments, or a
     ///   cohort with no students in the term (each listing the valid choices); `PostgresError`
     ///   for a database failure.
     ///
@@ -31,29 +32,21 @@ public struct TermlyReportQueries {
     ///   by default (`TermlyImpactSections.automatic`); off otherwise, to spare a national
     ///   cohort the query.
     public func data(
-        provider providerCode: String, cohort cohortCode: String, term termText: String, comparison: ComparisonGroup? = nil,
+        provider providerCode: ProviderCode, cohort cohortCode: CohortCode, term: AcademicTerm, comparison: ComparisonGroup? = nil,
         withImpactCandidates: Bool = false
     ) throws -> TermlyReportData {
-        // A stored report needs none of the checks below (ReportSnapshotCache.swift, migration 080).
+        // A stored report needs none of the checks below (ReportSnapshotCache.swift, sql/080).
         if let stored = storedData(
-            provider: providerCode, cohort: cohortCode, term: termText, comparison: comparison, withImpactCandidates: withImpactCandidates
+            provider: providerCode, cohort: cohortCode, term: term, comparison: comparison, withImpactCandidates: withImpactCandidates
         ) { return stored }
         let (providerID, provider) = try self.provider(code: providerCode)
         let validTerms = try terms(providerID: providerID)
-        let term: AcademicTerm
-        do {
-            term = try AcademicTerm(parsing: termText)
-        } catch {
-            throw TermlyReportError.unrecognisedTerm(text: termText, valid: validTerms.map(\.description))
-        }
         guard validTerms.contains(term) else {
             throw TermlyReportError.termWithoutEnrolments(term: term.description, provider: provider.name, valid: validTerms.map(\.description))
         }
         let cohorts = try self.cohorts(providerID: providerID, term: term)
-        guard let cohort = cohorts.first(where: { $0.code == cohortCode.lowercased() }) else {
-            throw TermlyReportError.unknownCohort(
-                cohort: cohortCode, term: term.description,
-                valid: cohorts.map { "\($0.code) (\($0.label), \($0.students) student\($0.students == 1 ? "" : "s"))" })
+        guard let cohort = cohorts.first(where: { $0.code == cohortCode.code }) else {
+            throw Self.unknownCohort(cohortCode.code, term: term, cohorts: cohorts)
         }
         let reportCohort = ReportCohort(code: cohort.code, label: cohort.label)
         // One snapshot for every query (REPEATABLE READ), and the cohort's disadvantage facts
@@ -104,13 +97,33 @@ public struct TermlyReportQueries {
     /// The whole report: `data(...)` then `TermlyGapReportBuilder`, then the impact sections
     /// (`TermlyImpactSections`).
     public func report(
-        provider: String, cohort: String, term: String, builder: TermlyGapReportBuilder = TermlyGapReportBuilder(),
+        provider: ProviderCode, cohort: CohortCode, term: AcademicTerm, builder: TermlyGapReportBuilder = TermlyGapReportBuilder(),
         comparison: ComparisonGroup? = nil, impact: TermlyImpactSections = .none
     ) throws -> TermlyGapReport {
         let data = try data(provider: provider, cohort: cohort, term: term, comparison: comparison, withImpactCandidates: impact == .automatic)
         var report = builder.build(data)
-        try impact.add(to: &report, candidates: data.impactCandidates, rule: builder.rule, on: connection)
+        try impact.add(to: &report, provider: provider, cohort: cohort, candidates: data.impactCandidates, rule: builder.rule, on: connection)
         return report
+    }
+
+    /// The error for `text`, typed as a cohort that has no students in `term` at the provider or
+    /// that cannot be a cohort at all: either way it lists the cohorts that do have students, so
+    /// the user can pick one.
+    /// - Throws: `TermlyReportError` for an unknown provider or a term without enrolments, as
+    ///   `data` would.
+    public func unknownCohort(_ text: String, provider providerCode: ProviderCode, term: AcademicTerm) throws -> TermlyReportError {
+        let (providerID, provider) = try self.provider(code: providerCode)
+        let validTerms = try terms(providerID: providerID)
+        guard validTerms.contains(term) else {
+            return .termWithoutEnrolments(term: term.description, provider: provider.name, valid: validTerms.map(\.description))
+        }
+        return Self.unknownCohort(text, term: term, cohorts: try cohorts(providerID: providerID, term: term))
+    }
+
+    static func unknownCohort(_ text: String, term: AcademicTerm, cohorts: [TermlyReportRepository.CohortListing]) -> TermlyReportError {
+        .unknownCohort(
+            cohort: text, term: term.description,
+            valid: cohorts.map { "\($0.code) (\($0.label), \($0.students) student\($0.students == 1 ? "" : "s"))" })
     }
 
     /// Groups shown in the attendance table, in order.
@@ -126,9 +139,9 @@ public struct TermlyReportQueries {
     var repository: TermlyReportRepository { TermlyReportRepository(connection: connection) }
 
     /// The provider of `code`, with its id; an unknown code's error lists the known ones.
-    public func provider(code: String) throws -> (id: Int, provider: ReportProvider) {
-        guard let row = try repository.provider(code: code.lowercased()) else {
-            throw TermlyReportError.unknownProvider(code: code, known: try repository.providerCodes())
+    public func provider(code: ProviderCode) throws -> (id: Int, provider: ReportProvider) {
+        guard let row = try repository.provider(code: code.value) else {
+            throw TermlyReportError.unknownProvider(code: code.value, known: try repository.providerCodes())
         }
         guard let kind = ReportProvider.Kind(rawValue: row.kind) else {
             throw PostgresError.client(message: "provider \(code) has kind '\(row.kind)', which this version of gaptrack does not know")

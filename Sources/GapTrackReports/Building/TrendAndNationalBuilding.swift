@@ -61,7 +61,7 @@ extension TermlyGapReportBuilder {
     /// cohort's headline figure: the gap in maths if the cohort has one (the subject both
     /// national measures include), else in the first subject reported.
     func nationalComparison(_ data: TermlyReportData, attainment: [SubjectGap]) -> [NationalComparison] {
-        guard let phase = NationalFigures.phase(forCohortCode: data.cohort.code) else { return [] }
+        guard let phase = data.cohort.cohortCode.flatMap(NationalFigures.phase(for:)) else { return [] }
         let figures = NationalFigures.figures(for: phase)
         let preferred = ["maths", "mathematics", "english", "reading"]
         let headline = preferred.lazy.compactMap { name in attainment.first { $0.subject.lowercased() == name } }.first ?? attainment.first

@@ -70,7 +70,7 @@ public enum ImpactQueries {
         for point in [before, after] where !(try repository.assessmentHeld(providerID: providerID, point.parts)) {
             throw ImpactError.noSuchAssessment(point, provider: provider.name)
         }
-        let cohort = try request.cohortCode.map { try Self.cohort($0, term: before.term, providerID: providerID, cohorts: &cohorts, on: repository) }
+        let cohort = try request.cohort.map { try Self.cohort($0.code, term: before.term, providerID: providerID, cohorts: &cohorts, on: repository) }
         let period = ImpactPeriod(from: request.from ?? before.term.startDate, to: request.to ?? after.term.endDate)
         guard period.from <= period.to else { throw ImpactError.badPeriod(from: period.from.isoString, to: period.to.isoString) }
         if let programme = request.intervention.programme, !(try repository.programmeHasRecords(providerID: providerID, programme: programme)) {
@@ -83,7 +83,7 @@ public enum ImpactQueries {
         // points (ImpactCohortTables); this section adds only who took part, a few thousand
         // rows that both the strata and the spend read.
         let cohortTable = try cohorts.table(
-            providerID: providerID, before: before.parts, after: after.parts, cohort: request.cohortCode, priorBand: request.priorBand.sqlValue,
+            providerID: providerID, before: before.parts, after: after.parts, cohort: request.cohort?.code, priorBand: request.priorBand.sqlValue,
             on: repository.connection)
         let rows = try repository.schoolStrata(cohortTable: cohortTable, participation: participation)
         let spend = try repository.schoolSpend(cohortTable: cohortTable, participation: participation)

@@ -4,13 +4,13 @@ import GapTrackDomain
 /// assessment points before and after, which cohort and period, and how prior attainment is
 /// banded for matching.
 public struct ImpactRequest: Sendable, Equatable {
-    public var providerCode: String
+    public var providerCode: ProviderCode
     public var intervention: ImpactIntervention
     /// Schools and colleges: the assessment before the intervention and the one after.
     public var before: AssessmentPointSelector?
     public var after: AssessmentPointSelector?
-    /// A year group (`year-11`, `11`, `R`) or course code; nil = every cohort.
-    public var cohort: String?
+    /// A year group, course or intake; nil = every cohort.
+    public var cohort: CohortCode?
     /// Support overlapping these dates counts; nil = from the start of the term of `before` to
     /// the end of the term of `after` (for universities: the academic year).
     public var from: CalendarDate?
@@ -20,8 +20,8 @@ public struct ImpactRequest: Sendable, Equatable {
     public var academicYear: AcademicYear?
 
     public init(
-        providerCode: String, intervention: ImpactIntervention, before: AssessmentPointSelector? = nil,
-        after: AssessmentPointSelector? = nil, cohort: String? = nil, from: CalendarDate? = nil, to: CalendarDate? = nil,
+        providerCode: ProviderCode, intervention: ImpactIntervention, before: AssessmentPointSelector? = nil,
+        after: AssessmentPointSelector? = nil, cohort: CohortCode? = nil, from: CalendarDate? = nil, to: CalendarDate? = nil,
         priorBand: PriorAttainmentBanding = .automatic, academicYear: AcademicYear? = nil
     ) {
         self.providerCode = providerCode
@@ -38,28 +38,28 @@ public struct ImpactRequest: Sendable, Equatable {
     /// An impact section of a termly report, written `TYPE,BEFORE,AFTER`, e.g.
     /// `tutoring,maths@2024/25-autumn,maths@2024/25-summer`, for the termly report's provider and
     /// cohort (what `gaptrack report termly --impact ...` takes).
-    public init(termlySection text: String, providerCode: String, cohort: String) throws(ImpactError) {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
-        guard parts.count == 3 else { throw .badTermlySection(text) }
-        let type: InterventionType
-        do { type = try InterventionType.parse(parts[0]) } catch { throw .badTermlySection(text) }
-        self.init(
-            providerCode: providerCode, intervention: .type(type), before: try AssessmentPointSelector(parsing: parts[1]),
-            after: try AssessmentPointSelector(parsing: parts[2]), cohort: cohort)
+    public init(termlySection text: String, providerCode: ProviderCode, cohort: CohortCode) throws(ImpactError) {
+        self.init(section: try TermlySection(parsing: text), providerCode: providerCode, cohort: cohort)
     }
 
-    /// The cohort as the termly report's codes write it (migration 020): `year-11`, `year-r`,
-    /// `course-bsc-psy`, `intake-2024`. "Year 11", "Y11" and "11" become `year-11`; any other
-    /// text is taken as a course code.
-    public var cohortCode: String? {
-        guard let cohort else { return nil }
-        let text = cohort.trimmingWhitespace().lowercased()
-        if text.hasPrefix("year-") || text.hasPrefix("course-") || text.hasPrefix("intake-") { return text }
-        for prefix in ["year ", "y", ""] where text.hasPrefix(prefix) {
-            let rest = text.dropFirst(prefix.count).trimmingWhitespace()
-            if ["r", "n1", "n2"].contains(rest) || (Int(rest).map { (1...14).contains($0) } ?? false) { return "year-" + rest }
+    /// The impact section `section` of the termly report of `providerCode` and `cohort`.
+    public init(section: TermlySection, providerCode: ProviderCode, cohort: CohortCode) {
+        self.init(providerCode: providerCode, intervention: .type(section.type), before: section.before, after: section.after, cohort: cohort)
+    }
+
+    /// An impact section of a termly report as `--impact` takes it: `TYPE,BEFORE,AFTER`.
+    public struct TermlySection: Sendable, Equatable {
+        public var type: InterventionType
+        public var before: AssessmentPointSelector
+        public var after: AssessmentPointSelector
+
+        public init(parsing text: String) throws(ImpactError) {
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
+            guard parts.count == 3 else { throw .badTermlySection(text) }
+            do { type = try InterventionType.parse(parts[0]) } catch { throw .badTermlySection(text) }
+            before = try AssessmentPointSelector(parsing: parts[1])
+            after = try AssessmentPointSelector(parsing: parts[2])
         }
-        return "course-" + text
     }
 }
 

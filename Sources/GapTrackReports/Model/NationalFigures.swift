@@ -1,3 +1,4 @@
+import GapTrackDomain
 /// Published national figures on the disadvantage gap in England, each with its source and
 /// whether it was checked against a publication when this table was compiled.
 ///
@@ -71,14 +72,13 @@ public enum NationalFigures {
     /// The phase whose national figures suit a cohort: Reception → early years; Years 1–6 →
     /// KS2; Years 7–11 → KS4; none for sixth forms, colleges and universities (EPI reports
     /// 16-19 in grades, and there is no national gap index there).
-    public static func phase(forCohortCode code: String) -> NationalFigure.Phase? {
-        let lowered = code.lowercased()
-        if lowered == "year-r" || lowered == "reception" { return .earlyYears }
-        guard lowered.hasPrefix("year-"), let year = Int(lowered.dropFirst("year-".count)) else { return nil }
-        switch year {
-        case 1...6: return .keyStage2
-        case 7...11: return .keyStage4
-        default: return nil
+    public static func phase(for cohort: CohortCode) -> NationalFigure.Phase? {
+        guard let year = cohort.schoolYear else { return nil }
+        return switch year {
+        case 0: .earlyYears
+        case 1...6: .keyStage2
+        case 7...11: .keyStage4
+        default: nil
         }
     }
 

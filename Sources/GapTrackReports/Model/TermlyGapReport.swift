@@ -116,6 +116,10 @@ public struct ReportCohort: Sendable, Equatable, Codable {
         self.code = code
         self.label = label
     }
+
+    /// The code read by the one cohort grammar (nil for a code it does not read, which the
+    /// database's own codes never are): what the national figures are chosen by.
+    public var cohortCode: CohortCode? { try? CohortCode(parsing: code) }
 }
 
 /// The imports a report rests on. Its time is the latest import's time, taken from the data,

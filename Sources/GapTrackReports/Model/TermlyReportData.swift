@@ -72,7 +72,7 @@ public struct TermAggregates: Sendable, Equatable, Codable {
 
 extension ImpactCandidate {
     /// The request for `ImpactQueries.load`, or nil for a type this version does not know.
-    public func request(providerCode: String, cohort: String) -> ImpactRequest? {
+    public func request(providerCode: ProviderCode, cohort: CohortCode) -> ImpactRequest? {
         guard let type = InterventionType(rawValue: type) else { return nil }
         return ImpactRequest(
             providerCode: providerCode, intervention: .type(type), before: AssessmentPointSelector(subject: subject, term: before),

@@ -2,8 +2,6 @@
 /// names what was asked for and lists what would have worked.
 public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownProvider(code: String, known: [String])
-    /// The term is not written as YYYY/YY-term.
-    case unrecognisedTerm(text: String, valid: [String])
     /// A well-formed term in an academic year with no enrolments at the provider.
     case termWithoutEnrolments(term: String, provider: String, valid: [String])
     /// No cohort of that name has students in the term; `valid` lists those that do, with sizes.
@@ -14,9 +12,6 @@ public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertib
         case let .unknownProvider(code, known):
             let list = known.isEmpty ? "there are no providers yet" : "known providers: " + known.joined(separator: ", ")
             return "no provider with code '\(code)'; \(list)"
-        case let .unrecognisedTerm(text, valid):
-            return "'\(text)' is not a term; write it as YYYY/YY-term with term autumn, spring or summer, e.g. 2024/25-autumn"
-                + Self.list("terms with enrolments", valid)
         case let .termWithoutEnrolments(term, provider, valid):
             return "\(provider) has no enrolments in \(term)" + Self.list("terms with enrolments", valid)
         case let .unknownCohort(cohort, term, valid):

@@ -77,7 +77,7 @@ public enum HTMLReportRenderer {
 
     private static func attainment(_ report: TermlyGapReport) -> String {
         guard !report.attainment.isEmpty else { return "<p>No assessment results for this cohort in this term.</p>\n" }
-        let phase = NationalFigures.phase(forCohortCode: report.cohort.code)
+        let phase = report.cohort.cohortCode.flatMap(NationalFigures.phase(for:))
         let reference = phase.flatMap { phase in NationalFigures.dfeGapIndex.filter { $0.phase == phase }.last }
         let rows = report.attainment.map { row in
             SVGChart.DotRow(
