@@ -1,5 +1,5 @@
 /// A confidence interval, with the method that made it, so that a report can say how its
-/// uncertainty was worked out (domain.md §5: "always report n … and a 95% confidence interval").
+/// uncertainty was worked out (docs/methodology.md §5: "always report n … and a 95% confidence interval").
 public struct ConfidenceInterval: Sendable, Equatable, CustomStringConvertible {
     public var lower: Double
     public var upper: Double

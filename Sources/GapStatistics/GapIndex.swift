@@ -4,7 +4,7 @@
 /// 0 means no gap; 10 means every disadvantaged student scored below every other student;
 /// negative values mean disadvantaged students are ahead. Source: DfE, "Measuring
 /// disadvantaged pupils' attainment gaps over time", Statistical Working Paper SFR 40/2014
-/// (December 2014), used since in the KS2 and KS4 national statistics; domain.md §5.
+/// (December 2014), used since in the KS2 and KS4 national statistics; docs/methodology.md §5.
 ///
 /// Why ranks: they put any scale (scaled scores, GCSE grades, tracker percentages) on one
 /// footing and are not moved by changes in a scale's spread from year to year.

@@ -5,7 +5,7 @@ import GapTrackReports
 
 extension PriorAttainmentBanding: ExpressibleByArgument {}
 
-/// `gaptrack report impact`: did an intervention work, for whom, and at what cost (issue 5).
+/// `gaptrack report impact`: did an intervention work, for whom, and at what cost.
 struct ImpactReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "impact",

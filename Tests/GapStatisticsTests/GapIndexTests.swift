@@ -4,7 +4,7 @@ import Testing
 
 @Suite("DfE disadvantage gap index")
 struct GapIndexTests {
-    @Test("the worked example of domain.md: mean ranks 0.40 and 0.65, index 5.0")
+    @Test("the worked example of docs/methodology.md §5: mean ranks 0.40 and 0.65, index 5.0")
     func workedExample() throws {
         // Sorted: 95 D(1) 98 D(2) 100 O(3) 101 O(4) 103 O(5) 104 D(6) 106 D(7) 108 O(8) 110 O(9) 112 O(10).
         // D ranks 1+2+6+7 = 16, mean 4, /10 = 0.40; O ranks 3+4+5+8+9+10 = 39, mean 6.5, /10 = 0.65.
@@ -99,7 +99,7 @@ struct GapIndexTests {
     }
 
     // Two normal groups with equal SD, others shifted up by d SD: P(O > D) = Φ(d/√2), so the
-    // index is 20(Φ(d/√2) − ½) = 1.403, 2.763, 5.205 for d = 0.25, 0.5, 1 (domain.md §5).
+    // index is 20(Φ(d/√2) − ½) = 1.403, 2.763, 5.205 for d = 0.25, 0.5, 1 (docs/methodology.md §5).
     // With 50,000 per group the index's SE is about 0.04; the tolerance is 4 SE.
     @Test("large normal samples recover 20(Φ(d/√2) − ½)", arguments: [
         (0.25, 1.403, UInt64(1)), (0.5, 2.763, UInt64(2)), (1.0, 5.205, UInt64(3)),

@@ -157,7 +157,7 @@ import Testing
         #expect(request.before?.name == "Autumn mock" && request.after?.term.term == .summer)
         #expect(request.cohort?.code == "year-11" && request.providerCode.value == "demo-academy")
         for bad in ["tutoring,maths@2024/25-autumn", "juggling,maths@2024/25-autumn,maths@2024/25-summer"] {
-            #expect(throws: ImpactError.badTermlySection(bad)) { try ImpactRequest(termlySection: bad, providerCode: "x", cohort: "year-11") }
+            #expect(throws: ImpactError.badTermlySection(bad)) { try ImpactRequest(termlySection: bad, providerCode: "demo-academy", cohort: "year-11") }
         }
     }
 }

@@ -7,10 +7,10 @@ import TestSupport
 import GapTrackStore
 import Testing
 
-/// The report SQL made faster for national cohorts (migrations 070-072) keeps its meaning: the
+/// The report SQL made faster for national cohorts keeps its meaning: the
 /// results of a report's terms read in one pass give the same aggregates as each term read alone,
 /// and follow the cohort and comparison they were read for (071); the cohort is the same students
-/// (070); the progress rate takes the same earlier point as migration 060 did.
+/// (070); the progress rate takes the same earlier point as report_progress_rate always has.
 @Suite struct ReportOnePassTests {
     static let autumn = try! AcademicTerm(parsing: "2024/25-autumn")
     /// The report's term and the five before it, as `data(...)` reads them.

@@ -9,7 +9,7 @@ import GapTrackStore
 import TestSupport
 import Testing
 
-/// Intervention impact sections inside the termly report (`TermlyImpactSections`, migration 062),
+/// Intervention impact sections inside the termly report (`TermlyImpactSections`),
 /// on the synthetic year group of the impact tests, whose tutoring effect is planted.
 @Suite struct TermlyImpactTests {
     static let section = try! ImpactRequest.TermlySection(parsing: "tutoring,maths@2024/25-autumn,maths@2024/25-summer")

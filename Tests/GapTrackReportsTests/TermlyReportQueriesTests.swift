@@ -8,7 +8,7 @@ import TestSupport
 import GapTrackStore
 import Testing
 
-/// The report SQL (migrations 020–023) against the Swift reference on the same students, loaded
+/// The report SQL against the Swift reference on the same students, loaded
 /// into a real PostgreSQL database through COPY.
 @Suite struct TermlyReportQueriesTests {
     @Test func sqlAggregatesAndReportFiguresMatchTheSwiftReference() throws {
@@ -101,7 +101,7 @@ import Testing
                 expectClose(line.severeAbsence.value?.value, 100 * Double(severe) / Double(summaries.count), "severe \(group.id)")
             }
 
-            // Support, by the rule of migration 023 written out in Swift (SyntheticSchool.Support.share),
+            // Support, by the rule of report_support written out in Swift (SyntheticSchool.Support.share),
             // in the autumn term and in the spring term, where autumn's open records count their
             // students but not their cost, and tutoring that ran on is shared.
             let autumnCounted = try Self.checkSupport(report, school: school, term: SyntheticSchool.term, disadvantaged: Set(d.map(\.number)))

@@ -61,68 +61,14 @@ enum AggregateStatistics {
             interval: ConfidenceInterval(lower: g - z * standardError, upper: g + z * standardError, level: level, method: .hedgesOlkin))
     }
 
-    /// Why a gap was not turned into months.
-    enum MonthsRefusal: Error, Equatable {
-        /// One of the refusals of GapStatistics (too few students, no age spread, no positive slope).
-        case statistics(MonthsOfLearningError)
-        /// The slope's own interval reaches zero: the months could be any size.
-        case gradientTooWeak(level: Double)
-        /// No earlier assessment of the subject on the same scale this academic year.
-        case noEarlierAssessment
-        /// The progress rate's own interval reaches zero: the months could be any size.
-        case progressTooUncertain(level: Double)
-
-        var description: String {
-            switch self {
-            // Never the exact count: it may be below the suppression threshold.
-            case let .statistics(.tooFewStudents(_, needed)):
-                "fewer than \(needed) students have both a score and the other input; converting to months needs at least \(needed), or the rate is mostly noise"
-            case let .statistics(error): error.description
-            case let .gradientTooWeak(level):
-                "within this cohort, rank rises too little with age to say how much a month is worth (the age gradient's "
-                    + "\(Int((level * 100).rounded()))% interval includes zero)"
-            case .noEarlierAssessment:
-                "the cohort sat no earlier assessment of this subject on the same scale this academic year, so there is no progress to measure a month by"
-            case let .progressTooUncertain(level):
-                "the students' progress between the two assessments is too uncertain to say how much a month is worth (the progress rate's "
-                    + "\(Int((level * 100).rounded()))% interval includes zero)"
-            }
-        }
-    }
-
-    /// The gap in months by the progress rate (mirrors `ProgressRateConversion(first:second:
-    /// monthsBetween:)` then `months(forGap:standardError:)`): score gap ÷ (mean paired change ÷
-    /// months between), with the delta-method interval of `MonthsOfLearning` and the same
-    /// refusals (fewer than `ProgressRateConversion.defaultMinimumStudents` paired students, no
-    /// time between, no average progress).
-    ///
-    /// One more refusal than GapStatistics makes, as for the age gradient: where the rate's own
-    /// interval includes zero, a report prints no figure rather than one without an interval.
+    /// The gap in months by the progress rate (`MonthsOfLearning.byProgressRate`), or why not.
     static func progressRateMonths(
         scoreGap: Double, scoreGapStandardError: Double?, progress: ProgressAggregates?, scoreUnits: String, level: Double
-    ) -> Result<MonthsOfLearning, MonthsRefusal> {
+    ) -> Result<MonthsOfLearning, MonthsOfLearning.Refusal> {
         guard let progress else { return .failure(.noEarlierAssessment) }
-        let needed = max(2, ProgressRateConversion.defaultMinimumStudents)
-        guard progress.paired >= needed else { return .failure(.statistics(.tooFewStudents(found: progress.paired, needed: needed))) }
-        guard progress.monthsBetween.isFinite, progress.monthsBetween > 0 else {
-            return .failure(.statistics(.invalidMonthsBetween(progress.monthsBetween)))
-        }
-        let rateUnits = "\(scoreUnits) per month of schooling"
-        let rate = progress.meanChange / progress.monthsBetween
-        guard rate > 0 else { return .failure(.statistics(.rateNotPositive(rate: rate, units: rateUnits))) }
-        let rateError = (progress.changeVariance / Double(progress.paired)).squareRoot() / progress.monthsBetween
-        let z = Normal.criticalValue(level: level)
-        guard rate - z * rateError > 0 else { return .failure(.progressTooUncertain(level: level)) }
-        let months = scoreGap / rate
-        let fromGap = (scoreGapStandardError ?? 0) / rate
-        let fromRate = scoreGap * rateError / (rate * rate)
-        let standardError = (fromGap * fromGap + fromRate * fromRate).squareRoot()
-        let interval = ConfidenceInterval(lower: months - z * standardError, upper: months + z * standardError, level: level, method: .deltaMethod)
-        let note: String? = scoreGapStandardError == nil
-            ? "Interval reflects the uncertainty of the rate only; no standard error was given for the gap." : nil
-        return .success(MonthsOfLearning(
-            months: months, confidenceInterval: interval, method: .progressRate, gap: scoreGap, gapUnits: scoreUnits,
-            ratePerMonth: rate, rateUnits: rateUnits, studentCount: progress.paired, note: note))
+        return MonthsOfLearning.byProgressRate(
+            scoreGap: scoreGap, scoreGapStandardError: scoreGapStandardError, paired: progress.paired, meanChange: progress.meanChange,
+            changeVariance: progress.changeVariance, monthsBetween: progress.monthsBetween, scoreUnits: scoreUnits, level: level)
     }
 
     /// Welch's standard error of the score gap, √(s²_O/n_O + s²_D/n_D) (`MeanScoreGap.standardError`).
@@ -131,37 +77,16 @@ enum AggregateStatistics {
         return (o.variance / Double(o.count) + d.variance / Double(d.count)).squareRoot()
     }
 
-    /// The gap in months as the difference of educational ages on the percentile-rank scale
-    /// (mirrors `EducationalAgeGap`): rank gap ÷ slope of rank on age, with the delta-method
-    /// interval of `MonthsOfLearning`, and the same refusals (fewer than
-    /// `AgeGradientConversion.defaultMinimumStudents` students, no age spread, no positive slope).
-    ///
-    /// One more refusal than GapStatistics makes: where the slope's own interval includes zero,
-    /// `MonthsOfLearning` would still give a figure (without an interval), but a figure like
-    /// "680 months" from a flat gradient misleads more than it tells, so a report prints none.
+    /// The gap in months by educational age (`MonthsOfLearning.byEducationalAge`), or why not.
     static func educationalAgeMonths(
         rankGap: Double, rankGapStandardError: Double?, gradient: AgeGradientAggregates?, level: Double
-    ) -> Result<MonthsOfLearning, MonthsRefusal> {
-        let needed = AgeGradientConversion.defaultMinimumStudents
-        guard let gradient else { return .failure(.statistics(.tooFewStudents(found: 0, needed: needed))) }
-        guard gradient.count >= needed else { return .failure(.statistics(.tooFewStudents(found: gradient.count, needed: needed))) }
-        guard gradient.sumSquaresAge > 0 else { return .failure(.statistics(.agesDoNotVary)) }
-        let rateUnits = "percentile rank (0–1) per month of age"
-        guard gradient.slope > 0 else { return .failure(.statistics(.slopeNotPositive(slope: gradient.slope, units: rateUnits))) }
-        let n = Double(gradient.count)
-        let slopeError = (gradient.residualSumSquares / (n - 2) / gradient.sumSquaresAge).squareRoot()
-        let z = Normal.criticalValue(level: level)
-        guard gradient.slope - z * slopeError > 0 else { return .failure(.gradientTooWeak(level: level)) }
-        let months = rankGap / gradient.slope
-        let fromGap = (rankGapStandardError ?? 0) / gradient.slope
-        let fromRate = rankGap * slopeError / (gradient.slope * gradient.slope)
-        let standardError = (fromGap * fromGap + fromRate * fromRate).squareRoot()
-        let interval = ConfidenceInterval(lower: months - z * standardError, upper: months + z * standardError, level: level, method: .deltaMethod)
-        let note: String? = rankGapStandardError == nil
-            ? "Interval reflects the uncertainty of the rate only; no standard error was given for the gap." : nil
-        return .success(MonthsOfLearning(
-            months: months, confidenceInterval: interval, method: .educationalAge, gap: rankGap, gapUnits: "percentile rank (0–1)",
-            ratePerMonth: gradient.slope, rateUnits: rateUnits, studentCount: gradient.count, note: note))
+    ) -> Result<MonthsOfLearning, MonthsOfLearning.Refusal> {
+        guard let gradient else {
+            return .failure(.statistics(.tooFewStudents(found: 0, needed: AgeGradientConversion.defaultMinimumStudents)))
+        }
+        return MonthsOfLearning.byEducationalAge(
+            rankGap: rankGap, rankGapStandardError: rankGapStandardError, count: gradient.count, slope: gradient.slope,
+            sumSquaresAge: gradient.sumSquaresAge, residualSumSquares: gradient.residualSumSquares, level: level)
     }
 
     /// Attendance as a ratio of sums, attended ÷ possible, in percent, with the ratio

@@ -1,7 +1,7 @@
 import GapStatistics
 
 /// The method section every report prints, so that a reader can tell how each figure was made
-/// and make it again (domain.md §7).
+/// and make it again (docs/methodology.md §7).
 enum MethodNotes {
     static func notes(for data: TermlyReportData, level: Double, threshold: Int) -> [MethodNote] {
         let percent = Int((level * 100).rounded())

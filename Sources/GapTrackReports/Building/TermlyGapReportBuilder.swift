@@ -77,7 +77,7 @@ public struct TermlyGapReportBuilder: Sendable {
 
     // MARK: - Group sizes
 
-    /// The groups a provider of this kind reports, in order (domain.md §1).
+    /// The groups a provider of this kind reports, in order (docs/methodology.md §1).
     static func groups(for kind: ReportProvider.Kind, counts: [ReportGroup: Int]) -> [ReportGroup] {
         let school: [ReportGroup] = [
             .cohort, .disadvantaged, .others, .fsm, .fsmEver6, .lookedAfter, .eal, .sen, .senEHCPlan, .senSupport, .refugee, .youngCarer,
@@ -175,7 +175,7 @@ public struct TermlyGapReportBuilder: Sendable {
             notes: notes, monthsConversions: conversions)
     }
 
-    /// The gap in months by the progress rate and by educational age (domain.md §5, conversions
+    /// The gap in months by the progress rate and by educational age (docs/methodology.md §5, conversions
     /// 2 and 1), each with its inputs or its refusal. The primary figure is the progress rate
     /// where the cohort sat an earlier assessment of the subject on the same scale this year;
     /// otherwise educational age (see `MethodNotes`, "Months of learning", for why).
@@ -202,7 +202,7 @@ public struct TermlyGapReportBuilder: Sendable {
         }
         let ageFigure: MonthsFigure? = if case let .success(value) = age { MonthsFigure(value, gapUnit: .percentileRank) } else { nil }
         let progressIsPrimary = progressFigure != nil
-        func refusal(_ result: Result<MonthsOfLearning, AggregateStatistics.MonthsRefusal>) -> String? {
+        func refusal(_ result: Result<MonthsOfLearning, MonthsOfLearning.Refusal>) -> String? {
             if case let .failure(error) = result { return error.description }
             return nil
         }

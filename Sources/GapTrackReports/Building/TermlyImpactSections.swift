@@ -3,7 +3,7 @@ import GapStatistics
 import GapTrackDomain
 import Postgres
 
-/// Which intervention impact sections (issue 5) a termly report includes (`gaptrack report
+/// Which intervention impact sections a termly report includes (`gaptrack report
 /// termly --impact` / `--no-impact`). Each section is the report `gaptrack report impact` makes
 /// for the termly report's provider and cohort, built from the same data, so the termly report
 /// stays reproducible byte for byte.
@@ -14,7 +14,7 @@ public enum TermlyImpactSections: Sendable, Equatable {
     /// same academic year, to at least the suppression threshold's number of students, where the
     /// cohort's results allow a before/after comparison within the year: from the earliest term
     /// of the year with results to the report's term, in the subject with most students with both
-    /// (`report_impact_candidates`, migration 062). Autumn reports have none.
+    /// (`report_impact_candidates`). Autumn reports have none.
     case automatic
     /// As `--impact` writes them, `TYPE,BEFORE,AFTER`, e.g.
     /// `tutoring,maths@2024/25-autumn,maths@2024/25-summer`, in the order given.

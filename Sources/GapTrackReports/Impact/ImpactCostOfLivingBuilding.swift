@@ -3,7 +3,7 @@ import GapTrackDomain
 import GapTrackStore
 
 extension ImpactReportBuilder {
-    /// A university's cost-of-living support (domain.md §6): uptake among LSEB students against
+    /// A university's cost-of-living support (docs/methodology.md §6): uptake among LSEB students against
     /// others, with Wilson intervals and Newcombe's interval for the difference; then, among LSEB
     /// students, continuation and module marks of the supported against unsupported students of
     /// the same intake year and course (exact strata, as for schools).

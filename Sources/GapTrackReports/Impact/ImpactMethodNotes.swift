@@ -1,7 +1,7 @@
 import GapStatistics
 
 /// The method section of an impact report: how each figure was made and where the method comes
-/// from, so that a reader can judge it and make it again (domain.md §7).
+/// from, so that a reader can judge it and make it again (docs/methodology.md §7).
 enum ImpactMethodNotes {
     static func school(_ data: ImpactData, _ school: SchoolImpactAggregates, level: Double, threshold: Int) -> [MethodNote] {
         let percent = Int((level * 100).rounded())

@@ -1,7 +1,7 @@
 import GapStatistics
 import GapTrackDomain
 
-/// The impact of an intervention (issue 5; domain.md §6): participants against a matched
+/// The impact of an intervention (docs/methodology.md §6): participants against a matched
 /// comparison group of non-participants from the same cohort, with the change in attainment as
 /// an effect size and in EEF months, the change in attendance, how many were matched, what it
 /// cost and what each month of progress cost. For a university's cost-of-living support: uptake
@@ -92,7 +92,7 @@ public struct ImpactIntervention: Sendable, Equatable, Codable {
     public static func type(_ type: InterventionType) -> ImpactIntervention { ImpactIntervention(kind: .type, types: [type]) }
     public static func programme(_ prefix: String) -> ImpactIntervention { ImpactIntervention(kind: .programme, types: [], programme: prefix) }
 
-    /// The four kinds of support universities give against the cost of living (domain.md §6).
+    /// The four kinds of support universities give against the cost of living (docs/methodology.md §6).
     public static let costOfLivingTypes: [InterventionType] = [.hardshipAward, .bursary, .foodSupport, .housingSupport]
     public static let costOfLiving = ImpactIntervention(kind: .costOfLiving, types: costOfLivingTypes)
 

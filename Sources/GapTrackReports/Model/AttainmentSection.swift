@@ -14,7 +14,7 @@ public struct GroupSize: Sendable, Equatable, Codable {
         /// The whole cohort.
         case cohort
         /// Those who gave an answer that places them in an SMC group: the Social Mobility
-        /// Commission's groups are reported as shares of declared answers (domain.md §1).
+        /// Commission's groups are reported as shares of declared answers (docs/methodology.md §1).
         case smcDeclared = "smc_declared"
     }
 
@@ -48,7 +48,7 @@ public struct GroupScores: Sendable, Equatable, Codable {
 }
 
 /// The attainment gap on one assessment: disadvantaged students against all others in the
-/// cohort who took it (domain.md §5).
+/// cohort who took it (docs/methodology.md §5).
 public struct SubjectGap: Sendable, Equatable, Codable {
     public var subject: String
     /// The assessment point, e.g. "Autumn mock".
@@ -147,7 +147,7 @@ public struct MonthsFigure: Sendable, Equatable, Codable {
     }
 }
 
-/// The gap in months by one conversion (domain.md §5): its figure with inputs, or why there is
+/// The gap in months by one conversion (docs/methodology.md §5): its figure with inputs, or why there is
 /// none. A report shows every conversion it offers and marks one as primary, since months
 /// made different ways differ and a reader must know which is which.
 public struct MonthsConversion: Sendable, Equatable, Codable {

@@ -2,7 +2,7 @@ import GapStatistics
 import GapTrackDomain
 import GapTrackStore
 
-/// Attendance of one group over the term (domain.md §3).
+/// Attendance of one group over the term (docs/methodology.md §3).
 public struct AttendanceRow: Sendable, Equatable, Codable {
     public var group: ReportGroup
     /// Students with at least one possible session in the term.
@@ -47,7 +47,7 @@ public struct AttendanceSection: Sendable, Equatable, Codable {
 }
 
 /// Support of one type (or all support, when `type` is nil) delivered to the cohort in the
-/// term: records that were active or ended, never planned or cancelled ones (domain.md §6).
+/// term: records that were active or ended, never planned or cancelled ones (docs/methodology.md §6).
 ///
 /// Types are codes from the `intervention_types` catalogue (the `GapTrackDomain.InterventionType`
 /// values, plus any a provider adds), so they are kept as text with their display name.

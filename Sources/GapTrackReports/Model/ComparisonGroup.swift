@@ -1,16 +1,16 @@
 import GapTrackStore
 /// Which students a termly report compares with the others: the DfE "disadvantaged" definition
 /// for schools, or, where that group is empty (universities, colleges without school markers), a
-/// higher-education definition (domain.md §1). `gaptrack report termly --compare` takes `rawValue`.
+/// higher-education definition (docs/methodology.md §1). `gaptrack report termly --compare` takes `rawValue`.
 ///
-/// The SQL side is `report_use_comparison` (migration 061), which takes `sqlKey`; students a
+/// The SQL side is `report_use_comparison`, which takes `sqlKey`; students a
 /// definition cannot place (no IMD or POLAR4 quintile recorded, no SMC answer that places them)
 /// are in neither group and left out of both sides of every gap.
 public enum ComparisonGroup: String, Sendable, Equatable, Codable, CaseIterable {
     /// FSM Ever 6, looked after or previously looked after (DfE performance measures).
     case dfeDisadvantaged = "dfe-disadvantaged"
     /// Lower socio-economic background: IMD or POLAR4 quintile 1–2, first in family, care leaver
-    /// or estranged (the cost-of-living impact report's definition, migration 040).
+    /// or estranged (the cost-of-living impact report's definition).
     case lseb
     /// IMD quintile 1 against quintiles 2–5.
     case imdQuintile1 = "imd-q1"

@@ -1,6 +1,6 @@
 /// Number formatting that never depends on the locale, the platform or Foundation's version.
 ///
-/// Reports must be byte-identical when made again from the same data (domain.md §7), so every
+/// Reports must be byte-identical when made again from the same data (docs/methodology.md §7), so every
 /// number is printed by this one routine: round half away from zero to a fixed number of
 /// decimals, ASCII digits, "-" only for a nonzero result (never "-0.00"), no grouping.
 public enum FixedDecimal {

@@ -10,7 +10,7 @@ import GapTrackDomain
 /// Checked in this table's review: the DfE KS4 index 2019 and 2022 against the DfE's own data
 /// table; KS4 2023 and 2024, KS2 2019, 2023 and 2024 (provisional) against reports of the DfE
 /// releases; EPI's months for 2019, 2023 and 2024 against reports of its annual reports.
-/// domain.md §5 lists the same values. To add a year, append a row with its source.
+/// docs/methodology.md §5 lists the same values. To add a year, append a row with its source.
 public enum NationalFigures {
     public static let all: [NationalFigure] = dfeGapIndex + epiMonths
 
@@ -91,7 +91,7 @@ public enum NationalFigures {
 /// One published national figure.
 public struct NationalFigure: Sendable, Equatable, Codable {
     public enum Measure: String, Sendable, Equatable, Codable {
-        /// DfE disadvantage gap index (domain.md §5).
+        /// DfE disadvantage gap index (docs/methodology.md §5).
         case dfeGapIndex = "dfe_gap_index"
         /// EPI gap in months of learning, disadvantaged against others.
         case epiMonths = "epi_months"

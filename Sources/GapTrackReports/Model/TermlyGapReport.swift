@@ -3,7 +3,7 @@ import GapStatistics
 import GapTrackDomain
 import GapTrackStore
 
-/// The termly gap report for one cohort of one provider (domain.md §7; issue 4): group sizes,
+/// The termly gap report for one cohort of one provider (docs/methodology.md §7): group sizes,
 /// the attainment gap per subject, attendance by group, support delivered and its spend, the
 /// trend over earlier terms, the comparison with national figures, the data cut it rests on and
 /// the method, with every small-group figure suppressed.
@@ -33,7 +33,7 @@ public struct TermlyGapReport: Sendable, Equatable, Codable {
     /// Who the "disadvantaged" side of every gap is (the `disadvantaged` group id is kept in CSV
     /// and JSON whatever the definition; its label and this field say which it is).
     public var comparison: ComparisonGroup
-    /// Intervention impact sections (issue 5), in the order asked for, or by intervention type.
+    /// Intervention impact sections, in the order asked for, or by intervention type.
     public var impact: [ImpactReport]
 
     public init(

@@ -7,7 +7,7 @@ import GapTrackStore
 ///
 /// Keeping this boundary plain lets the statistics be tested without a database, and lets the
 /// SQL be tested against the GapStatistics reference on the same students. Codable so that it can
-/// be stored and served again while its inputs are unchanged (`ReportSnapshotCache`, migration 080).
+/// be stored and served again while its inputs are unchanged (`ReportSnapshotCache`).
 public struct TermlyReportData: Sendable, Equatable, Codable {
     public var provider: ReportProvider
     public var cohort: ReportCohort
@@ -25,10 +25,9 @@ public struct TermlyReportData: Sendable, Equatable, Codable {
     /// Earlier terms, oldest first, then the report's own term.
     public var trend: [TermAggregates]
     /// Who the "disadvantaged" side of every gap is: the `disadvantaged` group and figures hold
-    /// the students of this definition (`report_use_comparison`, migration 061).
+    /// the students of this definition (`report_use_comparison`).
     public var comparison: ComparisonGroup
-    /// The impact sections the report includes when none is asked for (`report_impact_candidates`,
-    /// migration 062).
+    /// The impact sections the report includes when none is asked for (`report_impact_candidates`).
     public var impactCandidates: [ImpactCandidate]
 
     public init(

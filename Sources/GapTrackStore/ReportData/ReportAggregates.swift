@@ -25,7 +25,7 @@ public struct ImportRecord: Sendable, Equatable, Codable {
 }
 
 /// An intervention type delivered to the cohort this academic year, with the before and after
-/// assessments its default impact section compares (`report_impact_candidates`, migration 062).
+/// assessments its default impact section compares (`report_impact_candidates`).
 public struct ImpactCandidate: Sendable, Equatable, Codable {
     public var type: String
     /// Cohort students with a delivered record of the type.
@@ -113,7 +113,7 @@ public struct SubjectAggregates: Sendable, Equatable, Codable {
 }
 
 /// The paired progress of the cohort's students between an earlier assessment of the same subject
-/// and scale and this one (`report_progress_rate`, migration 060): the inputs of
+/// and scale and this one (`report_progress_rate`): the inputs of
 /// GapStatistics.ProgressRateConversion(first:second:monthsBetween:).
 public struct ProgressAggregates: Sendable, Equatable, Codable {
     /// The earlier assessment's name, e.g. "Year 11 autumn mock".

@@ -3,7 +3,7 @@ import GapTrackDomain
 /// A group of students a report counts or compares, with a stable id (used in CSV and JSON,
 /// and for ordering) and the label a reader sees.
 ///
-/// Groups follow domain.md §1: the DfE "disadvantaged" definition (FSM Ever 6, looked after or
+/// Groups follow docs/methodology.md §1: the DfE "disadvantaged" definition (FSM Ever 6, looked after or
 /// previously looked after) and the others; the subgroups schools report; for higher education
 /// the OfS access and participation groups; and the Social Mobility Commission's three
 /// socio-economic groups with those who did not declare.
