@@ -25,40 +25,18 @@ enum AggregateStatistics {
         return (Estimate(value, unit: .gapIndex, interval: interval), GapIndex.scaleFactor * aucError)
     }
 
-    /// Mean of others − mean of disadvantaged with Welch's interval (mirrors `MeanScoreGap`);
-    /// nil when a group has fewer than two students.
+    /// Mean of others − mean of disadvantaged with Welch's interval (`MeanScoreGap`); nil when
+    /// a group has fewer than two students.
     static func meanScoreGap(disadvantaged d: ScoreAggregates, others o: ScoreAggregates, level: Double) -> Estimate? {
-        guard d.count >= 2, o.count >= 2 else { return nil }
-        let value = o.mean - d.mean
-        let varianceO = o.variance / Double(o.count)
-        let varianceD = d.variance / Double(d.count)
-        let variance = varianceO + varianceD
-        let denominator = varianceO * varianceO / Double(o.count - 1) + varianceD * varianceD / Double(d.count - 1)
-        guard variance > 0, denominator > 0 else { return Estimate(value, unit: .scorePoints) }
-        let degreesOfFreedom = variance * variance / denominator
-        let t = StudentT.criticalValue(level: level, degreesOfFreedom: degreesOfFreedom)
-        let standardError = variance.squareRoot()
-        return Estimate(
-            value, unit: .scorePoints,
-            interval: ConfidenceInterval(lower: value - t * standardError, upper: value + t * standardError, level: level, method: .welch))
+        guard let gap = try? MeanScoreGap(disadvantaged: d.summary, others: o.summary, level: level) else { return nil }
+        return Estimate(gap.value, unit: .scorePoints, interval: gap.confidenceInterval)
     }
 
-    /// Hedges' g with the Hedges–Olkin interval (mirrors `StandardisedGap`); nil when a group has
-    /// fewer than two students or no score varies.
+    /// Hedges' g with the Hedges–Olkin interval (`StandardisedGap`); nil when a group has fewer
+    /// than two students or no score varies.
     static func hedgesG(disadvantaged d: ScoreAggregates, others o: ScoreAggregates, level: Double) -> Estimate? {
-        guard d.count >= 2, o.count >= 2 else { return nil }
-        let nD = Double(d.count)
-        let nO = Double(o.count)
-        let pooledVariance = ((nO - 1) * o.variance + (nD - 1) * d.variance) / (nO + nD - 2)
-        guard pooledVariance > 0 else { return nil }
-        let cohensD = (o.mean - d.mean) / pooledVariance.squareRoot()
-        let correction = 1 - 3 / (4 * (nO + nD) - 9)
-        let g = correction * cohensD
-        let standardError = (correction * correction * ((nO + nD) / (nO * nD) + cohensD * cohensD / (2 * (nO + nD)))).squareRoot()
-        let z = Normal.criticalValue(level: level)
-        return Estimate(
-            g, unit: .effectSize,
-            interval: ConfidenceInterval(lower: g - z * standardError, upper: g + z * standardError, level: level, method: .hedgesOlkin))
+        guard let gap = try? StandardisedGap(disadvantaged: d.summary, others: o.summary, level: level) else { return nil }
+        return Estimate(gap.hedgesG, unit: .effectSize, interval: gap.confidenceInterval)
     }
 
     /// The gap in months by the progress rate (`MonthsOfLearning.byProgressRate`), or why not.
@@ -73,8 +51,7 @@ enum AggregateStatistics {
 
     /// Welch's standard error of the score gap, √(s²_O/n_O + s²_D/n_D) (`MeanScoreGap.standardError`).
     static func meanScoreGapStandardError(disadvantaged d: ScoreAggregates, others o: ScoreAggregates) -> Double? {
-        guard d.count >= 2, o.count >= 2 else { return nil }
-        return (o.variance / Double(o.count) + d.variance / Double(d.count)).squareRoot()
+        try? MeanScoreGap(disadvantaged: d.summary, others: o.summary).standardError
     }
 
     /// The gap in months by educational age (`MonthsOfLearning.byEducationalAge`), or why not.
@@ -125,4 +102,9 @@ enum AggregateStatistics {
         let z = Normal.criticalValue(level: level)
         return Estimate(value, unit: unit, lower: value - z * standardError, upper: value + z * standardError, method: method)
     }
+}
+
+extension ScoreAggregates {
+    /// The group's count, mean and variance, as the sample-based statistics take them.
+    var summary: SampleSummary { SampleSummary(count: count, mean: mean, variance: variance) }
 }
