@@ -177,6 +177,9 @@ import Testing
             #expect(throws: TermlyReportError.unknownProvider(code: "nowhere", known: ["synthetic-school"])) {
                 try queries.unknownCohort("year-19", provider: "nowhere", term: "2024/25-autumn")
             }
+            // The impact report answers the same way, in its own words.
+            #expect(try ImpactQueries.unknownCohort("year-19", provider: "synthetic-school", term: "2024/25-autumn", on: connection)
+                == .unknownCohort("year-19", term: "2024/25-autumn", valid: ["year-11 (30)"]))
         }
     }
 

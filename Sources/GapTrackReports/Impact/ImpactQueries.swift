@@ -53,10 +53,21 @@ public enum ImpactQueries {
         _ code: String, term: AcademicTerm, providerID: Int, cohorts: inout ImpactCohortTables, on repository: ImpactReportRepository
     ) throws -> ReportCohort {
         let listed = try cohorts.reportCohorts(providerID: providerID, term: term, on: repository.connection)
-        guard let found = listed.first(where: { $0.code == code }) else {
-            throw ImpactError.unknownCohort(code, term: term, valid: listed.map { "\($0.code) (\($0.students))" })
-        }
+        guard let found = listed.first(where: { $0.code == code }) else { throw unknownCohort(code, term: term, listed: listed) }
         return ReportCohort(code: found.code, label: found.label)
+    }
+
+    /// The error for `text`, typed as a cohort but not one (`CohortCode` refuses it): like an
+    /// unknown cohort's, it lists the provider's cohorts with students in `term`.
+    /// - Throws: `TermlyReportError` for an unknown provider.
+    public static func unknownCohort(_ text: String, provider: ProviderCode, term: AcademicTerm, on connection: PostgresConnection) throws -> ImpactError {
+        let termly = TermlyReportQueries(connection: connection)
+        let (providerID, _) = try termly.provider(code: provider)
+        return unknownCohort(text, term: term, listed: try termly.cohorts(providerID: providerID, term: term))
+    }
+
+    static func unknownCohort(_ text: String, term: AcademicTerm, listed: [TermlyReportRepository.CohortListing]) -> ImpactError {
+        .unknownCohort(text, term: term, valid: listed.map { "\($0.code) (\($0.students))" })
     }
 
     // MARK: - Schools and colleges
