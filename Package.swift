@@ -74,7 +74,9 @@ let package = Package(
         .target(name: "TestDatabase", dependencies: ["Postgres", "PrivateCluster", "GapTrackStore"], path: "Tests/TestDatabase"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestDatabase"]),
         .testTarget(name: "SchemaMigrationsTests", dependencies: ["GapTrackStore", "Postgres", "TestDatabase"], exclude: ["Fixtures"]),
-        .testTarget(name: "GapStatisticsTests", dependencies: ["GapStatistics"]),
+        // One tolerance helper and the seeded samples the statistics and report tests share.
+        .target(name: "TestSupport", dependencies: ["GapStatistics", "GapTrackDomain"], path: "Tests/TestSupport"),
+        .testTarget(name: "GapStatisticsTests", dependencies: ["GapStatistics", "TestSupport"]),
         .testTarget(name: "GapTrackDomainTests", dependencies: ["GapTrackDomain"]),
         .testTarget(name: "DisclosureControlTests", dependencies: ["DisclosureControl"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
@@ -92,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GapTrackReportsTests",
-            dependencies: ["GapTrackReports", "GapTrackStore", "GapStatistics", "GapTrackDomain", "Postgres", "CSVFormat", "TestDatabase"]
+            dependencies: ["GapTrackReports", "GapTrackStore", "GapStatistics", "GapTrackDomain", "Postgres", "CSVFormat", "TestDatabase", "TestSupport"]
         ),
         .testTarget(
             name: "GapTrackServiceTests",

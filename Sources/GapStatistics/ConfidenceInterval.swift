@@ -1,5 +1,5 @@
 /// A confidence interval, with the method that made it, so that a report can say how its
-/// uncertainty was worked out (domain.md §5: "always report n … and a 95% confidence interval").
+/// uncertainty was worked out (docs/methodology.md §5: "always report n … and a 95% confidence interval").
 public struct ConfidenceInterval: Sendable, Equatable, CustomStringConvertible {
     public var lower: Double
     public var upper: Double
@@ -38,8 +38,6 @@ public enum IntervalMethod: Sendable, Equatable, CustomStringConvertible {
     case deltaMethod
     /// Wilson's score interval for a proportion.
     case wilson
-    /// Percentile interval from a stratified bootstrap (each group resampled on its own).
-    case percentileBootstrap(replicates: Int, seed: UInt64)
     /// The interval's ends converted through a lookup table (EEF months bands).
     case convertedBands
 
@@ -50,7 +48,6 @@ public enum IntervalMethod: Sendable, Equatable, CustomStringConvertible {
         case .hedgesOlkin: "Hedges–Olkin variance"
         case .deltaMethod: "delta method"
         case .wilson: "Wilson score"
-        case let .percentileBootstrap(replicates, seed): "percentile bootstrap, \(replicates) replicates, seed \(seed)"
         case .convertedBands: "interval ends converted through the bands"
         }
     }

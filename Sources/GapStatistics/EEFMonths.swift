@@ -2,7 +2,7 @@
 /// additional progress, as used throughout its Teaching and Learning Toolkit.
 ///
 /// Source: Education Endowment Foundation, Teaching and Learning Toolkit, "months' impact"
-/// conversion table (domain.md §6). The effect size is first rounded to two decimals; the
+/// conversion table (docs/methodology.md §6). The effect size is first rounded to two decimals; the
 /// bands, in hundredths, are: −1…1 → 0; 2…9 → 1; 10…18 → 2; 19…26 → 3; 27…35 → 4;
 /// 36…44 → 5; 45…52 → 6; 53…61 → 7; 62…69 → 8; 70…78 → 9; 79…87 → 10; 88…95 → 11;
 /// 96 and above → 12. A negative effect gets the same months, negative.

@@ -4,7 +4,7 @@
 /// 0 means no gap; 10 means every disadvantaged student scored below every other student;
 /// negative values mean disadvantaged students are ahead. Source: DfE, "Measuring
 /// disadvantaged pupils' attainment gaps over time", Statistical Working Paper SFR 40/2014
-/// (December 2014), used since in the KS2 and KS4 national statistics; domain.md §5.
+/// (December 2014), used since in the KS2 and KS4 national statistics; docs/methodology.md §5.
 ///
 /// Why ranks: they put any scale (scaled scores, GCSE grades, tracker percentages) on one
 /// footing and are not moved by changes in a scale's spread from year to year.
@@ -30,8 +30,8 @@ public struct GapIndex: Sendable, Equatable {
     public var standardError: Double?
     /// Normal interval from the DeLong standard error, clamped to the index's range
     /// [−10, 10]; nil when `standardError` is. When one group entirely outscores the other
-    /// the DeLong variance is 0 and the interval shrinks to the point: use the bootstrap, or
-    /// report the counts, for such small, separated groups.
+    /// the DeLong variance is 0 and the interval shrinks to the point: report the counts for
+    /// such small, separated groups.
     public var confidenceInterval: ConfidenceInterval?
 
     /// Mean rank of others − mean rank of disadvantaged, on the 0–1 rank scale (index / 20):
@@ -83,33 +83,5 @@ public struct GapIndex: Sendable, Equatable {
             if student.isDisadvantaged { disadvantaged.append(student.score) } else { others.append(student.score) }
         }
         try self.init(disadvantaged: disadvantaged, others: others, level: level)
-    }
-
-    /// A percentile bootstrap interval for the index, resampling each group with replacement
-    /// on its own (so group sizes stay as observed), reproducible from `settings.seed`.
-    ///
-    /// Prefer it to the DeLong interval for small groups, whose rank statistic is far from
-    /// normal. Each replicate reuses the one sort of the data: O(n) per replicate.
-    public static func bootstrapInterval(
-        disadvantaged: [Double], others: [Double], settings: BootstrapSettings
-    ) throws(StatisticsError) -> ConfidenceInterval {
-        guard !disadvantaged.isEmpty else { throw .emptyGroup("disadvantaged") }
-        guard !others.isEmpty else { throw .emptyGroup("others") }
-        try requireFinite(disadvantaged, group: "disadvantaged")
-        try requireFinite(others, group: "others")
-        try settings.validate()
-        let ranking = TwoGroupRanking(disadvantaged: disadvantaged, others: others)
-        var generator = SeededGenerator(seed: settings.seed)
-        var disadvantagedWeights = [Int32](repeating: 0, count: disadvantaged.count)
-        var othersWeights = [Int32](repeating: 0, count: others.count)
-        var replicates = [Double]()
-        replicates.reserveCapacity(settings.replicates)
-        for _ in 0..<settings.replicates {
-            drawResampleWeights(&disadvantagedWeights, using: &generator)
-            drawResampleWeights(&othersWeights, using: &generator)
-            let auc = ranking.areaUnderCurve(disadvantagedWeights: disadvantagedWeights, othersWeights: othersWeights)
-            replicates.append(scaleFactor * (auc - 0.5))
-        }
-        return percentileInterval(of: replicates, settings: settings)
     }
 }

@@ -20,11 +20,14 @@ public struct MeanScoreGap: Sendable, Equatable {
     /// - Throws: `StatisticsError` when a group has fewer than two scores or a score is not
     ///   finite.
     public init(disadvantaged: [Double], others: [Double], level: Double = 0.95) throws(StatisticsError) {
-        try requireLevel(level)
-        guard disadvantaged.count >= 2 else { throw .tooFewValues(group: "disadvantaged", found: disadvantaged.count, needed: 2) }
-        guard others.count >= 2 else { throw .tooFewValues(group: "others", found: others.count, needed: 2) }
-        let d = try SampleSummary(disadvantaged, group: "disadvantaged")
-        let o = try SampleSummary(others, group: "others")
+        let (d, o) = try SampleSummary.twoGroups(disadvantaged: disadvantaged, others: others, level: level)
+        try self.init(disadvantaged: d, others: o, level: level)
+    }
+
+    /// The same gap from each group's count, mean and variance (as a database aggregates them).
+    /// - Throws: `StatisticsError` when a group has fewer than two students.
+    public init(disadvantaged d: SampleSummary, others o: SampleSummary, level: Double = 0.95) throws(StatisticsError) {
+        try SampleSummary.requireTwoGroups(d, o, level: level)
         self.disadvantaged = d
         self.others = o
         value = o.mean - d.mean

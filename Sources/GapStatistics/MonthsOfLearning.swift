@@ -2,7 +2,7 @@
 ///
 /// "Months of learning" is not a unit of any assessment: it is the gap divided by how much
 /// attainment changes per month. Different choices of "per month" give different numbers
-/// (EPI's KS4 factor differs from its KS2 factor, domain.md §5), so a figure in months is
+/// (EPI's KS4 factor differs from its KS2 factor, docs/methodology.md §5), so a figure in months is
 /// meaningless without its method, its rate and the rate's units. A report prints them all.
 public struct MonthsOfLearning: Sendable, Equatable, CustomStringConvertible {
     /// The gap in months (positive: disadvantaged students are behind).
@@ -47,7 +47,7 @@ public struct MonthsOfLearning: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The conversions gaptrack offers (domain.md §5, "Gap in months of learning").
+/// The conversions gaptrack offers (docs/methodology.md §5, "Gap in months of learning").
 public enum MonthsOfLearningMethod: String, Sendable, Equatable, CaseIterable, CustomStringConvertible {
     /// Gap ÷ within-cohort slope of attainment on age in months (`AgeGradientConversion`).
     case ageGradient

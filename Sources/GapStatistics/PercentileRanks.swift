@@ -5,7 +5,7 @@
 /// and every rank is divided by the cohort size, so ranks lie in (0, 1] and the highest
 /// score has rank 1. This is the definition used by the DfE's disadvantage gap index
 /// (DfE, "Measuring disadvantaged pupils' attainment gaps over time", Statistical Working
-/// Paper SFR 40/2014, and domain.md §5).
+/// Paper SFR 40/2014, and docs/methodology.md §5).
 ///
 /// Averaging tied positions makes the ranks independent of the order students were listed
 /// in, so the same cohort always gives the same figures.

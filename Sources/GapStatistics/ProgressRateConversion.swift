@@ -3,7 +3,7 @@
 ///
 /// Why: when the same students sit the same scale twice (autumn and summer standardised
 /// tests), their average progress per month is the plainest meaning of "a month of learning"
-/// on that scale (domain.md §5, conversion 2). Paired changes cancel each student's own level,
+/// on that scale (docs/methodology.md §5, conversion 2). Paired changes cancel each student's own level,
 /// so the rate is estimated far more precisely than from two unrelated groups.
 public struct ProgressRateConversion: Sendable, Equatable {
     /// The smallest number of students accepted by default for a paired rate.

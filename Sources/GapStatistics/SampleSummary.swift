@@ -36,3 +36,26 @@ public struct SampleSummary: Sendable, Equatable {
         self.variance = variance
     }
 }
+
+extension SampleSummary {
+    /// What every two-group gap needs before it computes: a valid level and two or more
+    /// students in each group.
+    static func requireTwoGroups(_ disadvantaged: SampleSummary, _ others: SampleSummary, level: Double) throws(StatisticsError) {
+        try requireTwoGroups(disadvantagedCount: disadvantaged.count, othersCount: others.count, level: level)
+    }
+
+    /// The summaries of the two groups' scores, checked as `requireTwoGroups` checks them and
+    /// every score finite.
+    static func twoGroups(
+        disadvantaged: [Double], others: [Double], level: Double
+    ) throws(StatisticsError) -> (disadvantaged: SampleSummary, others: SampleSummary) {
+        try requireTwoGroups(disadvantagedCount: disadvantaged.count, othersCount: others.count, level: level)
+        return (try SampleSummary(disadvantaged, group: "disadvantaged"), try SampleSummary(others, group: "others"))
+    }
+
+    private static func requireTwoGroups(disadvantagedCount: Int, othersCount: Int, level: Double) throws(StatisticsError) {
+        try requireLevel(level)
+        guard disadvantagedCount >= 2 else { throw .tooFewValues(group: "disadvantaged", found: disadvantagedCount, needed: 2) }
+        guard othersCount >= 2 else { throw .tooFewValues(group: "others", found: othersCount, needed: 2) }
+    }
+}

@@ -1,10 +1,9 @@
-/// Seeded pseudo-random number generators, so that every bootstrap interval and every
-/// demonstration data set can be made again, bit for bit, on any platform.
+/// Seeded pseudo-random number generators, so that every demonstration data set and every
+/// synthetic test sample can be made again, bit for bit, on any platform.
 ///
 /// Swift's `SystemRandomNumberGenerator` cannot be seeded, and the standard library's
-/// `Int.random(in:using:)` may change its algorithm between Swift releases. A report that
-/// states "bootstrap, 2,000 replicates, seed 20240901" must give the same interval next
-/// year, so the draws that matter go through `SeededGenerator.index(below:)` and
+/// `Int.random(in:using:)` may change its algorithm between Swift releases. The demo school
+/// loaded with `--seed 2024` must be the same school next year, so the draws that matter go through `SeededGenerator.index(below:)` and
 /// `SeededGenerator.unitInterval()`, whose algorithms are fixed here.
 
 /// SplitMix64: a tiny generator used to expand one 64-bit seed into the state of

@@ -28,11 +28,15 @@ public struct StandardisedGap: Sendable, Equatable {
     /// - Throws: `StatisticsError` when a group has fewer than two scores, a score is not
     ///   finite, or every score is equal (no spread to standardise by).
     public init(disadvantaged: [Double], others: [Double], level: Double = 0.95) throws(StatisticsError) {
-        try requireLevel(level)
-        guard disadvantaged.count >= 2 else { throw .tooFewValues(group: "disadvantaged", found: disadvantaged.count, needed: 2) }
-        guard others.count >= 2 else { throw .tooFewValues(group: "others", found: others.count, needed: 2) }
-        let d = try SampleSummary(disadvantaged, group: "disadvantaged")
-        let o = try SampleSummary(others, group: "others")
+        let (d, o) = try SampleSummary.twoGroups(disadvantaged: disadvantaged, others: others, level: level)
+        try self.init(disadvantaged: d, others: o, level: level)
+    }
+
+    /// The same effect size from each group's count, mean and variance (as a database
+    /// aggregates them).
+    /// - Throws: `StatisticsError` when a group has fewer than two students or no score varies.
+    public init(disadvantaged d: SampleSummary, others o: SampleSummary, level: Double = 0.95) throws(StatisticsError) {
+        try SampleSummary.requireTwoGroups(d, o, level: level)
         let nD = Double(d.count)
         let nO = Double(o.count)
         let pooledVariance = ((nO - 1) * o.variance + (nD - 1) * d.variance) / (nO + nD - 2)

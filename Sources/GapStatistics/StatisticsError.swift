@@ -14,7 +14,7 @@ public enum StatisticsError: Error, Sendable, Equatable, CustomStringConvertible
     case noSpread(String)
     /// A count below zero, or a numerator above its denominator.
     case invalidCount(String)
-    /// A confidence level outside (0, 1), or too few bootstrap replicates.
+    /// A confidence level outside (0, 1).
     case invalidSetting(String)
 
     public var description: String {

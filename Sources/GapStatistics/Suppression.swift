@@ -1,7 +1,7 @@
 /// Suppression of small numbers, so that no published figure identifies a student.
 ///
 /// Threshold 10: the Social Mobility Commission's employer guidance is not to report below an
-/// anonymity threshold of 10 (domain.md §5). A suppressed cell is shown as `c`, as in DfE
+/// anonymity threshold of 10 (docs/methodology.md §5). A suppressed cell is shown as `c`, as in DfE
 /// statistical releases ("c" for confidential).
 ///
 /// Two kinds of suppression:

@@ -1,5 +1,5 @@
 /// The two groups of a cohort sorted together once, with the tie blocks marked: the shared
-/// work behind the gap index, its DeLong variance and its bootstrap.
+/// work behind the gap index, and its DeLong variance.
 ///
 /// Sorting once (O(n log n)) and then walking the tie blocks (O(n)) is what lets the index
 /// handle a national cohort of 600,000 scores in well under a second.
@@ -93,27 +93,5 @@ struct TwoGroupRanking: Sendable {
         let s10 = sum10 / (nO - 1)
         let s01 = sum01 / (nD - 1)
         return (auc, s10 / nO + s01 / nD)
-    }
-
-    /// The AUC of a resample in which original member i of each group appears `weights[i]`
-    /// times. One pass over the sorted members, no re-sorting: O(n) per bootstrap replicate.
-    func areaUnderCurve(disadvantagedWeights: [Int32], othersWeights: [Int32]) -> Double {
-        var u = 0.0
-        var disadvantagedBelow = 0.0
-        for block in 0..<(blockStarts.count - 1) {
-            var weightDisadvantaged: Int32 = 0
-            var weightOthers: Int32 = 0
-            for position in blockStarts[block]..<blockStarts[block + 1] {
-                let member = members[position]
-                if member < 0 {
-                    weightDisadvantaged += disadvantagedWeights[Int(~member)]
-                } else {
-                    weightOthers += othersWeights[Int(member)]
-                }
-            }
-            u += Double(weightOthers) * (disadvantagedBelow + 0.5 * Double(weightDisadvantaged))
-            disadvantagedBelow += Double(weightDisadvantaged)
-        }
-        return u / (Double(othersCount) * Double(disadvantagedCount))
     }
 }

@@ -30,8 +30,13 @@ public typealias TermlyReportSource = @Sendable (PostgresConnection, TermlyRepor
 /// then the builder that suppresses groups under 10), for the caller's own provider.
 public let standardTermlyReports: TermlyReportSource = { connection, request in
     do {
-        let report = try TermlyReportQueries(connection: connection)
-            .report(provider: request.providerCode, cohort: request.cohort, term: request.term.description)
+        let queries = TermlyReportQueries(connection: connection)
+        let provider = try ProviderCode(parsing: request.providerCode)
+        // Text that cannot be a cohort is answered as a cohort without students: with the list.
+        guard let cohort = try? CohortCode(parsing: request.cohort) else {
+            return .notFound(try queries.unknownCohort(request.cohort, provider: provider, term: request.term).description)
+        }
+        let report = try queries.report(provider: provider, cohort: cohort, term: request.term)
         return .report(json: try JSONReportRenderer.render(report))
     } catch let error as TermlyReportError {
         return .notFound(error.description)

@@ -2,10 +2,11 @@ import ArgumentParser
 import Foundation
 import GapTrackDomain
 import GapTrackReports
+import Postgres
 
 extension PriorAttainmentBanding: ExpressibleByArgument {}
 
-/// `gaptrack report impact`: did an intervention work, for whom, and at what cost (issue 5).
+/// `gaptrack report impact`: did an intervention work, for whom, and at what cost.
 struct ImpactReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "impact",
@@ -31,8 +32,8 @@ struct ImpactReportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The provider's code, e.g. demo-academy.")
-    var provider: String
+    @Option(help: "The provider's code, e.g. demo-academy.", transform: { try ProviderCode(parsing: $0) })
+    var provider: ProviderCode
 
     @Option(help: ArgumentHelp(
         "The intervention type to evaluate: tutoring, mentoring, language_support, enrichment, ... (staff spellings accepted).",
@@ -60,8 +61,8 @@ struct ImpactReportCommand: ParsableCommand {
         valueName: "cohort"))
     var cohort: String?
 
-    @Option(help: ArgumentHelp("Universities: the academic year, e.g. 2024/25.", valueName: "year"))
-    var year: String?
+    @Option(help: ArgumentHelp("Universities: the academic year, e.g. 2024/25.", valueName: "year"), transform: { try AcademicYear(parsing: $0) })
+    var year: AcademicYear?
 
     @Option(help: ArgumentHelp("Support from this date counts (default: the start of the before term).", valueName: "YYYY-MM-DD"))
     var from: String?
@@ -95,7 +96,10 @@ struct ImpactReportCommand: ParsableCommand {
         }
     }
 
-    func request() throws -> ImpactRequest {
+    /// The request, with `--cohort` read by the one cohort grammar: text that cannot be a cohort
+    /// gets the error of a cohort without students, which lists those with some (in the before
+    /// term; without one, the grammar's own message).
+    func request(on connection: PostgresConnection) throws -> ImpactRequest {
         let intervention: ImpactIntervention
         if let type {
             do { intervention = .type(try InterventionType.parse(type)) } catch { throw ValidationError(error.description) }
@@ -108,19 +112,25 @@ struct ImpactReportCommand: ParsableCommand {
             guard let text else { return nil }
             do { return try CalendarDate(parsing: text) } catch { throw ValidationError("--\(option): \(error.description)") }
         }
-        var academicYear: AcademicYear?
-        if let year {
-            do { academicYear = try AcademicYear(parsing: year) } catch { throw ValidationError("--year: \(error.description)") }
+        let before = try before.map(AssessmentPointSelector.init(parsing:))
+        var cohortCode: CohortCode?
+        if let cohort {
+            do {
+                cohortCode = try CohortCode(parsing: cohort)
+            } catch {
+                guard let term = before?.term else { throw ValidationError("--cohort: \(error.description)") }
+                throw try ImpactQueries.unknownCohort(cohort, provider: provider, term: term, on: connection)
+            }
         }
         return ImpactRequest(
-            providerCode: provider, intervention: intervention, before: try before.map(AssessmentPointSelector.init(parsing:)),
-            after: try after.map(AssessmentPointSelector.init(parsing:)), cohort: cohort, from: try date(from, "from"), to: try date(to, "to"),
-            priorBand: priorBand, academicYear: academicYear)
+            providerCode: provider, intervention: intervention, before: before,
+            after: try after.map(AssessmentPointSelector.init(parsing:)), cohort: cohortCode, from: try date(from, "from"), to: try date(to, "to"),
+            priorBand: priorBand, academicYear: year)
     }
 
     func run() throws {
-        let request = try request()
         let connection = try database.connect()
+        let request = try request(on: connection)
         let report = ImpactReportBuilder().build(try ImpactQueries.load(request, on: connection))
         let text = try format.render(report)
         if let output {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GapTrackDomain
 import GapTrackReports
 
 /// `gaptrack report`: reports made from the database.
@@ -12,16 +13,20 @@ struct ReportCommand: ParsableCommand {
 
     /// What every termly report needs: whose, which cohort, which term, and where it goes.
     struct TermlyOptions: ParsableArguments {
-        @Option(help: "The provider's code, e.g. demo-academy.")
-        var provider: String
+        @Option(help: "The provider's code, e.g. demo-academy.", transform: { try ProviderCode(parsing: $0) })
+        var provider: ProviderCode
 
+        /// Read in `cohortCode` rather than by ArgumentParser, so that a cohort which cannot be one
+        /// is refused, like a cohort without students, with the list of those that have some.
         @Option(help: ArgumentHelp(
             "The cohort: a year group at a school (year-11, year-r), a course (course-bsc-psy) or an intake (intake-2024).",
             discussion: "A cohort with no students in the term is refused with the list of cohorts that have some."))
         var cohort: String
 
-        @Option(help: "The term, written YYYY/YY-term, e.g. 2024/25-autumn (autumn 1 Aug–31 Dec, spring 1 Jan–31 Mar, summer 1 Apr–31 Jul).")
-        var term: String
+        @Option(
+            help: "The term, written YYYY/YY-term, e.g. 2024/25-autumn (autumn 1 Aug–31 Dec, spring 1 Jan–31 Mar, summer 1 Apr–31 Jul).",
+            transform: { try AcademicTerm(parsing: $0) })
+        var term: AcademicTerm
 
         @Option(help: ArgumentHelp(
             "Who each gap compares with the others.",
@@ -41,8 +46,8 @@ struct ReportCommand: ParsableCommand {
                 this academic year, comparing the subject most of them sat in both the earliest term of the year with results and the \
                 report's term (so none in the autumn term).
                 """,
-            valueName: "section"))
-        var impact: [String] = []
+            valueName: "section"), transform: Self.section)
+        var impact: [ImpactRequest.TermlySection] = []
 
         @Flag(help: "Leave out the intervention impact sections.")
         var noImpact = false
@@ -66,8 +71,20 @@ struct ReportCommand: ParsableCommand {
 
         func validate() throws {
             if noImpact, !impact.isEmpty { throw ValidationError("give --impact or --no-impact, not both") }
-            for section in impact {
-                do { _ = try ImpactRequest(termlySection: section, providerCode: provider, cohort: cohort) } catch { throw ValidationError(error.description) }
+        }
+
+        /// An `--impact` section, refused with `ImpactError`'s message.
+        static func section(_ text: String) throws -> ImpactRequest.TermlySection {
+            do { return try ImpactRequest.TermlySection(parsing: text) } catch { throw ValidationError(error.description) }
+        }
+
+        /// `--cohort` read by the one cohort grammar; text that cannot be a cohort gets the error
+        /// of a cohort without students, which lists those with some.
+        func cohortCode(_ queries: TermlyReportQueries) throws -> CohortCode {
+            do {
+                return try CohortCode(parsing: cohort)
+            } catch {
+                throw try queries.unknownCohort(cohort, provider: provider, term: term)
             }
         }
 
@@ -82,11 +99,12 @@ struct ReportCommand: ParsableCommand {
         func run(automaticImpact: Bool) throws {
             let impactSections = impactSections(automaticByDefault: automaticImpact)
             let connection = try database.connect()
+            let queries = TermlyReportQueries(connection: connection)
+            let cohort = try cohortCode(queries)
             // The stored report data (sql/080). The cache itself refuses a session that row-level
             // security applies to, whose data would depend on who asks.
             let report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
-                try TermlyReportQueries(connection: connection).report(
-                    provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections)
+                try queries.report(provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections)
             }
             let text = try format.render(report)
             if let output {

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("EEF months of additional progress")
 struct EEFMonthsTests {
-    // Every band edge of the EEF Toolkit table (domain.md §6), from both sides.
+    // Every band edge of the EEF Toolkit table (docs/methodology.md §6), from both sides.
     @Test("every band edge", arguments: [
         (0.0, 0), (0.01, 0), (0.02, 1), (0.09, 1), (0.10, 2), (0.18, 2), (0.19, 3), (0.26, 3),
         (0.27, 4), (0.35, 4), (0.36, 5), (0.44, 5), (0.45, 6), (0.52, 6), (0.53, 7), (0.61, 7),

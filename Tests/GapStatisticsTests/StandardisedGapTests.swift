@@ -1,4 +1,5 @@
 import GapStatistics
+import TestSupport
 import Testing
 
 @Suite("Standardised gap (Hedges' g)")

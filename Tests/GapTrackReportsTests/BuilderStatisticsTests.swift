@@ -1,6 +1,8 @@
 import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
+import TestSupport
+import GapTrackStore
 import Testing
 
 /// The builder's figures, made from aggregates, against the GapStatistics reference types run on
@@ -14,7 +16,7 @@ import Testing
     }
 
     @Test func domainWorkedExampleGivesIndexFive() throws {
-        // domain.md §5: D = 95, 98, 104, 106 and O = 100, 101, 103, 108, 110, 112 give mean ranks
+        // docs/methodology.md §5: D = 95, 98, 104, 106 and O = 100, 101, 103, 108, 110, 112 give mean ranks
         // 0.40 and 0.65 and index 5.0. The groups are tiny, so the threshold is lowered to 1.
         let row = TermlyGapReportBuilder(rule: SuppressionRule(threshold: 1))
             .subjectGap(Self.subjectData([95, 98, 104, 106], [100, 101, 103, 108, 110, 112]))

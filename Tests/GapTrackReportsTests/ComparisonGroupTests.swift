@@ -5,9 +5,11 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import TestSupport
+import GapTrackStore
 import Testing
 
-/// Who a termly report compares (migration 061, `ComparisonGroup`): LSEB by default at a
+/// Who a termly report compares (`ComparisonGroup`): LSEB by default at a
 /// university and at a college without school markers, the DfE definition at a school, and every
 /// `--compare` definition, each against the same figures computed in Swift from the students.
 @Suite struct ComparisonGroupTests {

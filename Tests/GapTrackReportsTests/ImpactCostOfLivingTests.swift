@@ -3,6 +3,8 @@ import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
+import GapTrackStore
+import TestSupport
 import Testing
 import TestDatabase
 

@@ -3,6 +3,8 @@ import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
+import GapTrackStore
+import TestSupport
 import Testing
 
 /// A synthetic school year group for impact tests, with the intervention's effect planted.
@@ -202,7 +204,7 @@ enum ImpactFixture {
 
     /// Tutoring, maths autumn to summer 2024/25. Pupils of the default fixture are chosen on
     /// thirds of the before test, so that is the banding their tests use.
-    static func tutoringRequest(code: String, cohort: String? = nil, priorBand: PriorAttainmentBanding = .beforeTerciles) throws -> ImpactRequest {
+    static func tutoringRequest(code: ProviderCode, cohort: CohortCode? = nil, priorBand: PriorAttainmentBanding = .beforeTerciles) throws -> ImpactRequest {
         ImpactRequest(
             providerCode: code, intervention: .type(.tutoring), before: try AssessmentPointSelector(parsing: "maths@2024/25-autumn"),
             after: try AssessmentPointSelector(parsing: "maths@2024/25-summer"), cohort: cohort, priorBand: priorBand)

@@ -3,6 +3,8 @@ import Foundation
 import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
+import GapTrackStore
+import TestSupport
 import Testing
 
 /// The impact report in every format, made from aggregates (no database): deterministic,
@@ -111,7 +113,7 @@ import Testing
 
     @Test func anEffectWhoseIntervalIncludesZeroHasNoPricePerMonth() throws {
         var data = Self.schoolData()
-        guard case var .school(school) = data.design else { return }
+        var school = try #require(data.design.school, "the school fixture must have a school design")
         // Same spread, no difference: participants and comparison students with equal means.
         school.attainment = school.attainment.map { stratum in
             var copy = stratum
@@ -129,7 +131,7 @@ import Testing
 
     @Test func tooFewMatchedComparisonStudentsIsARefusal() throws {
         var data = Self.schoolData()
-        guard case var .school(school) = data.design else { return }
+        var school = try #require(data.design.school, "the school fixture must have a school design")
         school.attainment = school.attainment.map { stratum in
             var copy = stratum
             copy.comparison = stratum.comparison.map { OutcomeMoments(count: 1, mean: $0.mean, variance: nil) }
@@ -142,5 +144,13 @@ import Testing
         #expect(attainment.refusal == "No estimate: fewer than 10 comparison students could be matched, too few to say anything (and below the anonymity threshold of 10).")
         #expect(attainment.comparison.isSuppressed)
         #expect(try ReportFormat.markdown.render(report).contains("no estimate"))
+    }
+}
+
+extension ImpactData.Design {
+    /// The school aggregates, or nil for another design, so that a test can `#require` them.
+    var school: SchoolImpactAggregates? {
+        if case let .school(school) = self { return school }
+        return nil
     }
 }

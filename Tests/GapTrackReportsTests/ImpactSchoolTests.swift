@@ -3,6 +3,8 @@ import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
+import GapTrackStore
+import TestSupport
 import Testing
 import TestDatabase
 
@@ -90,7 +92,7 @@ import TestDatabase
             for run in 0..<runs {
                 let code = "null-\(run)"
                 try ImpactFixture.load(ImpactFixture.school(count: 150, seed: UInt64(9_000 + run), effect: 0), code: code, urn: 200_000 + run, on: connection)
-                let report = try ImpactFixture.report(try ImpactFixture.tutoringRequest(code: code), on: connection)
+                let report = try ImpactFixture.report(try ImpactFixture.tutoringRequest(code: ProviderCode(parsing: code)), on: connection)
                 let effect = try #require(report.outcome("attainment")?.effect, "run \(run): \(report.outcome("attainment")?.refusal ?? "")")
                 estimates.append(effect.value)
                 if let lower = effect.lower, let upper = effect.upper, lower <= 0, 0 <= upper { covered += 1 }

@@ -2,10 +2,12 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import GapTrackStore
+import TestSupport
 import Testing
 
 /// Impact sections read together share the cohort-wide work (`ImpactCohortTables`,
-/// `impact_school_cohort` and `impact_school_roles`, migration 090): each must still be exactly
+/// `impact_school_cohort` and `impact_school_roles`): each must still be exactly
 /// the section made alone.
 @Suite struct ImpactSharedCohortTests {
     /// The planted school with a second intervention type: every fourth pupil mentored (delivered),

@@ -1,6 +1,8 @@
 import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
+import GapTrackStore
+import TestSupport
 import Testing
 
 /// The stratified (coarsened exact matching) estimator, the count suppression and the request
@@ -147,27 +149,15 @@ import Testing
         #expect(ImpactError.badAssessmentPoint("maths").description.contains("maths@2024/25-autumn"))
     }
 
-    @Test func cohortsAreReadAsTheTermlyReportsCodes() {
-        func code(_ text: String) -> String? {
-            ImpactRequest(providerCode: "x", intervention: .type(.tutoring), cohort: text).cohortCode
-        }
-        #expect(code("year-11") == "year-11")
-        #expect(code("Year 7") == "year-7")
-        #expect(code("Y10") == "year-10")
-        #expect(code("R") == "year-r")
-        #expect(code("course-BSC-PSY") == "course-bsc-psy")
-        #expect(code("BSC-PSY") == "course-bsc-psy")
-        #expect(code("intake-2024") == "intake-2024")
-    }
 
     @Test func termlyImpactSectionsAreReadAsTypeBeforeAfter() throws {
         let request = try ImpactRequest(
             termlySection: "Tuition, maths:Autumn mock@2024/25-autumn, maths@2024/25-summer", providerCode: "demo-academy", cohort: "year-11")
         #expect(request.intervention == .type(.tutoring))
         #expect(request.before?.name == "Autumn mock" && request.after?.term.term == .summer)
-        #expect(request.cohortCode == "year-11" && request.providerCode == "demo-academy")
+        #expect(request.cohort?.code == "year-11" && request.providerCode.value == "demo-academy")
         for bad in ["tutoring,maths@2024/25-autumn", "juggling,maths@2024/25-autumn,maths@2024/25-summer"] {
-            #expect(throws: ImpactError.badTermlySection(bad)) { try ImpactRequest(termlySection: bad, providerCode: "x", cohort: "year-11") }
+            #expect(throws: ImpactError.badTermlySection(bad)) { try ImpactRequest(termlySection: bad, providerCode: "demo-academy", cohort: "year-11") }
         }
     }
 }

@@ -1,4 +1,6 @@
 import GapTrackReports
+import GapTrackStore
+import TestSupport
 import Testing
 
 @Suite struct NationalFiguresTests {
@@ -22,11 +24,16 @@ import Testing
     }
 
     @Test func cohortsMapToTheirPhase() {
-        #expect(NationalFigures.phase(forCohortCode: "year-11") == .keyStage4)
-        #expect(NationalFigures.phase(forCohortCode: "year-6") == .keyStage2)
-        #expect(NationalFigures.phase(forCohortCode: "year-R") == .earlyYears)
-        #expect(NationalFigures.phase(forCohortCode: "year-12") == nil)
-        #expect(NationalFigures.phase(forCohortCode: "intake-2024") == nil)
+        #expect(NationalFigures.phase(for: "year-11") == .keyStage4)
+        #expect(NationalFigures.phase(for: "year-7") == .keyStage4)
+        #expect(NationalFigures.phase(for: "year-6") == .keyStage2)
+        #expect(NationalFigures.phase(for: "year-1") == .keyStage2)
+        #expect(NationalFigures.phase(for: "year-R") == .earlyYears)
+        #expect(NationalFigures.phase(for: "Reception") == .earlyYears)
+        #expect(NationalFigures.phase(for: "year-n1") == nil)
+        #expect(NationalFigures.phase(for: "year-12") == nil)
+        #expect(NationalFigures.phase(for: "intake-2024") == nil)
+        #expect(NationalFigures.phase(for: "course-bsc-psy") == nil)
     }
 
     @Test func theReportComparesItsHeadlineSubjectWithTheLatestNationalFigure() throws {

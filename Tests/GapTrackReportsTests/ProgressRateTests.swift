@@ -5,9 +5,11 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import TestSupport
+import GapTrackStore
 import Testing
 
-/// Months of learning by the progress rate (migration 060, `AggregateStatistics.progressRateMonths`)
+/// Months of learning by the progress rate (`AggregateStatistics.progressRateMonths`)
 /// against GapStatistics.ProgressRateConversion on the same students, with a planted rate.
 @Suite struct ProgressRateTests {
     /// Score points gained per month of schooling, planted in the summer results.
@@ -152,7 +154,7 @@ import Testing
     }
 
     @Test func progressRateRefusals() {
-        func refusal(_ progress: ProgressAggregates?) -> AggregateStatistics.MonthsRefusal? {
+        func refusal(_ progress: ProgressAggregates?) -> MonthsOfLearning.Refusal? {
             if case let .failure(refusal) = AggregateStatistics.progressRateMonths(
                 scoreGap: 5, scoreGapStandardError: 1, progress: progress, scoreUnits: "points", level: 0.95) { return refusal }
             return nil

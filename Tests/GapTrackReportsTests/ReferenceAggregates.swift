@@ -1,5 +1,7 @@
 import GapStatistics
 import GapTrackReports
+import GapTrackStore
+import TestSupport
 import Testing
 
 /// Straightforward, deliberately naive computations of the aggregates `TermlyReportQueries`
@@ -60,17 +62,4 @@ enum ReferenceAggregates {
         let m = mean(values)
         return values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)
     }
-}
-
-/// Records a failure unless `actual` is within `tolerance` of `expected`.
-func expectClose(_ actual: Double?, _ expected: Double?, tolerance: Double = 1e-9, _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
-    guard let actual, let expected else {
-        #expect(actual == nil && expected == nil, "\(what): \(String(describing: actual)) against \(String(describing: expected))", sourceLocation: sourceLocation)
-        return
-    }
-    #expect(abs(actual - expected) <= tolerance, "\(what): \(actual) differs from \(expected) by \(abs(actual - expected))", sourceLocation: sourceLocation)
-}
-
-func normalSample(count: Int, mean: Double, standardDeviation: Double, using generator: inout SeededGenerator) -> [Double] {
-    (0..<count).map { _ in Normal.sample(mean: mean, standardDeviation: standardDeviation, using: &generator) }
 }

@@ -2,6 +2,8 @@ import CSVFormat
 import Foundation
 import GapStatistics
 @testable import GapTrackReports
+import GapTrackStore
+import TestSupport
 import Testing
 
 @Suite struct RendererTests {

@@ -3,12 +3,14 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import TestSupport
+import GapTrackStore
 import Testing
 
-/// The report SQL made faster for national cohorts (migrations 070-072) keeps its meaning: the
+/// The report SQL made faster for national cohorts keeps its meaning: the
 /// results of a report's terms read in one pass give the same aggregates as each term read alone,
 /// and follow the cohort and comparison they were read for (071); the cohort is the same students
-/// (070); the progress rate takes the same earlier point as migration 060 did.
+/// (070); the progress rate takes the same earlier point as report_progress_rate always has.
 @Suite struct ReportOnePassTests {
     static let autumn = try! AcademicTerm(parsing: "2024/25-autumn")
     /// The report's term and the five before it, as `data(...)` reads them.
@@ -21,7 +23,7 @@ import Testing
         try connection.transaction { connection in
             try connection.query("SELECT report_load_cohort($1, '2024/25', 'autumn', 'year-11')", [providerID])
             if let comparison { try connection.query("SELECT * FROM report_use_comparison($1)", [comparison]) }
-            let queries = TermlyReportQueries(connection: connection)
+            let queries = TermlyReportRepository(connection: connection)
             if together { try queries.loadResults(providerID: providerID, terms: shownTerms) }
             return try shownTerms.map { try queries.attainment(providerID: providerID, resultsTerm: $0) }
         }
@@ -51,7 +53,7 @@ import Testing
             let fresh = try Self.attainment(connection, providerID: providerID, together: true, comparison: "first_in_family")
             let (before, after, otherCohort) = try connection.transaction { connection in
                 try connection.query("SELECT report_load_cohort($1, '2024/25', 'autumn', 'year-11')", [providerID])
-                let queries = TermlyReportQueries(connection: connection)
+                let queries = TermlyReportRepository(connection: connection)
                 try queries.loadResults(providerID: providerID, terms: Self.shownTerms)
                 let before = try queries.attainment(providerID: providerID, resultsTerm: Self.autumn)
                 try connection.query("SELECT * FROM report_use_comparison('first_in_family')")

@@ -3,6 +3,8 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import GapTrackStore
+import TestSupport
 import Testing
 
 /// The report data cache (sql/080) with several connections at once: what an open writer, a
@@ -89,7 +91,7 @@ import Testing
             try connection.query("DELETE FROM data_changes WHERE xid <= $1::xid8", [changed])
 
             let key = ReportSnapshotCache.Key(
-                providerID: providerID, cohort: "year-11", term: try AcademicTerm(parsing: Cache.term), comparison: nil, trendTerms: 5,
+                providerID: providerID, cohort: "year-11", term: Cache.term, comparison: nil, trendTerms: 5,
                 withImpactCandidates: false)
             try old.query(
                 "SELECT report_snapshot_store($1, $2, $3)", [key.text, ReportSnapshotCache.applicationVersion, try ReportSnapshotCache.encode(stale)])

@@ -4,6 +4,7 @@ import GapTrackDomain
 import GapTrackStore
 import Postgres
 import TestDatabase
+import TestSupport
 import Testing
 
 /// The report data cache (sql/080, ReportSnapshotCache): served while nothing the report rests on
@@ -13,7 +14,7 @@ import Testing
 /// rewritten to 4,000 (the school has 60 pupils), so a report that says 4,000 was served from the
 /// entry, and one that says 60 was computed.
 @Suite struct ReportSnapshotCacheTests {
-    static let term = "2024/25-autumn"
+    static let term: AcademicTerm = "2024/25-autumn"
     static let tamperedSize = 4000
 
     /// A small school, loaded (with its writes recorded in data_changes like any other).
@@ -107,9 +108,10 @@ import Testing
                     try TermlyReportQueries(connection: connection).data(provider: "synthetic-school", cohort: "year-12", term: Self.term)
                 }
             }
+            // A term the school has no enrolments in (a malformed one is refused before any query).
             #expect(throws: TermlyReportError.self) {
                 try TermlyReportQueries.$snapshotCache.withValue(.use) {
-                    try TermlyReportQueries(connection: connection).data(provider: "synthetic-school", cohort: "year-11", term: "2024/25-winter")
+                    try TermlyReportQueries(connection: connection).data(provider: "synthetic-school", cohort: "year-11", term: "2023/24-autumn")
                 }
             }
         }

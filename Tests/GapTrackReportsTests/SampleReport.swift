@@ -2,6 +2,8 @@ import Foundation
 import GapStatistics
 import GapTrackDomain
 import GapTrackReports
+import GapTrackStore
+import TestSupport
 
 /// A realistic report for a Year 11 of 180 students, made from seeded synthetic students with
 /// the aggregates computed by `ReferenceAggregates`: the fixture of the renderer tests.

@@ -1,6 +1,8 @@
 import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
+import GapTrackStore
+import TestSupport
 import Testing
 
 /// Small groups show `c`, and no total lets a withheld figure be worked out by subtraction.

@@ -246,7 +246,7 @@ enum PoundsAndPenceText {
 }
 
 extension SyntheticSchool.Support {
-    /// The share of this record counted in `term`, by the rule of migration 023, written out
+    /// The share of this record counted in `term`, by the rule of report_support, written out
     /// independently: nil when the record does not count in the term at all.
     func share(in term: CalendarDateRange) -> Double? {
         guard status == "active" || status == "ended", startsOn <= term.end else { return nil }

@@ -5,12 +5,14 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import GapTrackStore
+import TestSupport
 import Testing
 
-/// Intervention impact sections inside the termly report (`TermlyImpactSections`, migration 062),
+/// Intervention impact sections inside the termly report (`TermlyImpactSections`),
 /// on the synthetic year group of the impact tests, whose tutoring effect is planted.
 @Suite struct TermlyImpactTests {
-    static let section = "tutoring,maths@2024/25-autumn,maths@2024/25-summer"
+    static let section = try! ImpactRequest.TermlySection(parsing: "tutoring,maths@2024/25-autumn,maths@2024/25-summer")
 
     @Test func aRequestedSectionIsTheImpactReportAndEveryFormatPrintsIt() throws {
         let pupils = ImpactFixture.school(count: 300, seed: 99, effect: 0.3, attendanceEffect: 2, sessionsPerTerm: 40)
@@ -19,7 +21,7 @@ import Testing
             let queries = TermlyReportQueries(connection: connection)
             let report = try queries.report(provider: "planted", cohort: "year-8", term: "2024/25-summer", impact: .requested([Self.section]))
             #expect(report.impact.count == 1)
-            let alone = try ImpactFixture.report(ImpactRequest(termlySection: Self.section, providerCode: "planted", cohort: "year-8"), on: connection)
+            let alone = try ImpactFixture.report(ImpactRequest(section: Self.section, providerCode: "planted", cohort: "year-8"), on: connection)
             #expect(report.impact.first == alone)
             #expect(alone.count("participants")?.students == .value(pupils.filter { $0.support == "ended" }.count))
             // The impact's method notes follow the report's own, once each, marked as the impact's.
@@ -84,9 +86,9 @@ import Testing
             try ImpactFixture.load(pupils, code: "few", urn: 100_103, on: connection)
             let report = try TermlyReportQueries(connection: connection).report(provider: "few", cohort: "year-8", term: "2024/25-summer", impact: .automatic)
             #expect(report.impact.isEmpty)
+            // A malformed section is refused where it is typed, before any report is made.
             #expect(throws: ImpactError.badTermlySection("tutoring,maths@2024/25-autumn")) {
-                try TermlyReportQueries(connection: connection).report(
-                    provider: "few", cohort: "year-8", term: "2024/25-summer", impact: .requested(["tutoring,maths@2024/25-autumn"]))
+                try ImpactRequest.TermlySection(parsing: "tutoring,maths@2024/25-autumn")
             }
         }
     }

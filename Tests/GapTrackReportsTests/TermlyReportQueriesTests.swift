@@ -4,9 +4,11 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import TestSupport
+import GapTrackStore
 import Testing
 
-/// The report SQL (migrations 020–023) against the Swift reference on the same students, loaded
+/// The report SQL against the Swift reference on the same students, loaded
 /// into a real PostgreSQL database through COPY.
 @Suite struct TermlyReportQueriesTests {
     @Test func sqlAggregatesAndReportFiguresMatchTheSwiftReference() throws {
@@ -99,7 +101,7 @@ import Testing
                 expectClose(line.severeAbsence.value?.value, 100 * Double(severe) / Double(summaries.count), "severe \(group.id)")
             }
 
-            // Support, by the rule of migration 023 written out in Swift (SyntheticSchool.Support.share),
+            // Support, by the rule of report_support written out in Swift (SyntheticSchool.Support.share),
             // in the autumn term and in the spring term, where autumn's open records count their
             // students but not their cost, and tutoring that ran on is shared.
             let autumnCounted = try Self.checkSupport(report, school: school, term: SyntheticSchool.term, disadvantaged: Set(d.map(\.number)))
@@ -156,9 +158,6 @@ import Testing
             try school.load(into: connection)
             let queries = TermlyReportQueries(connection: connection)
             let validTerms = ["2024/25-summer", "2024/25-spring", "2024/25-autumn"]
-            #expect(throws: TermlyReportError.unrecognisedTerm(text: "autumn-2024", valid: validTerms)) {
-                try queries.data(provider: "synthetic-school", cohort: "year-11", term: "autumn-2024")
-            }
             #expect(throws: TermlyReportError.termWithoutEnrolments(term: "2023/24-autumn", provider: "Synthetic School", valid: validTerms)) {
                 try queries.data(provider: "synthetic-school", cohort: "year-11", term: "2023/24-autumn")
             }
@@ -170,7 +169,17 @@ import Testing
             }
             let message = TermlyReportError.unknownCohort(cohort: "year-12", term: "2024/25-autumn", valid: ["year-11 (Year 11, 30 students)"]).description
             #expect(message == "no students in cohort 'year-12' in 2024/25-autumn; cohorts with students in 2024/25-autumn: year-11 (Year 11, 30 students)")
-            #expect(TermlyReportError.unrecognisedTerm(text: "autumn-2024", valid: validTerms).description.contains("e.g. 2024/25-autumn; terms with enrolments: 2024/25-summer"))
+            // Text that cannot be a cohort at all gets the same list (what the CLI and the service answer).
+            #expect(try queries.unknownCohort("year-19", provider: "synthetic-school", term: "2024/25-autumn")
+                == .unknownCohort(cohort: "year-19", term: "2024/25-autumn", valid: ["year-11 (Year 11, 30 students)"]))
+            #expect(try queries.unknownCohort("year 11!", provider: "synthetic-school", term: "2023/24-autumn")
+                == .termWithoutEnrolments(term: "2023/24-autumn", provider: "Synthetic School", valid: validTerms))
+            #expect(throws: TermlyReportError.unknownProvider(code: "nowhere", known: ["synthetic-school"])) {
+                try queries.unknownCohort("year-19", provider: "nowhere", term: "2024/25-autumn")
+            }
+            // The impact report answers the same way, in its own words.
+            #expect(try ImpactQueries.unknownCohort("year-19", provider: "synthetic-school", term: "2024/25-autumn", on: connection)
+                == .unknownCohort("year-19", term: "2024/25-autumn", valid: ["year-11 (30)"]))
         }
     }
 

@@ -2,6 +2,8 @@ import GapStatistics
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
+import TestSupport
+import GapTrackStore
 import Testing
 
 /// Courses and intakes at a university, the OfS groups and the Social Mobility Commission's

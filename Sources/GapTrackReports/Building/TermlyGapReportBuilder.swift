@@ -1,0 +1,218 @@
+import GapStatistics
+import GapTrackDomain
+import GapTrackStore
+
+/// Turns the aggregates read from the database into a `TermlyGapReport`: figures with their
+/// intervals, suppression applied (primary and secondary), method and suppression notes, the
+/// trend and the national comparison. Pure and deterministic: the same data, the same report.
+public struct TermlyGapReportBuilder: Sendable {
+    public var rule: SuppressionRule
+    /// Confidence level of every interval.
+    public var level: Double
+    /// Who is compared with the others: set from the data by `build`.
+    var comparison: ComparisonGroup = .dfeDisadvantaged
+    /// Set from the data by `build`: universities get no months of learning (`ReportText.noMonths`).
+    var providerKind: ReportProvider.Kind = .school
+
+    public init(rule: SuppressionRule = .standard, level: Double = 0.95) {
+        self.rule = rule
+        self.level = level
+    }
+
+    public func build(_ data: TermlyReportData) -> TermlyGapReport {
+        var builder = self
+        builder.comparison = data.comparison
+        builder.providerKind = data.provider.kind
+        return builder.report(data)
+    }
+
+    private func report(_ data: TermlyReportData) -> TermlyGapReport {
+        var log = SuppressionLog()
+        let sizes = groupSizes(data, log: &log)
+        let attainment = data.subjects.map { subjectGap($0, log: &log) }
+        let attendance = attendanceSection(data, log: &log)
+        let support = supportSection(data, log: &log)
+        let trend = trendSeries(data)
+        return TermlyGapReport(
+            provider: data.provider, cohort: data.cohort, term: data.term,
+            dataCut: DataCut(imports: data.imports), method: MethodNotes.notes(for: data, level: level, threshold: rule.threshold),
+            groupSizes: sizes.map(relabelled), attainment: attainment,
+            attendance: AttendanceSection(
+                rows: attendance.rows.map(relabelled), attendanceGap: attendance.attendanceGap, persistentAbsenceGap: attendance.persistentAbsenceGap),
+            support: support, trend: trend, nationalComparison: nationalComparison(data, attainment: attainment),
+            suppressionThreshold: rule.threshold, suppressionNotes: log.notes, comparison: comparison)
+    }
+
+    /// The compared pair's rows under the comparison's own names ("LSEB (lower socio-economic
+    /// background)", "Others: IMD quintiles 2–5"); ids stay `disadvantaged` and `others`.
+    func relabelled(_ group: ReportGroup) -> ReportGroup {
+        switch group.id {
+        case ReportGroup.disadvantaged.id: ReportGroup(id: group.id, label: comparison.groupLabel, family: group.family)
+        case ReportGroup.others.id: ReportGroup(id: group.id, label: comparison.othersLabel, family: group.family)
+        default: group
+        }
+    }
+
+    private func relabelled(_ row: GroupSize) -> GroupSize {
+        var row = row
+        row.group = relabelled(row.group)
+        return row
+    }
+
+    private func relabelled(_ row: AttendanceRow) -> AttendanceRow {
+        var row = row
+        row.group = relabelled(row.group)
+        return row
+    }
+
+    /// A figure comparing the two groups: shown only if both reach the threshold
+    /// (`SuppressionRule.gapFigure`), with the compared group named as the comparison names it.
+    func gapFigure<Value: Sendable>(_ value: Value, disadvantagedCount: Int, othersCount: Int) -> ReportedFigure<Value> {
+        let figure = rule.gapFigure(value, disadvantagedCount: disadvantagedCount, othersCount: othersCount)
+        if case .suppressed(.groupBelowThreshold("disadvantaged", let threshold)) = figure, comparison != .dfeDisadvantaged {
+            return .suppressed(.groupBelowThreshold(group: comparison.groupWord, threshold: threshold))
+        }
+        return figure
+    }
+
+    // MARK: - Group sizes
+
+    /// The groups a provider of this kind reports, in order (docs/methodology.md §1).
+    static func groups(for kind: ReportProvider.Kind, counts: [ReportGroup: Int]) -> [ReportGroup] {
+        let school: [ReportGroup] = [
+            .cohort, .disadvantaged, .others, .fsm, .fsmEver6, .lookedAfter, .eal, .sen, .senEHCPlan, .senSupport, .refugee, .youngCarer,
+            .serviceChild,
+        ]
+        let higherEducation: [ReportGroup] = (1...5).map(ReportGroup.imdQuintile) + (1...5).map(ReportGroup.polar4Quintile)
+            + [.firstInFamily, .careLeaver, .estranged]
+        let socioEconomic: [ReportGroup] = [.smc(.professional), .smc(.intermediate), .smc(.lowerSocioEconomic), .smcDeclared, .smcNotDeclared]
+        var wanted: [ReportGroup]
+        switch kind {
+        case .school: wanted = school
+        case .college: wanted = school + [.careLeaver] + (1...5).map(ReportGroup.imdQuintile)
+        case .university: wanted = [.cohort, .disadvantaged, .others] + higherEducation + socioEconomic
+        }
+        // Any other group the data has (an SMC survey at a school, say) is listed too, in the
+        // standard order. "SMC: not declared" is everyone without an SMC group, so it alone does
+        // not mean the question was asked.
+        let hasSMC = (counts[.smcDeclared] ?? 0) > 0
+        for group in ReportGroup.standardOrder where !wanted.contains(group) {
+            if socioEconomic.contains(group) ? hasSMC : (counts[group] ?? 0) > 0 { wanted.append(group) }
+        }
+        return ReportGroup.standardOrder.filter { wanted.contains($0) }
+    }
+
+    /// Partitions of the group-size table: sets of groups whose counts add up to another's.
+    static let groupPartitions: [CellSuppression.Partition] = [
+        .init(cells: [ReportGroup.disadvantaged.id, ReportGroup.others.id], total: ReportGroup.cohort.id),
+        .init(cells: [ReportGroup.senEHCPlan.id, ReportGroup.senSupport.id], total: ReportGroup.sen.id),
+        .init(cells: (1...5).map { ReportGroup.imdQuintile($0).id }, total: ReportGroup.cohort.id),
+        .init(cells: (1...5).map { ReportGroup.polar4Quintile($0).id }, total: ReportGroup.cohort.id),
+        .init(cells: [ReportGroup.smc(.professional).id, ReportGroup.smc(.intermediate).id, ReportGroup.smc(.lowerSocioEconomic).id],
+              total: ReportGroup.smcDeclared.id),
+        .init(cells: [ReportGroup.smcDeclared.id, ReportGroup.smcNotDeclared.id], total: ReportGroup.cohort.id),
+    ]
+
+    func groupSizes(_ data: TermlyReportData, log: inout SuppressionLog) -> [GroupSize] {
+        var counts = data.groupCounts
+        counts[.cohort] = data.cohortSize
+        let groups = Self.groups(for: data.provider.kind, counts: counts)
+        var byKey = [String: Int]()
+        for group in groups { byKey[group.id] = counts[group] ?? 0 }
+        var suppression = CellSuppression(rule: rule)
+        suppression.apply(counts: byKey, order: groups.map(\.id), partitions: Self.groupPartitions + comparison.partitions)
+        let declared = counts[.smcDeclared] ?? 0
+        return groups.map { group in
+            let count = byKey[group.id] ?? 0
+            if let reason = suppression.reason(group.id) { log.add(table: "Group sizes", item: relabelled(group).label, reason: reason) }
+            let isSMCGroup = group.family == .socioEconomic && group != .smcDeclared && group != .smcNotDeclared
+            let base = isSMCGroup ? declared : data.cohortSize
+            let percent = base > 0 ? Estimate(100 * Double(count) / Double(base), unit: .percent) : nil
+            return GroupSize(
+                group: group, students: suppression.figure(group.id, count),
+                percentOfCohort: percent.map { suppression.figure(group.id, $0) } ?? .suppressed(.belowThreshold(threshold: rule.threshold)),
+                percentBase: isSMCGroup ? .smcDeclared : .cohort)
+        }
+    }
+
+    // MARK: - Attainment
+
+    func subjectGap(_ subject: SubjectAggregates, log: inout SuppressionLog) -> SubjectGap {
+        let title = "\(subject.subject) (\(subject.assessment))"
+        let nD = subject.disadvantaged?.count ?? 0
+        let nO = subject.others?.count ?? 0
+        var notes = [String]()
+        // Both counts are withheld when either group is small: the two add up to everyone who
+        // took the assessment, which is close to the cohort size shown in the group sizes.
+        let gapReason: SuppressionReason? = {
+            if case let .suppressed(reason) = gapFigure((), disadvantagedCount: nD, othersCount: nO) { return reason }
+            return nil
+        }()
+        func scores(_ aggregates: ScoreAggregates) -> ReportedFigure<GroupScores> {
+            .value(GroupScores(
+                students: aggregates.count, mean: Estimate(aggregates.mean, unit: .scorePoints),
+                standardDeviation: Estimate(aggregates.variance.squareRoot(), unit: .scorePoints),
+                meanPercentileRank: Estimate(aggregates.meanPercentileRank, unit: .percentileRank)))
+        }
+        guard gapReason == nil, let d = subject.disadvantaged, let o = subject.others else {
+            let reason = gapReason ?? .belowThreshold(threshold: rule.threshold)
+            log.add(table: "Attainment", item: title, reason: reason)
+            return SubjectGap(
+                subject: subject.subject, assessment: subject.assessment, scale: subject.scale,
+                disadvantaged: .suppressed(reason), others: .suppressed(reason), gapIndex: .suppressed(reason),
+                meanScoreGap: .suppressed(reason), hedgesG: .suppressed(reason), months: providerKind == .university ? nil : .suppressed(reason), notes: [])
+        }
+        let index = AggregateStatistics.gapIndex(disadvantaged: d, others: o, level: level)
+        let meanGap = AggregateStatistics.meanScoreGap(disadvantaged: d, others: o, level: level)
+        let g = AggregateStatistics.hedgesG(disadvantaged: d, others: o, level: level)
+        if g == nil { notes.append("No effect size: the scores do not vary within the groups.") }
+        let conversions = providerKind == .university
+            ? [] : monthsConversions(subject, disadvantaged: d, others: o, rankGapStandardError: index.standardError.map { $0 / GapIndex.scaleFactor })
+        let months = conversions.first(where: \.isPrimary)?.figure
+        return SubjectGap(
+            subject: subject.subject, assessment: subject.assessment, scale: subject.scale, disadvantaged: scores(d), others: scores(o),
+            gapIndex: .value(index.estimate), meanScoreGap: meanGap.map { .value($0) }, hedgesG: g.map { .value($0) }, months: months,
+            notes: notes, monthsConversions: conversions)
+    }
+
+    /// The gap in months by the progress rate and by educational age (docs/methodology.md §5, conversions
+    /// 2 and 1), each with its inputs or its refusal. The primary figure is the progress rate
+    /// where the cohort sat an earlier assessment of the subject on the same scale this year;
+    /// otherwise educational age (see `MethodNotes`, "Months of learning", for why).
+    func monthsConversions(
+        _ subject: SubjectAggregates, disadvantaged d: ScoreAggregates, others o: ScoreAggregates, rankGapStandardError: Double?
+    ) -> [MonthsConversion] {
+        let progress = AggregateStatistics.progressRateMonths(
+            scoreGap: o.mean - d.mean, scoreGapStandardError: AggregateStatistics.meanScoreGapStandardError(disadvantaged: d, others: o),
+            progress: subject.progress, scoreUnits: "score points (\(subject.scale))", level: level)
+        let age = AggregateStatistics.educationalAgeMonths(
+            rankGap: o.meanPercentileRank - d.meanPercentileRank, rankGapStandardError: rankGapStandardError, gradient: subject.ageGradient,
+            level: level)
+        var progressFigure: MonthsFigure?
+        if case let .success(value) = progress, let paired = subject.progress {
+            var figure = MonthsFigure(value, gapUnit: .scorePoints)
+            let rateError = (paired.changeVariance / Double(paired.paired)).squareRoot() / paired.monthsBetween
+            let z = Normal.criticalValue(level: level)
+            if let rate = value.ratePerMonth {
+                figure.ratePerMonth = Estimate(rate, unit: .ratePerMonth, lower: rate - z * rateError, upper: rate + z * rateError, method: "normal, paired changes")
+            }
+            figure.monthsBetween = Estimate(paired.monthsBetween, unit: .months)
+            figure.comparedWith = "\(paired.earlierAssessment) (\(paired.earlierTerm))"
+            progressFigure = figure
+        }
+        let ageFigure: MonthsFigure? = if case let .success(value) = age { MonthsFigure(value, gapUnit: .percentileRank) } else { nil }
+        let progressIsPrimary = progressFigure != nil
+        func refusal(_ result: Result<MonthsOfLearning, MonthsOfLearning.Refusal>) -> String? {
+            if case let .failure(error) = result { return error.description }
+            return nil
+        }
+        return [
+            MonthsConversion(
+                method: MonthsOfLearningMethod.progressRate.rawValue, label: "Progress rate", isPrimary: progressIsPrimary,
+                figure: progressFigure.map { .value($0) }, refusal: refusal(progress)),
+            MonthsConversion(
+                method: MonthsOfLearningMethod.educationalAge.rawValue, label: "Educational age", isPrimary: !progressIsPrimary && ageFigure != nil,
+                figure: ageFigure.map { .value($0) }, refusal: refusal(age)),
+        ]
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import GapTrackDomain
+import GapTrackStore
+import Postgres
+
+/// Gathers what a termly report needs, through `TermlyReportRepository` (GapTrackStore): checks
+/// the names a user asked for, then reads the cohort's counts, sums and rank aggregates in one
+/// snapshot, in the order the report's SQL expects. `TermlyGapReportBuilder` turns the result
+/// into figures.
+///
+/// Not Sendable: it holds a connection, which is used by one thread at a time.
+public struct TermlyReportQueries {
+    public let connection: PostgresConnection
+    /// Earlier terms shown in the trend (besides the report's own).
+    public var trendTerms: Int
+
+    public init(connection: PostgresConnection, trendTerms: Int = 5) {
+        self.connection = connection
+        self.trendTerms = trendTerms
+    }
+
+    /// Checks the provider, term and cohort asked for against the data, then reads everything
+    /// the report needs.
+    /// - Throws: `TermlyReportError` for an unknown provider, a term without enrolments, or a
+    ///   cohort with no students in the term (each listing the valid choices); `PostgresError`
+    ///   for a database failure.
+    ///
+    /// - Parameter comparison: who is compared with the others; nil = the default for the
+    ///   provider (`ComparisonGroup.defaultFor`: DfE disadvantaged at a school, LSEB at a
+    ///   university, and at a college whose cohort holds no school markers).
+    /// - Parameter withImpactCandidates: also find the impact sections the report would include
+    ///   by default (`TermlyImpactSections.automatic`); off otherwise, to spare a national
+    ///   cohort the query.
+    public func data(
+        provider providerCode: ProviderCode, cohort cohortCode: CohortCode, term: AcademicTerm, comparison: ComparisonGroup? = nil,
+        withImpactCandidates: Bool = false
+    ) throws -> TermlyReportData {
+        // A stored report needs none of the checks below (ReportSnapshotCache.swift, sql/080).
+        if let stored = storedData(
+            provider: providerCode, cohort: cohortCode, term: term, comparison: comparison, withImpactCandidates: withImpactCandidates
+        ) { return stored }
+        let (providerID, provider) = try self.provider(code: providerCode)
+        let validTerms = try terms(providerID: providerID)
+        guard validTerms.contains(term) else {
+            throw TermlyReportError.termWithoutEnrolments(term: term.description, provider: provider.name, valid: validTerms.map(\.description))
+        }
+        let cohorts = try self.cohorts(providerID: providerID, term: term)
+        guard let cohort = cohorts.first(where: { $0.code == cohortCode.code }) else {
+            throw Self.unknownCohort(cohortCode.code, term: term, cohorts: cohorts)
+        }
+        let reportCohort = ReportCohort(code: cohort.code, label: cohort.label)
+        // One snapshot for every query (REPEATABLE READ), and the cohort's disadvantage facts
+        // worked out once into report_cohort, dropped at commit.
+        return try repository.snapshot { [requestedComparison = comparison] repository in
+            // Where to keep what is computed here (sql/080). `storedData` above has already
+            // looked for a valid entry, so this one only stores: `.use` becomes `.refresh`.
+            let cache = ReportSnapshotCache(
+                key: .init(providerID: providerID, cohort: cohort.code, term: term, comparison: requestedComparison, trendTerms: trendTerms,
+                           withImpactCandidates: withImpactCandidates),
+                mode: Self.snapshotCache == .off ? .off : .refresh, connection: repository.connection)
+            try repository.loadCohort(providerID: providerID, term: term, cohort: cohort.code)
+            let dfeDisadvantaged = try repository.dfeDisadvantagedCount()
+            let comparison = comparison ?? ComparisonGroup.defaultFor(provider.kind, dfeDisadvantagedStudents: dfeDisadvantaged)
+            if comparison != .dfeDisadvantaged {
+                // The cohort is loaded with the DfE definition; this replaces it.
+                try repository.useComparison(comparison.sqlKey)
+            }
+            let counts = try repository.groupCounts()
+            let support = try repository.support(providerID: providerID, term: term)
+            let shownTerms = term.previousTerms(trendTerms).reversed() + [term]
+            // Every shown term's results in one pass, after the comparison is settled: each
+            // attainment call below then ranks its term's tie blocks instead of reading results.
+            try repository.loadResults(providerID: providerID, terms: shownTerms)
+            var trend = [TermAggregates]()
+            var attendance = [AttendanceAggregates]()
+            for earlier in shownTerms {
+                let subjects = try repository.attainment(providerID: providerID, resultsTerm: earlier, withProgress: earlier == term)
+                let groups = try repository.attendance(marksTerm: earlier)
+                if earlier == term { attendance = groups }
+                let d = groups.first { $0.group == .disadvantaged }
+                let o = groups.first { $0.group == .others }
+                guard !subjects.isEmpty || d != nil || o != nil else { continue }
+                trend.append(TermAggregates(term: earlier, subjects: subjects, disadvantagedAttendance: d, othersAttendance: o))
+            }
+            let current = trend.last { $0.term == term }
+            let shown = Self.attendanceGroups(for: provider.kind)
+            return cache.keep(TermlyReportData(
+                provider: provider, cohort: reportCohort, term: term, imports: try repository.imports(providerID: providerID),
+                cohortSize: counts[.cohort] ?? 0, groupCounts: counts, subjects: current?.subjects ?? [],
+                attendance: shown.compactMap { group in attendance.first { $0.group == group } },
+                supportByType: support.byType, supportTotal: support.total, funding: try repository.funding(providerID: providerID, term: term),
+                trend: trend, comparison: comparison,
+                impactCandidates: withImpactCandidates ? try repository.impactCandidates(providerID: providerID, term: term) : []))
+        }
+    }
+
+    /// The whole report: `data(...)` then `TermlyGapReportBuilder`, then the impact sections
+    /// (`TermlyImpactSections`).
+    public func report(
+        provider: ProviderCode, cohort: CohortCode, term: AcademicTerm, builder: TermlyGapReportBuilder = TermlyGapReportBuilder(),
+        comparison: ComparisonGroup? = nil, impact: TermlyImpactSections = .none
+    ) throws -> TermlyGapReport {
+        let data = try data(provider: provider, cohort: cohort, term: term, comparison: comparison, withImpactCandidates: impact == .automatic)
+        var report = builder.build(data)
+        try impact.add(to: &report, provider: provider, cohort: cohort, candidates: data.impactCandidates, rule: builder.rule, on: connection)
+        return report
+    }
+
+    /// The error for `text`, typed as a cohort that has no students in `term` at the provider or
+    /// that cannot be a cohort at all: either way it lists the cohorts that do have students, so
+    /// the user can pick one.
+    /// - Throws: `TermlyReportError` for an unknown provider or a term without enrolments, as
+    ///   `data` would.
+    public func unknownCohort(_ text: String, provider providerCode: ProviderCode, term: AcademicTerm) throws -> TermlyReportError {
+        let (providerID, provider) = try self.provider(code: providerCode)
+        let validTerms = try terms(providerID: providerID)
+        guard validTerms.contains(term) else {
+            return .termWithoutEnrolments(term: term.description, provider: provider.name, valid: validTerms.map(\.description))
+        }
+        return Self.unknownCohort(text, term: term, cohorts: try cohorts(providerID: providerID, term: term))
+    }
+
+    static func unknownCohort(_ text: String, term: AcademicTerm, cohorts: [TermlyReportRepository.CohortListing]) -> TermlyReportError {
+        .unknownCohort(
+            cohort: text, term: term.description,
+            valid: cohorts.map { "\($0.code) (\($0.label), \($0.students) student\($0.students == 1 ? "" : "s"))" })
+    }
+
+    /// Groups shown in the attendance table, in order.
+    static func attendanceGroups(for kind: ReportProvider.Kind) -> [ReportGroup] {
+        switch kind {
+        case .school, .college: [.cohort, .disadvantaged, .others, .fsm, .lookedAfter, .eal, .sen, .refugee, .youngCarer]
+        case .university: [.cohort, .disadvantaged, .others, .imdQuintile(1), .polar4Quintile(1), .firstInFamily, .careLeaver]
+        }
+    }
+
+    // MARK: - Lookups
+
+    var repository: TermlyReportRepository { TermlyReportRepository(connection: connection) }
+
+    /// The provider of `code`, with its id; an unknown code's error lists the known ones.
+    public func provider(code: ProviderCode) throws -> (id: Int, provider: ReportProvider) {
+        guard let row = try repository.provider(code: code.value) else {
+            throw TermlyReportError.unknownProvider(code: code.value, known: try repository.providerCodes())
+        }
+        guard let kind = ReportProvider.Kind(rawValue: row.kind) else {
+            throw PostgresError.client(message: "provider \(code) has kind '\(row.kind)', which this version of gaptrack does not know")
+        }
+        return (row.id, ReportProvider(code: row.code, name: row.name, kind: kind))
+    }
+
+    /// Terms of the academic years with enrolments, latest first.
+    public func terms(providerID: Int) throws -> [AcademicTerm] {
+        try repository.terms(providerID: providerID)
+    }
+
+    /// Cohorts with students in the term, in the order people expect (years, courses, intakes).
+    public func cohorts(providerID: Int, term: AcademicTerm) throws -> [TermlyReportRepository.CohortListing] {
+        try repository.cohorts(providerID: providerID, term: term)
+    }
+}

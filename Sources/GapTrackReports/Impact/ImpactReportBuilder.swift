@@ -1,0 +1,259 @@
+import GapStatistics
+import GapTrackDomain
+import GapTrackStore
+
+/// Turns the aggregates of `ImpactQueries` into an `ImpactReport`: stratified estimates with
+/// their intervals, EEF months, refusals where the groups are too small, spend and cost per
+/// month, suppression of every count, and the method. Pure and deterministic.
+public struct ImpactReportBuilder: Sendable {
+    public var rule: SuppressionRule
+    /// Confidence level of every interval.
+    public var level: Double
+
+    public init(rule: SuppressionRule = .standard, level: Double = 0.95) {
+        self.rule = rule
+        self.level = level
+    }
+
+    public func build(_ data: ImpactData) -> ImpactReport {
+        switch data.design {
+        case let .school(school): buildSchool(data, school)
+        case let .costOfLiving(year): buildCostOfLiving(data, year)
+        }
+    }
+
+    var percent: Int { Int((level * 100).rounded()) }
+
+    // MARK: - Schools and colleges
+
+    func buildSchool(_ data: ImpactData, _ school: SchoolImpactAggregates) -> ImpactReport {
+        // The standardiser is itself estimated: Var(ES) gains ES²/(2·df) with df = Σ(n_g − 1)
+        // over the cohorts' before scores (the Hedges–Olkin term for an estimated SD).
+        let standardiserDegrees = school.standardisation.reduce(0) { $0 + max(0, $1.beforeStudents - 1) }
+        let attainment = StratifiedEffect.estimate(strata: school.attainment, level: level) { effect in
+            standardiserDegrees > 0 ? effect * effect / (2 * Double(standardiserDegrees)) : 0
+        }
+        let attendance = StratifiedEffect.estimate(strata: school.attendance, level: level)
+
+        var counts = ["participants": school.participants, "comparison_pool": school.comparisonPool, "excluded": school.excluded]
+        var labels = [
+            "participants": "Participants (support delivered in the period)",
+            "comparison_pool": "Non-participants available for comparison",
+            "excluded": "In neither group (same support planned, or from another programme)",
+        ]
+        var order = ["participants", "comparison_pool", "excluded"]
+        var relations = [CountSuppression.Relation]()
+        var protected: Set<String> = ["participants"]
+        var withDataCounts = [String: Int]()
+        for (id, strata, what) in [("attainment", school.attainment, "both results"), ("attendance", school.attendance, "attendance in both terms")] {
+            let withData = strata.reduce(0) { $0 + ($1.participants?.count ?? 0) }
+            let matched = strata.filter(\.isMatched).reduce(0) { $0 + ($1.participants?.count ?? 0) }
+            let comparisonMatched = strata.filter(\.isMatched).reduce(0) { $0 + ($1.comparison?.count ?? 0) }
+            let noun = id == "attainment" ? "Attainment" : "Attendance"
+            let entries: [(String, Int, String)] = [
+                ("matched", matched, "participants matched"),
+                ("unmatched", withData - matched, "participants unmatched (no comparison student in stratum)"),
+                ("missing", school.participants - withData, "participants without \(what)"),
+                ("comparison_matched", comparisonMatched, "comparison students matched"),
+            ]
+            for (suffix, count, label) in entries {
+                let key = "\(id).\(suffix)"
+                counts[key] = count
+                labels[key] = "\(noun): \(label)"
+                order.append(key)
+            }
+            withDataCounts[id] = withData
+            relations.append(.init(total: "participants", parts: ["\(id).matched", "\(id).unmatched", "\(id).missing"]))
+            protected.formUnion(["\(id).matched", "\(id).comparison_matched"])
+        }
+        var log = SuppressionLog()
+        var suppression = CountSuppression(rule: rule)
+        suppression.apply(counts: counts, order: order, relations: relations, protected: protected)
+        let countFigures = order.map { key in
+            if let reason = suppression.reason(key) { log.add(table: "Participants and matching", item: labels[key]!, reason: reason) }
+            return ImpactCount(id: key, label: labels[key]!, students: suppression.figure(key, counts[key]!))
+        }
+        func count(_ key: String) -> ReportedFigure<Int> { suppression.figure(key, counts[key] ?? 0) }
+
+        let attainmentOutcome = outcome(
+            id: "attainment", label: Self.progressLabel(before: data.before, after: data.after), result: attainment, unit: .effectSize,
+            withData: withDataCounts["attainment"] ?? 0, missingData: "before and after results", count: count, log: &log)
+        let attendanceOutcome = outcome(
+            id: "attendance",
+            label: "Attendance, \(data.before.map { ReportText.term($0.term) } ?? "before") to \(data.after.map { ReportText.term($0.term) } ?? "after")",
+            result: attendance, unit: .percentagePoints, withData: withDataCounts["attendance"] ?? 0, missingData: "attendance recorded in both terms",
+            count: count, log: &log)
+        let spend = spendSection(data.spend, participantsKey: "participants", totalLabel: "All participants", suppression: suppression, log: &log)
+        let cost = costEffectiveness(attainmentOutcome, spend: data.spend)
+        var summary = [attainmentOutcome.finding]
+        if attainmentOutcome.refusal == nil { summary.append(attendanceOutcome.finding) }
+        summary.append(cost.statement)
+        return ImpactReport(
+            provider: data.provider, intervention: data.intervention, cohort: data.cohort, period: data.period,
+            before: data.before?.description, after: data.after?.description, dataCut: DataCut(imports: data.imports), summary: summary,
+            counts: countFigures, outcomes: [attainmentOutcome, attendanceOutcome], uptake: [], spend: spend, costEffectiveness: cost,
+            method: ImpactMethodNotes.school(data, school, level: level, threshold: rule.threshold),
+            suppressionThreshold: rule.threshold, suppressionNotes: log.notes)
+    }
+
+    // MARK: - Outcomes
+
+    /// "Maths progress, 2024/25 autumn to 2024/25 summer"; with different subjects or named
+    /// assessments, "Progress from maths (Autumn mock), 2024/25 autumn to english, 2024/25 summer".
+    static func progressLabel(before: AssessmentPointSelector?, after: AssessmentPointSelector?) -> String {
+        guard let before, let after else { return "Progress" }
+        if before.subject.lowercased() == after.subject.lowercased(), before.name == nil, after.name == nil {
+            let subject = before.subject.prefix(1).uppercased() + before.subject.dropFirst()
+            return "\(subject) progress, \(ReportText.term(before.term)) to \(ReportText.term(after.term))"
+        }
+        return "Progress from \(before) to \(after)"
+    }
+
+    /// One outcome: a refusal when fewer than `rule.threshold` participants or comparison
+    /// students were matched (or nothing can be estimated), else the estimate and its meaning.
+    func outcome(
+        id: String, label: String, result: Result<StratifiedEffect, StratifiedEffect.Failure>, unit: FigureUnit,
+        meanUnit: FigureUnit? = nil, withData: Int, missingData: String, count: (String) -> ReportedFigure<Int>, log: inout SuppressionLog
+    ) -> ImpactOutcome {
+        let participants = count("\(id).matched")
+        let comparison = count("\(id).comparison_matched")
+        let unmatched = count("\(id).unmatched")
+        let refusal: String?
+        switch result {
+        case _ where withData == 0:
+            refusal = "No estimate: no participant has \(missingData)."
+        case let .failure(failure):
+            refusal = "No estimate: \(failure)."
+        case let .success(effect) where effect.matchedParticipants < rule.threshold || effect.matchedComparison < rule.threshold:
+            let who = effect.matchedParticipants < rule.threshold ? "participants" : "comparison students"
+            refusal = "No estimate: fewer than \(rule.threshold) \(who) could be matched, too few to say anything "
+                + "(and below the anonymity threshold of \(rule.threshold))."
+            log.add(table: "Impact", item: label, reason: .groupBelowThreshold(group: "matched \(who)", threshold: rule.threshold))
+        case .success:
+            refusal = nil
+        }
+        guard case let .success(effect) = result, refusal == nil else {
+            return ImpactOutcome(
+                id: id, label: label, participants: participants, comparison: comparison, unmatchedParticipants: unmatched,
+                participantMean: nil, comparisonMean: nil, effect: nil, months: nil, refusal: refusal, finding: "\(label): \(refusal!)")
+        }
+        let method = "t interval, Welch–Satterthwaite df \(FixedDecimal.format(effect.degreesOfFreedom, decimals: 1)), stratified variance"
+        let estimate = Estimate(
+            effect.estimate, unit: unit, lower: effect.confidenceInterval.lower, upper: effect.confidenceInterval.upper, method: method)
+        var months: Estimate?
+        if unit == .effectSize,
+           let converted = try? EEFMonths.monthsOfLearning(
+               effectSize: effect.estimate, interval: effect.confidenceInterval, studentCount: effect.matchedParticipants + effect.matchedComparison),
+           let interval = converted.confidenceInterval {
+            months = Estimate(converted.months, unit: .months, lower: interval.lower, upper: interval.upper, method: "EEF Toolkit bands applied to the interval's ends")
+        }
+        return ImpactOutcome(
+            id: id, label: label, participants: participants, comparison: comparison, unmatchedParticipants: unmatched,
+            participantMean: Estimate(effect.participantMean, unit: meanUnit ?? unit),
+            comparisonMean: Estimate(effect.comparisonMean, unit: meanUnit ?? unit),
+            effect: estimate, months: months, refusal: nil, finding: finding(id: id, label: label, estimate: estimate, months: months))
+    }
+
+    /// The plain sentence under an estimate: which way it points, by how much, and whether it
+    /// could be chance (an interval that includes zero).
+    func finding(id: String, label: String, estimate: Estimate, months: Estimate?) -> String {
+        let interval = "(\(percent)% CI \(estimate.intervalText ?? "n/a"))"
+        let size = FixedDecimal.format(abs(estimate.value), decimals: estimate.unit.decimals)
+        guard let lower = estimate.lower, let upper = estimate.upper, lower > 0 || upper < 0 else {
+            let units = estimate.unit == .effectSize ? " SD" : (estimate.unit == .percentagePoints ? " percentage points" : " marks")
+            return "\(label): no measurable difference. The difference, \(estimate.plainText)\(units) \(interval), could be chance: its interval includes zero."
+        }
+        let more = lower > 0
+        let who = id == "continuation" || id == "module_mark" ? "supported LSEB students" : "participants"
+        let whom = id == "continuation" || id == "module_mark" ? "comparable unsupported LSEB students" : "matched comparison students"
+        switch id {
+        case "attainment":
+            let monthsText = months.map { ", \(ImpactText.months(abs($0.value))) of \(more ? "additional" : "lost") progress on the EEF scale (interval \(ImpactText.monthsRange($0)))" } ?? ""
+            return "\(label): participants made \(more ? "more" : "less") progress than \(whom): \(size) SD \(more ? "more" : "less") \(interval)\(monthsText)."
+        case "attendance":
+            return "\(label): participants' attendance moved \(size) percentage points \(more ? "up" : "down") relative to that of \(whom) \(interval)."
+        case "continuation":
+            return "\(label): \(who) continued at a rate \(size) percentage points \(more ? "higher" : "lower") than \(whom) \(interval)."
+        default:
+            return "\(label): \(who) averaged \(size) marks \(more ? "more" : "less") than \(whom) \(interval)."
+        }
+    }
+
+    // MARK: - Spend and cost per month
+
+    func spendSection(
+        _ spend: SpendAggregates, participantsKey: String, totalLabel: String, suppression counts: CountSuppression, log: inout SuppressionLog
+    ) -> ImpactSpend {
+        let totalReason = counts.reason(participantsKey)
+        func perStudent(_ line: SpendLine) -> PoundsAndPence? {
+            line.students > 0 ? try? PoundsAndPence(pence: (line.spend.pence + line.students / 2) / line.students) : nil
+        }
+        func rows(_ lines: [SpendLine], table: String, id: (String?) -> String) -> [ImpactSpendRow] {
+            guard !lines.isEmpty else { return [] }
+            var keyed = [String: Int]()
+            let keys = lines.map { id($0.code) }
+            for (key, line) in zip(keys, lines) { keyed[key] = line.students }
+            keyed[participantsKey] = spend.total.students
+            // Spend of the rows adds up to the total, so one withheld row could be worked out.
+            var suppression = CountSuppression(rule: rule)
+            suppression.apply(
+                counts: keyed, order: keys + [participantsKey], relations: totalReason == nil ? [.init(total: participantsKey, parts: keys)] : [],
+                protected: [participantsKey])
+            return zip(keys, lines).map { key, line in
+                // With the total withheld, every row is withheld too: a single shown row could
+                // give the total away when the others are known from elsewhere.
+                let reason = totalReason == nil ? suppression.reason(key) : (suppression.reason(key) ?? .protectsSuppressedCell)
+                if let reason { log.add(table: table, item: line.label, reason: reason) }
+                return ImpactSpendRow(
+                    id: key, label: line.label, students: Self.figure(line.students, reason), spend: Self.figure(line.spend, reason),
+                    perStudent: perStudent(line).map { Self.figure($0, reason) } ?? .suppressed(.belowThreshold(threshold: rule.threshold)))
+            }
+        }
+        let bySource = rows(spend.byFundingSource, table: "Spend by funding source", id: { $0 ?? "not_recorded" })
+        let byType = spend.byType.count > 1
+            ? rows(spend.byType, table: "Spend by type", id: { $0 ?? "unknown" }) : []
+        let total = ImpactSpendRow(
+            id: "all", label: totalLabel, students: Self.figure(spend.total.students, totalReason),
+            spend: Self.figure(spend.total.spend, totalReason),
+            perStudent: perStudent(spend.total).map { Self.figure($0, totalReason) } ?? .suppressed(.belowThreshold(threshold: rule.threshold)))
+        let missing = spend.recordsWithoutAmount
+        let withoutAmount: ReportedFigure<Int> = missing == 0 || missing >= rule.threshold
+            ? .value(missing) : .suppressed(.belowThreshold(threshold: rule.threshold))
+        return ImpactSpend(byFundingSource: bySource, byType: byType, total: total, recordsWithoutAmount: withoutAmount)
+    }
+
+    /// `value`, or withheld for `reason`.
+    static func figure<Value: Sendable>(_ value: Value, _ reason: SuppressionReason?) -> ReportedFigure<Value> {
+        reason.map { .suppressed($0) } ?? .value(value)
+    }
+
+    /// Pounds per month of additional progress: spend per participant ÷ EEF months, only where
+    /// the effect is positive and its interval excludes zero (EEF Toolkit: cost is per pupil).
+    func costEffectiveness(_ attainment: ImpactOutcome, spend: SpendAggregates) -> CostEffectiveness {
+        guard let effect = attainment.effect, let months = attainment.months else {
+            return CostEffectiveness(poundsPerMonth: nil, statement: "No impact estimate could be made, so no cost per month of progress is given.")
+        }
+        guard attainment.isPositiveAndClear else {
+            let interval = effect.intervalText ?? "n/a"
+            let why = (effect.upper ?? 0) < 0 ? "participants made less progress than comparison students" : "its \(percent)% interval (\(interval) SD) includes zero"
+            return CostEffectiveness(poundsPerMonth: nil, statement: "No measurable impact, so no cost per month is given: \(why).")
+        }
+        let wholeMonths = Int(months.value)
+        guard wholeMonths >= 1 else {
+            return CostEffectiveness(
+                poundsPerMonth: nil,
+                statement: "The effect is positive but rounds to less than one month on the EEF scale, so no cost per month is given.")
+        }
+        guard spend.total.students > 0, spend.total.spend.pence > 0 else {
+            return CostEffectiveness(poundsPerMonth: nil, statement: "No spend is recorded for the participants' support, so no cost per month is given.")
+        }
+        let divisor = spend.total.students * wholeMonths
+        let pounds = try? PoundsAndPence(pence: (spend.total.spend.pence + divisor / 2) / divisor)
+        let perPupil = (try? PoundsAndPence(pence: (spend.total.spend.pence + spend.total.students / 2) / spend.total.students))?.formatted ?? "n/a"
+        let lowerBound = spend.recordsWithoutAmount > 0 ? " Some records have no amount, so this is a lower bound." : ""
+        return CostEffectiveness(
+            poundsPerMonth: pounds,
+            statement: "\(pounds?.formatted ?? "n/a") per participant per month of additional progress (\(perPupil) per participant ÷ "
+                + "\(ImpactText.months(months.value))).\(lowerBound)")
+    }
+}

@@ -1,0 +1,25 @@
+/// Why a termly report could not be made, in words a school data lead can act on: each message
+/// names what was asked for and lists what would have worked.
+public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownProvider(code: String, known: [String])
+    /// A well-formed term in an academic year with no enrolments at the provider.
+    case termWithoutEnrolments(term: String, provider: String, valid: [String])
+    /// No cohort of that name has students in the term; `valid` lists those that do, with sizes.
+    case unknownCohort(cohort: String, term: String, valid: [String])
+
+    public var description: String {
+        switch self {
+        case let .unknownProvider(code, known):
+            let list = known.isEmpty ? "there are no providers yet" : "known providers: " + known.joined(separator: ", ")
+            return "no provider with code '\(code)'; \(list)"
+        case let .termWithoutEnrolments(term, provider, valid):
+            return "\(provider) has no enrolments in \(term)" + Self.list("terms with enrolments", valid)
+        case let .unknownCohort(cohort, term, valid):
+            return "no students in cohort '\(cohort)' in \(term)" + Self.list("cohorts with students in \(term)", valid)
+        }
+    }
+
+    private static func list(_ what: String, _ items: [String]) -> String {
+        items.isEmpty ? "; there are none yet (import students.csv first)" : "; \(what): " + items.joined(separator: ", ")
+    }
+}
