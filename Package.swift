@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "GapTrackService",
             dependencies: [
-                "Postgres", "GapTrackDomain", "GapStatistics", "GapTrackReports",
+                "Postgres", "GapTrackDomain", "GapTrackStore", "GapStatistics", "GapTrackReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

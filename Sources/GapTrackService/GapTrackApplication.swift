@@ -1,7 +1,7 @@
 import Foundation
+import GapTrackStore
 import Hummingbird
 import Logging
-import Postgres
 import ServiceLifecycle
 
 /// Everything a router needs, built once per application: the pool, the metrics and the limits.
@@ -100,7 +100,7 @@ struct HealthReport: ResponseEncodable {
 func health(_ dependencies: ServiceDependencies, context: GapTrackRequestContext) async throws -> Response {
     let databaseState: String
     do {
-        try await dependencies.pool.run { connection in _ = try connection.query("SELECT 1") }
+        try await dependencies.pool.run { connection in try ServiceDatabase.ping(connection) }
         databaseState = "ok"
     } catch {
         databaseState = "unavailable: \(error)"

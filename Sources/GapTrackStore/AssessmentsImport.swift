@@ -97,7 +97,7 @@ struct AssessmentsImport: TabularFormat {
         }
         let rank = directory.rank(of: student)
         guard rank >= 0 else {
-            row.fail("student", StudentIdentifiers.unknownStudent(student))
+            row.fail("student", directory.lookUp(student).problem(student) ?? StudentLookup.unknownMessage(student))
             return nil
         }
         let scoreText = scale.isWholeNumber ? String(Int(score)) : Self.decimalText(resultText, score: score)
