@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(
             name: "GapTrackServiceTests",
             dependencies: [
-                "GapTrackService", "GapTrackReports", "GapTrackDomain", "Postgres", "SchemaMigrations", "TestDatabase",
+                "GapTrackService", "GapTrackStore", "GapTrackReports", "GapTrackDomain", "Postgres", "SchemaMigrations", "TestDatabase",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

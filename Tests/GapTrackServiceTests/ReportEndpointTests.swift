@@ -1,6 +1,7 @@
 import Foundation
 import GapTrackReports
 import GapTrackService
+import GapTrackStore
 import Hummingbird
 import HummingbirdTesting
 import Postgres
