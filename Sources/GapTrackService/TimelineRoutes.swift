@@ -14,11 +14,12 @@ struct TimelineRoutes: Sendable {
     func timeline(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
         let caller = try context.caller()
         try caller.require(.readTimeline)
-        let given = context.parameters.get("student") ?? ""
-        let identifier = StudentIdentifier(given)
+        // The router hands the path segment over still percent-encoded.
+        let segment = context.parameters.get("student") ?? ""
+        let identifier = StudentIdentifier(segment.removingPercentEncoding ?? segment)
         let found = try await dependencies.database.run(as: caller, context: context) { connection -> Result<StudentTimelines.Timeline, APIError> in
             let lookup = try Students(connection: connection).lookUp(identifier, providerID: caller.providerID)
-            guard let studentID = lookup.studentID else { return .failure(.notFound(lookup.problem(given) ?? given)) }
+            guard let studentID = lookup.studentID else { return .failure(.notFound(lookup.problem(identifier.value) ?? identifier.value)) }
             return .success(try StudentTimelines(connection: connection, providerID: caller.providerID).timeline(of: studentID))
         }
         return try JSONResponse.make(try found.get())
