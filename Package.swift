@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "GapTrackStore",
             dependencies: [
-                "Postgres", "SchemaMigrations", "GapTrackDomain", "GapStatistics", "CSVFormat",
+                "Postgres", "GapTrackDomain", "CSVFormat",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
         ),
@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "GapTrackService",
             dependencies: [
-                "Postgres", "GapTrackDomain", "GapTrackStore", "GapStatistics", "GapTrackReports",
+                "Postgres", "GapTrackDomain", "GapTrackStore", "GapTrackReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -64,7 +64,7 @@ let package = Package(
             name: "gaptrack",
             dependencies: [
                 "Postgres", "PrivateCluster", "SchemaMigrations", "GapTrackStore", "GapTrackReports", "GapTrackDomain",
-                "GapStatistics", "CSVFormat", "DemoData", "GapTrackService",
+                "DemoData", "GapTrackService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -5,7 +5,7 @@ import Hummingbird
 
 /// POST /v1/attendance-marks: record register marks, as attendance.csv does. Re-recording a
 /// session with a different code replaces the mark; the schema's trigger keeps the old one in
-/// attendance_mark_history (sql/006_attendance.sql).
+/// attendance_mark_history.
 struct AttendanceRoutes: Sendable {
     let dependencies: ServiceDependencies
 

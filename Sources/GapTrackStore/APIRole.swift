@@ -1,5 +1,5 @@
-/// What an API token may do. Raw values are stored in `api_tokens.role` (the `api_role` enum of
-/// sql/030_service_roles_and_tokens.sql).
+/// What an API token may do. Raw values are stored in `api_tokens.role` (the database's
+/// `api_role` enum).
 public enum APIRole: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// Everything for its provider, including restricted records and the audit log.
     case admin
@@ -34,7 +34,7 @@ public enum APIRole: String, Sendable, Hashable, Codable, CaseIterable, CustomSt
         }
     }
 
-    /// The PostgreSQL role a request with this token runs as (see sql/030).
+    /// The PostgreSQL role a request with this token runs as.
     public var databaseRole: String {
         self == .governor ? "gaptrack_governor" : "gaptrack_service"
     }

@@ -2,7 +2,7 @@ import Foundation
 import GapTrackDomain
 import Postgres
 
-/// Reading the append-only audit log (sql/031_audit_log.sql), for `gaptrack audit` and for
+/// Reading the append-only audit log (`audit_log`), for `gaptrack audit` and for
 /// admins through GET /v1/audit. Through the service, row-level security limits an admin to
 /// their own provider's entries; the CLI, run by the database owner, sees every provider.
 public struct AuditEntries {

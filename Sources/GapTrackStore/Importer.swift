@@ -44,7 +44,7 @@ public struct Importer {
         var previous: ImportSummary.PreviousImport?
         var sha256 = ""
         let (importID, outcome) = try connection.transaction { connection -> (Int, KindOutcome) in
-            // The service's audit log (sql/031) names the actor from this setting.
+            // The audit log names the actor from this setting.
             try connection.query("SELECT set_config('gaptrack.actor', $1, true)", ["cli:" + operatingSystemUser])
             let auditScope = try ImportAudit.open(connection: connection)
             var importID = 0
