@@ -95,7 +95,7 @@ struct HealthReport: ResponseEncodable {
     }
 }
 
-/// 200 when a pooled connection answers `SELECT 1`, else 503, so that a load balancer or
+/// 200 when a pooled connection answers a ping (`ServiceDatabase.ping`), else 503, so that a load balancer or
 /// systemd watchdog can tell "up but cannot reach PostgreSQL" from "up".
 func health(_ dependencies: ServiceDependencies, context: GapTrackRequestContext) async throws -> Response {
     let databaseState: String

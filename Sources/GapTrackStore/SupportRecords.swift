@@ -111,16 +111,14 @@ public struct SupportRecords {
         case duplicate(existingID: Int?)
     }
 
-    /// The API's columns of a support record `r` whose student's identifier is `identifier`.
-    private static func columns(identifier: String) -> String {
-        """
-        r.support_id, r.reference, \(identifier) AS student, r.type,
+    /// The API's columns of a support record `r` of student `s`, who is shown by the first
+    /// identifier they have (UPN, ULN, HESA id, the provider's own id).
+    private static let columns = """
+        r.support_id, r.reference, coalesce(s.upn, s.uln, s.hesa_id, s.institution_id) AS student, r.type,
         r.starts_on::text AS starts_on, r.ends_on::text AS ends_on, r.hours::float8 AS hours, r.sessions,
         r.amount::text AS amount, r.funding_source, r.staff, r.intended_outcome, r.status::text AS status,
         r.review_date::text AS review_date, r.restricted, r.created_at, r.updated_at
         """
-    }
-    private static let columns = columns(identifier: "coalesce(s.upn, s.uln, s.hesa_id, s.institution_id)")
 
     /// Finds the student through `Students` (the rule every door shares), then inserts the
     /// record; only when nothing was inserted does a further query say why.
