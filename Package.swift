@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "GapTrackStore",
             dependencies: [
-                "Postgres", "GapTrackDomain", "GapStatistics", "CSVFormat",
+                "Postgres", "GapTrackDomain", "CSVFormat",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
         ),
@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "GapTrackService",
             dependencies: [
-                "Postgres", "GapTrackDomain", "GapStatistics", "GapTrackReports",
+                "Postgres", "GapTrackDomain", "GapTrackStore", "GapTrackReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,9 +1,14 @@
 /// The kinds of dated disadvantage marker gaptrack records for a student. Raw values are
 /// stable and stored in the database (snake_case).
 ///
-/// Markers are dated facts, never a single tick box (docs/methodology.md §1.1).
+/// Markers are dated facts, never a single tick box (docs/methodology.md §1.1). Besides the
+/// characteristics themselves, a school may record pupil premium (eligible, or funded in the
+/// DfE allocation, which the DfE derives rather than the school observes) and the FSM Ever 6
+/// status its MIS reports.
 public enum DisadvantageMarkerKind: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible, FriendlyParsable {
     case fsm = "fsm"
+    case fsmEver6 = "fsm_ever_6"
+    case pupilPremium = "pupil_premium"
     case lookedAfter = "looked_after"
     case previouslyLookedAfter = "previously_looked_after"
     case eal = "eal"
@@ -23,7 +28,7 @@ public enum DisadvantageMarkerKind: String, Sendable, Hashable, Codable, CaseIte
     /// premium but are not disadvantaged in DfE attainment statistics (docs/methodology.md §1.3).
     public var feedsDfEDisadvantagedMeasure: Bool {
         switch self {
-        case .fsm, .lookedAfter, .previouslyLookedAfter: return true
+        case .fsm, .fsmEver6, .lookedAfter, .previouslyLookedAfter: return true
         default: return false
         }
     }
@@ -35,6 +40,8 @@ public enum DisadvantageMarkerKind: String, Sendable, Hashable, Codable, CaseIte
     public var alternativeSpellings: [String] {
         switch self {
         case .fsm: return ["free school meals", "FSM eligible"]
+        case .fsmEver6: return ["Ever 6", "FSM6", "Ever 6 FSM"]
+        case .pupilPremium: return ["PP", "PPG", "pupil premium eligible"]
         case .lookedAfter: return ["LAC", "looked after child", "child looked after", "CLA"]
         case .previouslyLookedAfter: return ["PLAC", "post-LAC", "previously looked after child"]
         case .eal: return ["English as an additional language"]

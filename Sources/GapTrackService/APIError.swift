@@ -1,22 +1,7 @@
 import Foundation
+import GapTrackStore
 import Hummingbird
 import Postgres
-
-/// One thing wrong with a request, named so that the caller can fix it: which field (a JSON path
-/// such as `marks[3].code`), the value sent, and what was expected.
-public struct FieldProblem: Codable, Sendable, Equatable, CustomStringConvertible {
-    public let field: String
-    public let value: String?
-    public let message: String
-
-    public init(field: String, value: String?, message: String) {
-        self.field = field
-        self.value = value
-        self.message = message
-    }
-
-    public var description: String { "\(field): \(message)" }
-}
 
 /// Everything the service answers with an error status. Each case is the caller's to fix (4xx)
 /// except `unavailable` and `internalFailure`; the body always says what went wrong and what to

@@ -1,11 +1,11 @@
 import Foundation
 import GapTrackDomain
+import GapTrackStore
 import Hummingbird
-import Postgres
 
 /// POST /v1/attendance-marks: record register marks, as attendance.csv does. Re-recording a
 /// session with a different code replaces the mark; the schema's trigger keeps the old one in
-/// attendance_mark_history (sql/006_attendance.sql).
+/// attendance_mark_history.
 struct AttendanceRoutes: Sendable {
     let dependencies: ServiceDependencies
 
@@ -14,17 +14,10 @@ struct AttendanceRoutes: Sendable {
     static let largestBatch = 5_000
 
     struct Mark: Sendable {
-        let student: String
+        let student: StudentIdentifier
         let date: CalendarDate
-        let session: String
+        let session: AttendanceSession
         let code: AttendanceCode
-    }
-
-    struct Outcome: Codable, Sendable {
-        let received: Int
-        let inserted: Int
-        let updated: Int
-        let unchanged: Int
     }
 
     func register(on group: RouterGroup<GapTrackRequestContext>) {
@@ -36,13 +29,9 @@ struct AttendanceRoutes: Sendable {
         try caller.require(.recordAttendance)
         var fields = FieldReader(try await dependencies.bodies.object(from: request, fields: Self.bodyFields))
         let marks = fields.objects("marks", maximumCount: Self.largestBatch, fields: Self.markFields) { mark -> Mark? in
-            let student = mark.text("student", required: true, maximumLength: 50)
+            let student = mark.text("student", required: true, maximumLength: 50).map(StudentIdentifier.init)
             let date = mark.date("date", required: true)
-            let session = mark.parsed("session", required: true) { text -> String in
-                let upper = text.uppercased()
-                guard upper == "AM" || upper == "PM" else { throw SessionError(text: text) }
-                return upper
-            }
+            let session = mark.parsed("session", required: true) { try AttendanceSession(parsing: $0) }
             var code: AttendanceCode?
             if let date {
                 code = mark.parsed("code", required: true) { try AttendanceCode.parse($0, on: date) }
@@ -53,11 +42,11 @@ struct AttendanceRoutes: Sendable {
         if let marks {
             var seen: [String: Int] = [:]
             for (index, mark) in marks.enumerated() {
-                let key = "\(mark.student)|\(mark.date.isoString)|\(mark.session)"
+                let key = "\(mark.student)|\(mark.date.isoString)|\(mark.session.rawValue)"
                 if let first = seen[key] {
                     fields.report(
                         "marks[\(index)]", nil,
-                        "records \(mark.student) \(mark.date.isoString) \(mark.session) a second time (first at marks[\(first)]); send each session once")
+                        "records \(mark.student) \(mark.date.isoString) \(mark.session.rawValue) a second time (first at marks[\(first)]); send each session once")
                 } else {
                     seen[key] = index
                 }
@@ -66,48 +55,23 @@ struct AttendanceRoutes: Sendable {
         try fields.finish()
         guard let marks else { throw APIError.invalidFields([]) }
 
-        let outcome = try await dependencies.database.run(as: caller, context: context) { connection -> Result<Outcome, APIError> in
-            let ids = try connection.studentIDs(providerID: caller.providerID, identifiers: marks.map(\.student))
-            let unknown = zip(marks.indices, ids).filter { $0.1 == nil }.map(\.0)
-            guard unknown.isEmpty else {
-                return .failure(.invalidFields(unknown.prefix(100).map {
-                    FieldProblem(field: "marks[\($0)].student", value: marks[$0].student, message: "is not a student of \(caller.providerCode)")
-                }))
-            }
-            // attendance_marks is partitioned, where RETURNING cannot read xmax to tell inserts from
-            // updates; so count the sessions already marked (the CTE reads the snapshot before the
-            // upsert) and the rows the upsert wrote.
-            let counts = try connection.query(
-                """
-                WITH input AS (
-                    SELECT * FROM unnest($1::bigint[], $2::date[], $3::session_half[], $4::attendance_code[])
-                        AS i(student_id, session_date, session, code)
-                ), prior AS (
-                    SELECT count(*) AS n FROM attendance_marks m JOIN input i USING (student_id, session_date, session)
-                ), written AS (
-                    INSERT INTO attendance_marks AS m (student_id, session_date, session, code)
-                    SELECT student_id, session_date, session, code FROM input
-                    ON CONFLICT (student_id, session_date, session)
-                    DO UPDATE SET code = EXCLUDED.code
-                    WHERE m.code IS DISTINCT FROM EXCLUDED.code
-                    RETURNING 1
-                )
-                SELECT (SELECT n FROM prior) AS existing, (SELECT count(*) FROM written) AS written
-                """,
-                [PostgresArray(ids.map { $0.map(String.init) }), PostgresArray(marks.map(\.date.isoString)),
-                 PostgresArray(marks.map(\.session)), PostgresArray(marks.map(\.code.rawValue))]
-            ).single()
-            let existing: Int = try counts.decode("existing")
-            let written: Int = try counts.decode("written")
-            let inserted = marks.count - existing
-            return .success(Outcome(
-                received: marks.count, inserted: inserted, updated: written - inserted, unchanged: existing - (written - inserted)))
+        let outcome = try await dependencies.database.run(as: caller, context: context) { connection -> Result<RecordedCounts, APIError> in
+            let lookups = try Students(connection: connection).lookUp(marks.map(\.student), providerID: caller.providerID)
+            let problems = Self.studentProblems(lookups, identifiers: marks.map(\.student), list: "marks")
+            guard problems.isEmpty else { return .failure(.invalidFields(problems)) }
+            return .success(try AttendanceMarks(connection: connection).record(zip(marks, lookups).map { mark, lookup in
+                AttendanceMarks.Mark(studentID: lookup.studentID!, date: mark.date, session: mark.session, code: mark.code)
+            }))
         }
         return try JSONResponse.make(try outcome.get())
     }
 
-    struct SessionError: Error, CustomStringConvertible {
-        let text: String
-        var description: String { "'\(text)' is not a session; use AM or PM" }
+    /// A field problem for each identifier that names no single student (at most 100), with the
+    /// message every door gives.
+    static func studentProblems(_ lookups: [StudentLookup], identifiers: [StudentIdentifier], list: String) -> [FieldProblem] {
+        zip(lookups, identifiers).enumerated().compactMap { index, pair -> FieldProblem? in
+            guard let message = pair.0.problem(pair.1.value) else { return nil }
+            return FieldProblem(field: "\(list)[\(index)].student", value: pair.1.value, message: message)
+        }.prefix(100).map { $0 }
     }
 }

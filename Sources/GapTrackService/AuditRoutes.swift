@@ -1,4 +1,6 @@
 import Foundation
+import GapTrackDomain
+import GapTrackStore
 import Hummingbird
 
 /// GET /v1/audit: the admin's own provider's audit entries, newest first (row-level security
@@ -7,7 +9,7 @@ struct AuditRoutes: Sendable {
     let dependencies: ServiceDependencies
 
     struct Page: Codable, Sendable {
-        let entries: [AuditLog.Entry]
+        let entries: [AuditEntries.Entry]
         let nextBeforeID: Int?
 
         enum CodingKeys: String, CodingKey {
@@ -25,11 +27,11 @@ struct AuditRoutes: Sendable {
         try caller.require(.readAudit)
         let query = QueryReader(request.uri.queryParameters, allowed: ["table", "before_id", "limit"])
         try query.rejectUnknown()
-        let filter = AuditLog.Filter(
+        let filter = AuditEntries.Filter(
             providerCode: caller.providerCode, table: query.text("table"), beforeID: try query.integer("before_id", in: 1...Int(Int64.max)),
             limit: try query.integer("limit", in: 1...500) ?? 100)
         let entries = try await dependencies.database.run(as: caller, context: context) { connection in
-            try AuditLog(connection: connection).entries(filter)
+            try AuditEntries(connection: connection).entries(filter)
         }
         return try JSONResponse.make(Page(entries: entries, nextBeforeID: entries.count == filter.limit ? entries.last?.auditID : nil))
     }

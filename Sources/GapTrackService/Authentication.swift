@@ -1,3 +1,4 @@
+import GapTrackStore
 import Hummingbird
 import Postgres
 
@@ -52,14 +53,10 @@ struct TokenAuthentication: RouterMiddleware {
         let found: Principal?
         do {
             found = try await database.run { connection -> Principal? in
-                let rows = try connection.query(
-                    "SELECT token_id, provider_id, provider_code, role::text AS role, label FROM gaptrack_authenticate($1)",
-                    [presented]
-                ).rows
-                guard let row = rows.first, let role = APIRole(rawValue: try row.decode("role")) else { return nil }
-                return Principal(
-                    tokenID: try row.decode("token_id"), providerID: try row.decode("provider_id"),
-                    providerCode: try row.decode("provider_code"), role: role, label: try row.decode("label"))
+                try APITokens(connection: connection).authenticate(presented).map { token in
+                    Principal(tokenID: token.tokenID, providerID: token.providerID, providerCode: token.providerCode,
+                              role: token.role, label: token.label)
+                }
             }
         } catch let error as DatabasePoolError {
             throw APIError.fromPool(error)

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import GapTrackStore
 import Postgres
 import Synchronization
 
@@ -103,10 +104,10 @@ public final class DatabasePool: Sendable {
             guard let open = connection else { continue }
             if open.isInTransaction {
                 // A job left a transaction open (it should not); never hand that state on.
-                try? open.execute("ROLLBACK")
+                ServiceDatabase.endOpenTransaction(open)
             }
             let (trusted, resume) = job.run(open)
-            if !trusted, !Self.isHealthy(open) {
+            if !trusted, !ServiceDatabase.isResponsive(open) {
                 // The server went away (restart, failover, idle timeout): the next job reconnects.
                 connection = nil
                 queue.statistics.withLock { $0.reconnects += 1 }
@@ -127,16 +128,6 @@ public final class DatabasePool: Sendable {
         if case .client = failure { return true }
         guard let state = failure.sqlState else { return false }
         return state.hasPrefix("08") || state.hasPrefix("57P") || state == "XX000"
-    }
-
-    /// A round trip, made only after a job failed in a way that may have broken the connection.
-    private static func isHealthy(_ connection: PostgresConnection) -> Bool {
-        do {
-            try connection.execute("")
-            return true
-        } catch {
-            return false
-        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GapTrackDomain
+import GapTrackStore
 
 /// Reads and checks the fields of one JSON object, collecting a `FieldProblem` for each bad
 /// field instead of stopping at the first. The messages are the domain types' own (the same

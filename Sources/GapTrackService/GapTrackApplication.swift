@@ -1,7 +1,7 @@
 import Foundation
+import GapTrackStore
 import Hummingbird
 import Logging
-import Postgres
 import ServiceLifecycle
 
 /// Everything a router needs, built once per application: the pool, the metrics and the limits.
@@ -95,12 +95,12 @@ struct HealthReport: ResponseEncodable {
     }
 }
 
-/// 200 when a pooled connection answers `SELECT 1`, else 503, so that a load balancer or
+/// 200 when a pooled connection answers a ping (`ServiceDatabase.ping`), else 503, so that a load balancer or
 /// systemd watchdog can tell "up but cannot reach PostgreSQL" from "up".
 func health(_ dependencies: ServiceDependencies, context: GapTrackRequestContext) async throws -> Response {
     let databaseState: String
     do {
-        try await dependencies.pool.run { connection in _ = try connection.query("SELECT 1") }
+        try await dependencies.pool.run { connection in try ServiceDatabase.ping(connection) }
         databaseState = "ok"
     } catch {
         databaseState = "unavailable: \(error)"

@@ -7,10 +7,16 @@ import Postgres
 /// What the termly report endpoint asks the report engine for.
 public struct TermlyReportRequest: Sendable, Equatable {
     public let providerID: Int
-    public let providerCode: String
-    /// As the CLI takes it: `year-11` for a school year group, an intake year or course for HE.
-    public let cohort: String
+    public let providerCode: ProviderCode
+    public let cohort: CohortCode
     public let term: AcademicTerm
+
+    public init(providerID: Int, providerCode: ProviderCode, cohort: CohortCode, term: AcademicTerm) {
+        self.providerID = providerID
+        self.providerCode = providerCode
+        self.cohort = cohort
+        self.term = term
+    }
 }
 
 /// What the report engine answers.
@@ -30,13 +36,8 @@ public typealias TermlyReportSource = @Sendable (PostgresConnection, TermlyRepor
 /// then the builder that suppresses groups under 10), for the caller's own provider.
 public let standardTermlyReports: TermlyReportSource = { connection, request in
     do {
-        let queries = TermlyReportQueries(connection: connection)
-        let provider = try ProviderCode(parsing: request.providerCode)
-        // Text that cannot be a cohort is answered as a cohort without students: with the list.
-        guard let cohort = try? CohortCode(parsing: request.cohort) else {
-            return .notFound(try queries.unknownCohort(request.cohort, provider: provider, term: request.term).description)
-        }
-        let report = try queries.report(provider: provider, cohort: cohort, term: request.term)
+        let report = try TermlyReportQueries(connection: connection)
+            .report(provider: request.providerCode, cohort: request.cohort, term: request.term)
         return .report(json: try JSONReportRenderer.render(report))
     } catch let error as TermlyReportError {
         return .notFound(error.description)
@@ -57,16 +58,16 @@ struct ReportRoutes: Sendable {
         try caller.require(.readReport)
         let query = QueryReader(request.uri.queryParameters, allowed: ["cohort", "term"])
         try query.rejectUnknown()
-        guard let cohort = query.text("cohort") else {
-            throw APIError.badQuery(parameter: "cohort", value: "", expected: "a cohort such as year-11 (schools) or an intake year or course")
-        }
-        guard let termText = query.text("term") else {
-            throw APIError.badQuery(parameter: "term", value: "", expected: "a term such as 2024/25-autumn")
+        let cohort = try query.parsed("cohort", expected: "a cohort such as year-11 (schools), course-bsc-psy or intake-2024") {
+            try CohortCode(parsing: $0)
         }
         let term = try query.parsed("term", expected: "a term such as 2024/25-autumn (autumn, spring or summer)") {
             try AcademicTerm(parsing: $0)
         }
-        guard let term else { throw APIError.badQuery(parameter: "term", value: termText, expected: "a term such as 2024/25-autumn") }
+        guard let cohort else {
+            throw APIError.badQuery(parameter: "cohort", value: "", expected: "a cohort such as year-11 (schools), course-bsc-psy or intake-2024")
+        }
+        guard let term else { throw APIError.badQuery(parameter: "term", value: "", expected: "a term such as 2024/25-autumn") }
         let source = dependencies.reports
         let reportRequest = TermlyReportRequest(providerID: caller.providerID, providerCode: caller.providerCode, cohort: cohort, term: term)
         let outcome = try await dependencies.database.run(as: caller, context: context, isolation: .repeatableRead) { connection in

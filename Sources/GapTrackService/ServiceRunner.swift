@@ -1,3 +1,4 @@
+import GapTrackStore
 import Hummingbird
 import Logging
 import Postgres
@@ -20,9 +21,7 @@ public enum ServiceRunner {
     /// Refuses to start against a database without the service's migrations, with the fix.
     public static func checkSchema(conninfo: String) throws {
         let connection = try PostgresConnection(conninfo: conninfo)
-        let present: Bool = try connection.query(
-            "SELECT to_regprocedure('gaptrack_authenticate(text)') IS NOT NULL AS present").single().decode("present")
-        guard present else { throw ServiceStartError.notMigrated(database: connection.databaseName) }
+        guard try ServiceDatabase.isMigrated(connection) else { throw ServiceStartError.notMigrated(database: connection.databaseName) }
     }
 }
 

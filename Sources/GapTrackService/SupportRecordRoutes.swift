@@ -1,5 +1,6 @@
 import Foundation
 import GapTrackDomain
+import GapTrackStore
 import Hummingbird
 
 /// /v1/support-records: create, read, list, update and end interventions and support records
@@ -31,15 +32,14 @@ struct SupportRecordRoutes: Sendable {
         try fields.finish()
         guard let record else { throw APIError.invalidFields([]) }
         let outcome = try await dependencies.database.run(as: caller, context: context) { connection in
-            try SupportRecordStore(connection: connection, providerID: caller.providerID).create(record)
+            try SupportRecords(connection: connection, providerID: caller.providerID).create(record)
         }
         switch outcome {
         case .created(let created):
             return try JSONResponse.make(created, status: .created, location: "/v1/support-records/\(created.id)")
-        case .studentNotFound:
+        case .student(let lookup):
             throw APIError.invalidFields([FieldProblem(
-                field: "student", value: record.student,
-                message: "is not a student of \(caller.providerCode); give the UPN, ULN, HESA id or institution id the provider's imports use")])
+                field: "student", value: record.student.value, message: lookup.problem(record.student.value) ?? "")])
         case .duplicate(let existing):
             throw APIError.conflict(
                 "a support record with the same "
@@ -50,7 +50,7 @@ struct SupportRecordRoutes: Sendable {
 
     static func readNewRecord(_ fields: inout FieldReader) -> NewSupportRecord? {
         let reference = fields.text("reference", maximumLength: 200)
-        let student = fields.text("student", required: true, maximumLength: 50)
+        let student = fields.text("student", required: true, maximumLength: 50).map(StudentIdentifier.init)
         let type = fields.parsed("type", required: true) { try InterventionType.parse($0) }
         let start = fields.date("start_date", required: true)
         let end = fields.date("end_date")
@@ -81,7 +81,7 @@ struct SupportRecordRoutes: Sendable {
         try caller.require(.readSupport)
         let id = try Self.recordID(context)
         let found = try await dependencies.database.run(as: caller, context: context) { connection in
-            try SupportRecordStore(connection: connection, providerID: caller.providerID).find(id: id)
+            try SupportRecords(connection: connection, providerID: caller.providerID).find(id: id)
         }
         guard let found else { throw Self.noSuchRecord(id) }
         return try JSONResponse.make(found)
@@ -103,27 +103,25 @@ struct SupportRecordRoutes: Sendable {
         try caller.require(.readSupport)
         let query = QueryReader(request.uri.queryParameters, allowed: ["student", "status", "type", "after_id", "limit"])
         try query.rejectUnknown()
-        let student = query.text("student")
+        let student = query.text("student").map(StudentIdentifier.init)
         let status = try query.parsed("status", expected: "one of \(SupportStatus.allCases.map(\.rawValue).joined(separator: ", "))") {
             try SupportStatus.parse($0)
         }
         let type = try query.parsed("type", expected: "an intervention type such as tutoring") { try InterventionType.parse($0) }
         let afterID = try query.integer("after_id", in: 0...Int(Int64.max))
         let limit = try query.integer("limit", in: 1...500) ?? 100
-        let page = try await dependencies.database.run(as: caller, context: context) { connection -> Page? in
-            let store = SupportRecordStore(connection: connection, providerID: caller.providerID)
+        let page = try await dependencies.database.run(as: caller, context: context) { connection -> Result<Page, APIError> in
             var studentID: Int?
             if let student {
-                guard let found = try store.studentID(identifier: student) else { return nil }
+                let lookup = try Students(connection: connection).lookUp(student, providerID: caller.providerID)
+                guard let found = lookup.studentID else { return .failure(.notFound(lookup.problem(student.value) ?? student.value)) }
                 studentID = found
             }
-            let records = try store.list(.init(studentID: studentID, status: status, type: type, afterID: afterID, limit: limit))
-            return Page(records: records, nextAfterID: records.count == limit ? records.last?.id : nil)
+            let records = try SupportRecords(connection: connection, providerID: caller.providerID)
+                .list(.init(studentID: studentID, status: status, type: type, afterID: afterID, limit: limit))
+            return .success(Page(records: records, nextAfterID: records.count == limit ? records.last?.id : nil))
         }
-        guard let page else {
-            throw APIError.notFound("'\(student ?? "")' is not a student of \(caller.providerCode)")
-        }
-        return try JSONResponse.make(page)
+        return try JSONResponse.make(try page.get())
     }
 
     func change(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
@@ -138,7 +136,7 @@ struct SupportRecordRoutes: Sendable {
         let change = Self.readChange(&fields)
         try fields.finish()
         let updated = try await dependencies.database.run(as: caller, context: context) { connection in
-            try SupportRecordStore(connection: connection, providerID: caller.providerID).update(id: id, change)
+            try SupportRecords(connection: connection, providerID: caller.providerID).update(id: id, change)
         }
         guard let updated else { throw Self.noSuchRecord(id) }
         return try JSONResponse.make(updated)
@@ -194,7 +192,7 @@ struct SupportRecordRoutes: Sendable {
         ending.status = status
         let change = ending
         let outcome = try await dependencies.database.run(as: caller, context: context) { connection -> EndOutcome in
-            let store = SupportRecordStore(connection: connection, providerID: caller.providerID)
+            let store = SupportRecords(connection: connection, providerID: caller.providerID)
             guard let current = try store.find(id: id) else { return .notFound }
             // Checked here to name the field; the table's CHECK would refuse it anyway.
             if endDate.isoString < current.startDate { return .beforeStart(current.startDate) }

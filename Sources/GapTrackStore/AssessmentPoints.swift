@@ -8,7 +8,7 @@ import Postgres
 /// (point number, student id). The scale is checked here, per point, with the line that first
 /// gave it.
 struct AssessmentPoints {
-    /// The natural key of an assessment point within a provider (sql/007_assessments.sql).
+    /// The natural key of an assessment point within a provider (the unique key of `assessment_points`).
     struct Key: Hashable {
         let academicYear: String
         let term: String

@@ -97,7 +97,7 @@ struct AssessmentsImport: TabularFormat {
         }
         let rank = directory.rank(of: student)
         guard rank >= 0 else {
-            row.fail("student", StudentIdentifiers.unknownStudent(student))
+            row.fail("student", directory.lookUp(student).problem(student) ?? StudentLookup.unknownMessage(student))
             return nil
         }
         let scoreText = scale.isWholeNumber ? String(Int(score)) : Self.decimalText(resultText, score: score)
@@ -166,9 +166,8 @@ struct AssessmentsImport: TabularFormat {
 
     /// Points first (created, or moved to an earlier first date), then results: a plain INSERT,
     /// in primary-key order, for points that have no results yet (a first load cannot conflict,
-    /// skips the speculative insertion of an upsert, and appends to the key's index: 135 s
-    /// instead of 197 s for 11.3 million results), an upsert of only the new and changed results
-    /// for the others.
+    /// skips the speculative insertion of an upsert, and appends to the key's index; timings in
+    /// BENCHMARKS.md), an upsert of only the new and changed results for the others.
     func merge(importID: Int, context: ImportContext) throws -> (inserted: Int, updated: Int)? {
         try context.connection.query(
             """

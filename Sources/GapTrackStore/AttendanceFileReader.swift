@@ -122,11 +122,7 @@ struct AttendanceFileReader {
         if value.isEmpty { return "is empty; expected the student's identifier (UPN, ULN or student id)" }
         do {
             let normalised = try StudentIdentifiers.normalise(value, providerKind: context.provider.kind)
-            let found = Array(normalised.utf8).withUnsafeBufferPointer { directory.ranks.rank(of: $0) }
-            if found == -1 {
-                return "'\(value)' belongs to more than one student of this provider; correct the students' identifiers first"
-            }
-            return "'\(value)' is not a student of this provider; import them in students.csv first (or check the identifier)"
+            return directory.lookUp(normalised).problem(value) ?? StudentLookup.unknownMessage(value)
         } catch {
             return error.message
         }

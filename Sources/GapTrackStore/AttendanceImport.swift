@@ -190,10 +190,11 @@ struct AttendanceImport {
 }
 
 /// The provider's students, for resolving the `student` column in Swift: every identifier
-/// (UPN, ULN, HESA id, institution id) to a rank, ranks in student id order.
+/// (UPN, ULN, HESA id, institution id) to a rank, ranks in student id order. The same rule as
+/// `Students.lookUp`, kept in memory because an attendance file names a student on every row.
 struct StudentDirectory {
     let studentIDs: [Int64]
-    /// Identifier to rank; -1 when two students share the identifier (it cannot be used).
+    /// Normalised identifier to rank; -1 when two students share the identifier.
     let ranks: IdentifierTable
 
     init(providerID: Int, connection: PostgresConnection) throws {
@@ -206,24 +207,37 @@ struct StudentDirectory {
         for (rank, row) in rows.enumerated() {
             ids.append(Int64(try row.decode("student_id") as Int))
             for column in ["upn", "uln", "hesa_id", "institution_id"] {
-                if let identifier = try row.decode(column) as String? { ranks.insert(identifier, rank: Int32(rank)) }
+                if let identifier = try row.decode(column) as String? {
+                    ranks.insert(StudentIdentifier.normalised(identifier), rank: Int32(rank))
+                }
             }
         }
         studentIDs = ids
         self.ranks = ranks
     }
 
-    /// The rank for an identifier as written (upper-casing it if that finds it, for UPNs typed
-    /// in lower case); -1 when it is unknown or ambiguous.
+    /// The rank for an identifier as written; -1 when it is unknown or shared. Identifiers
+    /// already in their normalised form are found from the bytes; the rest (lower case, a
+    /// no-break space) are normalised first.
     func rank(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
         if let rank = ranks.rank(of: bytes) { return Int(rank) }
-        let upper = bytes.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
-        return upper.withUnsafeBufferPointer { Int(ranks.rank(of: $0) ?? -1) }
+        let normalised = StudentIdentifier.normalised(String(decoding: bytes, as: UTF8.self))
+        return Array(normalised.utf8).withUnsafeBufferPointer { Int(ranks.rank(of: $0) ?? -1) }
     }
 
     /// The same, for an identifier read as text (the tabular imports' fields).
     func rank(of identifier: String) -> Int {
         var identifier = identifier
         return identifier.withUTF8 { rank(of: $0) }
+    }
+
+    /// What a normalised identifier names, as `Students.lookUp` answers.
+    func lookUp(_ identifier: String) -> StudentLookup {
+        let found = Array(identifier.utf8).withUnsafeBufferPointer { ranks.rank(of: $0) }
+        switch found {
+        case nil: return .unknown
+        case -1: return .shared(studentCount: 2)
+        case let rank?: return .student(id: Int(studentIDs[Int(rank)]))
+        }
     }
 }

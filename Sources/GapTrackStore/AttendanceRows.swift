@@ -5,7 +5,7 @@ import GapTrackDomain
 /// the keys puts each term's marks together in primary-key order, and two marks for the same
 /// session sit side by side. Codes and line numbers live in arrays indexed by the ordinal.
 struct AttendanceRows {
-    /// Academic years the database holds terms for (sql/001 seeds 2010/11 to 2040/41).
+    /// Academic years the database holds terms for (the baseline seeds `terms` for 2010/11 to 2040/41).
     static let firstYear = 2010
     static let termCount = (2040 - 2010 + 1) * 3
     static let termBits = 7

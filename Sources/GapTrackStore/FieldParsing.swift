@@ -1,13 +1,27 @@
 import Foundation
 import GapTrackDomain
 
-/// Why one field could not be read; the message quotes the value and says what was expected.
-struct FieldProblem: Error {
-    let message: String
+/// One thing wrong with one field, named so that whoever sent it can fix it: which field (an
+/// import column, or a JSON path such as `marks[3].code`), the value sent, and what was
+/// expected. The imports' field parsers throw it with the message alone; the row or request
+/// reading the field knows which field it was.
+public struct FieldProblem: Error, Codable, Sendable, Equatable, CustomStringConvertible {
+    public let field: String
+    public let value: String?
+    public let message: String
 
-    init(_ message: String) {
+    public init(field: String, value: String?, message: String) {
+        self.field = field
+        self.value = value
         self.message = message
     }
+
+    /// A problem whose message quotes the value and says what was expected.
+    init(_ message: String) {
+        self.init(field: "", value: nil, message: message)
+    }
+
+    public var description: String { field.isEmpty ? message : "\(field): \(message)" }
 }
 
 /// One row of an import file while it is validated: reads fields by gaptrack column name and

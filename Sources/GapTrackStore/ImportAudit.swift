@@ -1,9 +1,9 @@
 import Foundation
 import Postgres
 
-/// One audit entry per import instead of a copy of every row (sql/064_audit_per_import.sql).
+/// One audit entry per import instead of a copy of every row.
 ///
-/// Why: the statement-level audit triggers of sql/031 copy each changed row as JSON; at 600,000
+/// Why: the statement-level audit triggers copy each changed row as JSON; at 600,000
 /// pupils that was 9.4 GB of audit for 1.6 GB of results (BENCHMARKS.md), while the import
 /// ledger already records the file, its SHA-256, who and when, and every row points at it. The
 /// switch is a row in an owner-only table, never a setting a service role could set: a role

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
 
-/// The `imports` table (sql/002_imports.sql): one row per committed import, written in the
+/// The `imports` table: one row per committed import, written in the
 /// same transaction as the data, so that a report can name the files it was made from.
 enum ImportLedger {
     /// The latest earlier import of the identical file (same checksum, kind and provider).

@@ -1,5 +1,6 @@
 import CSVFormat
 import Foundation
+import GapTrackDomain
 import Postgres
 
 /// Loads one CSV file into the database: `gaptrack import KIND FILE`, and what the demo loader
@@ -24,7 +25,7 @@ public struct Importer {
     /// Throws `ImportError.invalidRows` (nothing written) when rows are invalid and
     /// `options.skipInvalid` is off; `ImportError` for a file that cannot be used at all;
     /// `ProviderError.notFound` for an unknown provider.
-    public func importFile(kind: ImportKind, url: URL, provider providerCode: String,
+    public func importFile(kind: ImportKind, url: URL, provider providerCode: ProviderCode,
                            options: ImportOptions = ImportOptions()) throws -> ImportSummary {
         let clock = ContinuousClock()
         let start = clock.now
@@ -35,7 +36,7 @@ public struct Importer {
             throw ImportError.unreadable(fileName: fileName, .cannotOpen(path: url.path, reason: reason))
         }
         let checksum = FileChecksum(url: url)
-        let provider = try Self.requiringSchema { try ProviderRepository(connection: connection).require(code: providerCode) }
+        let provider = try Self.requiringSchema { try Providers(connection: connection).require(code: providerCode) }
         let operatingSystemUser = options.operatingSystemUser ?? ImportLedger.currentOperatingSystemUser()
         let rejectsURL = options.rejectsURL
             ?? url.deletingPathExtension().appendingPathExtension("rejects").appendingPathExtension("csv")
@@ -43,7 +44,7 @@ public struct Importer {
         var previous: ImportSummary.PreviousImport?
         var sha256 = ""
         let (importID, outcome) = try connection.transaction { connection -> (Int, KindOutcome) in
-            // The service's audit log (sql/031) names the actor from this setting.
+            // The audit log names the actor from this setting.
             try connection.query("SELECT set_config('gaptrack.actor', $1, true)", ["cli:" + operatingSystemUser])
             let auditScope = try ImportAudit.open(connection: connection)
             var importID = 0

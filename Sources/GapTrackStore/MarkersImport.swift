@@ -23,7 +23,7 @@ struct MarkersImport: TabularFormat {
 
     private let providerKind: ProviderKind
     private var students = Memo<String>()
-    private var markers = Memo<MarkerKind>()
+    private var markers = Memo<DisadvantageMarkerKind>()
     private var values = Memo<String?>()
     private var lineOfKey: [String: Int] = [:]
 
@@ -36,8 +36,8 @@ struct MarkersImport: TabularFormat {
         let student = row.parse("student", required: true, expected: "the student's identifier") { (text: String) throws(FieldProblem) -> String in
             try students(text) { (text: String) throws(FieldProblem) -> String in try StudentIdentifiers.normalise(text, providerKind: kind) }
         }
-        let marker = row.parse("marker", required: true, expected: "a marker name") { (text: String) throws(FieldProblem) -> MarkerKind in
-            try markers(text, MarkerKind.parse)
+        let marker = row.parse("marker", required: true, expected: "a marker name") { (text: String) throws(FieldProblem) -> DisadvantageMarkerKind in
+            try markers(text, DisadvantageMarkerKind.parseImported)
         }
         var value: String?
         if let marker {

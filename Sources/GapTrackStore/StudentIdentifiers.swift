@@ -4,16 +4,18 @@ import Postgres
 /// The `student` column of markers, attendance, assessments and support files: the identifier
 /// the provider knows the student by (docs/import-formats.md).
 enum StudentIdentifiers {
-    /// Checks an identifier's shape and check character and returns it normalised (UPNs upper
-    /// case). A 13-character UPN-shaped value must be a valid UPN and a 10-digit value a valid
-    /// ULN, whatever the provider; at a school every student has a UPN, so anything else is an
-    /// error there. Other values (HESA ids, institution numbers) are taken as given.
+    /// Checks an identifier's shape and check character and returns it in the form every door
+    /// looks students up by (`StudentIdentifier`). A 13-character UPN-shaped value must be a
+    /// valid UPN and a 10-digit value a valid ULN, whatever the provider; at a school every
+    /// student has a UPN, so anything else is an error there. Other values (HESA ids,
+    /// institution numbers) are taken as given.
     static func normalise(_ text: String, providerKind: ProviderKind) throws(FieldProblem) -> String {
+        let text = StudentIdentifier.normalised(text)
         let bytes = Array(text.utf8)
         if bytes.count == 10, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
             return try uln(text)
         }
-        let looksLikeUPN = bytes.count == 13 && (bytes[0] | 0x20) >= 0x61 && (bytes[0] | 0x20) <= 0x7A
+        let looksLikeUPN = bytes.count == 13 && bytes[0] >= 0x41 && bytes[0] <= 0x5A
             && bytes[1...11].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
         if looksLikeUPN || providerKind == .school {
             return try upn(text)
@@ -50,52 +52,43 @@ enum StudentIdentifiers {
         }
     }
 
-    /// Fills `student_id` in a staging table from its `student` column, matching any of the
-    /// provider's identifiers, set-based. Returns a row error for each line whose
-    /// identifier matches no student (or, impossibly in practice, two).
+    /// Fills `student_id` in a staging table from its `student` column (normalised by
+    /// `normalise`), with the lookup `Students` uses, set-based. Returns a row error for each line
+    /// whose identifier names no student, or names two.
     static func resolve(stagingTable: String, providerID: Int, fileName: String, columnName: String,
                         connection: PostgresConnection) throws -> [RowError] {
-        // The matches go into an analysed table of their own before the UPDATE joins them back.
-        // Written as one statement, the planner guessed that the grouped, filtered matches were
-        // a single row and could pick a nested loop over the whole staging table for each of
-        // them: with 600,000 students that ran for over ten minutes instead of about a second.
-        try connection.execute("CREATE TEMP TABLE resolved_students (student text PRIMARY KEY, student_id bigint NOT NULL) ON COMMIT DROP")
+        // The matches go into an analysed table of their own before the UPDATE joins them back:
+        // as one statement the planner takes the grouped matches for a single row and may loop
+        // over the whole staging table for each of them.
+        try connection.execute(
+            "CREATE TEMP TABLE resolved_students (identifier text PRIMARY KEY, student_id bigint NOT NULL, students bigint NOT NULL) ON COMMIT DROP")
         try connection.query(
             """
-            INSERT INTO resolved_students (student, student_id)
-            WITH wanted AS (SELECT DISTINCT student FROM \(stagingTable)),
-            known AS (
-                SELECT w.student, st.student_id FROM wanted w JOIN students st ON st.provider_id = $1 AND st.upn = w.student
-                UNION ALL
-                SELECT w.student, st.student_id FROM wanted w JOIN students st ON st.provider_id = $1 AND st.uln = w.student
-                UNION ALL
-                SELECT w.student, st.student_id FROM wanted w JOIN students st ON st.provider_id = $1 AND st.hesa_id = w.student
-                UNION ALL
-                SELECT w.student, st.student_id FROM wanted w JOIN students st ON st.provider_id = $1 AND st.institution_id = w.student
-            )
-            SELECT student, min(student_id) AS student_id
-            FROM known GROUP BY student
-            HAVING count(DISTINCT student_id) = 1
+            INSERT INTO resolved_students (identifier, student_id, students)
+            WITH wanted AS (SELECT DISTINCT student AS identifier FROM \(stagingTable))
+            \(Students.matchesSQL(wanted: "wanted"))
             """, [providerID])
         try connection.execute(
             """
             ANALYZE resolved_students;
-            UPDATE \(stagingTable) s SET student_id = u.student_id FROM resolved_students u WHERE u.student = s.student;
-            DROP TABLE resolved_students;
+            UPDATE \(stagingTable) s SET student_id = u.student_id FROM resolved_students u
+            WHERE u.identifier = s.student AND u.students = 1;
             """)
         // Fresh statistics: analysed before this, student_id was all NULL, and the planner would
         // expect every later join on it to find nothing (and choose nested loops accordingly).
         try connection.execute("ANALYZE \(stagingTable)")
         let rows = try connection.query(
-            "SELECT line, student FROM \(stagingTable) WHERE student_id IS NULL ORDER BY line").rows
+            """
+            SELECT s.line, s.student, coalesce(u.students, 0) AS students
+            FROM \(stagingTable) s LEFT JOIN resolved_students u ON u.identifier = s.student
+            WHERE s.student_id IS NULL ORDER BY s.line
+            """).rows
+        try connection.execute("DROP TABLE resolved_students")
         return try rows.map { row in
             let student: String = try row.decode("student")
-            return RowError(fileName: fileName, line: try row.decode("line"), column: columnName, message: unknownStudent(student))
+            let students: Int = try row.decode("students")
+            let lookup: StudentLookup = students == 0 ? .unknown : .shared(studentCount: students)
+            return RowError(fileName: fileName, line: try row.decode("line"), column: columnName, message: lookup.problem(student) ?? "")
         }
-    }
-
-    /// The message for an identifier that names none of the provider's students (or two).
-    static func unknownStudent(_ student: String) -> String {
-        "'\(student)' is not a student of this provider; import them in students.csv first (or check the identifier)"
     }
 }

@@ -54,7 +54,8 @@ struct StudentsImport: TabularFormat {
         let upn = row.parse("upn", expected: "a UPN", StudentIdentifiers.upn)
         let uln = row.parse("uln", expected: "a ULN", StudentIdentifiers.uln)
         let hesaID = row.parse("hesa_id", expected: "a HESA student identifier", StudentIdentifiers.hesaID)
-        let institutionID = row.text("institution_id")
+        // Stored in the form every door looks it up by (`StudentIdentifier`).
+        let institutionID = row.text("institution_id").map(StudentIdentifier.normalised)
         if row.text("upn") == nil && row.text("uln") == nil && row.text("hesa_id") == nil && institutionID == nil {
             row.fail(nil, "has no student identifier; give at least one of upn, uln, hesa_id and institution_id")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GapTrackService
+import GapTrackDomain
+import GapTrackStore
 
 /// `gaptrack audit`: who changed what, when, with the row before and after.
 struct AuditCommand: ParsableCommand {
@@ -16,8 +17,8 @@ struct AuditCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Only this provider's changes (its code).")
-    var provider: String?
+    @Option(help: "Only this provider's changes (its code).", transform: { try ProviderCode(parsing: $0) })
+    var provider: ProviderCode?
 
     @Option(help: "Only changes to this table, e.g. support_records or attendance_marks.")
     var table: String?
@@ -50,7 +51,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     func run() throws {
-        let entries = try AuditLog(connection: try database.connect()).entries(
+        let entries = try AuditEntries(connection: try database.connect()).entries(
             .init(providerCode: provider, table: table, actorContains: actor, since: since.flatMap(Self.parseDay), limit: limit))
         if json {
             let encoder = JSONEncoder()
@@ -74,7 +75,7 @@ struct AuditCommand: ParsableCommand {
 
     /// An import's single entry (sql/064: the ledger row plus rows per table, instead of a copy
     /// of every row) as two readable lines; nil for any other entry.
-    static func importSummary(_ entry: AuditLog.Entry) -> String? {
+    static func importSummary(_ entry: AuditEntries.Entry) -> String? {
         guard entry.table == "imports", let after = entry.after,
               let object = try? JSONSerialization.jsonObject(with: Data(after.utf8)) as? [String: Any],
               let tables = object["tables"] as? [String: Any] else { return nil }

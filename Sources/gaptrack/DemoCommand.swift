@@ -167,9 +167,9 @@ struct DemoLoader {
     /// Adds the provider unless a provider with its code exists; returns whether it was added.
     /// An existing provider of another kind is refused, since the files would not fit it.
     func ensureProvider(_ demo: DemoProvider) throws -> Bool {
-        let repository = ProviderRepository(connection: connection)
+        let repository = Providers(connection: connection)
         let kind: ProviderKind = demo.kind == .school ? .school : .university
-        if let existing = try repository.find(code: demo.code) {
+        if let existing = try repository.find(code: try ProviderCode(parsing: demo.code)) {
             guard existing.kind == kind else {
                 throw DemoLoadError.providerKindDiffers(code: demo.code, existing: existing.kind.rawValue, expected: kind.rawValue)
             }
@@ -187,7 +187,7 @@ struct DemoLoader {
         let importer = Importer(connection: connection)
         for file in generated.files {
             imported(try importer.importFile(kind: Self.importKind(of: file.file), url: file.url,
-                                             provider: generated.provider.code, options: ImportOptions(progress: progress)))
+                                             provider: try ProviderCode(parsing: generated.provider.code), options: ImportOptions(progress: progress)))
         }
     }
 

@@ -17,8 +17,10 @@ struct ProviderCommand: ParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "A short handle to type in other commands: lower-case letters, digits and hyphens (e.g. demo-academy).")
-        var code: String
+        @Option(
+            help: "A short handle to type in other commands: lower-case letters, digits and hyphens (e.g. demo-academy).",
+            transform: { try ProviderCode(parsing: $0) })
+        var code: ProviderCode
 
         @Option(help: "The provider's name.")
         var name: String
@@ -46,9 +48,9 @@ struct ProviderCommand: ParsableCommand {
 
         func run() throws {
             let provider = Provider(
-                code: code, name: name, kind: ProviderKind(rawValue: kind.lowercased())!,
+                code: code.value, name: name, kind: ProviderKind(rawValue: kind.lowercased())!,
                 urn: try urn.map { try URN($0) }, ukprn: try ukprn.map { try UKPRN($0) }, laCode: laCode)
-            let stored = try ProviderRepository(connection: try database.connect()).create(provider)
+            let stored = try Providers(connection: try database.connect()).create(provider)
             print("Added \(stored.kind) '\(stored.name)' as provider \(stored.code).")
         }
     }
@@ -59,7 +61,7 @@ struct ProviderCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let providers = try ProviderRepository(connection: try database.connect()).list()
+            let providers = try Providers(connection: try database.connect()).list()
             if providers.isEmpty {
                 print("No providers yet. Add one with: gaptrack provider add --code CODE --name NAME --kind school --urn URN")
                 return

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GapTrackService
+import GapTrackDomain
+import GapTrackStore
 
 /// `gaptrack token create|list|revoke`: API tokens for `gaptrack serve`.
 struct TokenCommand: ParsableCommand {
@@ -23,8 +24,8 @@ struct TokenCommand: ParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "The provider's code, as in 'gaptrack provider list'.")
-        var provider: String
+        @Option(help: "The provider's code, as in 'gaptrack provider list'.", transform: { try ProviderCode(parsing: $0) })
+        var provider: ProviderCode
 
         @Option(help: "admin, data-lead, staff or governor.")
         var role: String
@@ -39,7 +40,7 @@ struct TokenCommand: ParsableCommand {
         }
 
         func run() throws {
-            let store = TokenStore(connection: try database.connect())
+            let store = APITokens(connection: try database.connect())
             let created = try store.create(providerCode: provider, role: APIRole(parsing: role)!, label: label, actor: TokenCommand.actor)
             print(created.token)
             FileHandle.standardError.write(Data("""
@@ -55,14 +56,14 @@ struct TokenCommand: ParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "Only this provider's tokens.")
-        var provider: String?
+        @Option(help: "Only this provider's tokens.", transform: { try ProviderCode(parsing: $0) })
+        var provider: ProviderCode?
 
         @Flag(help: "Include revoked tokens.")
         var all = false
 
         func run() throws {
-            let tokens = try TokenStore(connection: try database.connect()).list(providerCode: provider, includeRevoked: all)
+            let tokens = try APITokens(connection: try database.connect()).list(providerCode: provider, includeRevoked: all)
             if tokens.isEmpty {
                 print("No tokens" + (all ? "." : " in use (--all shows revoked ones)."))
                 return
@@ -91,7 +92,7 @@ struct TokenCommand: ParsableCommand {
         var token: String
 
         func run() throws {
-            let revoked = try TokenStore(connection: try database.connect()).revoke(token, actor: TokenCommand.actor)
+            let revoked = try APITokens(connection: try database.connect()).revoke(token, actor: TokenCommand.actor)
             print("Revoked token \(revoked.tokenID) (\(revoked.providerCode), \(revoked.role), '\(revoked.label)').")
         }
     }

@@ -26,7 +26,7 @@ struct CommandTests {
                 ["provider", "add", "--code", "st-marys", "--name", "St Mary's School", "--kind", "school",
                  "--urn", "123456", "--la-code", "801"] + database)
             #expect(added == ["Added school 'St Mary's School' as provider st-marys."])
-            let stored = try #require(try ProviderRepository(connection: connection).find(code: "st-marys"))
+            let stored = try #require(try Providers(connection: connection).find(code: ProviderCode(parsing: "st-marys")))
             #expect(stored.name == "St Mary's School")
             #expect(stored.kind == .school)
             #expect(stored.urn?.value == "123456")
@@ -50,7 +50,7 @@ struct CommandTests {
                 ["provider", "add", "--code", "st-marys", "--name", "St Mary's", "--kind", "nursery", "--urn", "123456"]
                     + Self.databaseOption(connection))
             #expect(message == "--kind must be school, college or university, not 'nursery'")
-            let providers = try ProviderRepository(connection: connection).list()
+            let providers = try Providers(connection: connection).list()
             #expect(providers.isEmpty)
         }
     }

@@ -124,7 +124,7 @@ struct DemoCommandTests {
             #expect(first.contains("  demo-academy: added the provider"))
             #expect(first.contains("  demo-university: added the provider"))
 
-            let providers = try ProviderRepository(connection: connection).list()
+            let providers = try Providers(connection: connection).list()
             #expect(providers.map(\.code) == ["demo-academy", "demo-university"])
             #expect(providers.map(\.kind) == [.school, .university])
             #expect(providers.first?.urn?.value == DemoProvider.academy.urn)
@@ -168,7 +168,7 @@ struct DemoCommandTests {
                 let again = ledger.dropFirst(generated.files.count)
                 #expect(again.allSatisfy { $0.inserted == 0 && $0.updated == 0 }, "\(code)")
             }
-            #expect(try ProviderRepository(connection: connection).list().count == 2)
+            #expect(try Providers(connection: connection).list().count == 2)
         }
     }
 

@@ -76,11 +76,13 @@ struct CharacteristicsTests {
     @Test("disadvantage marker kinds have stable snake_case raw values")
     func markerKinds() throws {
         #expect(DisadvantageMarkerKind.allCases.map(\.rawValue) == [
-            "fsm", "looked_after", "previously_looked_after", "eal", "refugee_or_asylum_seeker", "sen",
+            "fsm", "fsm_ever_6", "pupil_premium", "looked_after", "previously_looked_after", "eal", "refugee_or_asylum_seeker", "sen",
             "young_carer", "service_child", "imd_quintile", "polar4_quintile", "first_in_family",
             "care_leaver", "estranged", "smc_parental_occupation",
         ])
-        #expect(DisadvantageMarkerKind.allCases.filter(\.feedsDfEDisadvantagedMeasure) == [.fsm, .lookedAfter, .previouslyLookedAfter])
+        #expect(DisadvantageMarkerKind.allCases.filter(\.feedsDfEDisadvantagedMeasure) == [.fsm, .fsmEver6, .lookedAfter, .previouslyLookedAfter])
+        #expect(try DisadvantageMarkerKind.parse("Ever 6") == .fsmEver6)
+        #expect(try DisadvantageMarkerKind.parse("PP") == .pupilPremium)
         #expect(try DisadvantageMarkerKind.parse("PLAC") == .previouslyLookedAfter)
     }
 

@@ -178,7 +178,7 @@ import Testing
                 let file = folder.appendingPathComponent("attendance.csv")
                 try Data("student,date,session,code\n\(Self.upn(serial: 1)),2024-05-13,AM,/\n\(Self.upn(serial: 1)),2024-05-13,PM,N\n".utf8)
                     .write(to: file)
-                _ = try Importer(connection: connection).importFile(kind: .attendance, url: file, provider: "synthetic-school")
+                _ = try Importer(connection: connection).importFile(kind: .attendance, url: file, provider: ProviderCode(parsing: "synthetic-school"))
                 let partition: Bool = try connection.query(
                     "SELECT to_regclass('attendance_marks_2023_24_summer') IS NOT NULL AS present").single().decode("present")
                 #expect(partition, "the bulk-load path was taken")

@@ -1,5 +1,6 @@
 import Foundation
 import GapTrackService
+import GapTrackStore
 import Hummingbird
 import HummingbirdTesting
 import Postgres

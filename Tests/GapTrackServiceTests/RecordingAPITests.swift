@@ -1,5 +1,7 @@
 import Foundation
+import GapTrackDomain
 import GapTrackService
+import GapTrackStore
 import Hummingbird
 import HummingbirdTesting
 import Postgres
@@ -151,9 +153,9 @@ import Testing
                 #expect(entries[1]["action"] as? String == "insert")
                 #expect(page.object["next_before_id"] as? Int == entries[1]["audit_id"] as? Int)
             }
-            // And `gaptrack audit` reads the same entries through AuditLog.
-            let entries = try AuditLog(connection: try PostgresConnection(conninfo: conninfo))
-                .entries(.init(providerCode: "school-a", table: "support_records", actorContains: "J Smith", limit: 10))
+            // And `gaptrack audit` reads the same entries through AuditEntries.
+            let entries = try AuditEntries(connection: try PostgresConnection(conninfo: conninfo))
+                .entries(.init(providerCode: try ProviderCode(parsing: "school-a"), table: "support_records", actorContains: "J Smith", limit: 10))
             #expect(entries.map(\.action) == ["update", "insert"])
         }
     }

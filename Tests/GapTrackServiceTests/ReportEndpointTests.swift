@@ -1,6 +1,7 @@
 import Foundation
 import GapTrackReports
 import GapTrackService
+import GapTrackStore
 import Hummingbird
 import HummingbirdTesting
 import Postgres
@@ -41,6 +42,15 @@ import Testing
                 // Three FSM students: a group under 10, shown as c, never as a number.
                 #expect(report.groupSize(.disadvantaged)?.students.isSuppressed == true)
                 #expect(!response.text.contains("\"students\" : 3"))
+
+                // The cohort is parsed where it arrives: "Year 11" is year-11; a year group that
+                // does not exist is the caller's mistake, named with the grammar.
+                let typed = try await client.call(.get, "/v1/reports/termly?cohort=Year%2011&term=2024/25-autumn", token: governor)
+                #expect(typed.status == .ok, "\(typed.text.prefix(300))")
+                #expect(try JSONReportRenderer.decode(typed.text).groupSize(.cohort)?.students.value == 12)
+                let badCohort = try await client.call(.get, "/v1/reports/termly?cohort=year-99&term=2024/25-autumn", token: governor)
+                #expect(badCohort.status == .badRequest)
+                #expect(badCohort.errorMessage?.contains("year-99") == true, "\(badCohort.text)")
 
                 let unknown = try await client.call(.get, "/v1/reports/termly?cohort=year-7&term=2024/25-autumn", token: governor)
                 #expect(unknown.status == .notFound)

@@ -1,5 +1,6 @@
 import Foundation
 import GapTrackService
+import GapTrackStore
 import Hummingbird
 import HummingbirdTesting
 import Postgres
@@ -16,7 +17,7 @@ import Testing
                    (SELECT count(*) FROM student_markers WHERE marker = 'looked_after') AS looked_after
             """
         ).single()
-        guard request.cohort == "year-11" else { return .notFound("no cohort '\(request.cohort)'; cohorts: year-11") }
+        guard request.cohort.code == "year-11" else { return .notFound("no cohort '\(request.cohort)'; cohorts: year-11") }
         let role: String = try row.decode("db_role")
         let students: Int = try row.decode("students")
         let lookedAfter: Int = try row.decode("looked_after")
@@ -211,14 +212,14 @@ import Testing
                 #expect(none.status == .unauthorized)
                 #expect(none.headers[.wwwAuthenticate] == "Bearer realm=\"gaptrack\"")
                 #expect(none.errorMessage?.contains("gaptrack token create") == true)
-                let forged = try await client.call(.get, "/v1/support-records", token: TokenStore.generateToken())
+                let forged = try await client.call(.get, "/v1/support-records", token: APITokens.generateToken())
                 #expect(forged.status == .unauthorized)
                 let garbage = try await client.call(.get, "/v1/support-records", token: "' OR 1=1 --")
                 #expect(garbage.status == .unauthorized)
 
                 let before = try await client.call(.get, "/v1/support-records", token: token)
                 #expect(before.status == .ok)
-                try TokenStore(connection: try PostgresConnection(conninfo: conninfo)).revoke(String(token.prefix(12)), actor: "test:admin")
+                try APITokens(connection: try PostgresConnection(conninfo: conninfo)).revoke(String(token.prefix(12)), actor: "test:admin")
                 let after = try await client.call(.get, "/v1/support-records", token: token)
                 #expect(after.status == .unauthorized, "a revoked token must stop working at once")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import GapTrackStore
 import Postgres
 import Testing
 

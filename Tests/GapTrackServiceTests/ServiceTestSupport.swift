@@ -1,6 +1,7 @@
 import Foundation
 import GapTrackDomain
 import GapTrackService
+import GapTrackStore
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -156,8 +157,8 @@ struct TwoProviders {
 
     /// Creates a token through the same code `gaptrack token create` runs.
     func token(_ provider: String, _ role: APIRole, label: String = "test") throws -> String {
-        try TokenStore(connection: try PostgresConnection(conninfo: conninfo))
-            .create(providerCode: provider, role: role, label: label, actor: "test:fixture").token
+        try APITokens(connection: try PostgresConnection(conninfo: conninfo))
+            .create(providerCode: try ProviderCode(parsing: provider), role: role, label: label, actor: "test:fixture").token
     }
 }
 

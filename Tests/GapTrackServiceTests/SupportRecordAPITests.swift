@@ -1,5 +1,6 @@
 import Foundation
 import GapTrackService
+import GapTrackStore
 import HummingbirdTesting
 import Postgres
 import Testing

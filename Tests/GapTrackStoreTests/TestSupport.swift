@@ -45,7 +45,7 @@ func addProvider(_ connection: PostgresConnection, code: String = "test-school",
     let stable = code.utf8.reduce(7) { ($0 &* 31 &+ Int($1)) % 899_999 }
     let urn = URN?.some(try URN(String(100_000 + stable)))
     let ukprn = kind == .school ? nil : try UKPRN("1" + String(format: "%07d", stable))
-    return try ProviderRepository(connection: connection).create(
+    return try Providers(connection: connection).create(
         Provider(code: code, name: "Test \(kind)", kind: kind, urn: kind == .university ? nil : urn, ukprn: ukprn, laCode: kind == .school ? "801" : nil))
 }
 
@@ -64,14 +64,14 @@ func count(_ connection: PostgresConnection, _ table: String) throws -> Int {
 extension Importer {
     /// Imports and returns the summary, for tests that expect success.
     func load(_ kind: ImportKind, _ url: URL, provider: String = "test-school", options: ImportOptions = ImportOptions()) throws -> ImportSummary {
-        try importFile(kind: kind, url: url, provider: provider, options: options)
+        try importFile(kind: kind, url: url, provider: try ProviderCode(parsing: provider), options: options)
     }
 
     /// Imports a file that must be rejected, and returns the row errors.
     func rejected(_ kind: ImportKind, _ url: URL, provider: String = "test-school",
                   options: ImportOptions = ImportOptions(maxErrorsShown: 1000)) throws -> [RowError] {
         do {
-            _ = try importFile(kind: kind, url: url, provider: provider, options: options)
+            _ = try importFile(kind: kind, url: url, provider: try ProviderCode(parsing: provider), options: options)
         } catch ImportError.invalidRows(_, let shown, _, _, _) {
             return shown
         }

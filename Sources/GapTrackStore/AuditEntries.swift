@@ -1,10 +1,11 @@
 import Foundation
+import GapTrackDomain
 import Postgres
 
-/// Reading the append-only audit log (sql/031_audit_log.sql), for `gaptrack audit` and for
+/// Reading the append-only audit log (`audit_log`), for `gaptrack audit` and for
 /// admins through GET /v1/audit. Through the service, row-level security limits an admin to
 /// their own provider's entries; the CLI, run by the database owner, sees every provider.
-public struct AuditLog {
+public struct AuditEntries {
     let connection: PostgresConnection
 
     public init(connection: PostgresConnection) {
@@ -31,7 +32,7 @@ public struct AuditLog {
     }
 
     public struct Filter: Sendable, Equatable {
-        public var providerCode: String?
+        public var providerCode: ProviderCode?
         public var table: String?
         public var actorContains: String?
         public var since: Date?
@@ -40,7 +41,7 @@ public struct AuditLog {
         public var limit: Int
 
         public init(
-            providerCode: String? = nil, table: String? = nil, actorContains: String? = nil, since: Date? = nil,
+            providerCode: ProviderCode? = nil, table: String? = nil, actorContains: String? = nil, since: Date? = nil,
             beforeID: Int? = nil, limit: Int = 100
         ) {
             self.providerCode = providerCode
@@ -68,7 +69,7 @@ public struct AuditLog {
             ORDER BY a.audit_id DESC
             LIMIT $6
             """,
-            [filter.providerCode, filter.table, filter.actorContains, filter.since, filter.beforeID, max(1, min(filter.limit, 10_000))]
+            [filter.providerCode?.value, filter.table, filter.actorContains, filter.since, filter.beforeID, max(1, min(filter.limit, 10_000))]
         ).rows
         return try rows.map { row in
             Entry(

@@ -1,37 +1,13 @@
 import GapTrackDomain
 
-/// The markers the database stores (`marker_kind` in sql/004_markers.sql): the domain's
-/// `DisadvantageMarkerKind`, plus pupil premium (eligible or funded, which the DfE derives rather
-/// than the school observes) and an MIS-reported FSM Ever 6 status.
-enum MarkerKind: String, Sendable, Hashable, CaseIterable {
-    case fsm
-    case fsmEver6 = "fsm_ever_6"
-    case pupilPremium = "pupil_premium"
-    case lookedAfter = "looked_after"
-    case previouslyLookedAfter = "previously_looked_after"
-    case eal
-    case refugeeOrAsylumSeeker = "refugee_or_asylum_seeker"
-    case sen
-    case youngCarer = "young_carer"
-    case serviceChild = "service_child"
-    case imdQuintile = "imd_quintile"
-    case polar4Quintile = "polar4_quintile"
-    case firstInFamily = "first_in_family"
-    case careLeaver = "care_leaver"
-    case estranged
-    case smcParentalOccupation = "smc_parental_occupation"
-
+/// How markers.csv rows become `student_markers` rows: the value each marker carries, and which
+/// spells of it may overlap.
+extension DisadvantageMarkerKind {
     /// Reads a marker name as a spreadsheet might write it ("Looked after", "PP", "SEND").
-    static func parse(_ text: String) throws(FieldProblem) -> MarkerKind {
-        let key = ColumnMapping.key(text)
-        switch key {
-        case "pupilpremium", "pp", "ppg", "pupilpremiumeligible": return .pupilPremium
-        case "fsmever6", "ever6", "fsm6", "ever6fsm": return .fsmEver6
-        default: break
+    static func parseImported(_ text: String) throws(FieldProblem) -> DisadvantageMarkerKind {
+        do { return try parse(text) } catch {
+            throw FieldProblem("'\(text)' is not a marker; expected one of: \(allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let direct = MarkerKind.allCases.first(where: { ColumnMapping.key($0.rawValue) == key }) { return direct }
-        if let domain = try? DisadvantageMarkerKind.parse(text), let kind = MarkerKind(rawValue: domain.rawValue) { return kind }
-        throw FieldProblem("'\(text)' is not a marker; expected one of: \(allCases.map(\.rawValue).joined(separator: ", "))")
     }
 
     /// The stored value for this marker from the file's `value` field, or nil where the marker

@@ -2,8 +2,9 @@ import Foundation
 import GapTrackDomain
 import Postgres
 
-/// Stores and finds providers. Every import names its provider by code, so this comes first.
-public struct ProviderRepository {
+/// Stores and finds providers. Every import, token and report names its provider by code, and
+/// this is the one place a code is looked up.
+public struct Providers {
     let connection: PostgresConnection
 
     public init(connection: PostgresConnection) {
@@ -39,15 +40,15 @@ public struct ProviderRepository {
     }
 
     /// The provider with this code, or nil.
-    public func find(code: String) throws -> Provider? {
-        let rows = try connection.query(Self.selectSQL + " WHERE code = $1", [code]).rows
+    public func find(code: ProviderCode) throws -> Provider? {
+        let rows = try connection.query(Self.selectSQL + " WHERE code = $1", [code.value]).rows
         return try rows.first.map(Self.provider(from:))
     }
 
     /// The provider with this code, or `ProviderError.notFound` naming the codes that exist.
-    public func require(code: String) throws -> Provider {
+    public func require(code: ProviderCode) throws -> Provider {
         if let provider = try find(code: code) { return provider }
-        throw ProviderError.notFound(code: code, known: try list().map(\.code))
+        throw ProviderError.notFound(code: code.value, known: try list().map(\.code))
     }
 
     /// Every provider, by code.

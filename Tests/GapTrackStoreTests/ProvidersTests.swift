@@ -5,14 +5,14 @@ import TestDatabase
 import Testing
 
 @Suite("Providers")
-struct ProviderRepositoryTests {
+struct ProvidersTests {
     @Test func createFindAndRefuseDuplicates() throws {
         try TestDatabase.withMigratedDatabase { connection in
-            let repository = ProviderRepository(connection: connection)
+            let repository = Providers(connection: connection)
             let school = try repository.create(Provider(code: "demo-academy", name: "Demo Academy", kind: .school, urn: try URN("100000"), laCode: "801"))
             #expect(school.id != nil)
-            #expect(try repository.find(code: "demo-academy") == school)
-            #expect(try repository.find(code: "nowhere") == nil)
+            #expect(try repository.find(code: ProviderCode(parsing: "demo-academy")) == school)
+            #expect(try repository.find(code: ProviderCode(parsing: "Nowhere\u{00A0}")) == nil)
             #expect(throws: ProviderError.duplicate(field: "code", value: "demo-academy")) {
                 try repository.create(Provider(code: "demo-academy", name: "Again", kind: .school, urn: try URN("100001")))
             }
@@ -27,7 +27,11 @@ struct ProviderRepositoryTests {
             }
             try repository.create(Provider(code: "uni", name: "Demo University", kind: .university, ukprn: try UKPRN("10007788")))
             #expect(try repository.list().map(\.code) == ["demo-academy", "uni"])
-            #expect(throws: ProviderError.notFound(code: "x", known: ["demo-academy", "uni"])) { try repository.require(code: "x") }
+            #expect(throws: ProviderError.notFound(code: "xx", known: ["demo-academy", "uni"])) {
+                try repository.require(code: ProviderCode(parsing: "xx"))
+            }
+            // A code is parsed where it is typed: case and a pasted no-break space do not matter.
+            #expect(try repository.require(code: ProviderCode(parsing: " Demo-Academy\u{00A0}")) == school)
         }
     }
 

@@ -1,5 +1,5 @@
-/// What an API token may do. Raw values are stored in `api_tokens.role` (the `api_role` enum of
-/// sql/030_service_roles_and_tokens.sql).
+/// What an API token may do. Raw values are stored in `api_tokens.role` (the database's
+/// `api_role` enum).
 public enum APIRole: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// Everything for its provider, including restricted records and the audit log.
     case admin
@@ -34,8 +34,8 @@ public enum APIRole: String, Sendable, Hashable, Codable, CaseIterable, CustomSt
         }
     }
 
-    /// The PostgreSQL role a request with this token runs as (see sql/030).
-    var databaseRole: String {
+    /// The PostgreSQL role a request with this token runs as.
+    public var databaseRole: String {
         self == .governor ? "gaptrack_governor" : "gaptrack_service"
     }
 }
@@ -51,31 +51,4 @@ public enum APIAction: String, Sendable, CaseIterable, CustomStringConvertible {
     case readAudit = "read the audit log"
 
     public var description: String { rawValue }
-}
-
-/// Who is calling: the token's scope, found by `gaptrack_authenticate`.
-public struct Principal: Sendable, Equatable {
-    public let tokenID: Int
-    public let providerID: Int
-    public let providerCode: String
-    public let role: APIRole
-    public let label: String
-
-    public init(tokenID: Int, providerID: Int, providerCode: String, role: APIRole, label: String) {
-        self.tokenID = tokenID
-        self.providerID = providerID
-        self.providerCode = providerCode
-        self.role = role
-        self.label = label
-    }
-
-    /// How the audit log names this caller.
-    var auditActor: String { "token:\(tokenID) \(label)" }
-
-    /// Throws 403 with the reason unless the role allows `action`.
-    func require(_ action: APIAction) throws(APIError) {
-        guard role.allows(action) else {
-            throw .forbidden("a \(role.rawValue) token may not \(action); ask an admin for a token with a role that may")
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GapTrackDomain
 import Postgres
 
 /// Creating, listing and revoking API tokens (`gaptrack token create|list|revoke`).
@@ -8,7 +9,7 @@ import Postgres
 /// 'gtk_' and 43 base64url characters. Only its SHA-256 is stored, computed by PostgreSQL's
 /// built-in sha256() exactly as `gaptrack_authenticate` computes it when the token is presented.
 /// The plain token exists once, in the value `create` returns.
-public struct TokenStore {
+public struct APITokens {
     let connection: PostgresConnection
 
     public init(connection: PostgresConnection) {
@@ -45,22 +46,20 @@ public struct TokenStore {
 
     /// Creates a token for the provider with the given code. `actor` is recorded as its creator
     /// and in the audit log (e.g. 'cli:alice').
-    public func create(providerCode: String, role: APIRole, label: String, actor: String) throws -> CreatedToken {
+    public func create(providerCode: ProviderCode, role: APIRole, label: String, actor: String) throws -> CreatedToken {
         let trimmed = label.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 200 else { throw TokenError.badLabel(label) }
         let token = Self.generateToken()
         return try connection.transaction { connection in
             try Self.setActor(actor, on: connection)
-            guard let provider = try connection.query("SELECT provider_id FROM providers WHERE code = $1", [providerCode]).rows.first else {
-                throw TokenError.unknownProvider(providerCode, known: try Self.providerCodes(on: connection))
-            }
+            let provider = try Providers(connection: connection).require(code: providerCode)
             let row = try connection.query(
                 """
                 INSERT INTO api_tokens (provider_id, role, label, token_hash, token_prefix, created_by)
                 VALUES ($1, $2::api_role, $3, encode(sha256(convert_to($4, 'UTF8')), 'hex'), $5, $6)
                 RETURNING token_id
                 """,
-                [try provider.decode("provider_id", as: Int.self), role.rawValue, trimmed, token, String(token.prefix(12)), actor]
+                [provider.id, role.rawValue, trimmed, token, String(token.prefix(12)), actor]
             ).single()
             let id: Int = try row.decode("token_id")
             guard let record = try list(providerCode: nil, includeRevoked: true).first(where: { $0.tokenID == id }) else {
@@ -92,7 +91,7 @@ public struct TokenStore {
     }
 
     /// Tokens, newest first; for one provider when `providerCode` is given.
-    public func list(providerCode: String?, includeRevoked: Bool) throws -> [TokenRecord] {
+    public func list(providerCode: ProviderCode?, includeRevoked: Bool) throws -> [TokenRecord] {
         let rows = try connection.query(
             """
             SELECT t.token_id, p.code, t.role::text AS role, t.label, t.token_prefix, t.created_at, t.created_by, t.revoked_at
@@ -100,7 +99,7 @@ public struct TokenStore {
             WHERE ($1::text IS NULL OR p.code = $1) AND ($2 OR t.revoked_at IS NULL)
             ORDER BY t.token_id DESC
             """,
-            [providerCode, includeRevoked]
+            [providerCode?.value, includeRevoked]
         ).rows
         return try rows.map { row in
             let roleText: String = try row.decode("role")
@@ -117,13 +116,32 @@ public struct TokenStore {
         try connection.query("SELECT set_config('gaptrack.actor', $1, true)", [actor])
     }
 
-    static func providerCodes(on connection: PostgresConnection) throws -> [String] {
-        try connection.query("SELECT code FROM providers ORDER BY code").rows.map { try $0.decode("code") }
+    /// A presented token's scope, or nil when it is unknown or revoked. The lookup goes through
+    /// the SECURITY DEFINER function `gaptrack_authenticate`, which compares SHA-256 digests,
+    /// so the service role needs no rights on `api_tokens`; nothing is cached, so a revoked
+    /// token fails on its very next request.
+    public func authenticate(_ presented: String) throws -> AuthenticatedToken? {
+        let rows = try connection.query(
+            "SELECT token_id, provider_id, provider_code, role::text AS role, label FROM gaptrack_authenticate($1)",
+            [presented]
+        ).rows
+        guard let row = rows.first, let role = APIRole(rawValue: try row.decode("role")) else { return nil }
+        return AuthenticatedToken(
+            tokenID: try row.decode("token_id"), providerID: try row.decode("provider_id"),
+            providerCode: try ProviderCode(parsing: try row.decode("provider_code")), role: role, label: try row.decode("label"))
     }
 }
 
+/// What a valid token grants: its provider and role, and the label the audit log names.
+public struct AuthenticatedToken: Sendable, Equatable {
+    public let tokenID: Int
+    public let providerID: Int
+    public let providerCode: ProviderCode
+    public let role: APIRole
+    public let label: String
+}
+
 public enum TokenError: Error, CustomStringConvertible, Equatable {
-    case unknownProvider(String, known: [String])
     case badLabel(String)
     case noSuchToken(String)
     case ambiguous(String, [Int])
@@ -132,9 +150,6 @@ public enum TokenError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .unknownProvider(let code, let known):
-            return "there is no provider with code '\(code)'"
-                + (known.isEmpty ? "; add one with 'gaptrack provider add'" : "; known providers: \(known.joined(separator: ", "))")
         case .badLabel(let label):
             return "token label '\(label)' must be 1 to 200 characters, e.g. 'MIS integration' or 'J Smith (governor)'"
         case .noSuchToken(let identifier):

@@ -3,26 +3,26 @@ import GapTrackDomain
 import Postgres
 
 /// A support record as the API shows it (openapi.yaml, `SupportRecord`).
-struct SupportRecord: Codable, Sendable, Equatable {
-    let id: Int
-    let reference: String?
+public struct SupportRecord: Codable, Sendable, Equatable {
+    public let id: Int
+    public let reference: String?
     /// The student's identifier at the provider (UPN, ULN, HESA id or institution id).
-    let student: String
-    let type: String
-    let startDate: String
-    let endDate: String?
-    let hours: Double?
-    let sessions: Int?
+    public let student: String
+    public let type: String
+    public let startDate: String
+    public let endDate: String?
+    public let hours: Double?
+    public let sessions: Int?
     /// Pounds and pence as exact decimal text, e.g. "250.00".
-    let amount: String?
-    let fundingSource: String?
-    let staff: String?
-    let intendedOutcome: String?
-    let status: String
-    let reviewDate: String?
-    let restricted: Bool
-    let createdAt: Date
-    let updatedAt: Date
+    public let amount: String?
+    public let fundingSource: String?
+    public let staff: String?
+    public let intendedOutcome: String?
+    public let status: String
+    public let reviewDate: String?
+    public let restricted: Bool
+    public let createdAt: Date
+    public let updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, reference, student, type, hours, sessions, amount, staff, status, restricted
@@ -33,109 +33,116 @@ struct SupportRecord: Codable, Sendable, Equatable {
 }
 
 /// The checked fields of a new support record.
-struct NewSupportRecord: Sendable {
-    var reference: String?
-    var student: String
-    var type: InterventionType
-    var startDate: CalendarDate
-    var endDate: CalendarDate?
-    var hours: String?
-    var sessions: Int?
-    var amount: PoundsAndPence?
-    var fundingSource: FundingSource?
-    var staff: String?
-    var intendedOutcome: String?
-    var status: SupportStatus
-    var reviewDate: CalendarDate?
-    var restricted: Bool
+public struct NewSupportRecord: Sendable {
+    public var reference: String?
+    public var student: StudentIdentifier
+    public var type: InterventionType
+    public var startDate: CalendarDate
+    public var endDate: CalendarDate?
+    public var hours: String?
+    public var sessions: Int?
+    public var amount: PoundsAndPence?
+    public var fundingSource: FundingSource?
+    public var staff: String?
+    public var intendedOutcome: String?
+    public var status: SupportStatus
+    public var reviewDate: CalendarDate?
+    public var restricted: Bool
+
+    public init(
+        reference: String?, student: StudentIdentifier, type: InterventionType, startDate: CalendarDate, endDate: CalendarDate?,
+        hours: String?, sessions: Int?, amount: PoundsAndPence?, fundingSource: FundingSource?, staff: String?,
+        intendedOutcome: String?, status: SupportStatus, reviewDate: CalendarDate?, restricted: Bool
+    ) {
+        self.reference = reference
+        self.student = student
+        self.type = type
+        self.startDate = startDate
+        self.endDate = endDate
+        self.hours = hours
+        self.sessions = sessions
+        self.amount = amount
+        self.fundingSource = fundingSource
+        self.staff = staff
+        self.intendedOutcome = intendedOutcome
+        self.status = status
+        self.reviewDate = reviewDate
+        self.restricted = restricted
+    }
 }
 
 /// A change to some fields of a support record: absent fields stay as they are, `.some(nil)`
 /// clears an optional field.
-struct SupportRecordChange: Sendable {
-    var reference: String??
-    var type: InterventionType?
-    var startDate: CalendarDate?
-    var endDate: CalendarDate??
-    var hours: String??
-    var sessions: Int??
-    var amount: PoundsAndPence??
-    var fundingSource: FundingSource??
-    var staff: String??
-    var intendedOutcome: String??
-    var status: SupportStatus?
-    var reviewDate: CalendarDate??
-    var restricted: Bool?
+public struct SupportRecordChange: Sendable {
+    public var reference: String??
+    public var type: InterventionType?
+    public var startDate: CalendarDate?
+    public var endDate: CalendarDate??
+    public var hours: String??
+    public var sessions: Int??
+    public var amount: PoundsAndPence??
+    public var fundingSource: FundingSource??
+    public var staff: String??
+    public var intendedOutcome: String??
+    public var status: SupportStatus?
+    public var reviewDate: CalendarDate??
+    public var restricted: Bool?
+
+    public init() {}
 }
 
-/// Reads and writes `support_records` (sql/008_support.sql) for the service. Every query runs
-/// inside a `ScopedDatabase` transaction, so row-level security has already narrowed the table
-/// to the caller's provider (and hidden restricted records from staff); the provider id is
-/// passed as well so that the indexes on (provider_id, ...) are used.
-struct SupportRecordStore {
+/// Reads and writes `support_records` for the service. Every query runs inside a
+/// `ScopedSession`, so row-level security has already narrowed the table to the caller's
+/// provider (and hidden restricted records from staff); the provider id is passed as well so
+/// that the indexes on (provider_id, ...) are used.
+public struct SupportRecords {
     let connection: PostgresConnection
     let providerID: Int
 
-    enum Outcome: Sendable {
+    public init(connection: PostgresConnection, providerID: Int) {
+        self.connection = connection
+        self.providerID = providerID
+    }
+
+    public enum Outcome: Sendable {
         case created(SupportRecord)
-        case studentNotFound
+        /// The identifier names no single student (`StudentLookup.problem` says why).
+        case student(StudentLookup)
         case duplicate(existingID: Int?)
     }
 
-    /// The API's columns of a support record `r` whose student's identifier is `identifier`.
-    private static func columns(identifier: String) -> String {
-        """
-        r.support_id, r.reference, \(identifier) AS student, r.type,
+    /// The API's columns of a support record `r` of student `s`, who is shown by the first
+    /// identifier they have (UPN, ULN, HESA id, the provider's own id).
+    private static let columns = """
+        r.support_id, r.reference, coalesce(s.upn, s.uln, s.hesa_id, s.institution_id) AS student, r.type,
         r.starts_on::text AS starts_on, r.ends_on::text AS ends_on, r.hours::float8 AS hours, r.sessions,
         r.amount::text AS amount, r.funding_source, r.staff, r.intended_outcome, r.status::text AS status,
         r.review_date::text AS review_date, r.restricted, r.created_at, r.updated_at
         """
-    }
-    private static let columns = columns(identifier: "coalesce(s.upn, s.uln, s.hesa_id, s.institution_id)")
 
-    /// The student with this identifier at the caller's provider: UPN first, then ULN, HESA id
-    /// and institution id (the order the imports use).
-    func studentID(identifier: String) throws -> Int? {
-        try connection.query(
-            """
-            SELECT student_id FROM students
-            WHERE provider_id = $1 AND (upn = $2 OR uln = $2 OR hesa_id = $2 OR institution_id = $2)
-            ORDER BY (upn = $2) IS TRUE DESC, (uln = $2) IS TRUE DESC, (hesa_id = $2) IS TRUE DESC
-            LIMIT 1
-            """,
-            [providerID, identifier]
-        ).rows.first?.decode("student_id")
-    }
-
-    /// One statement finds the student, inserts the record and returns it, so that recording
-    /// costs one round trip; only when nothing was inserted do further queries say why.
-    func create(_ record: NewSupportRecord) throws -> Outcome {
+    /// Finds the student through `Students` (the rule every door shares), then inserts the
+    /// record; only when nothing was inserted does a further query say why.
+    public func create(_ record: NewSupportRecord) throws -> Outcome {
+        let lookup = try Students(connection: connection).lookUp(record.student, providerID: providerID)
+        guard let studentID = lookup.studentID else { return .student(lookup) }
         let rows = try connection.query(
             """
-            WITH student AS (
-                SELECT student_id, coalesce(upn, uln, hesa_id, institution_id) AS identifier
-                FROM students
-                WHERE provider_id = $1 AND (upn = $2 OR uln = $2 OR hesa_id = $2 OR institution_id = $2)
-                ORDER BY (upn = $2) IS TRUE DESC, (uln = $2) IS TRUE DESC, (hesa_id = $2) IS TRUE DESC
-                LIMIT 1
-            ), inserted AS (
+            WITH inserted AS (
                 INSERT INTO support_records (student_id, provider_id, reference, type, starts_on, ends_on, hours, sessions,
                                              amount, funding_source, staff, intended_outcome, status, review_date, restricted)
-                SELECT student_id, $1, $3, $4, $5::date, $6::date, $7::numeric, $8, $9::numeric, $10, $11, $12,
-                       $13::support_status, $14::date, $15
-                FROM student
+                VALUES ($2, $1, $3, $4, $5::date, $6::date, $7::numeric, $8, $9::numeric, $10, $11, $12,
+                        $13::support_status, $14::date, $15)
                 ON CONFLICT DO NOTHING
                 RETURNING *
             )
-            SELECT \(Self.columns(identifier: "s.identifier")) FROM inserted r CROSS JOIN student s
+            SELECT \(Self.columns) FROM inserted r JOIN students s USING (student_id)
             """,
-            [providerID, record.student, record.reference, record.type.rawValue, record.startDate.isoString,
+            [providerID, studentID, record.reference, record.type.rawValue, record.startDate.isoString,
              record.endDate?.isoString, record.hours, record.sessions, record.amount?.plainDecimal,
              record.fundingSource?.rawValue, record.staff, record.intendedOutcome, record.status.rawValue,
              record.reviewDate?.isoString, record.restricted]
         ).rows
         if let row = rows.first { return .created(try Self.record(row)) }
-        guard let studentID = try studentID(identifier: record.student) else { return .studentNotFound }
         let existing = try connection.query(
             """
             SELECT support_id FROM support_records
@@ -147,23 +154,31 @@ struct SupportRecordStore {
         return .duplicate(existingID: existing)
     }
 
-    func find(id: Int) throws -> SupportRecord? {
+    public func find(id: Int) throws -> SupportRecord? {
         try connection.query(
             "SELECT \(Self.columns) FROM support_records r JOIN students s USING (student_id) WHERE r.support_id = $1",
             [id]
         ).rows.first.map(Self.record)
     }
 
-    struct ListFilter: Sendable {
-        var studentID: Int?
-        var status: SupportStatus?
-        var type: InterventionType?
-        var afterID: Int?
-        var limit: Int
+    public struct ListFilter: Sendable {
+        public var studentID: Int?
+        public var status: SupportStatus?
+        public var type: InterventionType?
+        public var afterID: Int?
+        public var limit: Int
+
+        public init(studentID: Int?, status: SupportStatus?, type: InterventionType?, afterID: Int?, limit: Int) {
+            self.studentID = studentID
+            self.status = status
+            self.type = type
+            self.afterID = afterID
+            self.limit = limit
+        }
     }
 
     /// Records in id order, a page at a time (`after_id` is the last id of the previous page).
-    func list(_ filter: ListFilter) throws -> [SupportRecord] {
+    public func list(_ filter: ListFilter) throws -> [SupportRecord] {
         try connection.query(
             """
             SELECT \(Self.columns) FROM support_records r JOIN students s USING (student_id)
@@ -180,7 +195,7 @@ struct SupportRecordStore {
     }
 
     /// Applies a change; nil when there is no such record (or the caller may not see it).
-    func update(id: Int, _ change: SupportRecordChange) throws -> SupportRecord? {
+    public func update(id: Int, _ change: SupportRecordChange) throws -> SupportRecord? {
         // Each column is set from its parameter only when the change names it ($n flag), so one
         // statement serves every combination of fields and values stay bound parameters.
         func flag<T>(_ value: T?) -> Bool { value != nil }

@@ -1,0 +1,66 @@
+import Postgres
+
+/// One transaction run as an API caller, so that PostgreSQL's row-level security decides which
+/// rows exist for it.
+///
+/// The transaction first binds, with `set_config(..., true)` (the transaction-local form of
+/// SET LOCAL):
+///   `role`                  gaptrack_service, or gaptrack_governor for governors;
+///   `gaptrack.provider_id`  the token's provider, read by every policy;
+///   `gaptrack.role`         the token's API role, read by the restricted-records policies;
+///   `gaptrack.actor`, `gaptrack.token_id`  who the audit log names.
+/// All values travel as bound parameters, and all of them end with the transaction, so a pooled
+/// connection never carries one caller's scope into the next request.
+public struct ScopedSession: Sendable {
+    public let role: APIRole
+    public let providerID: Int
+    public let tokenID: Int
+    public let actor: String
+
+    public init(role: APIRole, providerID: Int, tokenID: Int, actor: String) {
+        self.role = role
+        self.providerID = providerID
+        self.tokenID = tokenID
+        self.actor = actor
+    }
+
+    /// How the transaction sees concurrent changes. Reports read many tables and want one
+    /// snapshot for all of them: the report engine asks for REPEATABLE READ in a transaction of
+    /// its own, which inside this one is a savepoint, where PostgreSQL accepts the request only
+    /// if the level is already the one asked for.
+    public enum Isolation: Sendable {
+        case readCommitted
+        case repeatableRead
+
+        var begin: String {
+            switch self {
+            case .readCommitted: "BEGIN"
+            case .repeatableRead: "BEGIN ISOLATION LEVEL REPEATABLE READ"
+            }
+        }
+    }
+
+    /// Runs `body` in one scoped transaction on `connection`: committed when it returns, rolled
+    /// back when it throws.
+    public func run<Result>(
+        on connection: PostgresConnection, isolation: Isolation = .readCommitted, _ body: (PostgresConnection) throws -> Result
+    ) throws -> Result {
+        try connection.execute(isolation.begin)
+        do {
+            try connection.query(
+                """
+                SELECT set_config('role', $1, true), set_config('gaptrack.provider_id', $2, true),
+                       set_config('gaptrack.role', $3, true), set_config('gaptrack.actor', $4, true),
+                       set_config('gaptrack.token_id', $5, true)
+                """,
+                [role.databaseRole, String(providerID), role.rawValue, actor, String(tokenID)])
+            let result = try body(connection)
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            // The original error matters more than a failure to roll back a broken connection.
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Postgres
+
+/// A student identifier as any door receives it (a CSV field, a JSON field, a URL segment),
+/// reduced to the one form the lookup compares: surrounding white space dropped, including the
+/// no-break spaces spreadsheets paste in, and letters upper-cased, since UPNs are typed in
+/// either case and gaptrack stores every identifier in upper case (docs/methodology.md §2).
+public struct StudentIdentifier: Sendable, Hashable, CustomStringConvertible {
+    public let value: String
+
+    public init(_ text: String) {
+        value = Self.normalised(text)
+    }
+
+    public var description: String { value }
+
+    /// The normalised text; empty when the text was only white space.
+    public static func normalised(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last]).uppercased()
+    }
+}
+
+/// What an identifier names among a provider's students. An identifier two students share
+/// (one's ULN is another's institution id, say) names neither: picking one would file a mark or
+/// a record against the wrong child without a word.
+public enum StudentLookup: Sendable, Equatable {
+    case student(id: Int)
+    case unknown
+    case shared(studentCount: Int)
+
+    public var studentID: Int? {
+        if case .student(let id) = self { return id }
+        return nil
+    }
+
+    /// The message every door gives when the identifier names no single student.
+    public func problem(_ identifier: String) -> String? {
+        switch self {
+        case .student: return nil
+        case .unknown: return Self.unknownMessage(identifier)
+        case .shared: return Self.sharedMessage(identifier)
+        }
+    }
+
+    static func unknownMessage(_ identifier: String) -> String {
+        "'\(identifier)' is not a student of this provider; import them in students.csv first (or check the identifier)"
+    }
+
+    static func sharedMessage(_ identifier: String) -> String {
+        "'\(identifier)' belongs to more than one student of this provider; correct the students' identifiers first"
+    }
+}
+
+/// The provider's students, found by any of their identifiers (UPN, ULN, HESA id, the
+/// provider's own id). Imports and the service resolve through here, so a row names the same
+/// student, or is refused with the same message, whichever door it came in by.
+public struct Students {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// The matches of the identifiers in `wanted` (a relation with a text column `identifier`,
+    /// already normalised) among provider `$1`'s students: one row per matched identifier with
+    /// the lowest matching student id and how many students it matched. Each identifier column
+    /// is joined on its own so every join can use that column's index.
+    static func matchesSQL(wanted: String) -> String {
+        let joins = ["upn", "uln", "hesa_id", "institution_id"].map { column in
+            "SELECT w.identifier, st.student_id FROM \(wanted) w JOIN students st ON st.provider_id = $1 AND st.\(column) = w.identifier"
+        }
+        return """
+            SELECT identifier, min(student_id) AS student_id, count(DISTINCT student_id) AS students
+            FROM (\(joins.joined(separator: "\nUNION ALL\n"))) known
+            GROUP BY identifier
+            """
+    }
+
+    /// What each identifier names, in input order.
+    public func lookUp(_ identifiers: [StudentIdentifier], providerID: Int) throws -> [StudentLookup] {
+        guard !identifiers.isEmpty else { return [] }
+        let distinct = Array(Set(identifiers.map(\.value)))
+        let rows = try connection.query(
+            """
+            WITH wanted AS (SELECT DISTINCT identifier FROM unnest($2::text[]) AS i(identifier))
+            \(Self.matchesSQL(wanted: "wanted"))
+            """,
+            [providerID, distinct]
+        ).rows
+        var found: [String: StudentLookup] = [:]
+        for row in rows {
+            let count: Int = try row.decode("students")
+            found[try row.decode("identifier")] = count == 1 ? .student(id: try row.decode("student_id")) : .shared(studentCount: count)
+        }
+        return identifiers.map { found[$0.value] ?? .unknown }
+    }
+
+    public func lookUp(_ identifier: StudentIdentifier, providerID: Int) throws -> StudentLookup {
+        try lookUp([identifier], providerID: providerID)[0]
+    }
+}
