@@ -139,8 +139,8 @@ struct ReportCommand: ParsableCommand {
     }
 
     /// The gap report leaves out the automatic impact sections: matching every intervention
-    /// against a comparison group costs far more than the gap itself on a large cohort (about 7 s
-    /// against 0.3 s at 6,000 pupils), and the gap is what this command is asked for.
+    /// against a comparison group costs far more than the gap itself on a large cohort
+    /// (BENCHMARKS.md), and the gap is what this command is asked for.
     struct Gap: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The disadvantage gap report for a cohort and term: the termly report without the automatic impact sections (add them with --impact).")
