@@ -3,7 +3,6 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
-import GapTrackStore
 import TestSupport
 import Testing
 
