@@ -101,7 +101,7 @@ struct ReportCommand: ParsableCommand {
             let connection = try database.connect()
             let queries = TermlyReportQueries(connection: connection)
             let cohort = try cohortCode(queries)
-            // The stored report data (sql/080). The cache itself refuses a session that row-level
+            // The stored report data (sql/functions/report_snapshots.sql). The cache itself refuses a session that row-level
             // security applies to, whose data would depend on who asks.
             let report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
                 try queries.report(provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections)

@@ -6,7 +6,7 @@ import TestDatabase
 import TestSupport
 import Testing
 
-/// The report data cache (sql/080) with several connections at once: what an open writer, a
+/// The report data cache (sql/functions/report_snapshots.sql) with several connections at once: what an open writer, a
 /// second writer and a pruner do to the entries, and that writers never wait for each other.
 /// Fixtures and the tampering that shows an answer came from the cache: ReportSnapshotCacheTests.
 @Suite struct ReportSnapshotCacheConcurrencyTests {

@@ -11,13 +11,13 @@ import Postgres
 /// Never stale: an entry keeps the snapshot of the REPEATABLE READ transaction that computed it,
 /// and is served only while no transaction the reader can see, and that snapshot could not, has
 /// written a table a report reads (every such transaction leaves its id in `data_changes`); the
-/// argument is written out in sql/functions/report_snapshots.sql. Entries are also tied to the applied
-/// migrations and to this build of gaptrack (`applicationVersion`), so new report SQL or Swift
-/// never meets data computed by the old.
+/// argument is written out in sql/functions/report_snapshots.sql. Entries are also tied to the
+/// applied migrations and to this build of gaptrack (`applicationVersion`), so new report SQL or
+/// Swift never meets data computed by the old.
 ///
 /// Only where no row-level security policy applies to the session: the service computes reports
-/// as roles that see one provider's rows (sql/032), and its figures must never be served to the
-/// CLI or to another role, nor the reverse. A failure to read or store an entry never fails the
+/// as roles that see one provider's rows (sql/002_baseline_protection.sql), and its figures must
+/// never be served to the CLI or to another role, nor the reverse. A failure to read or store an entry never fails the
 /// report: each runs under a savepoint, and the report is computed as if there were no cache.
 ///
 /// Used by `TermlyReportQueries`: `storedData` looks the entry up, in a REPEATABLE READ
