@@ -78,9 +78,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GapStatistics", "GapTrackDomain"], path: "Tests/TestSupport"),
         .testTarget(name: "GapStatisticsTests", dependencies: ["GapStatistics", "TestSupport"]),
         .testTarget(name: "GapTrackDomainTests", dependencies: ["GapTrackDomain"]),
-        .testTarget(name: "DisclosureControlTests", dependencies: ["DisclosureControl"]),
-        .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat"]),
-        .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase"]),
+        .testTarget(name: "DisclosureControlTests", dependencies: ["DisclosureControl", "GapStatistics"]),
+        .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "GapStatistics"]),
+        .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase", "GapStatistics"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "GapTrackDomain", "CSVFormat"]),
         // The private cluster with the real initdb and pg_ctl, in temporary folders.
         .testTarget(name: "PrivateClusterTests", dependencies: ["PrivateCluster", "Postgres"]),

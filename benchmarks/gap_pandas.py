@@ -8,7 +8,7 @@ prints, as JSON, for every assessment point, the group sizes, the DfE disadvanta
 and the mean score gap, computed the way gaptrack does:
 
 - percentile rank = average rank within the point (ties share the mean of their ranks)
-  divided by the number of results at the point (domain reference, section 5);
+  divided by the number of results at the point (docs/methodology.md §5.1);
 - gap index = 20 x (mean percentile rank of others - mean percentile rank of disadvantaged)
   (DfE, "Key stage 4 performance: methodology", the disadvantage gap index);
 - mean score gap = mean score of others - mean score of disadvantaged.

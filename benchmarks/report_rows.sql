@@ -3,9 +3,9 @@
 -- year ('2024/25'), term ('summer'), cohort ('year-11'), rows_csv and figures_csv (output files).
 --
 -- Everything goes through the report's own SQL, in one transaction, as TermlyReportQueries does:
--- report_load_cohort (migration 020) fixes the cohort and each student's disadvantage on the
+-- report_load_cohort (sql/functions/report_load_cohort.sql) fixes the cohort and each student's disadvantage on the
 -- term's census day; the report ranks the results of that cohort in its term and the five terms
--- before it (the trend, TermlyReportQueries.trendTerms); report_attainment (021) gives the
+-- before it (the trend, TermlyReportQueries.trendTerms); report_attainment (sql/functions/report_attainment.sql) gives the
 -- aggregates from which GapTrackReports.AggregateStatistics takes the gap index,
 -- 20 x (others' mean percentile rank - disadvantaged's), and the mean score gap, others' mean
 -- score - disadvantaged's. Values reach SQL through psql variables (:'name'), which psql quotes;
@@ -25,7 +25,7 @@ CREATE TEMPORARY TABLE bench_terms ON COMMIT DROP AS
     ORDER BY t.starts_on DESC
     LIMIT 6;
 
--- The rows report_attainment ranks (its `results`, migration 061): the cohort's results in those
+-- The rows report_attainment ranks (the results report_load_results reads): the cohort's results in those
 -- terms, as float8, of the students in one of the two compared groups. psql writes COPY's
 -- output to the file named after \g.
 COPY (

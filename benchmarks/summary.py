@@ -4,8 +4,8 @@
 Reads, from the run's work folder: runs.txt (one line per timed run: label, wall-clock
 seconds, peak resident memory in KB), facts.txt (key value lines), agreement.json (from
 agreement.py) and, when the service was benchmarked, service.json. Each timing is the best
-(shortest) of its repetitions; memory is the largest peak seen. The targets are those of
-issue 7 and are judged here, in the benchmark, never in a unit test.
+(shortest) of its repetitions; memory is the largest peak seen. The targets are those listed in
+BENCHMARKS.md and are judged here, in the benchmark, never in a unit test.
 
 Where gaptrack caches the report's data, the gap report's speed targets are judged twice, on
 rows labelled COLD (report_SIZE: computed from the data with --recompute) and WARM

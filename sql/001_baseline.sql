@@ -845,7 +845,7 @@ COMMENT ON TABLE import_audit_scopes IS
 -- aggregates) takes seconds to compute for a national cohort, and does not change unless a table
 -- the report reads changes. `gaptrack report termly|gap` keeps the data of each report it makes
 -- in report_snapshots and answers from there while nothing it rests on has changed
--- (Sources/GapTrackReports/ReportSnapshotCache.swift); `--recompute` computes afresh.
+-- (Sources/GapTrackReports/Building/ReportSnapshotCache.swift); `--recompute` computes afresh.
 --
 -- How a change is noticed. Every table a report may read carries a statement-level trigger,
 -- gaptrack_data_changes, that records the writing transaction's id (xid8, which carries the epoch

@@ -57,7 +57,7 @@ public struct ProtectedFigure: Sendable, Equatable {
 /// The audit of one table set: the interval of every protected figure, and what failed.
 public struct DisclosureAudit: Sendable, Equatable {
     /// Every suppressed figure, and every unpublished count under the threshold, in table order.
-    /// Findings are raised only for the sensitive ones (§7.3).
+    /// Findings are raised only for the sensitive ones (docs/disclosure-control.md §7.3).
     public let figures: [ProtectedFigure]
     public let findings: [DisclosureFinding]
 
@@ -74,7 +74,7 @@ public struct DisclosureAudit: Sendable, Equatable {
 /// The linear program is the relaxation of the integer problem, so its interval contains every
 /// whole-number solution; it is rounded inward to whole numbers. Where the relations are those of
 /// partitions and two-way tables the two coincide; elsewhere the audit may credit a figure with a
-/// little more protection than an attacker who enumerates whole numbers would grant it (§7.4).
+/// little more protection than an attacker who enumerates whole numbers would grant it (docs/disclosure-control.md §7.4).
 public struct DisclosureAuditor: Sendable {
     public let protection: ProtectionLevel
     /// Unpublished counts below this are protected like suppressed ones: the overlap of two

@@ -49,7 +49,7 @@ public struct MatchedStratum: Sendable, Equatable {
 /// compared only with non-participants of their own stratum, and each stratum's difference is
 /// weighted by its share of the matched participants.
 ///
-/// Why this design: it is the matching the product specification asks for (docs/methodology.md §6: the
+/// Why this design: it is the matching docs/methodology.md §6.2 describes (the
 /// same cohort, disadvantage status and prior-attainment band), it needs no model of how the
 /// outcome depends on those variables, and with stratum weights it is exactly the CEM estimate
 /// of S. M. Iacus, G. King and G. Porro, "Causal inference without balance checking: coarsened

@@ -119,8 +119,8 @@ struct AssessmentsImport: TabularFormat {
 
     func databaseChecks(context: ImportContext) throws -> [RowError] {
         var errors: [RowError] = []
-        // A second result for the same student on the same assessment point, found on the server
-        // (the client kept every key before: 1.9 GB for 11.3 million results). Grouping on the
+        // A second result for the same student on the same assessment point, found on the server,
+        // so the client need not hold every key of a large file in memory. Grouping on the
         // resolved student also catches one pupil named by UPN on one line and ULN on another.
         let repeated = try context.connection.query(
             """

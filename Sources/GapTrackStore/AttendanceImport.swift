@@ -14,7 +14,7 @@ import Postgres
 ///   table's trigger) and one INSERT for new sessions.
 ///
 /// Both leave the same rows; the first is several times faster than maintaining the index and
-/// foreign keys row by row (measured in docs/import-formats.md). Students are resolved in
+/// foreign keys row by row (measurements in BENCHMARKS.md). Students are resolved in
 /// Swift from one query of the provider's identifiers, so an unknown student is reported with
 /// its line before anything is written. Two rows for the same session in one file are an error.
 struct AttendanceImport {

@@ -3,8 +3,8 @@ import Postgres
 
 /// One audit entry per import instead of a copy of every row.
 ///
-/// Why: the statement-level audit triggers copy each changed row as JSON; at 600,000
-/// pupils that was 9.4 GB of audit for 1.6 GB of results (BENCHMARKS.md), while the import
+/// Why: the statement-level audit triggers copy each changed row as JSON, which for a
+/// large import is several times the size of the data itself (BENCHMARKS.md), while the import
 /// ledger already records the file, its SHA-256, who and when, and every row points at it. The
 /// switch is a row in an owner-only table, never a setting a service role could set: a role
 /// other than the owner gets `false` from `open` and its import is audited row by row.

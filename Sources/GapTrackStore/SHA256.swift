@@ -5,9 +5,8 @@ import Foundation
 /// import ledger.
 ///
 /// Why swift-crypto: on Linux it is BoringSSL's SHA-256 with its assembly (SHA extensions or
-/// AVX2 where the processor has them), already in the dependency graph through Hummingbird. The
-/// hand-written Swift version it replaces was 52% of the attendance import's client instructions
-/// (BENCHMARKS.md, callgrind). Asking PostgreSQL's built-in `sha256()` instead would mean sending
+/// AVX2 where the processor has them), already in the dependency graph through Hummingbird; hashing
+/// is otherwise a large share of the attendance import's client work (BENCHMARKS.md). Asking PostgreSQL's built-in `sha256()` instead would mean sending
 /// every file to the server a second time. The tests check it against the FIPS 180-2 example
 /// vectors and against the server's `sha256()`.
 public struct SHA256: Sendable {

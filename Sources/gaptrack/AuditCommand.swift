@@ -73,8 +73,8 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    /// An import's single entry (sql/064: the ledger row plus rows per table, instead of a copy
-    /// of every row) as two readable lines; nil for any other entry.
+    /// An import's single entry (sql/functions/audit_log.sql: the ledger row plus rows per table,
+    /// instead of a copy of every row) as two readable lines; nil for any other entry.
     static func importSummary(_ entry: AuditEntries.Entry) -> String? {
         guard entry.table == "imports", let after = entry.after,
               let object = try? JSONSerialization.jsonObject(with: Data(after.utf8)) as? [String: Any],

@@ -101,7 +101,7 @@ struct ReportCommand: ParsableCommand {
             let connection = try database.connect()
             let queries = TermlyReportQueries(connection: connection)
             let cohort = try cohortCode(queries)
-            // The stored report data (sql/080). The cache itself refuses a session that row-level
+            // The stored report data (sql/functions/report_snapshots.sql). The cache itself refuses a session that row-level
             // security applies to, whose data would depend on who asks.
             let report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
                 try queries.report(provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections)
@@ -139,8 +139,8 @@ struct ReportCommand: ParsableCommand {
     }
 
     /// The gap report leaves out the automatic impact sections: matching every intervention
-    /// against a comparison group costs far more than the gap itself on a large cohort (about 7 s
-    /// against 0.3 s at 6,000 pupils), and the gap is what this command is asked for.
+    /// against a comparison group costs far more than the gap itself on a large cohort
+    /// (BENCHMARKS.md), and the gap is what this command is asked for.
     struct Gap: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The disadvantage gap report for a cohort and term: the termly report without the automatic impact sections (add them with --impact).")

@@ -115,7 +115,7 @@ struct PlantedLeakTests {
         // The spend is pinned twice (language = local grant; spend − the other funds = local), so
         // no single figure frees it; the first pair that does, in cost order, is the total spend
         // with the local grant. (Hiding the local grant, the PPG and tutoring would also do,
-        // without the total: the greedy search does not find triples; docs §7.6.)
+        // without the total: the greedy search does not find triples; docs/disclosure-control.md §7.6.)
         #expect(result.complementary == ["mentoring.n", "spend", "local"])
         #expect(result.audit.interval(of: "language.n") == FeasibleInterval(lower: 0, upper: 24))
         #expect(result.audit.interval(of: "language") == FeasibleInterval(lower: 0, upper: nil))

@@ -1,21 +1,12 @@
 @testable import DisclosureControl
+import struct GapStatistics.SplitMix64
 import Testing
 
-/// SplitMix64 (Steele, Lea and Flood 2014): a tiny seeded generator, so a failing random case can
-/// be rebuilt from its seed.
-struct SplitMix: RandomNumberGenerator {
-    private var state: UInt64
+/// A seeded generator (GapStatistics' SplitMix64), so a failing random case can be rebuilt from
+/// its seed.
+typealias SplitMix = SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
 }

@@ -1,7 +1,5 @@
 import Foundation
 import GapTrackReports
-import GapTrackStore
-import TestSupport
 import Testing
 
 /// Renders the HTML report in a real headless browser (Chromium, Debian package `chromium`) to a

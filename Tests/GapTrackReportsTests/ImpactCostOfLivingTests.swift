@@ -3,7 +3,6 @@ import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
-import GapTrackStore
 import TestSupport
 import Testing
 import TestDatabase
@@ -135,24 +134,24 @@ import TestDatabase
             let lsebShare = try Proportion(count: lseb.filter { $0.support != nil }.count, outOf: lseb.count)
             let othersShare = try Proportion(count: others.filter { $0.support != nil }.count, outOf: others.count)
             let lsebPercent = try #require(any.lsebPercent.value)
-            impactExpectClose(lsebPercent.value, 100 * lsebShare.value, "LSEB uptake")
-            impactExpectClose(lsebPercent.lower, 100 * lsebShare.confidenceInterval.lower, "LSEB uptake lower")
-            impactExpectClose(any.othersPercent.value?.upper, 100 * othersShare.confidenceInterval.upper, "others' uptake upper")
+            expectClose(lsebPercent.value, 100 * lsebShare.value, "LSEB uptake")
+            expectClose(lsebPercent.lower, 100 * lsebShare.confidenceInterval.lower, "LSEB uptake lower")
+            expectClose(any.othersPercent.value?.upper, 100 * othersShare.confidenceInterval.upper, "others' uptake upper")
             let difference = try #require(any.difference.value)
             let below = ((lsebShare.value - lsebShare.confidenceInterval.lower) * (lsebShare.value - lsebShare.confidenceInterval.lower)
                 + (othersShare.confidenceInterval.upper - othersShare.value) * (othersShare.confidenceInterval.upper - othersShare.value)).squareRoot()
-            impactExpectClose(difference.value, 100 * (lsebShare.value - othersShare.value), "difference")
-            impactExpectClose(difference.lower, 100 * (lsebShare.value - othersShare.value - below), "difference lower (Newcombe)")
+            expectClose(difference.value, 100 * (lsebShare.value - othersShare.value), "difference")
+            expectClose(difference.lower, 100 * (lsebShare.value - othersShare.value - below), "difference lower (Newcombe)")
             // Six hardship awards and four food awards, all to others: too few to show.
             #expect(report.uptake.first { $0.type == .hardshipAward }?.othersSupported == .suppressed(.belowThreshold(threshold: 10)))
             #expect(report.uptake.first { $0.type == .bursary }?.lsebSupported == .value(30))
 
             let continuation = try #require(report.outcome("continuation")?.effect)
-            impactExpectClose(continuation.value, Self.stratified(students) { $0.continued ? 100 : 0 }, "continuation, percentage points")
+            expectClose(continuation.value, Self.stratified(students) { $0.continued ? 100 : 0 }, "continuation, percentage points")
             #expect(report.outcome("continuation")?.participants == .value(30))
             #expect(report.outcome("continuation")?.comparison == .value(50))
             let marks = try #require(report.outcome("module_mark")?.effect)
-            impactExpectClose(marks.value, Self.stratified(students) { Double($0.mark) }, "module marks")
+            expectClose(marks.value, Self.stratified(students) { Double($0.mark) }, "module marks")
             #expect(marks.unit == .scorePoints && continuation.unit == .percentagePoints)
 
             // Spend: bursaries to 30 LSEB students; hardship and food awards to 10 others.

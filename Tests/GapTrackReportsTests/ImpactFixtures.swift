@@ -3,9 +3,6 @@ import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
-import GapTrackStore
-import TestSupport
-import Testing
 
 /// A synthetic school year group for impact tests, with the intervention's effect planted.
 ///
@@ -214,13 +211,4 @@ enum ImpactFixture {
     static func report(_ request: ImpactRequest, on connection: PostgresConnection) throws -> ImpactReport {
         ImpactReportBuilder().build(try ImpactQueries.load(request, on: connection))
     }
-}
-
-/// Records a failure unless `actual` is within `tolerance` of `expected`.
-func impactExpectClose(_ actual: Double?, _ expected: Double?, tolerance: Double = 1e-9, _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
-    guard let actual, let expected else {
-        Issue.record("\(what): missing value (\(String(describing: actual)) vs \(String(describing: expected)))", sourceLocation: sourceLocation)
-        return
-    }
-    #expect(abs(actual - expected) <= tolerance, "\(what): \(actual) differs from \(expected) by \(abs(actual - expected))", sourceLocation: sourceLocation)
 }

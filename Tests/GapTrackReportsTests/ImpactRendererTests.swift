@@ -4,7 +4,6 @@ import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
 import GapTrackStore
-import TestSupport
 import Testing
 
 /// The impact report in every format, made from aggregates (no database): deterministic,

@@ -74,9 +74,9 @@ import TestDatabase
             let report = try ImpactFixture.report(try ImpactFixture.tutoringRequest(code: "reference", cohort: "year-8"), on: connection)
             #expect(report.cohort == ReportCohort(code: "year-8", label: "Year 8"))
             let effect = try #require(report.outcome("attainment")?.effect)
-            impactExpectClose(effect.value, expected.estimate, "effect")
-            impactExpectClose(effect.lower, expected.confidenceInterval.lower, "lower")
-            impactExpectClose(effect.upper, expected.confidenceInterval.upper, "upper")
+            expectClose(effect.value, expected.estimate, "effect")
+            expectClose(effect.lower, expected.confidenceInterval.lower, "lower")
+            expectClose(effect.upper, expected.confidenceInterval.upper, "upper")
             #expect(report.outcome("attainment")?.participants == .value(expected.matchedParticipants))
             #expect(report.outcome("attainment")?.comparison == .value(expected.matchedComparison))
         }

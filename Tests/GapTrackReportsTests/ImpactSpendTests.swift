@@ -3,7 +3,6 @@ import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
-import GapTrackStore
 import TestSupport
 import Testing
 import TestDatabase

@@ -1,7 +1,6 @@
 import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
-import GapTrackStore
 import TestSupport
 import Testing
 
@@ -38,10 +37,10 @@ import Testing
             for y in stratum.comparison { weightedSum += weight * y; weightTotal += weight }
             participantSum += stratum.participants.reduce(0, +)
         }
-        impactExpectClose(weightTotal, mC, tolerance: 1e-9, "CEM weights add up to the matched comparison students")
-        impactExpectClose(effect.estimate, participantSum / mP - weightedSum / weightTotal, tolerance: 1e-12, "estimate")
-        impactExpectClose(effect.participantMean, participantSum / mP, tolerance: 1e-12, "participants' mean")
-        impactExpectClose(effect.comparisonMean, weightedSum / weightTotal, tolerance: 1e-12, "weighted comparison mean")
+        expectClose(weightTotal, mC, tolerance: 1e-9, "CEM weights add up to the matched comparison students")
+        expectClose(effect.estimate, participantSum / mP - weightedSum / weightTotal, tolerance: 1e-12, "estimate")
+        expectClose(effect.participantMean, participantSum / mP, tolerance: 1e-12, "participants' mean")
+        expectClose(effect.comparisonMean, weightedSum / weightTotal, tolerance: 1e-12, "weighted comparison mean")
 
         func pooled(_ groups: [[Double]]) -> Double {
             let residuals = groups.flatMap { group in group.map { $0 - group.reduce(0, +) / Double(group.count) } }
@@ -52,12 +51,12 @@ import Testing
             let w = Double(stratum.participants.count) / mP
             return total + w * w * (varianceP / Double(stratum.participants.count) + varianceC / Double(stratum.comparison.count))
         }
-        impactExpectClose(effect.standardError, variance.squareRoot(), tolerance: 1e-12, "standard error")
+        expectClose(effect.standardError, variance.squareRoot(), tolerance: 1e-12, "standard error")
         #expect(effect.matchedParticipants == Int(mP) && effect.matchedComparison == Int(mC))
         #expect(effect.unmatchedParticipants == data[5].participants.count, "the stratum without comparison students is unmatched")
         #expect(effect.matchedStrata == 6)
         let t = StudentT.criticalValue(level: 0.95, degreesOfFreedom: effect.degreesOfFreedom)
-        impactExpectClose(effect.confidenceInterval.upper - effect.estimate, t * effect.standardError, tolerance: 1e-12, "half-width")
+        expectClose(effect.confidenceInterval.upper - effect.estimate, t * effect.standardError, tolerance: 1e-12, "half-width")
     }
 
     @Test func withoutMatchesOrVariationThereIsNoEstimate() {
@@ -83,7 +82,7 @@ import Testing
             return total + deviation * deviation
         } / 3
         let expected = participantVariance / 3 + comparisonVariance * 3 * (1.0 / 9) / 2
-        impactExpectClose(effect.standardError, expected.squareRoot(), tolerance: 1e-12, "standard error")
+        expectClose(effect.standardError, expected.squareRoot(), tolerance: 1e-12, "standard error")
     }
 
     /// 400 seeded fixture year groups, no database: the matched estimator is unbiased for the

@@ -19,8 +19,19 @@ import Testing
             #expect(figure.source.url.hasPrefix("https://"), "\(figure.measure) \(figure.resultsYear) needs a source")
             #expect(!figure.checked.isEmpty)
         }
-        // Every figure that was not confirmed says so.
-        #expect(NationalFigures.all.filter { !$0.isConfirmed }.map(\.resultsYear) == [2024])
+        // Every figure is confirmed against a publication (docs/methodology.md §8), and the
+        // note a reader sees names that publication, never a file outside the repository.
+        #expect(NationalFigures.all.filter { !$0.isConfirmed }.isEmpty)
+        let ks2024 = try #require(NationalFigures.all.first { $0.measure == .dfeGapIndex && $0.phase == .keyStage2 && $0.resultsYear == 2024 })
+        #expect(ks2024.value == 3.13 && ks2024.checked.contains("Durham University") && ks2024.checked.contains("3.12"))
+        #expect(NationalFigures.all.allSatisfy { !$0.checked.contains(".md") })
+    }
+
+    @Test func theMethodNotesCiteTheProjectsOwnMethodDocument() throws {
+        let report = SampleReport.report()
+        let months = try #require(report.method.first { $0.topic == "Months of learning" })
+        #expect(months.text.hasPrefix("Two conversions are shown (docs/methodology.md §5.5), each with its inputs."))
+        #expect(report.method.allSatisfy { !$0.text.contains("domain") })
     }
 
     @Test func cohortsMapToTheirPhase() {

@@ -1,7 +1,6 @@
 import GapStatistics
 import GapTrackReports
 import GapTrackStore
-import TestSupport
 import Testing
 
 /// Straightforward, deliberately naive computations of the aggregates `TermlyReportQueries`

@@ -2,8 +2,6 @@ import CSVFormat
 import Foundation
 import GapStatistics
 @testable import GapTrackReports
-import GapTrackStore
-import TestSupport
 import Testing
 
 @Suite struct RendererTests {
@@ -32,6 +30,18 @@ import Testing
         #expect(FixedDecimal.grouped(999) == "999")
         #expect(FixedDecimal.round(3.14159, decimals: 2) == 3.14)
         #expect(ReportText.timestamp(Date(timeIntervalSince1970: 1_736_501_234)) == "2025-01-10 09:27:14 UTC")
+    }
+
+    @Test func intervalsAreCompactForPercentagesAndBracketedForTerminalColumns() {
+        let rate = ReportedFigure.value(Estimate(94.12, unit: .percent, lower: 93.24, upper: 95.0, method: "test"))
+        #expect(ReportText.compactInterval(rate) == "94.1 (93.2–95.0)")
+        let index = ReportedFigure.value(Estimate(1.154, unit: .gapIndex, lower: 0.591, upper: 1.716, method: "test"))
+        #expect(ReportText.bracketed(index) == "1.15 [0.59, 1.72]")
+        #expect(ReportText.compactInterval(.value(Estimate(2.5, unit: .percent))) == "2.5")
+        #expect(ReportText.bracketed(.value(Estimate(2.5, unit: .gapIndex))) == "2.50")
+        #expect(ReportText.bracketed(nil) == "n/a")
+        let hidden = ReportedFigure<Estimate>.suppressed(.groupBelowThreshold(group: "disadvantaged", threshold: 10))
+        #expect(ReportText.compactInterval(hidden) == "c" && ReportText.bracketed(hidden) == "c")
     }
 
     @Test func theTerminalTableFitsInOneHundredColumns() {

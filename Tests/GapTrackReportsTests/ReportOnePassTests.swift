@@ -7,10 +7,11 @@ import TestSupport
 import GapTrackStore
 import Testing
 
-/// The report SQL made faster for national cohorts keeps its meaning: the
-/// results of a report's terms read in one pass give the same aggregates as each term read alone,
-/// and follow the cohort and comparison they were read for (071); the cohort is the same students
-/// (070); the progress rate takes the same earlier point as report_progress_rate always has.
+/// The report SQL written for national cohorts keeps its meaning: the results of a report's terms
+/// read in one pass (`report_load_results`) give the same aggregates as each term read alone, and
+/// follow the cohort and comparison they were read for; the cohort listed by `report_load_cohort`
+/// is the same students; the progress rate takes the earliest paired point
+/// (docs/methodology.md §5.5).
 @Suite struct ReportOnePassTests {
     static let autumn = try! AcademicTerm(parsing: "2024/25-autumn")
     /// The report's term and the five before it, as `data(...)` reads them.

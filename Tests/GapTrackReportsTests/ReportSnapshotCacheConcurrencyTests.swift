@@ -3,11 +3,10 @@ import GapTrackDomain
 @testable import GapTrackReports
 import Postgres
 import TestDatabase
-import GapTrackStore
 import TestSupport
 import Testing
 
-/// The report data cache (sql/080) with several connections at once: what an open writer, a
+/// The report data cache (sql/functions/report_snapshots.sql) with several connections at once: what an open writer, a
 /// second writer and a pruner do to the entries, and that writers never wait for each other.
 /// Fixtures and the tampering that shows an answer came from the cache: ReportSnapshotCacheTests.
 @Suite struct ReportSnapshotCacheConcurrencyTests {

@@ -7,7 +7,7 @@ import TestDatabase
 import TestSupport
 import Testing
 
-/// The report data cache (sql/080, ReportSnapshotCache): served while nothing the report rests on
+/// The report data cache (sql/functions/report_snapshots.sql, ReportSnapshotCache): served while nothing the report rests on
 /// has changed, recomputed after any write to a table it reads, never across roles.
 ///
 /// That an answer came from the cache is shown by tampering: the stored entry's cohort size is

@@ -1,7 +1,5 @@
 import Foundation
 import GapTrackReports
-import GapTrackStore
-import TestSupport
 import Testing
 
 /// The sample report in every format: each format renders it, names the provider and the term,

@@ -2,8 +2,6 @@ import CSVFormat
 import Foundation
 import GapTrackDomain
 @testable import GapTrackReports
-import GapTrackStore
-import TestSupport
 import Testing
 
 /// The CSV reports are opened in spreadsheets: text that someone typed (a provider, a subject, an

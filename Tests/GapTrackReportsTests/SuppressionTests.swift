@@ -1,8 +1,6 @@
 import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
-import GapTrackStore
-import TestSupport
 import Testing
 
 /// Small groups show `c`, and no total lets a withheld figure be worked out by subtraction.

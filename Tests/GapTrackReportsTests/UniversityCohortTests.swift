@@ -3,7 +3,6 @@ import GapStatistics
 import Postgres
 import TestDatabase
 import TestSupport
-import GapTrackStore
 import Testing
 
 /// Courses and intakes at a university, the OfS groups and the Social Mobility Commission's

@@ -1,24 +1,15 @@
 import Foundation
+import struct GapStatistics.SplitMix64
 import GapTrackDomain
 import GapTrackStore
 import Postgres
 import TestDatabase
 import Testing
 
-/// The SQL derivations (sql/005) against the domain's reference definitions.
+/// The SQL derivations (sql/functions/student_disadvantage.sql) against the domain's reference
+/// definitions (docs/methodology.md §1).
 @Suite("Derived disadvantage")
 struct DisadvantageTests {
-    /// A small deterministic generator (SplitMix64), so the random spells are the same every run.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next(_ upperBound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(upperBound))
-        }
-    }
 
     /// FSM Ever 6 from the SQL function agrees with `FSMEver6.isEver6` for spells that start
     /// and end on, just before and just after census days, on dates at term boundaries, on
@@ -26,7 +17,7 @@ struct DisadvantageTests {
     @Test func fsmEver6MatchesTheReferenceAtBoundaries() throws {
         try TestDatabase.withMigratedDatabase { connection in
             let provider = try addProvider(connection)
-            var random = SplitMix(state: 2024)
+            var random = SplitMix64(seed: 2024)
             let censusDays = SchoolCensus.censusDays(in: CalendarDateRange(start: CalendarDate(year: 2014, month: 8, day: 1)!,
                                                                            end: CalendarDate(year: 2026, month: 7, day: 31)!)!)
             var spellsByStudent: [Int: [FSMSpell]] = [:]
@@ -155,4 +146,9 @@ struct DisadvantageTests {
             #expect(continued == [stayed: true, left: false, transferred: true, returnedLate: true])
         }
     }
+}
+
+extension SplitMix64 {
+    /// A draw in 0..<upperBound (the remainder of the next value, as the random spells were made).
+    mutating func next(_ upperBound: Int) -> Int { Int(next() % UInt64(upperBound)) }
 }

@@ -4,7 +4,8 @@ import Postgres
 import TestDatabase
 import Testing
 
-/// One audit entry per import instead of a copy of every row (sql/064_audit_per_import.sql),
+/// One audit entry per import instead of a copy of every row (the import audit section of
+/// sql/001_baseline.sql and sql/functions/audit_log.sql),
 /// and the guarantee that a service role cannot use the same switch to hide its own writes.
 @Suite("The audit entry of an import")
 struct ImportAuditTests {

@@ -5,8 +5,9 @@
 -- Each function returns one row per student of a cohort, set-based
 -- (no loop, no per-student function call), with the facts the impact report aggregates by
 -- stratum: who took part, who is available for comparison, the stratum a student is matched in,
--- and the outcomes. The aggregation, and the statistics on the aggregates, live next to the one
--- Swift type that runs them (Sources/GapTrackReports/ImpactQueries.swift).
+-- and the outcomes. The aggregation by stratum is read through ImpactReportRepository
+-- (Sources/GapTrackStore/ReportData/ImpactReportRepository.swift), and the statistics on the
+-- aggregates are GapStatistics' StratifiedEffect.
 
 -- One result per student at an assessment point named by subject (and optionally by name), year
 -- and term. Subjects and names are compared ignoring case and surrounding spaces, because staff

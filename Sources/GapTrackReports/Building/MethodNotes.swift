@@ -19,7 +19,7 @@ enum MethodNotes {
                     + "(DeLong, DeLong and Clarke-Pearson, 1988)."),
             MethodNote(
                 topic: "Months of learning",
-                text: "Two conversions are shown (domain reference, section 5), each with its inputs. Progress rate, the primary figure: the score gap divided by "
+                text: "Two conversions are shown (docs/methodology.md §5.5), each with its inputs. Progress rate, the primary figure: the score gap divided by "
                     + "how much the same students' scores rose per month between an earlier assessment of the subject on the same scale this academic year "
                     + "(the earliest such, e.g. the autumn mock for the summer GCSE) and this one: rate = mean paired change ÷ months between the two results "
                     + "(days ÷ 30.4375). It is the primary figure because it measures a month of learning on the assessment's own scale, from the students' "

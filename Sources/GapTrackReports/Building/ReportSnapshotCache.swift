@@ -3,21 +3,21 @@ import GapTrackDomain
 import GapTrackStore
 import Postgres
 
-/// The stored data of termly reports (`report_snapshots`, sql/080; read and written through
-/// `ReportSnapshots` in GapTrackStore), so that asking again for
-/// a report whose inputs have not changed costs milliseconds instead of the seconds a national
-/// cohort's aggregates take.
+/// The stored data of termly reports (`report_snapshots`, sql/functions/report_snapshots.sql;
+/// read and written through `ReportSnapshots` in GapTrackStore), so that asking again for a
+/// report whose inputs have not changed is answered from the stored data instead of computing a
+/// national cohort's aggregates again.
 ///
 /// Never stale: an entry keeps the snapshot of the REPEATABLE READ transaction that computed it,
 /// and is served only while no transaction the reader can see, and that snapshot could not, has
 /// written a table a report reads (every such transaction leaves its id in `data_changes`); the
-/// argument is written out in sql/080_report_snapshots.sql. Entries are also tied to the applied
-/// migrations and to this build of gaptrack (`applicationVersion`), so new report SQL or Swift
-/// never meets data computed by the old.
+/// argument is written out in sql/functions/report_snapshots.sql. Entries are also tied to the
+/// applied migrations and to this build of gaptrack (`applicationVersion`), so new report SQL or
+/// Swift never meets data computed by the old.
 ///
 /// Only where no row-level security policy applies to the session: the service computes reports
-/// as roles that see one provider's rows (sql/032), and its figures must never be served to the
-/// CLI or to another role, nor the reverse. A failure to read or store an entry never fails the
+/// as roles that see one provider's rows (sql/002_baseline_protection.sql), and its figures must
+/// never be served to the CLI or to another role, nor the reverse. A failure to read or store an entry never fails the
 /// report: each runs under a savepoint, and the report is computed as if there were no cache.
 ///
 /// Used by `TermlyReportQueries`: `storedData` looks the entry up, in a REPEATABLE READ
@@ -153,8 +153,8 @@ extension TermlyReportQueries {
 
 extension TermlyReportQueries {
     /// The stored data of the report asked for, looked up before the names are checked: on a
-    /// national cohort the checks (`report_terms`, `report_cohorts`) read every enrolment, about
-    /// 0.15 s at 60,000 pupils, far more than the entry. A valid entry needs no checks: it was
+    /// national cohort the checks (`report_terms`, `report_cohorts`) read every enrolment, which
+    /// costs far more than reading the entry. A valid entry needs no checks: it was
     /// computed for these very names, and nothing it rests on has changed since. Nil (and the
     /// report is made as usual, checks first) unless `snapshotCache` is `.use` and a valid entry
     /// exists; never throws, because the usual path reports any problem better.

@@ -35,7 +35,7 @@ public struct TermlyReportQueries {
         provider providerCode: ProviderCode, cohort cohortCode: CohortCode, term: AcademicTerm, comparison: ComparisonGroup? = nil,
         withImpactCandidates: Bool = false
     ) throws -> TermlyReportData {
-        // A stored report needs none of the checks below (ReportSnapshotCache.swift, sql/080).
+        // A stored report needs none of the checks below (ReportSnapshotCache.swift, sql/functions/report_snapshots.sql).
         if let stored = storedData(
             provider: providerCode, cohort: cohortCode, term: term, comparison: comparison, withImpactCandidates: withImpactCandidates
         ) { return stored }
@@ -52,7 +52,7 @@ public struct TermlyReportQueries {
         // One snapshot for every query (REPEATABLE READ), and the cohort's disadvantage facts
         // worked out once into report_cohort, dropped at commit.
         return try repository.snapshot { [requestedComparison = comparison] repository in
-            // Where to keep what is computed here (sql/080). `storedData` above has already
+            // Where to keep what is computed here (sql/functions/report_snapshots.sql). `storedData` above has already
             // looked for a valid entry, so this one only stores: `.use` becomes `.refresh`.
             let cache = ReportSnapshotCache(
                 key: .init(providerID: providerID, cohort: cohort.code, term: term, comparison: requestedComparison, trendTerms: trendTerms,

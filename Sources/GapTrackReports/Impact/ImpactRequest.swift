@@ -66,7 +66,7 @@ public struct ImpactRequest: Sendable, Equatable {
 /// How prior attainment is coarsened into bands for exact matching.
 public enum PriorAttainmentBanding: String, Sendable, Equatable, Codable, CaseIterable {
     /// KS2 bands in a cohort where 90% or more of the students have a KS2 result; elsewhere
-    /// thirds of the before scores. See `impact_school_students` (sql/040) for why KS2 comes first.
+    /// thirds of the before scores. See `impact_school_students` (sql/functions/impact_school.sql) for why KS2 comes first.
     case automatic = "auto"
     /// KS2 scaled score bands: below 100, 100–109, 110 or more (expected and high standards).
     case keyStage2 = "ks2"

@@ -10,7 +10,7 @@ import GapTrackDomain
 /// Checked in this table's review: the DfE KS4 index 2019 and 2022 against the DfE's own data
 /// table; KS4 2023 and 2024, KS2 2019, 2023 and 2024 (provisional) against reports of the DfE
 /// releases; EPI's months for 2019, 2023 and 2024 against reports of its annual reports.
-/// docs/methodology.md §5 lists the same values. To add a year, append a row with its source.
+/// docs/methodology.md §8 lists the same values. To add a year, append a row with its source.
 public enum NationalFigures {
     public static let all: [NationalFigure] = dfeGapIndex + epiMonths
 
@@ -25,7 +25,7 @@ public enum NationalFigures {
         NationalFigure(
             measure: .dfeGapIndex, phase: .keyStage2, resultsYear: 2024, value: 3.13, decimals: 2, status: .revised,
             source: .dfeKeyStage2,
-            checked: "Not confirmed: 3.13 is the revised value in domain.md (Dec 2024 revision, which added looked-after pupils). The provisional value, 3.12 (Sep 2024), was confirmed."),
+            checked: "Confirmed: DfE figures for 2023-24 as reported by Durham University (Apr 2025), 3.13; the provisional value was 3.12 (Educate, Sep 2024)."),
         NationalFigure(
             measure: .dfeGapIndex, phase: .keyStage4, resultsYear: 2019, value: 3.70, decimals: 2, status: .final,
             source: .dfeKeyStage4, checked: "Confirmed: DfE data table 'KS4 disadvantage gap index data', 2018/19 = 3.7."),

@@ -49,26 +49,25 @@ enum ReportText {
     /// "94.1 (93.2–95.0)": percentages in narrow columns (they are never negative, so the dash
     /// cannot be misread as a minus sign).
     static func compactInterval(_ figure: ReportedFigure<Estimate>) -> String {
-        switch figure {
-        case .suppressed: return ReportedFigure<Estimate>.suppressionMark
-        case let .value(estimate):
-            guard let lower = estimate.lower, let upper = estimate.upper else { return estimate.plainText }
-            let decimals = estimate.unit.decimals
-            return estimate.plainText + " (" + FixedDecimal.format(lower, decimals: decimals) + "–"
-                + FixedDecimal.format(upper, decimals: decimals) + ")"
-        }
+        withInterval(figure, open: " (", separator: "–", close: ")")
     }
 
     /// "1.15 [0.59, 1.72]": value and interval in the least width, for terminal columns.
     static func bracketed(_ figure: ReportedFigure<Estimate>?) -> String {
         guard let figure else { return "n/a" }
+        return withInterval(figure, open: " [", separator: ", ", close: "]")
+    }
+
+    /// The value, then its interval's ends at the value's own decimals between the marks given;
+    /// the value alone where it has no interval.
+    private static func withInterval(_ figure: ReportedFigure<Estimate>, open: String, separator: String, close: String) -> String {
         switch figure {
         case .suppressed: return ReportedFigure<Estimate>.suppressionMark
         case let .value(estimate):
             guard let lower = estimate.lower, let upper = estimate.upper else { return estimate.plainText }
             let decimals = estimate.unit.decimals
-            return estimate.plainText + " [" + FixedDecimal.format(lower, decimals: decimals) + ", "
-                + FixedDecimal.format(upper, decimals: decimals) + "]"
+            return estimate.plainText + open + FixedDecimal.format(lower, decimals: decimals) + separator
+                + FixedDecimal.format(upper, decimals: decimals) + close
         }
     }
 

@@ -21,7 +21,7 @@ public struct SpendAggregates: Sendable, Equatable {
 }
 
 /// Distinct students, spend, sessions and hours of one funding source or type. Codes are kept
-/// as the database holds them, since providers may add their own sources and types (008).
+/// as the database holds them, since providers may add their own sources and types (docs/methodology.md §6.1).
 public struct SpendLine: Sendable, Equatable {
     public var code: String?
     /// The catalogue's display name ("Pupil premium"), "Not recorded", or "All participants".

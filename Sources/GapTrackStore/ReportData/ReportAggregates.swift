@@ -3,7 +3,7 @@ import GapTrackDomain
 
 // The plain values the report repositories read: counts, sums and rank aggregates of a
 // cohort's groups, never a row per student. Codable, because a termly report's data is stored
-// and served again while its inputs are unchanged (`ReportSnapshots`, sql/080).
+// and served again while its inputs are unchanged (`ReportSnapshots`, sql/functions/report_snapshots.sql).
 
 /// One import file behind a report.
 public struct ImportRecord: Sendable, Equatable, Codable {

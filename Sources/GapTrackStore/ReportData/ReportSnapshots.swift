@@ -2,7 +2,7 @@ import Postgres
 
 /// The stored data of termly reports (`report_snapshots`), read and written as the JSON the
 /// reports make of it. When an entry may be served, and why it is never stale, is the business
-/// of the functions of sql/080_report_snapshots.sql; the report side decides when to ask
+/// of the functions of sql/functions/report_snapshots.sql; the report side decides when to ask
 /// (`ReportSnapshotCache` in GapTrackReports).
 ///
 /// Not Sendable: it holds a connection, which is used by one thread at a time.
