@@ -67,6 +67,27 @@ struct FieldReader {
         }
     }
 
+    /// A value checked by one of the rules the imports share, given as a JSON string or number
+    /// (a number is read as its plain decimal text, as a CSV field would carry it).
+    mutating func checked<Value>(
+        _ key: String, required: Bool = false, _ check: (String) throws(FieldProblem) -> Value
+    ) -> Value? {
+        let text: String
+        switch object[key] {
+        case .number(let value)?: text = JSONValue.plain(value)
+        case nil, .null?, .string?: guard let given = self.text(key, required: required) else { return nil }; text = given
+        case let other?:
+            report(key, other, "should be a string or a number, not \(other.kind)")
+            return nil
+        }
+        do {
+            return try check(text)
+        } catch {
+            report(key, .string(text), error.message)
+            return nil
+        }
+    }
+
     /// A date, `YYYY-MM-DD` (or `DD/MM/YYYY`, as the imports accept).
     mutating func date(_ key: String, required: Bool = false) -> CalendarDate? {
         parsed(key, required: required) { try CalendarDate(parsing: $0) }
