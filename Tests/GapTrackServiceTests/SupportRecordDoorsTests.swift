@@ -6,22 +6,22 @@ import HummingbirdTesting
 import Postgres
 import Testing
 
-/// A support record is checked by the same rules whether it comes in through `import support`
-/// or through the API's POST and PATCH: the same bad value gets the same message (the CSV names
-/// the column, the API the JSON field), and both accept the provider's own catalogue rows.
-@Suite struct SupportRecordDoorsTests {
-    /// One support.csv with `fields` (column → value) as its single row, imported for school-a:
-    /// nil when it was imported, else the first problem as (column, message).
-    static func importing(_ fields: [(column: String, value: String)], conninfo: String) throws -> (column: String?, message: String)? {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gaptrack-support-doors-\(UUID().uuidString)")
+/// The CSV door of the tests that compare it with the API's.
+enum CSVDoor {
+    /// One file of `kind` with `fields` (column, value) as its single row, imported for
+    /// school-a: nil when it was imported, else the first problem as (column, message).
+    static func importing(
+        _ kind: ImportKind, _ fields: [(column: String, value: String)], conninfo: String
+    ) throws -> (column: String?, message: String)? {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gaptrack-doors-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let url = folder.appendingPathComponent("support.csv")
+        let url = folder.appendingPathComponent("\(kind.rawValue).csv")
         let lines = [fields.map(\.column).joined(separator: ","), fields.map(\.value).joined(separator: ",")]
         try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
         do {
             _ = try Importer(connection: try PostgresConnection(conninfo: conninfo))
-                .importFile(kind: .support, url: url, provider: ProviderCode(parsing: "school-a"))
+                .importFile(kind: kind, url: url, provider: ProviderCode(parsing: "school-a"))
         } catch ImportError.invalidRows(_, let shown, _, _, _) {
             let first = try #require(shown.first)
             return (first.column, first.message)
@@ -36,6 +36,16 @@ import Testing
         }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// `base` with `column` set to `value` (replaced where it is already there).
+    static func row(_ base: [(column: String, value: String)], _ column: String, _ value: String) -> [(column: String, value: String)] {
+        base.filter { $0.column != column } + [(column, value)]
+    }
+}
+
+/// A support record is checked by the same rules whether it comes in through `import support`
+/// or through the API's POST and PATCH: the same bad value gets the same message (the CSV names
+/// the column, the API the JSON field), and both accept the provider's own catalogue rows.
+@Suite struct SupportRecordDoorsTests {
     @Test func theSameBadValueGetsTheSameMessageFromTheImportAndTheAPI() async throws {
         try await ServiceTestDatabase.withDatabase { conninfo in
             let fixture = try TwoProviders.make(conninfo: conninfo)
@@ -63,21 +73,19 @@ import Testing
                 let id = try #require(created.object["id"] as? Int)
 
                 for (serial, example) in cases.enumerated() {
-                    var csv: [(column: String, value: String)] = [
+                    let csv: [(column: String, value: String)] = [
                         ("reference", "CSV-\(serial)"), ("student", fixture.studentA), ("type", "tutoring"), ("start_date", "2025-02-03"),
                     ]
                     var body: [String: Any] = [
                         "reference": "API-\(serial)", "student": fixture.studentA, "type": "tutoring", "start_date": "2025-02-03",
                     ]
                     body[example.column] = example.json
-                    csv.removeAll { $0.column == example.column }
-                    csv.append((example.column, example.csv))
-                    let imported = try #require(try Self.importing(csv, conninfo: conninfo), "\(example.column) '\(example.csv)' was imported")
+                    let imported = try #require(try CSVDoor.importing(.support, CSVDoor.row(csv, example.column, example.csv), conninfo: conninfo), "\(example.column) '\(example.csv)' was imported")
                     #expect(imported.column == example.column)
 
                     let posted = try await client.call(.post, "/v1/support-records", token: token, json: json(body))
                     #expect(posted.status == .unprocessableContent, "\(posted.text)")
-                    #expect(Self.problems(posted) == [example.column: imported.message], "POST \(example.column)")
+                    #expect(CSVDoor.problems(posted) == [example.column: imported.message], "POST \(example.column)")
                     #expect(imported.message.contains("'\(example.csv)'"), "\(imported.message) quotes the value")
 
                     // PATCH checks a changed field by the same rule (start_date stays 2025-02-03,
@@ -86,13 +94,13 @@ import Testing
                     let patched = try await client.call(
                         .patch, "/v1/support-records/\(id)", token: token, json: json([example.column: example.json]))
                     #expect(patched.status == .unprocessableContent, "\(patched.text)")
-                    #expect(Self.problems(patched) == [example.column: imported.message], "PATCH \(example.column)")
+                    #expect(CSVDoor.problems(patched) == [example.column: imported.message], "PATCH \(example.column)")
                 }
-                let type = try #require(try Self.importing(
-                    [("student", fixture.studentA), ("type", "juggling"), ("start_date", "2025-02-03")], conninfo: conninfo))
+                let type = try #require(try CSVDoor.importing(
+                    .support, [("student", fixture.studentA), ("type", "juggling"), ("start_date", "2025-02-03")], conninfo: conninfo))
                 #expect(type.message.hasPrefix("'juggling' is not an intervention type; expected one of: bursary, "))
-                let end = try #require(try Self.importing(
-                    [("student", fixture.studentA), ("type", "tutoring"), ("start_date", "2025-02-03"), ("end_date", "2025-01-01")],
+                let end = try #require(try CSVDoor.importing(
+                    .support, [("student", fixture.studentA), ("type", "tutoring"), ("start_date", "2025-02-03"), ("end_date", "2025-01-01")],
                     conninfo: conninfo))
                 #expect(end.message == "'2025-01-01' is before the start date 03/02/2025")
             }
@@ -112,8 +120,8 @@ import Testing
             try setup.query("INSERT INTO funding_sources VALUES ('trust_fund', 'Trust fund', 'The academy trust''s own hardship fund.')")
             let token = try fixture.token("school-a", .dataLead)
             let (app, _) = makeApplication(conninfo: conninfo)
-            let imported = try Self.importing(
-                [("reference", "CSV-OWN"), ("student", fixture.studentA), ("type", "Forest School"), ("start_date", "2025-02-03"),
+            let imported = try CSVDoor.importing(
+                .support, [("reference", "CSV-OWN"), ("student", fixture.studentA), ("type", "Forest School"), ("start_date", "2025-02-03"),
                  ("funding_source", "Trust Fund")], conninfo: conninfo)
             #expect(imported == nil, "\(imported.map(\.message) ?? "")")
             try await app.test(.live) { client in
