@@ -190,30 +190,36 @@ struct SupportRecordRoutes: Sendable {
         try caller.require(.recordSupport)
         let id = try Self.recordID(context)
         var fields = FieldReader(try await dependencies.bodies.object(from: request, fields: Self.endFields))
-        let endDate = fields.date("end_date", required: true)
-        let status = fields.parsed("status") { try SupportStatus.parse($0) } ?? .ended
+        let ending = fields.checked("end_date", required: true) { (text: String) throws(FieldProblem) in
+            (text: text, date: try SupportRecordRules.date(text))
+        }
+        let status = fields.checked("status", SupportRecordRules.status) ?? .ended
         if status != .ended, status != .cancelled {
             fields.report("status", .string(status.rawValue), "ending a record sets status 'ended' or 'cancelled'")
         }
         try fields.finish()
-        guard let endDate else { throw APIError.invalidFields([]) }
-        var ending = SupportRecordChange()
-        ending.endDate = .some(endDate)
-        ending.status = status
-        let change = ending
-        let outcome = try await dependencies.database.run(as: caller, context: context) { connection -> EndOutcome in
+        guard let ending else { throw APIError.invalidFields([]) }
+        var change = SupportRecordChange()
+        change.endDate = .some(ending.date)
+        change.status = status
+        let outcome = try await dependencies.database.run(as: caller, context: context) { [change] connection -> EndOutcome in
             let store = SupportRecords(connection: connection, providerID: caller.providerID)
             guard let current = try store.find(id: id) else { return .notFound }
-            // Checked here to name the field; the table's CHECK would refuse it anyway.
-            if endDate.isoString < current.startDate { return .beforeStart(current.startDate) }
+            // Checked here, by the rule every door uses, to name the field; the table's CHECK
+            // would refuse it anyway.
+            do throws(FieldProblem) {
+                try SupportRecordRules.notBeforeStart(ending.date, text: ending.text, start: try SupportRecordRules.date(current.startDate))
+            } catch {
+                return .beforeStart(error)
+            }
             guard let ended = try store.update(id: id, change) else { return .notFound }
             return .ended(ended)
         }
         switch outcome {
         case .notFound:
             throw Self.noSuchRecord(id)
-        case .beforeStart(let start):
-            throw APIError.invalidFields([FieldProblem(field: "end_date", value: endDate.isoString, message: "is before the record's start date \(start)")])
+        case .beforeStart(let problem):
+            throw APIError.invalidFields([FieldProblem(field: "end_date", value: ending.text, message: problem.message)])
         case .ended(let record):
             return try JSONResponse.make(record)
         }
@@ -221,7 +227,7 @@ struct SupportRecordRoutes: Sendable {
 
     enum EndOutcome: Sendable {
         case notFound
-        case beforeStart(String)
+        case beforeStart(FieldProblem)
         case ended(SupportRecord)
     }
 
