@@ -32,20 +32,17 @@ struct AssessmentRoutes: Sendable {
         let student = item.text("student", required: true, maximumLength: 50).map(StudentIdentifier.init)
         let subject = item.text("subject", required: true, maximumLength: 100)
         let assessment = item.text("assessment", required: true, maximumLength: 200)
-        let scale = item.parsed("scale", required: true) { try AssessmentScale.parse($0) }
-        let year = item.parsed("academic_year", required: true) { try AcademicYear(parsing: $0) }
-        let term = item.parsed("term", required: true) { text -> Term in
-            guard let term = Term(rawValue: text.lowercased()) else { throw TermError(text: text) }
-            return term
-        }
-        let date = item.date("date", required: true)
+        let scale = item.checked("scale", required: true, AssessmentResultRules.scale)
+        let year = item.checked("academic_year", required: true, AssessmentResultRules.academicYear)
+        let term = item.checked("term", required: true, AssessmentResultRules.term)
+        let date = item.checked("date", required: true, AssessmentResultRules.date)
         let resultText = item.text("result", required: true, maximumLength: 20)
         var score: Double?
         if let scale, let resultText {
-            score = item.parsed("result") { _ in try scale.score(resultText) }
+            score = item.checked("result") { (text: String) throws(FieldProblem) in try AssessmentResultRules.score(text, on: scale) }
         }
-        if let year, let date, !year.dateRange.contains(date) {
-            item.report("date", .string(date.isoString), "is not in academic year \(year) (\(year.dateRange))")
+        if let year, let date {
+            _ = item.checked("date") { (text: String) throws(FieldProblem) in try AssessmentResultRules.inYear(date, text: text, year: year) }
         }
         guard let student, let subject, let assessment, let scale, let year, let term, let date, let resultText, let score,
             item.problems.isEmpty
@@ -97,10 +94,5 @@ struct AssessmentRoutes: Sendable {
             return .success(try store.record(rows))
         }
         return try JSONResponse.make(try outcome.get())
-    }
-
-    struct TermError: Error, CustomStringConvertible {
-        let text: String
-        var description: String { "'\(text)' is not a term; use autumn, spring or summer" }
     }
 }

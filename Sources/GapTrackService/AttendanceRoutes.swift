@@ -30,11 +30,11 @@ struct AttendanceRoutes: Sendable {
         var fields = FieldReader(try await dependencies.bodies.object(from: request, fields: Self.bodyFields))
         let marks = fields.objects("marks", maximumCount: Self.largestBatch, fields: Self.markFields) { mark -> Mark? in
             let student = mark.text("student", required: true, maximumLength: 50).map(StudentIdentifier.init)
-            let date = mark.date("date", required: true)
-            let session = mark.parsed("session", required: true) { try AttendanceSession(parsing: $0) }
+            let date = mark.checked("date", required: true, AttendanceMarkRules.date)
+            let session = mark.checked("session", required: true, AttendanceMarkRules.session)
             var code: AttendanceCode?
             if let date {
-                code = mark.parsed("code", required: true) { try AttendanceCode.parse($0, on: date) }
+                code = mark.checked("code", required: true) { (text: String) throws(FieldProblem) in try AttendanceMarkRules.code(text, on: date) }
             }
             guard let student, let date, let session, let code else { return nil }
             return Mark(student: student, date: date, session: session, code: code)

@@ -54,66 +54,23 @@ struct FieldReader {
         }
     }
 
-    /// A string parsed by a domain type, whose error text says what was expected.
-    mutating func parsed<Value>(
-        _ key: String, required: Bool = false, _ parse: (String) throws -> Value
+    /// A value checked by one of the rules the imports share, given as a JSON string or number
+    /// (a number is read as its plain decimal text, as a CSV field would carry it).
+    mutating func checked<Value>(
+        _ key: String, required: Bool = false, _ check: (String) throws(FieldProblem) -> Value
     ) -> Value? {
-        guard let raw = text(key, required: required) else { return nil }
+        let text: String
+        switch object[key] {
+        case .number(let value)?: text = JSONValue.plain(value)
+        case nil, .null?, .string?: guard let given = self.text(key, required: required) else { return nil }; text = given
+        case let other?:
+            report(key, other, "should be a string or a number, not \(other.kind)")
+            return nil
+        }
         do {
-            return try parse(raw)
+            return try check(text)
         } catch {
-            report(key, .string(raw), "\(error)")
-            return nil
-        }
-    }
-
-    /// A date, `YYYY-MM-DD` (or `DD/MM/YYYY`, as the imports accept).
-    mutating func date(_ key: String, required: Bool = false) -> CalendarDate? {
-        parsed(key, required: required) { try CalendarDate(parsing: $0) }
-    }
-
-    /// Money in pounds: a string such as "£1,234.56" or a JSON number such as 1234.56.
-    mutating func money(_ key: String) -> PoundsAndPence? {
-        switch object[key] {
-        case nil, .null?:
-            return nil
-        case .number(let value)?:
-            do { return try PoundsAndPence(parsing: JSONValue.plain(value)) } catch {
-                report(key, object[key], "\(error)")
-                return nil
-            }
-        default:
-            return parsed(key) { try PoundsAndPence(parsing: $0) }
-        }
-    }
-
-    /// A whole number in `range`.
-    mutating func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
-        switch object[key] {
-        case nil, .null?:
-            return nil
-        case .number(let value)? where value == value.rounded() && Double(range.lowerBound) <= value && value <= Double(range.upperBound):
-            return Int(value)
-        case let other?:
-            report(key, other, "should be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            return nil
-        }
-    }
-
-    /// A number in `range` with at most `decimals` decimal places, returned as exact text.
-    mutating func decimal(_ key: String, in range: ClosedRange<Double>, decimals: Int) -> String? {
-        switch object[key] {
-        case nil, .null?:
-            return nil
-        case .number(let value)? where range.contains(value):
-            let text = JSONValue.plain(value)
-            if let point = text.firstIndex(of: "."), text.distance(from: point, to: text.endIndex) - 1 > decimals {
-                report(key, object[key], "has more than \(decimals) decimal places")
-                return nil
-            }
-            return text
-        case let other?:
-            report(key, other, "should be a number from \(JSONValue.plain(range.lowerBound)) to \(JSONValue.plain(range.upperBound))")
+            report(key, .string(text), error.message)
             return nil
         }
     }

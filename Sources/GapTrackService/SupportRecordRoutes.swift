@@ -14,7 +14,6 @@ struct SupportRecordRoutes: Sendable {
     ]
     static let changeFields = createFields.subtracting(["student"])
     static let endFields: Set<String> = ["end_date", "status"]
-    static let largestHours = 999_999.99
 
     func register(on group: RouterGroup<GapTrackRequestContext>) {
         group.post("support-records") { request, context in try await create(request, context) }
@@ -27,47 +26,51 @@ struct SupportRecordRoutes: Sendable {
     func create(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
         let caller = try context.caller()
         try caller.require(.recordSupport)
-        var fields = FieldReader(try await dependencies.bodies.object(from: request, fields: Self.createFields))
-        let record = Self.readNewRecord(&fields)
-        try fields.finish()
-        guard let record else { throw APIError.invalidFields([]) }
-        let outcome = try await dependencies.database.run(as: caller, context: context) { connection in
-            try SupportRecords(connection: connection, providerID: caller.providerID).create(record)
+        let object = try await dependencies.bodies.object(from: request, fields: Self.createFields)
+        let outcome = try await dependencies.database.run(as: caller, context: context) { connection -> Result<SupportRecord, APIError> in
+            var fields = FieldReader(object)
+            let record = Self.readNewRecord(&fields, rules: try SupportRecordRules.load(connection))
+            guard let record, fields.problems.isEmpty else { return .failure(.invalidFields(fields.problems)) }
+            switch try SupportRecords(connection: connection, providerID: caller.providerID).create(record) {
+            case .created(let created):
+                return .success(created)
+            case .student(let lookup):
+                return .failure(.invalidFields([FieldProblem(
+                    field: "student", value: record.student.value, message: lookup.problem(record.student.value) ?? "")]))
+            case .duplicate(let existing):
+                return .failure(.conflict(
+                    "a support record with the same "
+                        + (record.reference == nil ? "student, type and start date" : "reference '\(record.reference!)'")
+                        + " already exists" + (existing.map { " (id \($0)); change it with PATCH /v1/support-records/\($0)" } ?? "")))
+            }
         }
-        switch outcome {
-        case .created(let created):
-            return try JSONResponse.make(created, status: .created, location: "/v1/support-records/\(created.id)")
-        case .student(let lookup):
-            throw APIError.invalidFields([FieldProblem(
-                field: "student", value: record.student.value, message: lookup.problem(record.student.value) ?? "")])
-        case .duplicate(let existing):
-            throw APIError.conflict(
-                "a support record with the same "
-                    + (record.reference == nil ? "student, type and start date" : "reference '\(record.reference!)'")
-                    + " already exists" + (existing.map { " (id \($0)); change it with PATCH /v1/support-records/\($0)" } ?? ""))
-        }
+        let created = try outcome.get()
+        return try JSONResponse.make(created, status: .created, location: "/v1/support-records/\(created.id)")
     }
 
-    static func readNewRecord(_ fields: inout FieldReader) -> NewSupportRecord? {
+    /// Reads a new record's fields by the rules `import support` uses (`SupportRecordRules`).
+    static func readNewRecord(_ fields: inout FieldReader, rules: SupportRecordRules) -> NewSupportRecord? {
         let reference = fields.text("reference", maximumLength: 200)
         let student = fields.text("student", required: true, maximumLength: 50).map(StudentIdentifier.init)
-        let type = fields.parsed("type", required: true) { try InterventionType.parse($0) }
-        let start = fields.date("start_date", required: true)
-        let end = fields.date("end_date")
-        let hours = fields.decimal("hours", in: 0...largestHours, decimals: 2)
-        let sessions = fields.integer("sessions", in: 0...100_000)
-        let amount = fields.money("amount")
-        let funding = fields.parsed("funding_source") { try FundingSource.parse($0) }
+        let type = fields.checked("type", required: true, rules.type)
+        let start = fields.checked("start_date", required: true, SupportRecordRules.date)
+        let end = fields.checked("end_date", SupportRecordRules.date)
+        let hours = fields.checked("hours", SupportRecordRules.hours)
+        let sessions = fields.checked("sessions", SupportRecordRules.sessions)
+        let amount = fields.checked("amount", SupportRecordRules.amount)
+        let funding = fields.checked("funding_source", rules.fundingSource)
         let staff = fields.text("staff", maximumLength: 200)
         let outcome = fields.text("intended_outcome")
-        let status = fields.parsed("status") { try SupportStatus.parse($0) }
-        let review = fields.date("review_date")
+        let status = fields.checked("status", SupportRecordRules.status)
+        let review = fields.checked("review_date", SupportRecordRules.date)
         let restricted = fields.bool("restricted")
-        if let start, let end, end < start {
-            fields.report("end_date", .string(end.isoString), "is before start_date \(start.isoString)")
-        }
-        if let start, let review, review < start {
-            fields.report("review_date", .string(review.isoString), "is before start_date \(start.isoString)")
+        if let start {
+            for (key, date) in [("end_date", end), ("review_date", review)] {
+                guard let date else { continue }
+                _ = fields.checked(key) { (text: String) throws(FieldProblem) in
+                    try SupportRecordRules.notBeforeStart(date, text: text, start: start)
+                }
+            }
         }
         guard let student, let type, let start, fields.problems.isEmpty else { return nil }
         return NewSupportRecord(
@@ -107,10 +110,17 @@ struct SupportRecordRoutes: Sendable {
         let status = try query.parsed("status", expected: "one of \(SupportStatus.allCases.map(\.rawValue).joined(separator: ", "))") {
             try SupportStatus.parse($0)
         }
-        let type = try query.parsed("type", expected: "an intervention type such as tutoring") { try InterventionType.parse($0) }
+        let typeText = query.text("type")
         let afterID = try query.integer("after_id", in: 0...Int(Int64.max))
         let limit = try query.integer("limit", in: 1...500) ?? 100
         let page = try await dependencies.database.run(as: caller, context: context) { connection -> Result<Page, APIError> in
+            var type: String?
+            if let typeText {
+                let rules = try SupportRecordRules.load(connection)
+                do { type = try rules.type(typeText) } catch {
+                    return .failure(.badQuery(parameter: "type", value: typeText, expected: "one of: \(rules.types.joined(separator: ", "))"))
+                }
+            }
             var studentID: Int?
             if let student {
                 let lookup = try Students(connection: connection).lookUp(student, providerID: caller.providerID)
@@ -132,17 +142,17 @@ struct SupportRecordRoutes: Sendable {
         guard !object.isEmpty else {
             throw APIError.invalidFields([FieldProblem(field: "body", value: "{}", message: "names no field to change; fields are: \(Self.changeFields.sorted().joined(separator: ", "))")])
         }
-        var fields = FieldReader(object)
-        let change = Self.readChange(&fields)
-        try fields.finish()
-        let updated = try await dependencies.database.run(as: caller, context: context) { connection in
-            try SupportRecords(connection: connection, providerID: caller.providerID).update(id: id, change)
-        }
+        let updated = try await dependencies.database.run(as: caller, context: context) { connection -> Result<SupportRecord?, APIError> in
+            var fields = FieldReader(object)
+            let change = Self.readChange(&fields, rules: try SupportRecordRules.load(connection))
+            guard fields.problems.isEmpty else { return .failure(.invalidFields(fields.problems)) }
+            return .success(try SupportRecords(connection: connection, providerID: caller.providerID).update(id: id, change))
+        }.get()
         guard let updated else { throw Self.noSuchRecord(id) }
         return try JSONResponse.make(updated)
     }
 
-    static func readChange(_ fields: inout FieldReader) -> SupportRecordChange {
+    static func readChange(_ fields: inout FieldReader, rules: SupportRecordRules) -> SupportRecordChange {
         var change = SupportRecordChange()
         func optional<T>(_ key: String, _ read: (inout FieldReader) -> T?) -> T?? {
             guard fields.has(key) else { return nil }
@@ -159,17 +169,17 @@ struct SupportRecordRoutes: Sendable {
             return read(&fields)
         }
         change.reference = optional("reference") { $0.text("reference", maximumLength: 200) }
-        change.type = required("type") { f in f.parsed("type") { try InterventionType.parse($0) } }
-        change.startDate = required("start_date") { $0.date("start_date") }
-        change.endDate = optional("end_date") { $0.date("end_date") }
-        change.hours = optional("hours") { $0.decimal("hours", in: 0...largestHours, decimals: 2) }
-        change.sessions = optional("sessions") { $0.integer("sessions", in: 0...100_000) }
-        change.amount = optional("amount") { $0.money("amount") }
-        change.fundingSource = optional("funding_source") { f in f.parsed("funding_source") { try FundingSource.parse($0) } }
+        change.type = required("type") { $0.checked("type", rules.type) }
+        change.startDate = required("start_date") { $0.checked("start_date", SupportRecordRules.date) }
+        change.endDate = optional("end_date") { $0.checked("end_date", SupportRecordRules.date) }
+        change.hours = optional("hours") { $0.checked("hours", SupportRecordRules.hours) }
+        change.sessions = optional("sessions") { $0.checked("sessions", SupportRecordRules.sessions) }
+        change.amount = optional("amount") { $0.checked("amount", SupportRecordRules.amount) }
+        change.fundingSource = optional("funding_source") { $0.checked("funding_source", rules.fundingSource) }
         change.staff = optional("staff") { $0.text("staff", maximumLength: 200) }
         change.intendedOutcome = optional("intended_outcome") { $0.text("intended_outcome") }
-        change.status = required("status") { f in f.parsed("status") { try SupportStatus.parse($0) } }
-        change.reviewDate = optional("review_date") { $0.date("review_date") }
+        change.status = required("status") { $0.checked("status", SupportRecordRules.status) }
+        change.reviewDate = optional("review_date") { $0.checked("review_date", SupportRecordRules.date) }
         change.restricted = required("restricted") { $0.bool("restricted") }
         return change
     }
@@ -180,30 +190,36 @@ struct SupportRecordRoutes: Sendable {
         try caller.require(.recordSupport)
         let id = try Self.recordID(context)
         var fields = FieldReader(try await dependencies.bodies.object(from: request, fields: Self.endFields))
-        let endDate = fields.date("end_date", required: true)
-        let status = fields.parsed("status") { try SupportStatus.parse($0) } ?? .ended
+        let ending = fields.checked("end_date", required: true) { (text: String) throws(FieldProblem) in
+            (text: text, date: try SupportRecordRules.date(text))
+        }
+        let status = fields.checked("status", SupportRecordRules.status) ?? .ended
         if status != .ended, status != .cancelled {
             fields.report("status", .string(status.rawValue), "ending a record sets status 'ended' or 'cancelled'")
         }
         try fields.finish()
-        guard let endDate else { throw APIError.invalidFields([]) }
-        var ending = SupportRecordChange()
-        ending.endDate = .some(endDate)
-        ending.status = status
-        let change = ending
-        let outcome = try await dependencies.database.run(as: caller, context: context) { connection -> EndOutcome in
+        guard let ending else { throw APIError.invalidFields([]) }
+        var change = SupportRecordChange()
+        change.endDate = .some(ending.date)
+        change.status = status
+        let outcome = try await dependencies.database.run(as: caller, context: context) { [change] connection -> EndOutcome in
             let store = SupportRecords(connection: connection, providerID: caller.providerID)
             guard let current = try store.find(id: id) else { return .notFound }
-            // Checked here to name the field; the table's CHECK would refuse it anyway.
-            if endDate.isoString < current.startDate { return .beforeStart(current.startDate) }
+            // Checked here, by the rule every door uses, to name the field; the table's CHECK
+            // would refuse it anyway.
+            do throws(FieldProblem) {
+                try SupportRecordRules.notBeforeStart(ending.date, text: ending.text, start: try SupportRecordRules.date(current.startDate))
+            } catch {
+                return .beforeStart(error)
+            }
             guard let ended = try store.update(id: id, change) else { return .notFound }
             return .ended(ended)
         }
         switch outcome {
         case .notFound:
             throw Self.noSuchRecord(id)
-        case .beforeStart(let start):
-            throw APIError.invalidFields([FieldProblem(field: "end_date", value: endDate.isoString, message: "is before the record's start date \(start)")])
+        case .beforeStart(let problem):
+            throw APIError.invalidFields([FieldProblem(field: "end_date", value: ending.text, message: problem.message)])
         case .ended(let record):
             return try JSONResponse.make(record)
         }
@@ -211,7 +227,7 @@ struct SupportRecordRoutes: Sendable {
 
     enum EndOutcome: Sendable {
         case notFound
-        case beforeStart(String)
+        case beforeStart(FieldProblem)
         case ended(SupportRecord)
     }
 

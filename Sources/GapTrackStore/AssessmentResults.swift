@@ -112,3 +112,39 @@ public struct AssessmentResults {
         return "\(score)"
     }
 }
+
+/// The rules an assessment result's fields must meet, whichever door it comes in by:
+/// assessments.csv and POST /v1/assessment-results read their fields through here, so the same
+/// bad value gets the same message from each (docs/methodology.md §4).
+public enum AssessmentResultRules {
+    /// The format's short names (`ks2_scaled`, `standardised`) and every spelling the domain knows.
+    public static func scale(_ text: String) throws(FieldProblem) -> AssessmentScale {
+        switch ColumnMapping.key(text) {
+        case "ks2scaled", "ks2": return .ks2ScaledScore
+        case "standardised", "standardized", "standardisedscore": return .standardisedScore
+        case "gcse", "gcse91": return .gcse
+        default: break
+        }
+        do { return try AssessmentScale.parse(text) } catch {
+            throw FieldProblem("'\(text)' is not a scale; expected ks2_scaled, gcse, standardised, percentage, he_mark or degree_class")
+        }
+    }
+
+    public static func academicYear(_ text: String) throws(FieldProblem) -> AcademicYear { try FieldParsers.academicYear(text) }
+
+    public static func term(_ text: String) throws(FieldProblem) -> Term { try FieldParsers.term(text) }
+
+    public static func date(_ text: String) throws(FieldProblem) -> CalendarDate { try FieldParsers.date(text) }
+
+    /// The result's score on its scale.
+    public static func score(_ text: String, on scale: AssessmentScale) throws(FieldProblem) -> Double {
+        do { return try scale.score(text) } catch { throw FieldProblem(String(describing: error)) }
+    }
+
+    /// A result is dated within its academic year; `text` is the date as it was sent.
+    public static func inYear(_ date: CalendarDate, text: String, year: AcademicYear) throws(FieldProblem) {
+        guard year.dateRange.contains(date) else {
+            throw FieldProblem("'\(text)' is not in academic year \(year) (\(year.startDate.ukString) to \(year.endDate.ukString))")
+        }
+    }
+}

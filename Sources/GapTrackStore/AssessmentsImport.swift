@@ -39,19 +39,6 @@ struct AssessmentsImport: TabularFormat {
         directory = try StudentDirectory(providerID: context.providerID, connection: context.connection)
     }
 
-    /// The format's short names (`ks2_scaled`, `standardised`) and every spelling the domain knows.
-    static func scale(_ text: String) throws(FieldProblem) -> AssessmentScale {
-        switch ColumnMapping.key(text) {
-        case "ks2scaled", "ks2": return .ks2ScaledScore
-        case "standardised", "standardized", "standardisedscore": return .standardisedScore
-        case "gcse", "gcse91": return .gcse
-        default: break
-        }
-        do { return try AssessmentScale.parse(text) } catch {
-            throw FieldProblem("'\(text)' is not a scale; expected ks2_scaled, gcse, standardised, percentage, he_mark or degree_class")
-        }
-    }
-
     mutating func validate(_ row: inout RowContext) -> [String?]? {
         let kind = providerKind
         let student = row.parse("student", required: true, expected: "the student's identifier") { (text: String) throws(FieldProblem) -> String in
@@ -60,28 +47,28 @@ struct AssessmentsImport: TabularFormat {
         let subject = row.required("subject", expected: "a subject, e.g. maths")
         let name = row.required("assessment", expected: "the assessment's name, e.g. Autumn mock")
         let scale = row.parse("scale", required: true, expected: "a scale") { (text: String) throws(FieldProblem) -> AssessmentScale in
-            try scales(text, Self.scale)
+            try scales(text, AssessmentResultRules.scale)
         }
-        let year = row.parse("academic_year", required: true, expected: "an academic year such as 2024/25", FieldParsers.academicYear)
+        let year = row.parse("academic_year", required: true, expected: "an academic year such as 2024/25", AssessmentResultRules.academicYear)
         let term = row.parse("term", required: true, expected: "autumn, spring or summer") { (text: String) throws(FieldProblem) -> Term in
-            try terms(text, FieldParsers.term)
+            try terms(text, AssessmentResultRules.term)
         }
         let date = row.parse("date", required: true, expected: "the date it was taken") { (text: String) throws(FieldProblem) -> CalendarDate in
-            try dates(text, FieldParsers.date)
+            try dates(text, AssessmentResultRules.date)
         }
         let resultText = row.required("result", expected: "the result on the scale")
         var score: Double?
         if let scale, let resultText {
             do throws(FieldProblem) {
                 score = try scores(scale.rawValue + "\u{0}" + resultText) { (_: String) throws(FieldProblem) -> Double in
-                    do { return try scale.score(resultText) } catch { throw FieldProblem(String(describing: error)) }
+                    try AssessmentResultRules.score(resultText, on: scale)
                 }
             } catch {
                 row.fail("result", error.message)
             }
         }
-        if let year, let date, !year.dateRange.contains(date) {
-            row.fail("date", "'\(row.text("date")!)' is not in academic year \(year) (\(year.startDate.ukString) to \(year.endDate.ukString))")
+        if let year, let date, let text = row.text("date") {
+            do { try AssessmentResultRules.inYear(date, text: text, year: year) } catch { row.fail("date", error.message) }
         }
         guard row.isValid, let student, let subject, let name, let scale, let year, let term, let date, let resultText, let score else {
             return nil

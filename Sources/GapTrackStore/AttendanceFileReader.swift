@@ -67,7 +67,7 @@ struct AttendanceFileReader {
                     term = state.term(of: value)
                     if term == nil {
                         valid = false
-                        errors.add(line: line, column: names.date, "'\(text(dateBytes))' is outside the academic years gaptrack holds (2010/11 to 2040/41)")
+                        errors.add(line: line, column: names.date, AttendanceMarkRules.outsideHeldYears(text(dateBytes)))
                     }
                 case .none:
                     valid = false
@@ -80,7 +80,7 @@ struct AttendanceFileReader {
                     isAfternoon = sessionBytes[0] | 0x20 == UInt8(ascii: "p")
                 } else {
                     valid = false
-                    errors.add(line: line, column: names.session, sessionBytes.isEmpty ? "is empty; expected AM or PM" : "'\(text(sessionBytes))' is not a session; expected AM or PM")
+                    errors.add(line: line, column: names.session, sessionBytes.isEmpty ? "is empty; expected AM or PM" : AttendanceSessionError.notASession(text(sessionBytes)).description)
                 }
                 let codeBytes = trimmed(fields[fieldIndex.code].bytes(in: bytes, unescaped: unescaped))
                 let code = AttendanceCodeTable.index(codeBytes)

@@ -73,7 +73,34 @@ public enum AttendanceSessionError: Error, Equatable, Sendable, CustomStringConv
 
     public var description: String {
         switch self {
-        case .notASession(let text): "'\(text)' is not a session; use AM or PM"
+        case .notASession(let text): "'\(text)' is not a session; expected AM or PM"
         }
+    }
+}
+
+/// The rules an attendance mark's fields must meet, whichever door it comes in by: the API
+/// reads a mark through here, and attendance.csv's byte-level reader gives the same messages
+/// (docs/methodology.md §3).
+public enum AttendanceMarkRules {
+    /// A session's date, within the academic years the database holds.
+    public static func date(_ text: String) throws(FieldProblem) -> CalendarDate {
+        let date = try FieldParsers.date(text)
+        guard FieldParsers.supportedAcademicYears.contains(AcademicYear(containing: date).startYear) else {
+            throw FieldProblem(outsideHeldYears(text))
+        }
+        return date
+    }
+
+    static func outsideHeldYears(_ text: String) -> String {
+        "'\(text)' is outside the academic years gaptrack holds (2010/11 to 2040/41)"
+    }
+
+    public static func session(_ text: String) throws(FieldProblem) -> AttendanceSession {
+        do { return try AttendanceSession(parsing: text) } catch { throw FieldProblem(error.description) }
+    }
+
+    /// A national attendance code in use on the session's date.
+    public static func code(_ text: String, on date: CalendarDate) throws(FieldProblem) -> AttendanceCode {
+        do { return try AttendanceCode.parse(text, on: date) } catch { throw FieldProblem(error.description) }
     }
 }

@@ -30,6 +30,9 @@ public enum StudentLookup: Sendable, Equatable {
     case student(id: Int)
     case unknown
     case shared(studentCount: Int)
+    /// Not the shape of any identifier the provider's students can have (a UPN with a wrong
+    /// check letter, say); the message is the one the imports give (`StudentIdentifiers.normalise`).
+    case misshapen(String)
 
     public var studentID: Int? {
         if case .student(let id) = self { return id }
@@ -42,6 +45,7 @@ public enum StudentLookup: Sendable, Equatable {
         case .student: return nil
         case .unknown: return Self.unknownMessage(identifier)
         case .shared: return Self.sharedMessage(identifier)
+        case .misshapen(let message): return message
         }
     }
 
@@ -79,10 +83,20 @@ public struct Students {
             """
     }
 
-    /// What each identifier names, in input order.
+    /// What each identifier names, in input order. Each is first checked for shape as the
+    /// imports check it, so a mistyped UPN gets the same message from every door.
     public func lookUp(_ identifiers: [StudentIdentifier], providerID: Int) throws -> [StudentLookup] {
         guard !identifiers.isEmpty else { return [] }
-        let distinct = Array(Set(identifiers.map(\.value)))
+        let kindText: String = try connection.query(
+            "SELECT kind::text AS kind FROM providers WHERE provider_id = $1", [providerID]).single().decode("kind")
+        guard let kind = ProviderKind(rawValue: kindText) else {
+            throw PostgresError.malformedValue(column: "kind", value: kindText, swiftType: "ProviderKind")
+        }
+        var misshapen: [String: String] = [:]
+        for identifier in Set(identifiers) {
+            do { _ = try StudentIdentifiers.normalise(identifier.value, providerKind: kind) } catch { misshapen[identifier.value] = error.message }
+        }
+        let distinct = Array(Set(identifiers.map(\.value)).subtracting(misshapen.keys))
         let rows = try connection.query(
             """
             WITH wanted AS (SELECT DISTINCT identifier FROM unnest($2::text[]) AS i(identifier))
@@ -95,7 +109,9 @@ public struct Students {
             let count: Int = try row.decode("students")
             found[try row.decode("identifier")] = count == 1 ? .student(id: try row.decode("student_id")) : .shared(studentCount: count)
         }
-        return identifiers.map { found[$0.value] ?? .unknown }
+        return identifiers.map { identifier in
+            misshapen[identifier.value].map(StudentLookup.misshapen) ?? found[identifier.value] ?? .unknown
+        }
     }
 
     public func lookUp(_ identifier: StudentIdentifier, providerID: Int) throws -> StudentLookup {

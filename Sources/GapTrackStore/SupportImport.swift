@@ -5,9 +5,7 @@ import Postgres
 ///
 /// Natural key: (provider, reference) when the source system gives the record an id, else
 /// (student, type, start_date). The row is the record: re-importing it with a changed field
-/// replaces the field. Types and funding sources come from the database's catalogues, so a
-/// provider's own additions are accepted; the domain's friendly spellings ("1:1 tuition",
-/// "cost of living award") are accepted for the built-in ones.
+/// replaces the field. The fields are checked by `SupportRecordRules`, as the API checks them.
 struct SupportImport: TabularFormat {
     static let columns: [ImportColumn] = [
         ImportColumn("reference"), ImportColumn("student", required: true), ImportColumn("type", required: true),
@@ -24,61 +22,42 @@ struct SupportImport: TabularFormat {
     static let workColumns: [(name: String, type: String)] = [("student_id", "bigint")]
 
     private let providerKind: ProviderKind
-    private let types: [String]
-    private let fundingSources: [String]
+    private let rules: SupportRecordRules
     private var lineOfKey: [String: Int] = [:]
     private var students = Memo<String>()
     private var typeCodes = Memo<String>()
     private var sourceCodes = Memo<String>()
-    private var statuses = Memo<String>()
+    private var statuses = Memo<SupportStatus>()
 
     init(context: ImportContext) throws {
         providerKind = context.provider.kind
-        types = try context.connection.query("SELECT type FROM intervention_types ORDER BY type").rows.map { try $0.decode("type") }
-        fundingSources = try context.connection.query("SELECT funding_source FROM funding_sources ORDER BY funding_source").rows
-            .map { try $0.decode("funding_source") }
-    }
-
-    private static func catalogueCode(_ text: String, codes: [String], friendly: (String) -> String?, what: String) throws(FieldProblem) -> String {
-        let key = ColumnMapping.key(text)
-        if let code = codes.first(where: { ColumnMapping.key($0) == key }) { return code }
-        if let code = friendly(text), codes.contains(code) { return code }
-        throw FieldProblem("'\(text)' is not \(what); expected one of: \(codes.joined(separator: ", "))")
+        rules = try SupportRecordRules.load(context.connection)
     }
 
     mutating func validate(_ row: inout RowContext) -> [String?]? {
         let kind = providerKind
+        let rules = self.rules
         let student = row.parse("student", required: true, expected: "the student's identifier") { (text: String) throws(FieldProblem) -> String in
             try students(text) { (text: String) throws(FieldProblem) -> String in try StudentIdentifiers.normalise(text, providerKind: kind) }
         }
-        let types = self.types
         let type = row.parse("type", required: true, expected: "an intervention type") { (text: String) throws(FieldProblem) -> String in
-            try typeCodes(text) { (text: String) throws(FieldProblem) -> String in
-                try Self.catalogueCode(text, codes: types, friendly: { try? InterventionType.parse($0).rawValue }, what: "an intervention type")
-            }
+            try typeCodes(text, rules.type)
         }
-        let start = row.parse("start_date", required: true, expected: "the start date", FieldParsers.date)
-        let end = row.parse("end_date", expected: "a date", FieldParsers.date)
-        let hours = row.parse("hours", expected: "a number of hours", FieldParsers.hours)
-        let sessions = row.parse("sessions", expected: "a number of sessions", FieldParsers.count)
-        let amount = row.parse("amount", expected: "an amount in pounds", FieldParsers.pounds)
-        let sources = fundingSources
+        let start = row.parse("start_date", required: true, expected: "the start date", SupportRecordRules.date)
+        let end = row.parse("end_date", expected: "a date", SupportRecordRules.date)
+        let hours = row.parse("hours", expected: "a number of hours", SupportRecordRules.hours)
+        let sessions = row.parse("sessions", expected: "a number of sessions", SupportRecordRules.sessions)
+        let amount = row.parse("amount", expected: "an amount in pounds", SupportRecordRules.amount)?.plainDecimal
         let funding = row.parse("funding_source", expected: "a funding source") { (text: String) throws(FieldProblem) -> String in
-            try sourceCodes(text) { (text: String) throws(FieldProblem) -> String in
-                try Self.catalogueCode(text, codes: sources, friendly: { try? FundingSource.parse($0).rawValue }, what: "a funding source")
-            }
+            try sourceCodes(text, rules.fundingSource)
         }
-        let status = row.parse("status", expected: "planned, active, ended or cancelled") { (text: String) throws(FieldProblem) -> String in
-            try statuses(text) { (text: String) throws(FieldProblem) -> String in
-                do { return try SupportStatus.parse(text).rawValue } catch { throw FieldProblem(String(describing: error)) }
-            }
-        }
-        let review = row.parse("review_date", expected: "a date", FieldParsers.date)
-        if let start, let end, end < start {
-            row.fail("end_date", "'\(row.text("end_date")!)' is before the start date \(start.ukString)")
-        }
-        if let start, let review, review < start {
-            row.fail("review_date", "'\(row.text("review_date")!)' is before the start date \(start.ukString)")
+        let status = row.parse("status", expected: "planned, active, ended or cancelled") { (text: String) throws(FieldProblem) -> SupportStatus in
+            try statuses(text, SupportRecordRules.status)
+        }?.rawValue
+        let review = row.parse("review_date", expected: "a date", SupportRecordRules.date)
+        for (column, date) in [("end_date", end), ("review_date", review)] {
+            guard let start, let date, let text = row.text(column) else { continue }
+            do { try SupportRecordRules.notBeforeStart(date, text: text, start: start) } catch { row.fail(column, error.message) }
         }
         let reference = row.text("reference")
         guard row.isValid, let student, let type, let start else { return nil }

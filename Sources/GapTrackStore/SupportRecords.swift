@@ -32,17 +32,18 @@ public struct SupportRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// The checked fields of a new support record.
+/// The fields of a new support record, checked by `SupportRecordRules`; `type` and
+/// `fundingSource` are codes of the catalogues (built-in or the provider's own).
 public struct NewSupportRecord: Sendable {
     public var reference: String?
     public var student: StudentIdentifier
-    public var type: InterventionType
+    public var type: String
     public var startDate: CalendarDate
     public var endDate: CalendarDate?
     public var hours: String?
     public var sessions: Int?
     public var amount: PoundsAndPence?
-    public var fundingSource: FundingSource?
+    public var fundingSource: String?
     public var staff: String?
     public var intendedOutcome: String?
     public var status: SupportStatus
@@ -50,8 +51,8 @@ public struct NewSupportRecord: Sendable {
     public var restricted: Bool
 
     public init(
-        reference: String?, student: StudentIdentifier, type: InterventionType, startDate: CalendarDate, endDate: CalendarDate?,
-        hours: String?, sessions: Int?, amount: PoundsAndPence?, fundingSource: FundingSource?, staff: String?,
+        reference: String?, student: StudentIdentifier, type: String, startDate: CalendarDate, endDate: CalendarDate?,
+        hours: String?, sessions: Int?, amount: PoundsAndPence?, fundingSource: String?, staff: String?,
         intendedOutcome: String?, status: SupportStatus, reviewDate: CalendarDate?, restricted: Bool
     ) {
         self.reference = reference
@@ -75,13 +76,13 @@ public struct NewSupportRecord: Sendable {
 /// clears an optional field.
 public struct SupportRecordChange: Sendable {
     public var reference: String??
-    public var type: InterventionType?
+    public var type: String?
     public var startDate: CalendarDate?
     public var endDate: CalendarDate??
     public var hours: String??
     public var sessions: Int??
     public var amount: PoundsAndPence??
-    public var fundingSource: FundingSource??
+    public var fundingSource: String??
     public var staff: String??
     public var intendedOutcome: String??
     public var status: SupportStatus?
@@ -137,9 +138,9 @@ public struct SupportRecords {
             )
             SELECT \(Self.columns) FROM inserted r JOIN students s USING (student_id)
             """,
-            [providerID, studentID, record.reference, record.type.rawValue, record.startDate.isoString,
+            [providerID, studentID, record.reference, record.type, record.startDate.isoString,
              record.endDate?.isoString, record.hours, record.sessions, record.amount?.plainDecimal,
-             record.fundingSource?.rawValue, record.staff, record.intendedOutcome, record.status.rawValue,
+             record.fundingSource, record.staff, record.intendedOutcome, record.status.rawValue,
              record.reviewDate?.isoString, record.restricted]
         ).rows
         if let row = rows.first { return .created(try Self.record(row)) }
@@ -149,7 +150,7 @@ public struct SupportRecords {
             WHERE ($1::text IS NOT NULL AND provider_id = $2 AND reference = $1)
                OR ($1::text IS NULL AND reference IS NULL AND student_id = $3 AND type = $4 AND starts_on = $5::date)
             """,
-            [record.reference, providerID, studentID, record.type.rawValue, record.startDate.isoString]
+            [record.reference, providerID, studentID, record.type, record.startDate.isoString]
         ).rows.first?.decode("support_id", as: Int.self)
         return .duplicate(existingID: existing)
     }
@@ -164,11 +165,12 @@ public struct SupportRecords {
     public struct ListFilter: Sendable {
         public var studentID: Int?
         public var status: SupportStatus?
-        public var type: InterventionType?
+        /// A catalogue code.
+        public var type: String?
         public var afterID: Int?
         public var limit: Int
 
-        public init(studentID: Int?, status: SupportStatus?, type: InterventionType?, afterID: Int?, limit: Int) {
+        public init(studentID: Int?, status: SupportStatus?, type: String?, afterID: Int?, limit: Int) {
             self.studentID = studentID
             self.status = status
             self.type = type
@@ -190,7 +192,7 @@ public struct SupportRecords {
             ORDER BY r.support_id
             LIMIT $6
             """,
-            [providerID, filter.studentID, filter.status?.rawValue, filter.type?.rawValue, filter.afterID, filter.limit]
+            [providerID, filter.studentID, filter.status?.rawValue, filter.type, filter.afterID, filter.limit]
         ).rows.map(Self.record)
     }
 
@@ -221,13 +223,13 @@ public struct SupportRecords {
             """,
             [id,
              flag(change.reference), change.reference ?? nil,
-             flag(change.type), change.type?.rawValue,
+             flag(change.type), change.type,
              flag(change.startDate), change.startDate?.isoString,
              flag(change.endDate), (change.endDate ?? nil)?.isoString,
              flag(change.hours), change.hours ?? nil,
              flag(change.sessions), change.sessions ?? nil,
              flag(change.amount), (change.amount ?? nil)?.plainDecimal,
-             flag(change.fundingSource), (change.fundingSource ?? nil)?.rawValue,
+             flag(change.fundingSource), change.fundingSource ?? nil,
              flag(change.staff), change.staff ?? nil,
              flag(change.intendedOutcome), change.intendedOutcome ?? nil,
              flag(change.status), change.status?.rawValue,

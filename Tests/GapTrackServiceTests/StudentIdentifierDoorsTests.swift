@@ -8,7 +8,8 @@ import Testing
 
 /// Every door that names a student (the CSV imports and the API's writes and reads) resolves an
 /// identifier by the same rule: white space including a no-break space dropped, letters
-/// upper-cased, and an identifier two students share refused with the value named.
+/// upper-cased, the same shape check (a UPN's check letter), and an identifier two students
+/// share refused with the value named.
 @Suite struct StudentIdentifierDoorsTests {
     /// What a door made of an identifier: the student it filed the row against, or its refusal.
     enum Answer: Equatable, CustomStringConvertible {
@@ -97,7 +98,7 @@ import Testing
         }
     }
 
-    @Test func everyDoorGivesTheSameAnswerForCaseNoBreakSpacesAndSharedIdentifiers() async throws {
+    @Test func everyDoorGivesTheSameAnswerForCaseNoBreakSpacesCheckLettersAndSharedIdentifiers() async throws {
         try await ServiceTestDatabase.withDatabase { conninfo in
             let fixture = try TwoProviders.make(conninfo: conninfo)
             let setup = try PostgresConnection(conninfo: conninfo)
@@ -111,6 +112,9 @@ import Testing
                 VALUES ($1, $2, $3, 'Pupil4', 'Sam', '2009-05-01')
                 """, [fixture.a, makeUPN(4), shared])
             let second: Int = try setup.query("SELECT student_id FROM students WHERE upn = $1", [makeUPN(2)]).single().decode("student_id")
+            // Pupil 2's UPN with its check letter (the first character) mistyped.
+            let right = makeUPN(2)
+            let mistyped = (right.first == "A" ? "B" : "A") + right.dropFirst()
             let token = try fixture.token("school-a", .dataLead)
             let (app, _) = makeApplication(conninfo: conninfo)
             try await app.test(.live) { client in
@@ -120,6 +124,8 @@ import Testing
                     (makeUPN(2) + "\u{00A0}", .student(second)),
                     ("\u{2003}" + makeUPN(2).lowercased() + " ", .student(second)),
                     (shared, .refused("'\(shared)' belongs to more than one student of this provider; correct the students' identifiers first")),
+                    (mistyped.lowercased(), .refused(
+                        "'\(mistyped)' has a wrong check letter; expected '\(right.first!)' (a character is probably mistyped: check it against the pupil's record)")),
                     (makeUPN(9), .refused("'\(makeUPN(9))' is not a student of this provider; import them in students.csv first (or check the identifier)")),
                 ]
                 for (serial, example) in cases.enumerated() {

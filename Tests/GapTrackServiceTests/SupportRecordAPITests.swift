@@ -46,6 +46,7 @@ import Testing
                 let tooEarly = try await client.call(.post, "/v1/support-records/\(id)/end", token: token, json: json(["end_date": "2025-01-01"]))
                 #expect(tooEarly.status == .unprocessableContent)
                 #expect(tooEarly.problems.first?["field"] as? String == "end_date")
+                #expect(tooEarly.problems.first?["message"] as? String == "'2025-01-01' is before the start date 03/02/2025")
 
                 let ended = try await client.call(.post, "/v1/support-records/\(id)/end", token: token, json: json(["end_date": "2025-04-04"]))
                 #expect(ended.status == .ok, "\(ended.text)")
