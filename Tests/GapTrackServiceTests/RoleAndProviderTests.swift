@@ -28,7 +28,7 @@ import Testing
         case report, timeline, listSupport, createSupport, attendance, assessments, audit
     }
 
-    /// The role matrix from the issue: governors read aggregated reports only; staff record and read
+    /// The role matrix (README, "The service"): governors read aggregated reports only; staff record and read
     /// support and read timelines; data leads also record attendance and assessments; admins also
     /// read the audit log.
     static let allowed: [APIRole: Set<Call>] = [
