@@ -31,8 +31,17 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
     case unreadable(fileName: String, CSVError)
     /// The header lacks columns the format requires.
     case missingColumns(fileName: String, kind: ImportKind, missing: [String], found: [String])
-    /// The file has a header and no data rows.
+    /// The file has a header and no data rows. An error, not a warning: an empty export is
+    /// far more often a failed export than a term with nothing to record, and an exit status
+    /// of 0 would let a script carry on as if it had loaded.
     case noRows(fileName: String)
+    /// Another import changed the same rows at the same moment (a unique key clashed). Imports
+    /// of one provider queue, so this is left for imports that touch rows shared across providers.
+    case conflictingImport(fileName: String)
+    /// `--rejects` names the file being imported (by path, link or another name for it).
+    case rejectsIsInput(fileName: String, rejectsPath: String)
+    /// `--rejects` names a file that exists, without `--force`.
+    case rejectsExists(fileName: String, rejectsPath: String)
     /// Rows failed validation and `skipInvalid` was off: nothing was written. `shown` holds at
     /// most `ImportOptions.maxErrorsShown` errors; `total` counts them all.
     case invalidRows(fileName: String, shown: [RowError], total: Int, invalidRows: Int, rowsRead: Int)
@@ -54,7 +63,16 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
                 + "map them with --map 'Their Name=\(missing[0])', a --mapping file, or a --preset (sims, arbor, bromcom); "
                 + "see docs/import-formats.md. Nothing was imported."
         case .noRows(let fileName):
-            return "\(fileName) has a header but no rows; nothing was imported"
+            return "\(fileName) has a header but no rows: nothing to import"
+        case .conflictingImport(let fileName):
+            return "\(fileName): another import changed the same records at the same moment; nothing was imported. "
+                + "Import the file again once the other import has finished."
+        case .rejectsIsInput(let fileName, let rejectsPath):
+            return "--rejects \(rejectsPath) is the file being imported (\(fileName)); writing rejected rows there would "
+                + "overwrite it. Choose another path for --rejects. Nothing was imported."
+        case .rejectsExists(let fileName, let rejectsPath):
+            return "\(rejectsPath) already exists; \(fileName) was not imported so that it is not overwritten. "
+                + "Choose another path for --rejects, or add --force to replace it."
         case .invalidRows(let fileName, let shown, let total, let invalidRows, let rowsRead):
             var lines = shown.map(\.description)
             if total > shown.count {

@@ -10,6 +10,13 @@ public struct ImportOptions: Sendable {
     public var skipInvalid: Bool
     /// Where rejected rows go with `skipInvalid`; default `FILE.rejects.csv` beside the file.
     public var rejectsURL: URL?
+    /// Lets an explicit `rejectsURL` replace a file that exists. The default path beside the file
+    /// is gaptrack's own output and is always replaced; the input file itself never is.
+    public var replaceRejects: Bool
+    /// Validate and count everything inside the import's transaction, then roll it back: the
+    /// summary holds the counts the real import would have, and nothing is written, not even
+    /// the ledger or a rejects file.
+    public var dryRun: Bool
     /// How many row errors an `ImportError.invalidRows` carries for display.
     public var maxErrorsShown: Int
     /// students.csv: the date as at which MIS snapshot columns (FSM, SEN, ...) hold; default
@@ -21,11 +28,13 @@ public struct ImportOptions: Sendable {
     public var operatingSystemUser: String?
 
     public init(mapping: ColumnMapping = ColumnMapping(), skipInvalid: Bool = false, rejectsURL: URL? = nil,
-                maxErrorsShown: Int = 20, asOf: CalendarDate? = nil,
+                replaceRejects: Bool = false, dryRun: Bool = false, maxErrorsShown: Int = 20, asOf: CalendarDate? = nil,
                 progress: (@Sendable (ImportProgress) -> Void)? = nil, operatingSystemUser: String? = nil) {
         self.mapping = mapping
         self.skipInvalid = skipInvalid
         self.rejectsURL = rejectsURL
+        self.replaceRejects = replaceRejects
+        self.dryRun = dryRun
         self.maxErrorsShown = max(0, maxErrorsShown)
         self.asOf = asOf
         self.progress = progress

@@ -21,6 +21,8 @@ public struct ImportSummary: Sendable, Hashable {
     public let ignoredColumns: [String]
     /// Where the time went (read and validate, database checks, merge, ...), for tuning.
     public let phases: [Phase]
+    /// The counts are what the import would have written; nothing was (`ImportOptions.dryRun`).
+    public let dryRun: Bool
 
     /// One step of an import and its wall-clock time.
     public struct Phase: Sendable, Hashable {
@@ -37,9 +39,14 @@ public struct ImportSummary: Sendable, Hashable {
     /// Nothing in the database changed.
     public var changedNothing: Bool { inserted == 0 && updated == 0 }
 
-    /// `students.csv: 1,000 rows read, 1,000 inserted, 0 updated, 0 unchanged, 0 rejected (0.4 s)`
+    /// `students.csv: 1,000 rows read, 1,000 inserted, 0 updated, 0 unchanged, 0 rejected (0.4 s)`;
+    /// a dry run says `would insert` and so on, and that nothing was written.
     public var line: String {
         let seconds = elapsedSeconds < 10 ? String(format: "%.1f", elapsedSeconds) : String(format: "%.0f", elapsedSeconds)
+        if dryRun {
+            return "\(fileName) (dry run, nothing written): \(Self.grouped(rowsRead)) rows read, would insert \(Self.grouped(inserted)), "
+                + "update \(Self.grouped(updated)), leave \(Self.grouped(unchanged)) unchanged, reject \(Self.grouped(rejected)) (\(seconds) s)"
+        }
         return "\(fileName): \(Self.grouped(rowsRead)) rows read, \(Self.grouped(inserted)) inserted, "
             + "\(Self.grouped(updated)) updated, \(Self.grouped(unchanged)) unchanged, \(Self.grouped(rejected)) rejected (\(seconds) s)"
     }

@@ -13,7 +13,17 @@ import Postgres
 /// reports 0 inserted and 0 updated. All of it, and the import ledger row, is one transaction: a
 /// file loads completely or not at all (with `skipInvalid`, its valid rows completely).
 /// Attendance takes a faster road to the same end (see `AttendanceImport`).
+///
+/// Imports of one provider's files queue behind a transaction-scoped advisory lock, so that two
+/// people loading the same pupils file at once get the result of loading it twice in turn, not a
+/// unique-key clash. The lock is transaction-scoped because session locks do not survive
+/// PgBouncer's transaction pooling.
 public struct Importer {
+    /// The first half of the provider lock's key (`pg_advisory_xact_lock(int, int)`); the
+    /// provider id is the second.
+    static let providerLockSpace = 7_130_512
+
+
     let connection: PostgresConnection
 
     public init(connection: PostgresConnection) {
@@ -40,10 +50,52 @@ public struct Importer {
         let operatingSystemUser = options.operatingSystemUser ?? ImportLedger.currentOperatingSystemUser()
         let rejectsURL = options.rejectsURL
             ?? url.deletingPathExtension().appendingPathExtension("rejects").appendingPathExtension("csv")
+        if options.skipInvalid && !options.dryRun {
+            try RejectsFile.checkDestination(rejectsURL, source: url, fileName: fileName,
+                                             mayReplace: options.rejectsURL == nil || options.replaceRejects)
+        }
 
         var previous: ImportSummary.PreviousImport?
         var sha256 = ""
-        let (importID, outcome) = try connection.transaction { connection -> (Int, KindOutcome) in
+        let importID: Int
+        let outcome: KindOutcome
+        do {
+            (importID, outcome) = try runInTransaction(
+                kind: kind, url: url, fileName: fileName, provider: provider, options: options,
+                operatingSystemUser: operatingSystemUser, startedAt: startedAt, rejectsURL: rejectsURL,
+                checksum: checksum, previous: &previous, sha256: &sha256)
+        } catch let rollback as DryRunRollback {
+            (importID, outcome) = (0, rollback.outcome)
+        } catch let error as PostgresError where error.sqlState == ServerError.Code.uniqueViolation {
+            throw ImportError.conflictingImport(fileName: fileName)
+        }
+        let elapsed = start.duration(to: clock.now)
+        return ImportSummary(
+            kind: kind, fileName: fileName, importID: importID, sha256: sha256, rowsRead: outcome.rowsRead,
+            inserted: outcome.inserted, updated: outcome.updated, unchanged: outcome.unchanged, rejected: outcome.rejected,
+            elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            previousImport: previous, rejectsFile: outcome.errors.isEmpty || options.dryRun ? nil : rejectsURL,
+            ignoredColumns: outcome.ignoredColumns, phases: outcome.phases, dryRun: options.dryRun)
+    }
+
+    /// Carries a dry run's counts out of its transaction, which throwing rolls back.
+    private struct DryRunRollback: Error {
+        let outcome: KindOutcome
+    }
+
+    /// The import proper: one transaction, behind the provider's lock. A dry run does it all and
+    /// then throws `DryRunRollback`, so its counts are the real import's and nothing is kept.
+    private func runInTransaction(kind: ImportKind, url: URL, fileName: String, provider: Provider, options: ImportOptions,
+                                  operatingSystemUser: String, startedAt: Date, rejectsURL: URL, checksum: FileChecksum,
+                                  previous: inout ImportSummary.PreviousImport?, sha256: inout String) throws -> (Int, KindOutcome) {
+        var previousFound: ImportSummary.PreviousImport?
+        var sha256Found = ""
+        defer {
+            previous = previousFound
+            sha256 = sha256Found
+        }
+        return try connection.transaction { connection -> (Int, KindOutcome) in
+            try connection.query("SELECT pg_advisory_xact_lock($1::integer, $2::integer)", [Self.providerLockSpace, provider.id!])
             // The audit log names the actor from this setting.
             try connection.query("SELECT set_config('gaptrack.actor', $1, true)", ["cli:" + operatingSystemUser])
             let auditScope = try ImportAudit.open(connection: connection)
@@ -52,8 +104,8 @@ public struct Importer {
                 connection: connection, provider: provider, options: options, url: url, fileName: fileName, kind: kind,
                 openLedger: {
                     let file = try checksum.value()
-                    sha256 = file.hex
-                    previous = try ImportLedger.previousImport(of: file.hex, kind: kind, providerID: provider.id!, connection: connection)
+                    sha256Found = file.hex
+                    previousFound = try ImportLedger.previousImport(of: file.hex, kind: kind, providerID: provider.id!, connection: connection)
                     importID = try ImportLedger.open(
                         kind: kind, providerID: provider.id!, fileName: fileName, sha256: file.hex, bytes: file.bytes,
                         skipInvalid: options.skipInvalid, operatingSystemUser: operatingSystemUser, startedAt: startedAt,
@@ -68,6 +120,12 @@ public struct Importer {
             case .support: outcome = try TabularImportDriver<SupportImport>(context: context).run()
             case .attendance: outcome = try AttendanceImport(context: context).run()
             }
+            if outcome.rowsRead == 0 {
+                throw ImportError.noRows(fileName: fileName)
+            }
+            if options.dryRun {
+                throw DryRunRollback(outcome: outcome)
+            }
             if !outcome.errors.isEmpty {
                 try RejectsFile.write(source: url, errors: outcome.errors, to: rejectsURL)
             }
@@ -79,13 +137,6 @@ public struct Importer {
             }
             return (importID, outcome)
         }
-        let elapsed = start.duration(to: clock.now)
-        return ImportSummary(
-            kind: kind, fileName: fileName, importID: importID, sha256: sha256, rowsRead: outcome.rowsRead,
-            inserted: outcome.inserted, updated: outcome.updated, unchanged: outcome.unchanged, rejected: outcome.rejected,
-            elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            previousImport: previous, rejectsFile: outcome.errors.isEmpty ? nil : rejectsURL,
-            ignoredColumns: outcome.ignoredColumns, phases: outcome.phases)
     }
 
     /// Turns "relation does not exist" into "run gaptrack migrate".

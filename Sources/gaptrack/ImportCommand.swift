@@ -15,7 +15,8 @@ struct ImportCommand: ParsableCommand {
             The file's columns are described in docs/import-formats.md. A file loads completely or not at all; \
             with --skip-invalid the valid rows load and the rejected ones are written, with their reasons, to a \
             rejects file. Importing the same file again changes nothing. MIS exports with other column names \
-            load through --preset, --map or --mapping.
+            load through --preset, --map or --mapping. --dry-run checks the whole file and prints what it would \
+            insert, update and leave unchanged, writing nothing. A file with a header and no rows is an error.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -41,8 +42,14 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Load the valid rows, and write the invalid ones with their reasons to a rejects file.")
     var skipInvalid = false
 
-    @Option(help: "Where --skip-invalid writes rejected rows (default: FILE.rejects.csv beside the file).")
+    @Option(help: "Where --skip-invalid writes rejected rows (default: FILE.rejects.csv beside the file). Never the file being imported; an existing file only with --force.")
     var rejects: String?
+
+    @Flag(help: "Let --rejects replace a file that exists.")
+    var force = false
+
+    @Flag(help: "Check the whole file and print the counts it would insert, update and leave unchanged, writing nothing.")
+    var dryRun = false
 
     @Option(help: "How many row errors to show.")
     var maxErrors = 20
@@ -71,14 +78,14 @@ struct ImportCommand: ParsableCommand {
         let showProgress = isatty(STDERR_FILENO) == 1
         let options = ImportOptions(
             mapping: mapping, skipInvalid: skipInvalid, rejectsURL: rejects.map { URL(fileURLWithPath: $0) },
-            maxErrorsShown: maxErrors, asOf: try asOf.map { try CalendarDate(parsing: $0) },
+            replaceRejects: force, dryRun: dryRun, maxErrorsShown: maxErrors, asOf: try asOf.map { try CalendarDate(parsing: $0) },
             progress: showProgress ? Self.showProgress : nil)
         let connection = try database.connect()
         do {
             let summary = try Importer(connection: connection).importFile(
                 kind: ImportKind(rawValue: kind.lowercased())!, url: URL(fileURLWithPath: file), provider: provider, options: options)
             if showProgress { Self.writeError("\r\u{1B}[K") }
-            if let previous = summary.previousImport {
+            if let previous = summary.previousImport, !summary.dryRun {
                 let when = previous.finishedAt.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false))
                 print(summary.changedNothing
                       ? "This exact file was imported before (import \(previous.importID), \(when)): no changes."
