@@ -56,6 +56,52 @@ struct ImportSafetyTests {
         }
     }
 
+    /// A unique clash the provider lock cannot prevent (a row written outside any import while
+    /// the import waits for it) is told as a clash naming the file, never as SQLSTATE 23505.
+    @Test func aUniqueClashWithAnotherWriterNamesTheFileNotTheSQLState() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let provider = try addProvider(connection)
+            let file = try writeCSV("students.csv", studentLines(3))
+            let conninfo = TestDatabase.conninfo(database: connection.databaseName)
+            let writer = try PostgresConnection(conninfo: conninfo)
+            try writer.execute("BEGIN")
+            try writer.query(
+                "INSERT INTO students (provider_id, upn, legal_surname, forename, date_of_birth) VALUES ($1, $2, 'Other', 'Writer', '2013-01-15')",
+                [provider.id!, testUPN(1)])
+            let outcome = Mutex<Result<ImportSummary, any Error>?>(nil)
+            let importing = Thread {
+                let result = Result<ImportSummary, any Error> {
+                    try Importer(connection: try PostgresConnection(conninfo: conninfo)).load(.students, file)
+                }
+                outcome.withLock { $0 = result }
+            }
+            importing.start()
+            // Commit the other row only once the import is waiting on it.
+            let watcher = try PostgresConnection(conninfo: conninfo)
+            var waited = 0
+            while try count(watcher, "pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 0 {
+                Thread.sleep(forTimeInterval: 0.05)
+                waited += 1
+                if waited > 600 { throw TestFailure("the import never waited for the other writer's row") }
+            }
+            try writer.execute("COMMIT")
+            while outcome.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.05) }
+            switch outcome.withLock({ $0 })! {
+            case .success(let summary):
+                throw TestFailure("the import succeeded over a clashing row: \(summary.line)")
+            case .failure(let error):
+                #expect(!(error is PostgresError), "a raw database error reached the user: \(error)")
+                guard case ImportError.conflictingImport(let fileName)? = error as? ImportError else {
+                    throw TestFailure("wrong error: \(error)")
+                }
+                #expect(fileName == "students.csv")
+                #expect("\(error)".hasPrefix("students.csv: another import changed the same records at the same moment; nothing was imported."))
+            }
+            #expect(try count(connection, "students") == 1, "the failed import must leave only the other writer's row")
+            #expect(try count(connection, "imports") == 0)
+        }
+    }
+
     @Test func aDryRunPrintsTheRealImportsCountsAndWritesNothing() throws {
         try TestDatabase.withMigratedDatabase { connection in
             try addProvider(connection)
