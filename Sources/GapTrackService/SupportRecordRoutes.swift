@@ -232,9 +232,7 @@ struct SupportRecordRoutes: Sendable {
     }
 
     static func recordID(_ context: GapTrackRequestContext) throws(APIError) -> Int {
-        // The router hands path segments over still percent-encoded.
-        let segment = context.parameters.get("id") ?? ""
-        let text = segment.removingPercentEncoding ?? segment
+        let text = try pathParameter("id", context)
         guard let id = Int(text), id > 0 else {
             throw .badQuery(parameter: "id", value: TextLimit.quoted(text), expected: "a support record id, a whole number")
         }

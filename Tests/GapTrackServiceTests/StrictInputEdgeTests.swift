@@ -55,6 +55,12 @@ import Testing
             #expect(nested.status == .badRequest)
             #expect(nested.errorMessage?.contains("'marks[0].student'") == true, "\(nested.text)")
             #expect(try Self.supportCount(conninfo) == before)
+            // In a path or a query, a NUL would cut the lookup short the same way.
+            for uri in ["/v1/students/\(fixture.studentA)%00junk/timeline", "/v1/support-records?student=\(fixture.studentA)%00junk"] {
+                let answer = try await client.call(.get, uri, token: token)
+                #expect(answer.status == .badRequest, "\(uri): \(answer.text)")
+                #expect(answer.errorMessage?.contains("control characters") == true, "\(uri): \(answer.text)")
+            }
 
             let lines = try await client.call(.post, "/v1/support-records", token: token, json: json([
                 "student": fixture.studentA, "type": "tutoring", "start_date": "2025-02-03", "reference": "LINES",
