@@ -31,7 +31,7 @@ import Testing
     @Test func aNULOrOtherControlCharacterIsRefusedWith400NamingTheField() async throws {
         try await MarkAndResultDoorsTests.withService { conninfo, fixture, token, client in
             let before = try Self.supportCount(conninfo)
-            // A NUL after a real identifier once matched the student by the prefix.
+            // Stored, a NUL after a real identifier would match the student by the prefix.
             let nul = try await client.call(.post, "/v1/support-records", token: token, json: json([
                 "student": fixture.studentA + "\u{0}junk", "type": "tutoring", "start_date": "2025-02-03",
             ]))
