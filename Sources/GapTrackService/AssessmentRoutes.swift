@@ -29,14 +29,14 @@ struct AssessmentRoutes: Sendable {
     }
 
     static func readResult(_ item: inout FieldReader) -> Result? {
-        let student = item.text("student", required: true, maximumLength: 50).map(StudentIdentifier.init)
-        let subject = item.text("subject", required: true, maximumLength: 100)
-        let assessment = item.text("assessment", required: true, maximumLength: 200)
+        let student = item.text("student", required: true).map(StudentIdentifier.init)
+        let subject = item.text("subject", required: true)
+        let assessment = item.text("assessment", required: true)
         let scale = item.checked("scale", required: true, AssessmentResultRules.scale)
         let year = item.checked("academic_year", required: true, AssessmentResultRules.academicYear)
         let term = item.checked("term", required: true, AssessmentResultRules.term)
         let date = item.checked("date", required: true, AssessmentResultRules.date)
-        let resultText = item.text("result", required: true, maximumLength: 20)
+        let resultText = item.text("result", required: true)
         var score: Double?
         if let scale, let resultText {
             score = item.checked("result") { (text: String) throws(FieldProblem) in try AssessmentResultRules.score(text, on: scale) }

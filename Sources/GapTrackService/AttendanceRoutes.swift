@@ -29,7 +29,7 @@ struct AttendanceRoutes: Sendable {
         try caller.require(.recordAttendance)
         var fields = FieldReader(try await dependencies.bodies.object(from: request, fields: Self.bodyFields))
         let marks = fields.objects("marks", maximumCount: Self.largestBatch, fields: Self.markFields) { mark -> Mark? in
-            let student = mark.text("student", required: true, maximumLength: 50).map(StudentIdentifier.init)
+            let student = mark.text("student", required: true).map(StudentIdentifier.init)
             let date = mark.checked("date", required: true, AttendanceMarkRules.date)
             let session = mark.checked("session", required: true, AttendanceMarkRules.session)
             var code: AttendanceCode?

@@ -19,7 +19,7 @@ struct FieldReader {
     func name(_ key: String) -> String { path.map { "\($0).\(key)" } ?? key }
 
     mutating func report(_ key: String, _ value: JSONValue?, _ message: String) {
-        problems.append(FieldProblem(field: name(key), value: value?.shown, message: message))
+        problems.append(FieldProblem(field: name(key), value: value.map { TextLimit.quoted($0.shown) }, message: message))
     }
 
     mutating func absorb(_ other: FieldReader) {
@@ -31,8 +31,9 @@ struct FieldReader {
 
     func isNull(_ key: String) -> Bool { object[key] == .null }
 
-    /// A non-blank string, trimmed. Required fields report a missing or null value.
-    mutating func text(_ key: String, required: Bool = false, maximumLength: Int = 2000) -> String? {
+    /// A non-blank string, trimmed, within its field's `TextLimit` (the same as the imports').
+    /// Required fields report a missing or null value.
+    mutating func text(_ key: String, required: Bool = false) -> String? {
         switch object[key] {
         case nil, .null?:
             if required { report(key, object[key], "is required") }
@@ -43,8 +44,8 @@ struct FieldReader {
                 report(key, object[key], required ? "is required and must not be blank" : "must not be blank; leave it out or send null")
                 return nil
             }
-            if trimmed.count > maximumLength {
-                report(key, nil, "is \(trimmed.count) characters long; at most \(maximumLength) are accepted")
+            if let problem = TextLimit.of(key).problem(trimmed) {
+                report(key, nil, problem)
                 return nil
             }
             return trimmed

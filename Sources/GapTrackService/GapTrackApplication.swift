@@ -64,7 +64,7 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(dependencies),
+        responder: HeadAsGet(wrapped: buildRouter(dependencies).buildResponder()),
         configuration: .init(
             address: .hostname(dependencies.configuration.host, port: dependencies.configuration.port),
             serverName: dependencies.configuration.serverName),
@@ -110,9 +110,33 @@ func health(_ dependencies: ServiceDependencies, context: GapTrackRequestContext
         status: databaseState == "ok" ? "ok" : "degraded", database: databaseState,
         pool: .init(connections: dependencies.pool.size, busy: statistics.busy, waiting: statistics.waiting))
     let data = try JSONEncoder.api.encode(report)
+    var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+    // As every other 503 does, so that a load balancer knows when to look again.
+    if databaseState != "ok" { headers[.retryAfter] = "1" }
     return Response(
-        status: databaseState == "ok" ? .ok : .serviceUnavailable, headers: [.contentType: "application/json; charset=utf-8"],
+        status: databaseState == "ok" ? .ok : .serviceUnavailable, headers: headers,
         body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// HEAD on any GET route answers as GET would, status and headers alike, without the body
+/// (RFC 9110 §9.3.2). It wraps the router's responder because the router picks the route by
+/// method before any middleware runs, and knows only the GET routes.
+struct HeadAsGet<Wrapped: HTTPResponder>: HTTPResponder where Wrapped.Context == GapTrackRequestContext {
+    let wrapped: Wrapped
+
+    func respond(to request: Request, context: GapTrackRequestContext) async throws -> Response {
+        guard request.method == .head else { return try await wrapped.respond(to: request, context: context) }
+        var head = request.head
+        head.method = .get
+        var response: Response
+        do {
+            response = try await wrapped.respond(to: Request(head: head, body: request.body), context: context)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.body = .init()
+        return response
+    }
 }
 
 /// Every error leaves the service as the JSON body documented in openapi.yaml: unknown routes

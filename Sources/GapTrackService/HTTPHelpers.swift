@@ -1,4 +1,5 @@
 import Foundation
+import GapTrackDomain
 import Hummingbird
 
 /// JSON responses with the service's stable encoding (sorted keys, ISO 8601 instants).
@@ -24,7 +25,10 @@ struct QueryReader {
 
     func rejectUnknown() throws(APIError) {
         for (key, value) in parameters where !allowed.contains(String(key)) {
-            throw .badQuery(parameter: String(key), value: String(value), expected: "one of the parameters \(allowed.sorted().joined(separator: ", "))")
+            throw .badQuery(parameter: TextLimit.quoted(String(key)), value: TextLimit.quoted(String(value)), expected: "one of the parameters \(allowed.sorted().joined(separator: ", "))")
+        }
+        for (key, value) in parameters where TextLimit.firstControlCharacter(in: String(value), allowingLineBreaks: false) != nil {
+            throw .badQuery(parameter: String(key), value: TextLimit.quoted(String(value)), expected: "printable text, without control characters")
         }
     }
 
@@ -50,4 +54,15 @@ struct QueryReader {
             throw .badQuery(parameter: key, value: text, expected: expected)
         }
     }
+}
+
+/// A path segment as sent: the router hands it over still percent-encoded. A control character
+/// (a NUL would cut a lookup short in the database) is refused.
+func pathParameter(_ name: String, _ context: GapTrackRequestContext) throws(APIError) -> String {
+    let segment = context.parameters.get(name) ?? ""
+    let text = segment.removingPercentEncoding ?? segment
+    if TextLimit.firstControlCharacter(in: text, allowingLineBreaks: false) != nil {
+        throw .badQuery(parameter: name, value: TextLimit.quoted(text), expected: "printable text, without control characters")
+    }
+    return text
 }

@@ -50,8 +50,8 @@ struct SupportRecordRoutes: Sendable {
 
     /// Reads a new record's fields by the rules `import support` uses (`SupportRecordRules`).
     static func readNewRecord(_ fields: inout FieldReader, rules: SupportRecordRules) -> NewSupportRecord? {
-        let reference = fields.text("reference", maximumLength: 200)
-        let student = fields.text("student", required: true, maximumLength: 50).map(StudentIdentifier.init)
+        let reference = fields.text("reference")
+        let student = fields.text("student", required: true).map(StudentIdentifier.init)
         let type = fields.checked("type", required: true, rules.type)
         let start = fields.checked("start_date", required: true, SupportRecordRules.date)
         let end = fields.checked("end_date", SupportRecordRules.date)
@@ -59,7 +59,7 @@ struct SupportRecordRoutes: Sendable {
         let sessions = fields.checked("sessions", SupportRecordRules.sessions)
         let amount = fields.checked("amount", SupportRecordRules.amount)
         let funding = fields.checked("funding_source", rules.fundingSource)
-        let staff = fields.text("staff", maximumLength: 200)
+        let staff = fields.text("staff")
         let outcome = fields.text("intended_outcome")
         let status = fields.checked("status", SupportRecordRules.status)
         let review = fields.checked("review_date", SupportRecordRules.date)
@@ -168,7 +168,7 @@ struct SupportRecordRoutes: Sendable {
             }
             return read(&fields)
         }
-        change.reference = optional("reference") { $0.text("reference", maximumLength: 200) }
+        change.reference = optional("reference") { $0.text("reference") }
         change.type = required("type") { $0.checked("type", rules.type) }
         change.startDate = required("start_date") { $0.checked("start_date", SupportRecordRules.date) }
         change.endDate = optional("end_date") { $0.checked("end_date", SupportRecordRules.date) }
@@ -176,7 +176,7 @@ struct SupportRecordRoutes: Sendable {
         change.sessions = optional("sessions") { $0.checked("sessions", SupportRecordRules.sessions) }
         change.amount = optional("amount") { $0.checked("amount", SupportRecordRules.amount) }
         change.fundingSource = optional("funding_source") { $0.checked("funding_source", rules.fundingSource) }
-        change.staff = optional("staff") { $0.text("staff", maximumLength: 200) }
+        change.staff = optional("staff") { $0.text("staff") }
         change.intendedOutcome = optional("intended_outcome") { $0.text("intended_outcome") }
         change.status = required("status") { $0.checked("status", SupportRecordRules.status) }
         change.reviewDate = optional("review_date") { $0.checked("review_date", SupportRecordRules.date) }
@@ -232,9 +232,9 @@ struct SupportRecordRoutes: Sendable {
     }
 
     static func recordID(_ context: GapTrackRequestContext) throws(APIError) -> Int {
-        let text = context.parameters.get("id") ?? ""
+        let text = try pathParameter("id", context)
         guard let id = Int(text), id > 0 else {
-            throw .badQuery(parameter: "id", value: text, expected: "a support record id, a whole number")
+            throw .badQuery(parameter: "id", value: TextLimit.quoted(text), expected: "a support record id, a whole number")
         }
         return id
     }

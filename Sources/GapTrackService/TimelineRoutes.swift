@@ -14,9 +14,7 @@ struct TimelineRoutes: Sendable {
     func timeline(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
         let caller = try context.caller()
         try caller.require(.readTimeline)
-        // The router hands the path segment over still percent-encoded.
-        let segment = context.parameters.get("student") ?? ""
-        let identifier = StudentIdentifier(segment.removingPercentEncoding ?? segment)
+        let identifier = StudentIdentifier(try pathParameter("student", context))
         let found = try await dependencies.database.run(as: caller, context: context) { connection -> Result<StudentTimelines.Timeline, APIError> in
             let lookup = try Students(connection: connection).lookUp(identifier, providerID: caller.providerID)
             guard let studentID = lookup.studentID else { return .failure(.notFound(lookup.problem(identifier.value) ?? identifier.value)) }

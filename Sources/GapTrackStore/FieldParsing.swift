@@ -39,6 +39,11 @@ struct RowContext {
         self.columns = columns
         self.line = line
         self.fileName = fileName
+        // The same limits as the service's JSON fields (docs/import-formats.md lists them).
+        for limit in TextLimit.all {
+            guard let value = text(limit.field), let problem = limit.problem(value) else { continue }
+            fail(limit.field, problem)
+        }
     }
 
     var isValid: Bool { errors.isEmpty }
@@ -168,16 +173,23 @@ enum FieldParsers {
         guard (1...2).contains(parts.count), !parts[0].isEmpty || parts.count == 2,
               parts.allSatisfy({ $0.allSatisfy { $0 >= "0" && $0 <= "9" } }),
               parts.count == 1 || (1...2).contains(parts[1].count),
-              parts[0].count <= 6 else {
+              parts[0].count <= 12 else {
             throw FieldProblem("'\(text)' is not a number of hours; expected a number such as 12 or 7.5 (at most two decimal places)")
+        }
+        // The database's numeric(8, 2).
+        guard parts[0].drop(while: { $0 == "0" }).count <= 6 else {
+            throw FieldProblem("'\(text)' is more than the most hours gaptrack holds, 999999.99")
         }
         return parts[0].isEmpty ? "0" + text : text
     }
 
     /// A whole number of sessions, 0 or more.
     static func count(_ text: String) throws(FieldProblem) -> Int {
-        guard let value = Int(text), value >= 0, value < 1_000_000 else {
+        guard let value = Int(text), value >= 0 else {
             throw FieldProblem("'\(text)' is not a number of sessions; expected a whole number, 0 or more")
+        }
+        guard value < 1_000_000 else {
+            throw FieldProblem("'\(text)' is more than the most sessions gaptrack holds, 999999")
         }
         return value
     }
