@@ -17,7 +17,7 @@ struct AuditCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Only this provider's changes (its code).", transform: { try ProviderCode(parsing: $0) })
+    @Option(help: "Only this provider's changes (its code).")
     var provider: ProviderCode?
 
     @Option(help: "Only changes to this table, e.g. support_records or attendance_marks.")

@@ -32,7 +32,7 @@ struct ImpactReportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The provider's code, e.g. demo-academy.", transform: { try ProviderCode(parsing: $0) })
+    @Option(help: "The provider's code, e.g. demo-academy.")
     var provider: ProviderCode
 
     @Option(help: ArgumentHelp(
@@ -61,7 +61,7 @@ struct ImpactReportCommand: ParsableCommand {
         valueName: "cohort"))
     var cohort: String?
 
-    @Option(help: ArgumentHelp("Universities: the academic year, e.g. 2024/25.", valueName: "year"), transform: { try AcademicYear(parsing: $0) })
+    @Option(help: ArgumentHelp("Universities: the academic year, e.g. 2024/25.", valueName: "year"))
     var year: AcademicYear?
 
     @Option(help: ArgumentHelp("Support from this date counts (default: the start of the before term).", valueName: "YYYY-MM-DD"))

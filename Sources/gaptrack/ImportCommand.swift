@@ -27,7 +27,7 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "The CSV file, with a header line.", completion: .file(extensions: ["csv"]))
     var file: String
 
-    @Option(help: "The provider the file belongs to (see 'gaptrack provider list').", transform: { try ProviderCode(parsing: $0) })
+    @Option(help: "The provider the file belongs to (see 'gaptrack provider list').")
     var provider: ProviderCode
 
     @Option(name: .customLong("preset"), help: "Column names of a typical MIS export: sims, arbor or bromcom (repeatable).")

@@ -18,8 +18,7 @@ struct ProviderCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         @Option(
-            help: "A short handle to type in other commands: lower-case letters, digits and hyphens (e.g. demo-academy).",
-            transform: { try ProviderCode(parsing: $0) })
+            help: "A short handle to type in other commands: lower-case letters, digits and hyphens (e.g. demo-academy).")
         var code: ProviderCode
 
         @Option(help: "The provider's name.")

@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
 
     /// What every termly report needs: whose, which cohort, which term, and where it goes.
     struct TermlyOptions: ParsableArguments {
-        @Option(help: "The provider's code, e.g. demo-academy.", transform: { try ProviderCode(parsing: $0) })
+        @Option(help: "The provider's code, e.g. demo-academy.")
         var provider: ProviderCode
 
         /// Read in `cohortCode` rather than by ArgumentParser, so that a cohort which cannot be one
@@ -24,8 +24,7 @@ struct ReportCommand: ParsableCommand {
         var cohort: String
 
         @Option(
-            help: "The term, written YYYY/YY-term, e.g. 2024/25-autumn (autumn 1 Aug–31 Dec, spring 1 Jan–31 Mar, summer 1 Apr–31 Jul).",
-            transform: { try AcademicTerm(parsing: $0) })
+            help: "The term, written YYYY/YY-term, e.g. 2024/25-autumn (autumn 1 Aug–31 Dec, spring 1 Jan–31 Mar, summer 1 Apr–31 Jul).")
         var term: AcademicTerm
 
         @Option(help: ArgumentHelp(

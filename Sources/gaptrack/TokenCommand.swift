@@ -24,7 +24,7 @@ struct TokenCommand: ParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "The provider's code, as in 'gaptrack provider list'.", transform: { try ProviderCode(parsing: $0) })
+        @Option(help: "The provider's code, as in 'gaptrack provider list'.")
         var provider: ProviderCode
 
         @Option(help: "admin, data-lead, staff or governor.")
@@ -56,7 +56,7 @@ struct TokenCommand: ParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "Only this provider's tokens.", transform: { try ProviderCode(parsing: $0) })
+        @Option(help: "Only this provider's tokens.")
         var provider: ProviderCode?
 
         @Flag(help: "Include revoked tokens.")
