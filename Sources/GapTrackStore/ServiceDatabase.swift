@@ -24,3 +24,96 @@ public enum ServiceDatabase {
         (try? connection.execute("")) != nil
     }
 }
+
+/// The database login `gaptrack serve` uses, and the check that it is not too powerful
+/// (003_least_privilege.sql, docs/security.md).
+public enum ServiceLogin {
+    /// Created by `gaptrack migrate` without LOGIN; whoever runs the server turns the login on.
+    public static let name = "gaptrack_app"
+
+    /// What a login may do, as far as the service cares.
+    public struct Privileges: Sendable, Equatable {
+        public var login: String
+        public var superuser: Bool
+        public var bypassesRowSecurity: Bool
+        /// A member of the role that owns the schema's tables: row-level security never applies to
+        /// it, and it may switch any guard off.
+        public var ownsSchema: Bool
+        public var ownsDatabase: Bool
+        public var createsInSchema: Bool
+        /// May act as the service at all: SET ROLE to both service roles, and look tokens up.
+        public var actsAsService: Bool
+
+        /// Why the service must not run as this login; empty when it may.
+        public var tooPowerful: [String] {
+            var reasons: [String] = []
+            if superuser { reasons.append("is a superuser") }
+            if bypassesRowSecurity { reasons.append("has BYPASSRLS") }
+            if ownsSchema { reasons.append("owns the schema (or may act as its owner)") }
+            if ownsDatabase { reasons.append("owns the database") }
+            if createsInSchema && reasons.isEmpty { reasons.append("may create objects in the schema") }
+            return reasons
+        }
+    }
+
+    /// The privileges of the connection's own login (session_user, whatever SET ROLE says).
+    public static func privileges(_ connection: PostgresConnection) throws -> Privileges {
+        let row = try connection.query(
+            """
+            SELECT session_user::text AS login, r.rolsuper, r.rolbypassrls,
+                   pg_has_role(session_user, c.relowner, 'MEMBER') AS owns_schema,
+                   pg_has_role(session_user, d.datdba, 'MEMBER') AS owns_database,
+                   has_schema_privilege(session_user, 'public', 'CREATE') AS creates,
+                   pg_has_role(session_user, 'gaptrack_service', 'MEMBER') AND pg_has_role(session_user, 'gaptrack_governor', 'MEMBER')
+                       AND has_function_privilege(session_user, 'public.gaptrack_authenticate(text)', 'EXECUTE') AS acts
+            FROM pg_roles r, pg_class c, pg_database d
+            WHERE r.rolname = session_user AND c.oid = 'public.schema_migrations'::regclass AND d.datname = current_database()
+            """
+        ).single()
+        return Privileges(
+            login: try row.decode("login"), superuser: try row.decode("rolsuper"), bypassesRowSecurity: try row.decode("rolbypassrls"),
+            ownsSchema: try row.decode("owns_schema"), ownsDatabase: try row.decode("owns_database"),
+            createsInSchema: try row.decode("creates"), actsAsService: try row.decode("acts"))
+    }
+
+    /// Refuses a login the service must not run as, unless `allowOwner` (development only).
+    public static func check(_ connection: PostgresConnection, allowOwner: Bool) throws {
+        let privileges = try privileges(connection)
+        if !privileges.actsAsService { throw ServiceLoginError.cannotActAsService(login: privileges.login) }
+        let reasons = privileges.tooPowerful
+        if !reasons.isEmpty && !allowOwner { throw ServiceLoginError.tooPowerful(login: privileges.login, reasons: reasons) }
+    }
+
+    /// Lets `gaptrack_app` log in, on a server whose connections are already limited by other
+    /// means: the private cluster, which listens only on a Unix socket in a folder of mode 0700
+    /// (PrivateCluster). Run as a role that may ALTER ROLE (the private cluster's superuser).
+    public static func enableWithoutPassword(_ connection: PostgresConnection) throws {
+        guard let canLogIn = try connection.query("SELECT rolcanlogin FROM pg_roles WHERE rolname = $1", [name]).rows.first
+        else { throw ServiceLoginError.missing }
+        if !(try canLogIn.decode("rolcanlogin", as: Bool.self)) {
+            try connection.execute("ALTER ROLE gaptrack_app LOGIN")
+        }
+    }
+}
+
+/// Why `gaptrack serve` will not use a database login.
+public enum ServiceLoginError: Error, CustomStringConvertible, Sendable, Equatable {
+    case tooPowerful(login: String, reasons: [String])
+    case cannotActAsService(login: String)
+    case missing
+
+    public var description: String {
+        switch self {
+        case .tooPowerful(let login, let reasons):
+            return "gaptrack serve will not log in as '\(login)': it \(reasons.joined(separator: ", ")), so row-level security "
+                + "and the audit log's guards would not hold for the service. Log in as '\(ServiceLogin.name)', the service's own "
+                + "login (docs/security.md), or pass --allow-owner-login on a development machine"
+        case .cannotActAsService(let login):
+            return "the database login '\(login)' cannot act as the service: it needs membership of gaptrack_service and "
+                + "gaptrack_governor and EXECUTE on gaptrack_authenticate(text). Run 'gaptrack migrate' and log in as "
+                + "'\(ServiceLogin.name)' (docs/security.md)"
+        case .missing:
+            return "the database has no '\(ServiceLogin.name)' role yet; run 'gaptrack migrate' first"
+        }
+    }
+}

@@ -91,15 +91,22 @@ struct SupportImport: TabularFormat {
             + "hours = EXCLUDED.hours, sessions = EXCLUDED.sessions, amount = EXCLUDED.amount, funding_source = EXCLUDED.funding_source, "
             + "staff = EXCLUDED.staff, intended_outcome = EXCLUDED.intended_outcome, status = EXCLUDED.status, "
             + "review_date = EXCLUDED.review_date, import_id = EXCLUDED.import_id, updated_at = now()"
+        // Restricted records are a key space of their own (003_least_privilege.sql); a row that
+        // matches a restricted record updates it rather than adding an unrestricted twin.
         for withReference in [true, false] {
             let conflict = withReference
-                ? "(provider_id, reference) WHERE reference IS NOT NULL"
-                : "(student_id, type, starts_on) WHERE reference IS NULL"
+                ? "(provider_id, reference, restricted) WHERE reference IS NOT NULL"
+                : "(student_id, type, starts_on, restricted) WHERE reference IS NULL"
+            let restrictedTwin = withReference
+                ? "x.provider_id = $1 AND x.reference = staged_support.reference"
+                : "x.reference IS NULL AND x.student_id = staged_support.student_id AND x.type = staged_support.type AND x.starts_on = staged_support.starts_on"
             try context.connection.query(
                 """
                 WITH written AS (
-                    INSERT INTO support_records AS r (student_id, provider_id, reference, \(fields), import_id)
-                    SELECT student_id, $1, reference, \(fields), $2 FROM staged_support
+                    INSERT INTO support_records AS r (student_id, provider_id, reference, \(fields), import_id, restricted)
+                    SELECT student_id, $1, reference, \(fields), $2,
+                           EXISTS (SELECT FROM support_records x WHERE \(restrictedTwin) AND x.restricted)
+                    FROM staged_support
                     WHERE reference IS \(withReference ? "NOT NULL" : "NULL")
                     ON CONFLICT \(conflict) DO UPDATE SET \(updates)
                     WHERE \(changedTest)

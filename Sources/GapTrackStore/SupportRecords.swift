@@ -122,10 +122,18 @@ public struct SupportRecords {
         """
 
     /// Finds the student through `Students` (the rule every door shares), then inserts the
-    /// record; only when nothing was inserted does a further query say why.
+    /// record unless the caller can already see one with the same key.
+    ///
+    /// Restricted and other records are separate key spaces (003_least_privilege.sql), so a
+    /// record the caller cannot see never stops the insert: for a staff token a hidden duplicate
+    /// is exactly as if there were none, with the same statements run either way
+    /// (docs/security.md, "No side channels"). The look-up runs under row-level security, so it
+    /// finds only visible records; an admin or data lead, who sees both kinds, is told of a
+    /// duplicate of either.
     public func create(_ record: NewSupportRecord) throws -> Outcome {
         let lookup = try Students(connection: connection).lookUp(record.student, providerID: providerID)
         guard let studentID = lookup.studentID else { return .student(lookup) }
+        if let existing = try visibleDuplicate(of: record, studentID: studentID) { return .duplicate(existingID: existing) }
         let rows = try connection.query(
             """
             WITH inserted AS (
@@ -144,15 +152,23 @@ public struct SupportRecords {
              record.reviewDate?.isoString, record.restricted]
         ).rows
         if let row = rows.first { return .created(try Self.record(row)) }
-        let existing = try connection.query(
+        // Another request stored the same record since the look-up.
+        return .duplicate(existingID: try visibleDuplicate(of: record, studentID: studentID))
+    }
+
+    /// The caller's own record with the same key as `record`: the same reference, or, without
+    /// one, the same student, type and start date.
+    private func visibleDuplicate(of record: NewSupportRecord, studentID: Int) throws -> Int? {
+        try connection.query(
             """
             SELECT support_id FROM support_records
             WHERE ($1::text IS NOT NULL AND provider_id = $2 AND reference = $1)
                OR ($1::text IS NULL AND reference IS NULL AND student_id = $3 AND type = $4 AND starts_on = $5::date)
+            ORDER BY support_id
+            LIMIT 1
             """,
             [record.reference, providerID, studentID, record.type, record.startDate.isoString]
         ).rows.first?.decode("support_id", as: Int.self)
-        return .duplicate(existingID: existing)
     }
 
     public func find(id: Int) throws -> SupportRecord? {
@@ -180,6 +196,7 @@ public struct SupportRecords {
     }
 
     /// Records in id order, a page at a time (`after_id` is the last id of the previous page).
+    /// Ids are random (docs/security.md), so this order is stable but is not the order of creation.
     public func list(_ filter: ListFilter) throws -> [SupportRecord] {
         try connection.query(
             """

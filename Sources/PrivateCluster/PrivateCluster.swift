@@ -33,9 +33,19 @@ public struct PrivateCluster: Sendable {
         return URL(fileURLWithPath: "/tmp/gaptrack-\(Self.stableHash(folder.path))", isDirectory: true)
     }
 
-    /// The conninfo for a database in this cluster.
-    public func conninfo(database: String = PrivateCluster.databaseName) -> String {
-        ConnectionString.make(["host": socketFolder.path, "dbname": database, "user": Self.superuser])
+    /// The conninfo for a database in this cluster, as its superuser (the schema's owner) unless
+    /// another login is named.
+    public func conninfo(database: String = PrivateCluster.databaseName, user: String = PrivateCluster.superuser) -> String {
+        ConnectionString.make(["host": socketFolder.path, "dbname": database, "user": user])
+    }
+
+    /// The conninfo `gaptrack serve` uses: the service's own login, `gaptrack_app`, which
+    /// `gaptrack migrate` creates and this turns on. No password: the cluster trusts its socket,
+    /// which only the folder's owner can reach (mode 0700, no TCP); docs/security.md.
+    public func serviceConninfo(database: String = PrivateCluster.databaseName) throws -> String {
+        let owner = try PostgresConnection(conninfo: conninfo(database: database))
+        try ServiceLogin.enableWithoutPassword(owner)
+        return conninfo(database: database, user: ServiceLogin.name)
     }
 
     public enum Status: Sendable, Equatable, CustomStringConvertible {

@@ -2,7 +2,9 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import GapTrackService
+import GapTrackStore
 import Logging
+import Postgres
 import PrivateCluster
 import Synchronization
 
@@ -33,6 +35,11 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest JSON request body accepted (default 1048576).")
     var maxBodyBytes: Int?
 
+    @Flag(name: .customLong("allow-owner-login"), help: ArgumentHelp(
+        "Development only: run even when the database login is a superuser, owns the schema or bypasses row-level security.",
+        discussion: "Without it the service refuses such a login, because row-level security and the audit log's guards do not hold for it (docs/security.md)."))
+    var allowOwnerLogin = false
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
         if let poolSize, !(1...256).contains(poolSize) { throw ValidationError("--pool-size must be between 1 and 256, not \(poolSize)") }
@@ -55,6 +62,7 @@ struct ServeCommand: ParsableCommand {
             maximumBodyBytes: try maxBodyBytes ?? number("GAPTRACK_MAX_BODY_BYTES") ?? 1_048_576,
             serverName: "gaptrack")
         try ServiceRunner.checkSchema(conninfo: conninfo)
+        try ServiceLogin.check(try PostgresConnection(conninfo: conninfo), allowOwner: allowOwnerLogin)
 
         var logger = Logger(label: "gaptrack.service")
         logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
@@ -74,7 +82,8 @@ struct ServeCommand: ParsableCommand {
         if let error = outcome.withLock({ $0 }) { throw error }
     }
 
-    /// The same choice of server as every other command; the private cluster is started if needed.
+    /// The same choice of server as every other command; the private cluster is started if needed,
+    /// and there the service logs in as its own login, not as the owner the CLI uses.
     private func serviceConninfo() throws -> String {
         switch database.location {
         case .conninfo(let conninfo):
@@ -83,7 +92,8 @@ struct ServeCommand: ParsableCommand {
             return ""
         case .privateCluster(let cluster):
             if try cluster.status() != .running { try cluster.start() }
-            return cluster.conninfo()
+            try ServiceRunner.checkSchema(conninfo: cluster.conninfo())
+            return try cluster.serviceConninfo()
         }
     }
 }

@@ -162,14 +162,17 @@ struct TwoProviders {
     }
 }
 
-/// Builds the real application on a loopback port against `conninfo`.
+/// Builds the real application on a loopback port against `conninfo`, logged in as the service's
+/// own login (`gaptrack_app`), never as the owner that made the fixtures.
 func makeApplication(
     conninfo: String, poolSize: Int = 4, maximumQueued: Int = 1024, maximumBodyBytes: Int = 64 * 1024,
     reports: @escaping TermlyReportSource = standardTermlyReports
 ) -> (some ApplicationProtocol, ServiceDependencies) {
+    let serviceConninfo: String
+    do { serviceConninfo = try TestDatabase.asServiceLogin(conninfo) } catch { fatalError("the service login cannot be prepared: \(error)") }
     let dependencies = ServiceDependencies(
         configuration: ServiceConfiguration(
-            host: "127.0.0.1", port: 0, conninfo: conninfo, poolSize: poolSize, maximumQueued: maximumQueued,
+            host: "127.0.0.1", port: 0, conninfo: serviceConninfo, poolSize: poolSize, maximumQueued: maximumQueued,
             maximumBodyBytes: maximumBodyBytes),
         reports: reports)
     var logger = Logger(label: "gaptrack.service.test")

@@ -44,6 +44,25 @@ public enum TestDatabase {
         }
     }
 
+    /// `conninfo` (a test database, reached as the owner) as the service's own login instead, so
+    /// that a service under test runs with no more rights than in production (docs/security.md).
+    /// The login is turned on once per test process; on the private cluster it needs no password.
+    public static func asServiceLogin(_ conninfo: String) throws -> String {
+        try serviceLoginReady.withLock { ready in
+            if !ready {
+                try ServiceLogin.enableWithoutPassword(try adminConnection())
+                ready = true
+            }
+        }
+        guard conninfo.contains("://") else { return conninfo + " user=" + ServiceLogin.name }
+        guard var components = URLComponents(string: conninfo) else { return conninfo }
+        components.user = ServiceLogin.name
+        components.password = nil
+        return components.string ?? conninfo
+    }
+
+    private static let serviceLoginReady = Mutex(false)
+
     public static func adminConnection() throws -> PostgresConnection {
         switch location {
         case .privateCluster:

@@ -4,14 +4,75 @@
 -- the trigger and the per-import summary call each other.
 -- depends on: service_context.sql
 
+-- What a redacted entry holds instead of a row's before or after (NULL stays NULL, so that an
+-- entry's action still matches which of the two it has).
+CREATE OR REPLACE FUNCTION gaptrack_audit_redacted(content jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN content IS NULL THEN NULL ELSE '{"redacted": true}'::jsonb END
+$$;
+
+-- Guards every entry, for every role, the owner included (enabled ALWAYS in
+-- 003_least_privilege.sql, so session_replication_role does not switch it off). The one change
+-- let through is a redaction: before and after replaced by the redaction mark, nothing else
+-- touched, while a reason is bound in gaptrack.audit_redaction — what audit_log_redact does; and
+-- audit_log_record_redaction writes an entry for every redaction, however it was made.
 CREATE OR REPLACE FUNCTION gaptrack_refuse_audit_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'UPDATE'
+       AND nullif(current_setting('gaptrack.audit_redaction', true), '') IS NOT NULL
+       AND (to_jsonb(NEW) - 'before' - 'after') = (to_jsonb(OLD) - 'before' - 'after')
+       AND NEW.before IS NOT DISTINCT FROM gaptrack_audit_redacted(OLD.before)
+       AND NEW.after IS NOT DISTINCT FROM gaptrack_audit_redacted(OLD.after) THEN
+        RETURN NEW;
+    END IF;
     RAISE EXCEPTION 'the audit log is append-only: % is not allowed', TG_OP
         USING ERRCODE = 'insufficient_privilege',
-              HINT = 'Audit entries are never changed or removed; record a correction as a new change.';
+              HINT = 'Audit entries are never changed or removed; record a correction as a new change. '
+                     'Erasure and retention redact entries with audit_log_redact(entry_ids, reason) (sql/README.md).';
 END
 $$;
+
+-- One entry per provider for each statement that redacted entries: which entries, how many, why,
+-- and who did it.
+CREATE OR REPLACE FUNCTION audit_log_record_redaction() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+    INSERT INTO audit_log (provider_id, actor, actor_role, token_id, action, table_name, row_key, before, after)
+    SELECT n.provider_id, gaptrack_audit_actor(), NULL, NULL, 'update', 'audit_log',
+           jsonb_build_object('audit_ids', jsonb_agg(n.audit_id ORDER BY n.audit_id)),
+           jsonb_build_object('entries', count(*)),
+           jsonb_build_object('redacted', count(*), 'reason', current_setting('gaptrack.audit_redaction', true))
+    FROM new_entries n
+    GROUP BY n.provider_id;
+    RETURN NULL;
+END
+$$;
+
+-- The only door by which an audit entry changes (sql/README.md): replaces the before and after of
+-- the given entries with the redaction mark, keeping who, when, which table and which row, and
+-- records the redaction with its reason as a new entry. For erasure of one student and for
+-- retention (docs/security.md). Entries already redacted are left alone; returns how many were
+-- redacted now. Owner only: SECURITY DEFINER, with EXECUTE granted to nobody.
+CREATE OR REPLACE FUNCTION audit_log_redact(entry_ids bigint[], reason text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    redacted bigint;
+BEGIN
+    IF reason IS NULL OR btrim(reason) = '' THEN
+        RAISE EXCEPTION 'a redaction of the audit log needs a reason' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM set_config('gaptrack.audit_redaction', reason, true);
+    UPDATE audit_log
+    SET before = gaptrack_audit_redacted(before), after = gaptrack_audit_redacted(after)
+    WHERE audit_id = ANY (entry_ids)
+      AND (before IS DISTINCT FROM gaptrack_audit_redacted(before) OR after IS DISTINCT FROM gaptrack_audit_redacted(after));
+    GET DIAGNOSTICS redacted = ROW_COUNT;
+    PERFORM set_config('gaptrack.audit_redaction', '', true);
+    RETURN redacted;
+END
+$$;
+REVOKE ALL ON FUNCTION audit_log_redact(bigint[], text) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION gaptrack_audit_actor() RETURNS text
 LANGUAGE sql STABLE AS $$
@@ -166,6 +227,12 @@ BEGIN
     WHERE i.indrelid = target AND i.indisprimary;
     IF key_columns IS NULL THEN
         RAISE EXCEPTION 'table % has no primary key; the audit log needs one to pair old and new rows', target;
+    END IF;
+    -- Already attached: left as they are, so that protecting a table again never drops the
+    -- import ledger's audit triggers, which the schema guard refuses (schema_guard.sql).
+    IF (SELECT count(*) FROM pg_trigger WHERE tgrelid = target
+        AND tgname IN ('gaptrack_audit_insert', 'gaptrack_audit_update', 'gaptrack_audit_delete')) = 3 THEN
+        RETURN;
     END IF;
     EXECUTE format('DROP TRIGGER IF EXISTS gaptrack_audit_insert ON %s', target);
     EXECUTE format('DROP TRIGGER IF EXISTS gaptrack_audit_update ON %s', target);

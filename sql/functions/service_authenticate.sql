@@ -1,8 +1,10 @@
 -- API token look-up for the HTTP service.
+-- after version: 3
 
 -- Looks a presented token up by its hash. SECURITY DEFINER so that the service's login needs no
 -- access to api_tokens at all; it learns only the token's own scope, and nothing for a revoked
--- or unknown token.
+-- or unknown token. The login (gaptrack_app, 003_least_privilege.sql) calls it before any SET
+-- ROLE, so the grant is to the login itself.
 CREATE OR REPLACE FUNCTION gaptrack_authenticate(presented_token text)
 RETURNS TABLE (token_id bigint, provider_id bigint, provider_code text, role api_role, label text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
@@ -13,3 +15,4 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
       AND t.revoked_at IS NULL
 $$;
 REVOKE ALL ON FUNCTION gaptrack_authenticate(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gaptrack_authenticate(text) TO gaptrack_app;
