@@ -82,8 +82,11 @@ public struct PrivateCluster: Sendable {
         let wasRunning = try status() == .running
         if !wasRunning {
             try prepareSocketFolder()
+            // More connections than the default 100: the test suite runs many services at once, each
+            // with a pool, and their login (gaptrack_app) is not a superuser, so it cannot use the
+            // slots PostgreSQL keeps for superusers. Given at start, so clusters made earlier get it too.
             _ = try command(
-                "pg_ctl", ["start", "-D", dataFolder.path, "-l", logFile.path, "-w", "-t", "120", "-s"]
+                "pg_ctl", ["start", "-D", dataFolder.path, "-l", logFile.path, "-w", "-t", "120", "-s", "-o", "-c max_connections=300"]
             ).runChecked()
         }
         try createDatabaseIfMissing(Self.databaseName)
