@@ -1,0 +1,31 @@
+import Foundation
+import GapTrackStore
+import Postgres
+import TestDatabase
+import Testing
+
+/// `gaptrack serve` will not run as a login row-level security does not bind (docs/security.md).
+@Suite struct ServeLoginTests {
+    @Test func serveRefusesTheOwnerUnlessToldItIsDevelopment() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let owner = TestDatabase.conninfo(database: connection.databaseName)
+            let message = try #require(GapTrackCommandLine.failureMessage(["serve", "--database", owner, "--port", "0"]))
+            #expect(message.hasPrefix("gaptrack serve will not log in as '"), "\(message)")
+            #expect(message.contains("is a superuser"))
+            #expect(message.contains("Log in as 'gaptrack_app'"))
+            #expect(message.contains("--allow-owner-login"))
+        }
+    }
+
+    @Test func serveRefusesALoginThatCannotActAsTheService() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let name = "gaptrack_stranger_" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+            try connection.execute("CREATE ROLE \(name) LOGIN")
+            defer { _ = try? connection.execute("DROP ROLE \(name)") }
+            let stranger = TestDatabase.conninfo(database: connection.databaseName) + " user=\(name)"
+            let message = try #require(GapTrackCommandLine.failureMessage(["serve", "--database", stranger, "--port", "0"]))
+            #expect(message == "the database login '\(name)' cannot act as the service: it needs membership of gaptrack_service and "
+                + "gaptrack_governor and EXECUTE on gaptrack_authenticate(text). Run 'gaptrack migrate' and log in as 'gaptrack_app' (docs/security.md)")
+        }
+    }
+}
