@@ -2,8 +2,8 @@
 -- import ledger and the audit log append-only for the service and guarded against the owner,
 -- uniqueness of support records that a hidden record never takes part in, and record ids that
 -- cannot be counted.
--- Functions: sql/functions/service_login.sql, schema_guard.sql, audit_log.sql,
--- imports_append_only.sql, record_ids.sql.
+-- Functions: sql/functions/schema_guard.sql, audit_log.sql, imports_append_only.sql,
+-- record_ids.sql, service_authenticate.sql.
 
 
 -- ---------------------------------------------------------------------------------------------
