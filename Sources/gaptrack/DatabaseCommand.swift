@@ -48,8 +48,13 @@ struct DatabaseCommand: ParsableCommand {
         @Option(name: .customLong("dbname"), help: "The database to name in the connection string.")
         var databaseName = PrivateCluster.databaseName
 
+        @Flag(help: "Log in as the service's own login, gaptrack_app, instead of the owner (after 'gaptrack migrate'; docs/security.md).")
+        var service = false
+
         func run() throws {
-            print(DatabaseCommand.cluster.conninfo(database: databaseName))
+            let cluster = DatabaseCommand.cluster
+            if service, try cluster.status() != .running { try cluster.start() }
+            print(service ? try cluster.serviceConninfo(database: databaseName) : cluster.conninfo(database: databaseName))
         }
     }
 }

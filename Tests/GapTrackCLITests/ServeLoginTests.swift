@@ -28,4 +28,14 @@ import Testing
                 + "gaptrack_governor and EXECUTE on gaptrack_authenticate(text). Run 'gaptrack migrate' and log in as 'gaptrack_app' (docs/security.md)")
         }
     }
+
+    @Test("db conninfo --service names the service's own login", .enabled(if: CommandTests.testsUsePrivateCluster))
+    func serviceConninfo() throws {
+        // A migrated database makes the role (roles belong to the whole cluster).
+        try TestDatabase.withMigratedDatabase { _ in }
+        let output = try GapTrackCommandLine.run(["db", "conninfo", "--service", "--dbname", "postgres"])
+        #expect(output.count == 1)
+        let connection = try PostgresConnection(conninfo: try #require(output.first))
+        #expect(try connection.query("SELECT session_user::text AS u").single().decode("u", as: String.self) == "gaptrack_app")
+    }
 }
