@@ -24,6 +24,13 @@ import Yams
         }
         #expect(environment(migrate)["GAPTRACK_DATABASE"] == "host=db dbname=gaptrack user=gaptrack")
         #expect(environment(service)["GAPTRACK_DATABASE"] == "host=db dbname=gaptrack user=gaptrack_app")
+        // Both gaptrack containers write their libpq password file from their own secret first.
+        for container in [migrate, service] {
+            let entrypoint = try #require(container["entrypoint"] as? [String])
+            #expect(entrypoint.first == "/bin/sh")
+            #expect(entrypoint.contains { $0.contains("> /tmp/pgpass") && $0.contains("cat /run/secrets/$$PASSWORD_SECRET") })
+            #expect(environment(container)["PGPASSFILE"] == "/tmp/pgpass")
+        }
         #expect(migrate["command"] as? [String] == ["migrate"])
         #expect(service["command"] as? [String] == ["serve"])
         let dependsOn = try #require(service["depends_on"] as? [String: Any])

@@ -196,6 +196,27 @@ import Testing
         }
     }
 
+    /// A later numbered file may protect every provider-owned table again; for the ledger that
+    /// must neither hand the service its writes back nor trip the schema guard, and it is recorded.
+    @Test func protectingTheLedgerAgainKeepsItReadOnlyForTheService() async throws {
+        try await ServiceTestDatabase.withDatabase { conninfo in
+            let owner = try PostgresConnection(conninfo: conninfo)
+            try owner.query("SELECT gaptrack_protect_provider_table('imports')")
+            try owner.query("SELECT gaptrack_protect_provider_table('support_records')")
+            let writes = try owner.query(
+                """
+                SELECT has_table_privilege('gaptrack_service', 'imports', 'INSERT, UPDATE, DELETE, TRUNCATE') AS ledger,
+                       has_table_privilege('gaptrack_service', 'support_records', 'INSERT, UPDATE, DELETE') AS records
+                """).single()
+            #expect(try writes.decode("ledger", as: Bool.self) == false)
+            #expect(try writes.decode("records", as: Bool.self) == true)
+            let recorded: [String] = try owner.query(
+                "SELECT DISTINCT row_key ->> 'object_type' AS kind FROM audit_log WHERE table_name = 'schema' ORDER BY 1"
+            ).rows.map { try $0.decode("kind") }
+            #expect(recorded == ["policy", "table"])
+        }
+    }
+
     @Test func serveRefusesALoginThatIsTooPowerful() async throws {
         try await ServiceTestDatabase.withDatabase { conninfo in
             let owner = try PostgresConnection(conninfo: conninfo)

@@ -23,6 +23,7 @@ struct SchemaCatalogueTests {
         ("function gaptrack_refuse_audit_change(", "lets a redaction through, and only that"),
         ("function imports_are_append_only(", "refuses TRUNCATE as well as DELETE"),
         ("function gaptrack_audit_table(", "leaves triggers already attached as they are"),
+        ("function gaptrack_protect_provider_table(", "grants the service read only on the import ledger"),
         ("function gaptrack_audit_redacted(", "new: the redaction mark"),
         ("function audit_log_record_redaction(", "new: records every redaction"),
         ("function audit_log_redact(", "new: the one door by which an audit entry changes"),

@@ -8,7 +8,8 @@
 --   * enables row-level security with one policy, provider_isolation, for both service roles:
 --     a row is visible and writable only when it belongs to the provider bound for the request
 --     (USING for reads, updates and deletes; WITH CHECK for the new row of an insert or update);
---   * grants the service role read and write, the governor role read only;
+--   * grants the service role read and write (read only on the import ledger), the governor role
+--     read only;
 --   * attaches the audit triggers (gaptrack_audit_table).
 -- 002_baseline_protection.sql applies it to every such table, by reading the catalogue, so
 -- that no table is forgotten; a later numbered file that adds a provider-owned table calls
@@ -71,7 +72,14 @@ BEGIN
     EXECUTE format('DROP POLICY IF EXISTS provider_isolation ON %s', target);
     EXECUTE format('CREATE POLICY provider_isolation ON %s FOR ALL TO gaptrack_service, gaptrack_governor '
                    'USING (%s) WITH CHECK (%s)', target, owned_read, owned_write);
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO gaptrack_service', target);
+    -- The import ledger is the one provider-owned table the service only reads
+    -- (003_least_privilege.sql); protecting it again must not hand its writes back, which the
+    -- schema guard would refuse (schema_guard.sql).
+    IF target = to_regclass('public.imports') THEN
+        EXECUTE format('GRANT SELECT ON %s TO gaptrack_service', target);
+    ELSE
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO gaptrack_service', target);
+    END IF;
     EXECUTE format('GRANT SELECT ON %s TO gaptrack_governor', target);
     PERFORM gaptrack_audit_table(target);
 END
