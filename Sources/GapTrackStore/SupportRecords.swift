@@ -122,54 +122,54 @@ public struct SupportRecords {
         """
 
     /// Finds the student through `Students` (the rule every door shares), then inserts the
-    /// record unless the caller can already see one with the same key.
+    /// record unless the caller can already see one with the same key, in one statement.
     ///
     /// Restricted and other records are separate key spaces (003_least_privilege.sql), so a
     /// record the caller cannot see never stops the insert: for a staff token a hidden duplicate
-    /// is exactly as if there were none, with the same statements run either way
+    /// is exactly as if there were none, with the same statement run either way
     /// (docs/security.md, "No side channels"). The look-up runs under row-level security, so it
     /// finds only visible records; an admin or data lead, who sees both kinds, is told of a
     /// duplicate of either.
     public func create(_ record: NewSupportRecord) throws -> Outcome {
         let lookup = try Students(connection: connection).lookUp(record.student, providerID: providerID)
         guard let studentID = lookup.studentID else { return .student(lookup) }
-        if let existing = try visibleDuplicate(of: record, studentID: studentID) { return .duplicate(existingID: existing) }
-        let rows = try connection.query(
+        let row = try connection.query(
             """
-            WITH inserted AS (
+            WITH existing AS (
+                SELECT support_id FROM support_records WHERE \(Self.sameKey) ORDER BY support_id LIMIT 1
+            ), inserted AS (
                 INSERT INTO support_records (student_id, provider_id, reference, type, starts_on, ends_on, hours, sessions,
                                              amount, funding_source, staff, intended_outcome, status, review_date, restricted)
-                VALUES ($2, $1, $3, $4, $5::date, $6::date, $7::numeric, $8, $9::numeric, $10, $11, $12,
-                        $13::support_status, $14::date, $15)
+                SELECT $2, $1, $3, $4, $5::date, $6::date, $7::numeric, $8, $9::numeric, $10, $11, $12,
+                       $13::support_status, $14::date, $15
+                WHERE NOT EXISTS (SELECT FROM existing)
                 ON CONFLICT DO NOTHING
                 RETURNING *
             )
-            SELECT \(Self.columns) FROM inserted r JOIN students s USING (student_id)
+            SELECT (SELECT support_id FROM existing) AS existing_id, \(Self.columns)
+            FROM (SELECT) AS one LEFT JOIN (inserted r JOIN students s USING (student_id)) ON true
             """,
             [providerID, studentID, record.reference, record.type, record.startDate.isoString,
              record.endDate?.isoString, record.hours, record.sessions, record.amount?.plainDecimal,
              record.fundingSource, record.staff, record.intendedOutcome, record.status.rawValue,
              record.reviewDate?.isoString, record.restricted]
-        ).rows
-        if let row = rows.first { return .created(try Self.record(row)) }
-        // Another request stored the same record since the look-up.
-        return .duplicate(existingID: try visibleDuplicate(of: record, studentID: studentID))
+        ).single()
+        if try row.decode("support_id", as: Int?.self) != nil { return .created(try Self.record(row)) }
+        if let existing = try row.decode("existing_id", as: Int?.self) { return .duplicate(existingID: existing) }
+        // Another request stored the same record since the statement's snapshot was taken.
+        let stored = try connection.query(
+            "SELECT support_id FROM support_records WHERE \(Self.sameKey) ORDER BY support_id LIMIT 1",
+            [providerID, studentID, record.reference, record.type, record.startDate.isoString])
+        return .duplicate(existingID: try stored.rows.first?.decode("support_id", as: Int.self))
     }
 
-    /// The caller's own record with the same key as `record`: the same reference, or, without
-    /// one, the same student, type and start date.
-    private func visibleDuplicate(of record: NewSupportRecord, studentID: Int) throws -> Int? {
-        try connection.query(
-            """
-            SELECT support_id FROM support_records
-            WHERE ($1::text IS NOT NULL AND provider_id = $2 AND reference = $1)
-               OR ($1::text IS NULL AND reference IS NULL AND student_id = $3 AND type = $4 AND starts_on = $5::date)
-            ORDER BY support_id
-            LIMIT 1
-            """,
-            [record.reference, providerID, studentID, record.type, record.startDate.isoString]
-        ).rows.first?.decode("support_id", as: Int.self)
-    }
+    /// A record with the same key as the one being created ($1 provider, $2 student, $3 reference,
+    /// $4 type, $5 start date): the same reference, or, without one, the same student, type and
+    /// start date.
+    private static let sameKey = """
+        (($3::text IS NOT NULL AND provider_id = $1 AND reference = $3)
+         OR ($3::text IS NULL AND reference IS NULL AND student_id = $2 AND type = $4 AND starts_on = $5::date))
+        """
 
     public func find(id: Int) throws -> SupportRecord? {
         try connection.query(
