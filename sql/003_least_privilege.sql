@@ -75,11 +75,11 @@ ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_record_redaction;
 -- ---------------------------------------------------------------------------------------------
 -- Support records: a hidden record never conflicts with a visible one.
 --
--- A staff token cannot see restricted records (001_baseline.sql, "Restricted records"). With one
--- unique key over all records, creating a record with the same reference — or the same student,
--- type and start date — as a restricted one answered 409 to that token, telling it the hidden
--- record exists. Now restricted and unrestricted records are two separate key spaces: within one
--- provider a reference (or a student, type and start date) is unique among the restricted
+-- A staff token cannot see restricted records (001_baseline.sql, "Restricted records"). One
+-- unique key over all records would answer 409 to that token when it created a record with the
+-- same reference — or the same student, type and start date — as a restricted one, telling it the
+-- hidden record exists. So restricted and unrestricted records are two separate key spaces: within
+-- one provider a reference (or a student, type and start date) is unique among the restricted
 -- records and among the others. A staff token's record is then stored as a record of its own, as
 -- it would be if the hidden one did not exist; a caller who sees both kinds (admin, data lead) is
 -- told of a duplicate of either kind before anything is written (SupportRecords.create), and
@@ -90,9 +90,10 @@ CREATE UNIQUE INDEX support_records_reference_key ON support_records (provider_i
 DROP INDEX support_records_natural_key;
 CREATE UNIQUE INDEX support_records_natural_key ON support_records (student_id, type, starts_on, restricted) WHERE reference IS NULL;
 
--- Ids that cannot be counted: a sequence let a token see, from the ids of its own new records,
--- how many records every other provider (and its own hidden ones) had made in between, and guess
--- the ids of the rest. Existing ids stay as they are; new ones are random (record_ids.sql).
+-- Ids that cannot be counted: with a sequence a token would see, from the ids of its own new
+-- records, how many records every other provider (and its own hidden ones) made in between, and
+-- could guess the ids of the rest. Existing ids stay as they are; new ones are random
+-- (record_ids.sql).
 ALTER TABLE support_records ALTER COLUMN support_id DROP IDENTITY;
 ALTER TABLE support_records ALTER COLUMN support_id SET DEFAULT support_records_new_id();
 
