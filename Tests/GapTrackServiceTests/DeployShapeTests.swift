@@ -53,6 +53,38 @@ import Yams
         #expect(initScript.contains("CREATE ROLE gaptrack_app LOGIN NOINHERIT"))
     }
 
+    /// The containers' first step, run with the real /bin/sh: the libpq password file it writes
+    /// from a secret, and its mode (libpq ignores one that others may read).
+    @Test func composeEntrypointWritesAPrivatePasswordFile() throws {
+        let compose = try #require(try Yams.load(yaml: try Self.text("compose.yaml")) as? [String: Any])
+        let service = try #require((compose["services"] as? [String: Any])?["service"] as? [String: Any])
+        let entrypoint = try #require(service["entrypoint"] as? [String])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gaptrack-entrypoint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("secrets"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "0123abcd\n".write(to: folder.appendingPathComponent("secrets/db_app_password"), atomically: true, encoding: .utf8)
+        // Compose turns $$ into $; the container's paths become the test folder's, and the
+        // program it would start becomes echo.
+        let script = entrypoint[2].replacingOccurrences(of: "$$", with: "$")
+            .replacingOccurrences(of: "/run/secrets", with: folder.path + "/secrets")
+            .replacingOccurrences(of: "/tmp/pgpass", with: folder.path + "/pgpass")
+            .replacingOccurrences(of: "exec /opt/gaptrack/bin/gaptrack", with: "echo ran")
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", script, entrypoint[3], "serve"]
+        shell.environment = ["PGUSER": "gaptrack_app", "PASSWORD_SECRET": "db_app_password", "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        shell.standardOutput = output
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "ran serve\n")
+        let passwordFile = folder.appendingPathComponent("pgpass").path
+        #expect(try String(contentsOfFile: passwordFile, encoding: .utf8) == "db:5432:gaptrack:gaptrack_app:0123abcd\n")
+        let mode = try FileManager.default.attributesOfItem(atPath: passwordFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
     @Test func systemdRunsMigrationsAsTheOwnerFirstAndTheServiceWithACredential() throws {
         func settings(_ name: String) throws -> [(key: String, value: String)] {
             try Self.text(name).split(separator: "\n").compactMap { line in
