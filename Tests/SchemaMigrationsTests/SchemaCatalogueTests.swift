@@ -20,7 +20,21 @@ struct SchemaCatalogueTests {
     ]
 
     static func isExpected(_ line: String) -> Bool {
-        expectedDifferences.contains { line.hasPrefix($0.line) }
+        expectedDifferences.contains { line.hasPrefix($0.line) } || isLater(line)
+    }
+
+    /// What numbered files after the baseline add or replace, each with the file that does it.
+    static let laterChanges: [(line: String, reason: String)] = [
+        ("trigger audit_log CREATE TRIGGER audit_log_no_", "005_data_protection.sql splits the guard: DELETE always refused, UPDATE unless a redaction"),
+        ("function gaptrack_audit_redaction_allowed(", "005: the audit log's update guard"),
+        ("function gaptrack_redact_student_audit(", "005: redaction after an erasure"),
+        ("function legal_hold_", "005: legal holds"), ("function research_", "005: research export rows"),
+        ("function retention_", "005: retention"), ("function student_eras", "005: erasure"),
+        ("function student_subject_access(", "005: subject access"),
+    ]
+
+    static func isLater(_ line: String) -> Bool {
+        laterChanges.contains { line.hasPrefix($0.line) }
     }
 
     @Test func theBaselineBuildsTheSchemaTheOldChainBuilt() throws {
@@ -39,7 +53,7 @@ struct SchemaCatalogueTests {
             for changed in ["function report_snapshot_schema_version(", "function impact_school_students("] {
                 #expect(new.contains { $0.hasPrefix(changed) } && old.contains { $0.hasPrefix(changed) })
             }
-            #expect(new.count == old.count - 4)
+            #expect(new.filter { !Self.isLater($0) }.count == old.filter { !Self.isLater($0) }.count - 4)
         }
     }
 

@@ -604,7 +604,8 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION retention_rules(bigint), retention_policy_set(bigint, text, text, integer), retention_due(bigint, date),
+REVOKE ALL ON FUNCTION gaptrack_audit_redaction_allowed(audit_log, audit_log), retention_rule_text(text, integer),
+    retention_left_on(bigint), retention_rules(bigint), retention_policy_set(bigint, text, text, integer), retention_due(bigint, date),
     retention_plan(bigint, date), retention_apply(bigint, date), legal_hold_set(bigint, text), legal_hold_clear(bigint),
     student_erasure_refusals(bigint, date), student_erase(bigint, text, date), student_subject_access(bigint, text),
     research_cohort(bigint, text, text), research_results(bigint, text, text), research_support(bigint, text, text)
