@@ -533,6 +533,25 @@ BEGIN
 END
 $$;
 
+-- The subject-access document for the service (GET /v1/students/{student}/export): only for an
+-- admin or data-lead request of the student's own provider (the request scope the service binds,
+-- sql/functions/service_context.sql, which row-level security trusts too). SECURITY DEFINER
+-- because the document includes what those roles cannot read themselves (the audit entries, the
+-- legal hold) and its own audit entry; EXECUTE for gaptrack_service only.
+CREATE OR REPLACE FUNCTION student_subject_access_for_service(p_student_id bigint, p_format text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF coalesce(gaptrack_current_role() NOT IN ('admin', 'data_lead'), true)
+       OR NOT EXISTS (SELECT FROM students s WHERE s.student_id = p_student_id AND s.provider_id = gaptrack_current_provider()) THEN
+        RAISE EXCEPTION 'a subject-access export is for an admin or data lead of the student''s provider'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN student_subject_access(p_student_id, p_format);
+END
+$$;
+REVOKE ALL ON FUNCTION student_subject_access_for_service(bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION student_subject_access_for_service(bigint, text) TO gaptrack_service;
+
 -- The students of a cohort in an academic year (any enrolment of the year whose cohort codes
 -- include p_cohort: report_cohort_codes), with what a research export may show of them and their
 -- disadvantage facts on the year's autumn census day (docs/methodology.md §1, §7).

@@ -78,6 +78,14 @@ public struct StudentRecords {
         }
     }
 
+    /// The subject-access document through the service, inside its scoped session (an admin or
+    /// data lead of the student's provider: sql/functions/data_protection.sql checks again).
+    public func subjectAccessInService(studentID: Int, format: String) throws -> Data {
+        let text: String = try connection.query(
+            "SELECT student_subject_access_for_service($1, $2)::text AS doc", [studentID, format]).single().decode("doc")
+        return try Self.sortedJSON(text)
+    }
+
     /// The subject-access document (its shape: docs/data-protection.md §5), as JSON text with
     /// sorted keys; recorded in the audit log with the format asked for.
     public func subjectAccess(studentID: Int, format: String, actor: String) throws -> Data {
@@ -85,6 +93,10 @@ public struct StudentRecords {
             try connection.query("SELECT set_config('gaptrack.actor', $1, true)", [actor])
             return try connection.query("SELECT student_subject_access($1, $2)::text AS doc", [studentID, format]).single().decode("doc")
         }
+        return try Self.sortedJSON(text)
+    }
+
+    static func sortedJSON(_ text: String) throws -> Data {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
