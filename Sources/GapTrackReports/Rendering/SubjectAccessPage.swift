@@ -4,6 +4,38 @@ import Foundation
 /// person can read: every section of the JSON in the same order, arrays of records as tables,
 /// nothing fetched from elsewhere (no scripts, no external styles or fonts).
 public enum SubjectAccessPage {
+    /// A JSON value as decoded strictly (JSONDecoder), so that true and 1 stay apart.
+    indirect enum Value: Decodable {
+        case null, bool(Bool), number(Decimal), string(String), array([Value]), object([String: Value])
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() { self = .null }
+            else if let bool = try? container.decode(Bool.self) { self = .bool(bool) }
+            else if let number = try? container.decode(Decimal.self) { self = .number(number) }
+            else if let string = try? container.decode(String.self) { self = .string(string) }
+            else if let array = try? container.decode([Value].self) { self = .array(array) }
+            else { self = .object(try container.decode([String: Value].self)) }
+        }
+
+        subscript(key: String) -> Value? {
+            if case .object(let object) = self { return object[key] }
+            return nil
+        }
+
+        /// The value as a person reads it in a table cell.
+        var text: String {
+            switch self {
+            case .null: return ""
+            case .bool(let bool): return bool ? "yes" : "no"
+            case .number(let number): return "\(number)"
+            case .string(let string): return string
+            case .array(let items): return items.map(\.text).joined(separator: "; ")
+            case .object(let object): return object.keys.sorted().map { "\($0): \(object[$0]!.text)" }.joined(separator: ", ")
+            }
+        }
+    }
+
     /// The sections in reading order, with their headings; anything else in the document follows
     /// under its own key, so nothing held is left off the page.
     static let sections: [(path: [String], heading: String)] = [
@@ -16,10 +48,10 @@ public enum SubjectAccessPage {
     ]
 
     public static func render(json: Data) throws -> String {
-        guard let document = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
-            throw CocoaError(.coderReadCorrupt)
-        }
-        let studentName = (document["student"] as? [String: Any]).map { "\($0["forename"] ?? "") \($0["legal_surname"] ?? "")" } ?? ""
+        let document = try JSONDecoder().decode(Value.self, from: json)
+        guard case .object(let top) = document else { throw CocoaError(.coderReadCorrupt) }
+        let studentName = [document["student"]?["forename"]?.text, document["student"]?["legal_surname"]?.text]
+            .compactMap { $0 }.joined(separator: " ")
         var html = """
             <!DOCTYPE html>
             <html lang="en-GB"><head><meta charset="utf-8">
@@ -28,60 +60,46 @@ public enum SubjectAccessPage {
             th,td{border:1px solid #999;padding:.2em .5em;text-align:left;vertical-align:top;font-size:.9em}th{background:#eee}
             h2{margin-top:1.5em}</style></head><body>
             <h1>Everything held on \(escape(studentName))</h1>
-            <p>\(escape(document["format"] as? String ?? "")). A subject access export under UK GDPR Article 15.</p>
+            <p>\(escape(document["format"]?.text ?? "")). A subject access export under UK GDPR Article 15.</p>
 
             """
         var shown: Set<String> = ["format"]
         for (path, heading) in sections {
             shown.insert(path[0])
-            html += "<h2>\(escape(heading))</h2>\n" + block(value(at: path, in: document))
+            html += "<h2>\(escape(heading))</h2>\n" + block(path.reduce(Optional(document)) { $0?[$1] })
         }
-        if let attendance = document["attendance"] as? [String: Any] {
+        if case .object(let attendance)? = document["attendance"] {
             for key in attendance.keys.sorted() where !["summary", "marks", "replaced_marks"].contains(key) {
                 html += "<h2>Attendance: \(escape(key))</h2>\n" + block(attendance[key])
             }
         }
-        for key in document.keys.sorted() where !shown.contains(key) {
-            html += "<h2>\(escape(key))</h2>\n" + block(document[key])
+        for key in top.keys.sorted() where !shown.contains(key) {
+            html += "<h2>\(escape(key))</h2>\n" + block(top[key])
         }
         return html + "</body></html>\n"
     }
 
-    static func value(at path: [String], in document: [String: Any]) -> Any? {
-        var current: Any? = document
-        for key in path { current = (current as? [String: Any])?[key] }
-        return current
-    }
-
-    static func block(_ value: Any?) -> String {
+    static func block(_ value: Value?) -> String {
         switch value {
-        case let records as [[String: Any]]:
-            guard !records.isEmpty else { return "<p>None held.</p>\n" }
+        case .array(let items)? where items.isEmpty:
+            return "<p>None held.</p>\n"
+        case .array(let items)?:
+            let records = items.compactMap { item -> [String: Value]? in
+                if case .object(let object) = item { return object }
+                return nil
+            }
+            guard records.count == items.count else { return "<p>\(escape(Value.array(items).text))</p>\n" }
             let columns = Array(Set(records.flatMap(\.keys))).sorted()
             let header = "<tr>" + columns.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
-            let rows = records.map { record in "<tr>" + columns.map { "<td>\(escape(text(record[$0])))</td>" }.joined() + "</tr>\n" }
+            let rows = records.map { record in "<tr>" + columns.map { "<td>\(escape(record[$0]?.text ?? ""))</td>" }.joined() + "</tr>\n" }
             return "<table>\n\(header)\(rows.joined())</table>\n"
-        case let array as [Any]:
-            return array.isEmpty ? "<p>None held.</p>\n" : "<p>\(escape(text(array)))</p>\n"
-        case let object as [String: Any]:
-            let rows = object.keys.sorted().map { "<tr><th>\(escape($0))</th><td>\(escape(text(object[$0])))</td></tr>\n" }
+        case .object(let object)?:
+            let rows = object.keys.sorted().map { "<tr><th>\(escape($0))</th><td>\(escape(object[$0]!.text))</td></tr>\n" }
             return "<table>\n\(rows.joined())</table>\n"
-        case nil, is NSNull:
+        case nil, .null?:
             return "<p>None held.</p>\n"
-        default:
-            return "<p>\(escape(text(value)))</p>\n"
-        }
-    }
-
-    static func text(_ value: Any?) -> String {
-        switch value {
-        case nil, is NSNull: return ""
-        case let string as String: return string
-        case let number as NSNumber: return number.stringValue
-        default:
-            guard let value, JSONSerialization.isValidJSONObject(value),
-                  let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "\(value ?? "")" }
-            return String(decoding: data, as: UTF8.self)
+        case let other?:
+            return "<p>\(escape(other.text))</p>\n"
         }
     }
 
