@@ -88,7 +88,9 @@ CREATE TABLE data_protection.retention_runs (
     as_of        date NOT NULL,
     ran_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
     ran_by       text NOT NULL,
-    deleted      jsonb NOT NULL
+    deleted      jsonb NOT NULL,
+    -- Earlier audit entries about the students deleted whole, redacted as after an erasure.
+    redacted_audit_entries  integer NOT NULL CHECK (redacted_audit_entries >= 0)
 );
 
 -- One row per erased student: that it happened, when, by whom, why, and a random token that

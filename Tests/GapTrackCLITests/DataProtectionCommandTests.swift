@@ -81,9 +81,22 @@ struct DataProtectionCommandTests {
                 #expect(printedPlan.contains { $0.contains("\(line.kind.argument)  \(line.table): \(line.rows) rows of \(line.students) students") })
             }
 
+            // A change by hand to a student who goes whole leaves an audit entry with their row in it.
+            let goner: Int = try connection.query(
+                "SELECT min(student_id) AS id FROM retention_due($1, '2060-01-01') WHERE table_name = 'students'", [school]
+            ).single().decode("id")
+            let surname: String = try connection.query(
+                "UPDATE students SET forename = forename || ' Jr' WHERE student_id = $1 RETURNING legal_surname", [goner]
+            ).single().decode("legal_surname")
             let before = try Self.tableCounts(connection)
             let auditBefore = before["public.audit_log"]!
             let printed = try GapTrackCommandLine.run(["retention", "apply", "--provider", "demo-academy", "--confirm"] + asOf + database)
+            let copies: Int = try connection.query(
+                "SELECT count(*) AS n FROM audit_log WHERE row_key ->> 'student_id' = $1 AND (after::text LIKE '%' || $2 || '%')",
+                [String(goner), surname]).single().decode("n")
+            #expect(copies == 0, "the audit entry that copied the deleted student's row is redacted")
+            let runRedacted: Int = try connection.query("SELECT redacted_audit_entries FROM data_protection.retention_runs").single().decode("redacted_audit_entries")
+            #expect(runRedacted == 1)
             #expect(printed.first == "Deleted at demo-academy as of 2060-01-01:")
             let after = try Self.tableCounts(connection)
             // Each table lost exactly the rows the plan listed for it, over every kind of record.

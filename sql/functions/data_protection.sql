@@ -27,15 +27,16 @@ BEGIN
 END
 $$;
 
--- The only way an audit entry changes: after an erasure, every earlier entry of the provider whose
--- row key, before or after names the student loses its before and after (the rows as they were),
--- keeping who, when, what action on which table. SECURITY DEFINER so that it works whoever owns
--- the audit log; EXECUTE for nobody but the owner. Returns the number of entries redacted.
-CREATE OR REPLACE FUNCTION gaptrack_redact_student_audit(p_provider_id bigint, p_student_id bigint, p_token text) RETURNS integer
+-- The only way an audit entry changes: once students are gone (erased, or deleted whole by
+-- retention), every earlier entry of the provider whose row key, before or after names one of
+-- them loses its before and after (the rows as they were), keeping who, when, what action on
+-- which table. SECURITY DEFINER so that it works whoever owns the audit log; EXECUTE for nobody
+-- but the owner. Returns the number of entries redacted.
+CREATE OR REPLACE FUNCTION gaptrack_redact_student_audit(p_provider_id bigint, p_student_ids bigint[], p_token text) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     v_marker jsonb := jsonb_build_object('redacted_by_erasure', p_token);
-    v_student text := p_student_id::text;
+    v_students text[] := p_student_ids::text[];
     v_count integer;
 BEGIN
     INSERT INTO data_protection.audit_redaction_scopes (token) VALUES (p_token);
@@ -43,13 +44,14 @@ BEGIN
     SET before = CASE WHEN a.before IS NULL THEN NULL ELSE v_marker END,
         after = CASE WHEN a.after IS NULL THEN NULL ELSE v_marker END
     WHERE a.provider_id = p_provider_id
-      AND (a.row_key ->> 'student_id' = v_student OR a.before ->> 'student_id' = v_student OR a.after ->> 'student_id' = v_student);
+      AND (a.row_key ->> 'student_id' = ANY (v_students) OR a.before ->> 'student_id' = ANY (v_students)
+           OR a.after ->> 'student_id' = ANY (v_students));
     GET DIAGNOSTICS v_count = ROW_COUNT;
     DELETE FROM data_protection.audit_redaction_scopes WHERE transaction_id = txid_current();
     RETURN v_count;
 END
 $$;
-REVOKE ALL ON FUNCTION gaptrack_redact_student_audit(bigint, bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION gaptrack_redact_student_audit(bigint, bigint[], text) FROM PUBLIC;
 
 -- "date of birth + 25 years", "keep".
 CREATE OR REPLACE FUNCTION retention_rule_text(p_basis text, p_years integer) RETURNS text
@@ -242,8 +244,9 @@ $$;
 
 -- Deletes what retention_due lists, in one transaction (the caller's), and returns what was
 -- deleted in retention_plan's shape. The audit triggers count the rows instead of copying them
--- (the personal data deleted never enters the audit log): the rows per table go into one
--- retention_runs row and one audit entry naming the rules. Deletes nothing, and records nothing,
+-- (the personal data deleted never enters the audit log), and earlier entries that copied the
+-- rows of students deleted whole are redacted: the rows per table go into one retention_runs
+-- row and one audit entry naming the rules. Deletes nothing, and records nothing,
 -- when nothing is due: a second run is a no-op.
 CREATE OR REPLACE FUNCTION retention_apply(p_provider_id bigint, p_as_of date)
 RETURNS TABLE (record_kind text, table_name text, rule text, source text, rows_due bigint, students bigint, earliest date, latest date)
@@ -252,6 +255,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_run bigint;
     v_deleted jsonb;
+    v_redacted integer;
 BEGIN
     DROP TABLE IF EXISTS pg_temp.retention_due_rows, pg_temp.retention_deleted;
     CREATE TEMPORARY TABLE retention_due_rows ON COMMIT DROP AS SELECT * FROM retention_due(p_provider_id, p_as_of);
@@ -294,14 +298,18 @@ BEGIN
         WHERE d.table_name = 'students' AND x.student_id = d.row_id RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
     INSERT INTO retention_deleted SELECT * FROM gone;
     DELETE FROM import_audit_scopes WHERE transaction_id = txid_current();
+    -- Earlier audit entries copied the rows of students now deleted whole: their contents go too.
+    v_redacted := gaptrack_redact_student_audit(p_provider_id,
+        ARRAY(SELECT g.student_id FROM retention_deleted g WHERE g.table_name = 'students'),
+        'retention-' || txid_current());
 
     SELECT jsonb_agg(jsonb_build_object('record_kind', x.record_kind, 'table', x.table_name, 'rule', retention_rule_text(r.basis, r.years),
                                         'rows', x.n) ORDER BY x.record_kind, x.table_name)
     INTO v_deleted
     FROM (SELECT g.record_kind, g.table_name, count(*) AS n FROM retention_deleted g GROUP BY 1, 2) x
     JOIN retention_rules(p_provider_id) r ON r.record_kind = x.record_kind;
-    INSERT INTO data_protection.retention_runs (provider_id, as_of, ran_by, deleted)
-    VALUES (p_provider_id, p_as_of, gaptrack_audit_actor(), v_deleted) RETURNING run_id INTO v_run;
+    INSERT INTO data_protection.retention_runs (provider_id, as_of, ran_by, deleted, redacted_audit_entries)
+    VALUES (p_provider_id, p_as_of, gaptrack_audit_actor(), v_deleted, v_redacted) RETURNING run_id INTO v_run;
     INSERT INTO audit_log (provider_id, actor, action, table_name, row_key, before, after)
     SELECT p_provider_id, gaptrack_audit_actor(), 'insert', 'retention_runs', jsonb_build_object('run_id', v_run), NULL, to_jsonb(r)
     FROM data_protection.retention_runs r WHERE r.run_id = v_run;
@@ -443,7 +451,7 @@ BEGIN
     v_deleted := v_deleted || jsonb_build_object('students', v_count);
     DELETE FROM import_audit_scopes WHERE transaction_id = txid_current();
 
-    v_redacted := gaptrack_redact_student_audit(v_provider, p_student_id, v_token);
+    v_redacted := gaptrack_redact_student_audit(v_provider, ARRAY[p_student_id], v_token);
     INSERT INTO data_protection.erasures (provider_id, token, reason, erased_by, deleted, redacted_audit_entries, source_imports)
     VALUES (v_provider, v_token, p_reason, gaptrack_audit_actor(), v_deleted, v_redacted, v_imports)
     RETURNING * INTO v_erasure;
