@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "GapStatistics"),
         // Pure disclosure control: the attacker's audit of published tables, and complementary suppression.
         .target(name: "DisclosureControl"),
+        // Pure data protection for research exports: keyed pseudonyms and k-anonymity.
+        .target(name: "DataProtection", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Pure domain values: identifiers (UPN, ULN), terms, attendance codes, markers.
         .target(name: "GapTrackDomain"),
         // RFC 4180 CSV reading with line numbers for error messages, and writing for CSV reports.
@@ -66,7 +68,7 @@ let package = Package(
             name: "gaptrack",
             dependencies: [
                 "Postgres", "PrivateCluster", "GapTrackStore", "GapTrackReports", "GapTrackDomain",
-                "DemoData", "GapTrackService",
+                "DemoData", "GapTrackService", "DataProtection", "CSVFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -79,6 +81,7 @@ let package = Package(
         .testTarget(name: "GapStatisticsTests", dependencies: ["GapStatistics", "TestSupport"]),
         .testTarget(name: "GapTrackDomainTests", dependencies: ["GapTrackDomain"]),
         .testTarget(name: "DisclosureControlTests", dependencies: ["DisclosureControl", "GapStatistics"]),
+        .testTarget(name: "DataProtectionTests", dependencies: ["DataProtection"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "GapStatistics"]),
         .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase", "GapStatistics"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "GapTrackDomain", "CSVFormat"]),

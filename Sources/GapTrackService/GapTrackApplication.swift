@@ -51,6 +51,7 @@ public func buildRouter(_ dependencies: ServiceDependencies) -> Router<GapTrackR
     AttendanceRoutes(dependencies: dependencies).register(on: api)
     AssessmentRoutes(dependencies: dependencies).register(on: api)
     TimelineRoutes(dependencies: dependencies).register(on: api)
+    StudentExportRoutes(dependencies: dependencies).register(on: api)
     ReportRoutes(dependencies: dependencies).register(on: api)
     AuditRoutes(dependencies: dependencies).register(on: api)
     return router

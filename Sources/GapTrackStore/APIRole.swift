@@ -27,7 +27,7 @@ public enum APIRole: String, Sendable, Hashable, Codable, CaseIterable, CustomSt
             return true
         case .readTimeline, .readSupport, .recordSupport:
             return self != .governor
-        case .recordAttendance, .recordAssessments:
+        case .recordAttendance, .recordAssessments, .exportStudent:
             return self == .admin || self == .dataLead
         case .readAudit:
             return self == .admin
@@ -49,6 +49,7 @@ public enum APIAction: String, Sendable, CaseIterable, CustomStringConvertible {
     case recordAttendance = "record attendance marks"
     case recordAssessments = "record assessment results"
     case readAudit = "read the audit log"
+    case exportStudent = "export everything held on a student"
 
     public var description: String { rawValue }
 }

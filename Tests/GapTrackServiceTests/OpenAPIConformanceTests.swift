@@ -92,6 +92,7 @@ import Yams
                 _ = try await send(.get, "/v1/reports/termly?cohort=year-11", "/v1/reports/termly", token: governor)
 
                 _ = try await send(.get, "/v1/audit?limit=5", "/v1/audit", token: admin)
+                _ = try await send(.get, "/v1/students/\(fixture.studentA)/export", "/v1/students/{student}/export", token: admin)
                 _ = try await send(.get, "/v1/audit?limit=x", "/v1/audit", token: admin)
                 _ = try await send(.get, "/v1/audit", "/v1/audit", token: staff)
                 return exchanges

@@ -52,7 +52,20 @@ struct SchemaCatalogueTests {
     ]
 
     static func isExpected(_ line: String) -> Bool {
-        expectedDifferences.contains { line.hasPrefix($0.line) }
+        expectedDifferences.contains { line.hasPrefix($0.line) } || isLater(line)
+    }
+
+    /// What numbered files after the baseline add or replace, each with the file that does it.
+    static let laterChanges: [(line: String, reason: String)] = [
+        ("function gaptrack_redact_student_audit(", "005: redaction after an erasure"),
+        ("function legal_hold_", "005: legal holds"), ("function research_", "005: research export rows"),
+        ("function retention_", "005: retention"), ("function student_eras", "005: erasure"),
+        ("function student_subject_access", "005: subject access, from the CLI and the service"),
+        ("grant function student_subject_access_for_service(", "005: the service's subject-access export"),
+    ]
+
+    static func isLater(_ line: String) -> Bool {
+        laterChanges.contains { line.hasPrefix($0.line) }
     }
 
     @Test func theBaselineBuildsTheSchemaTheOldChainBuilt() throws {
