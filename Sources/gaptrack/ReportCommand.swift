@@ -8,7 +8,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Make reports from the data in the database.",
-        subcommands: [Termly.self, Gap.self, ImpactReportCommand.self]
+        subcommands: [Termly.self, Gap.self, ImpactReportCommand.self, StudentsReportCommand.self]
     )
 
     /// What every termly report needs: whose, which cohort, which term, and where it goes.
@@ -50,6 +50,9 @@ struct ReportCommand: ParsableCommand {
 
         @Flag(help: "Leave out the intervention impact sections.")
         var noImpact = false
+
+        @Flag(help: "Leave out the lists of pupils behind small groups and each support type (staff reports only; see 'report students').")
+        var noDrillDown = false
 
         @Option(help: "table (aligned text, the default), csv (one tidy table), json, markdown or html (self-contained, prints on A4).")
         var format: ReportFormat = .table
@@ -102,9 +105,10 @@ struct ReportCommand: ParsableCommand {
             let cohort = try cohortCode(queries)
             // The stored report data (sql/functions/report_snapshots.sql). The cache itself refuses a session that row-level
             // security applies to, whose data would depend on who asks.
-            let report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
+            var report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
                 try queries.report(provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections)
             }
+            if !noDrillDown { report.drillDown = try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport) }
             let text = try format.render(report)
             if let output {
                 let url = URL(fileURLWithPath: output)
