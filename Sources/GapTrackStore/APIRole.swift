@@ -25,7 +25,7 @@ public enum APIRole: String, Sendable, Hashable, Codable, CaseIterable, CustomSt
         switch action {
         case .readReport:
             return true
-        case .readTimeline, .readSupport, .recordSupport:
+        case .readTimeline, .readSupport, .recordSupport, .readPupilLists:
             return self != .governor
         case .recordAttendance, .recordAssessments:
             return self == .admin || self == .dataLead
@@ -49,6 +49,7 @@ public enum APIAction: String, Sendable, CaseIterable, CustomStringConvertible {
     case recordAttendance = "record attendance marks"
     case recordAssessments = "record assessment results"
     case readAudit = "read the audit log"
+    case readPupilLists = "list the pupils behind a report's figures (staff only; governors read the termly report)"
 
     public var description: String { rawValue }
 }
