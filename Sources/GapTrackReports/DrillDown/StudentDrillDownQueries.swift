@@ -77,9 +77,9 @@ public struct StudentDrillDownQueries {
 
     /// The drill-down sections of a termly report: one list per group the report shows with
     /// fewer pupils than its suppression threshold (10), and one per support type delivered in its
-    /// term. None for governors or the public.
-    public func sections(for report: TermlyGapReport, access: DrillDownAccess) throws -> [StudentDrillDown] {
-        guard access.audience.mayListPupils else { return [] }
+    /// term. Nil for governors and the public, whose reports never carry pupil-level rows.
+    public func sections(for report: TermlyGapReport, access: DrillDownAccess) throws -> [StudentDrillDown]? {
+        guard access.audience.mayListPupils else { return nil }
         let termly = TermlyReportQueries(connection: connection)
         let (providerID, provider) = try termly.provider(code: try ProviderCode(parsing: report.provider.code))
         let loaded = try load(
@@ -181,17 +181,19 @@ struct LoadedDrillDown {
             resultsRule: resultsRule, notes: notes)
     }
 
-    /// Entry and exit paired by subject, in subject order.
+    /// Entry and exit paired by subject (compared ignoring case and surrounding spaces, as the
+    /// impact report compares them), in subject order.
     static func results(_ rows: [StudentDrillDownRepository.ResultRow]) -> [DrillDownResult] {
         var bySubject = [String: DrillDownResult]()
         for row in rows {
             let point = DrillDownResult.Point(assessment: row.assessment, term: row.term, score: row.score, scale: row.scale)
-            var result = bySubject[row.subject] ?? DrillDownResult(subject: row.subject)
+            let key = row.subject.trimmingCharacters(in: .whitespaces).lowercased()
+            var result = bySubject[key] ?? DrillDownResult(subject: key)
             switch row.point {
             case .entry: result.entry = point
             case .exit: result.exit = point
             }
-            bySubject[row.subject] = result
+            bySubject[key] = result
         }
         return bySubject.keys.sorted().compactMap { bySubject[$0] }
     }
