@@ -81,6 +81,10 @@ import Testing
                 #expect(!json.text.contains("drillDown"))
                 let staffReport = try await client.call(.get, Self.termly + "&format=html", token: dataLead)
                 #expect(staffReport.text.contains("Pupils behind the figures") && staffReport.text.contains("Pupil2"))
+                let staffPDF = try await client.call(.get, Self.termly + "&format=pdf", token: dataLead)
+                #expect(staffPDF.status == .ok && Data(staffPDF.body.readableBytesView).starts(with: Array("%PDF-".utf8)))
+                let staffPages = try Self.pageCount(Data(staffPDF.body.readableBytesView))
+                #expect(staffPages >= (try Self.pageCount(bytes)), "the lists add to the report, never take from it")
 
                 let bad = try await client.call(.get, Self.termly + "&format=docx", token: governor)
                 #expect(bad.status == .badRequest && bad.errorMessage?.contains("json, html, pdf") == true, "\(bad.text)")

@@ -7,7 +7,7 @@ import GapTrackDomain
 /// attendance, support and results, so that the same cells read alike in every format.
 public enum DrillDownRenderers {
     /// The columns of a pupil's row.
-    static let columns = ["Pupil", "UPN / ULN", "Markers", "Attendance", "Support", "Results (entry → exit)"]
+    static let columns = ["Name", "UPN / ULN", "Markers", "Attendance", "Support", "Results (entry → exit)"]
 
     /// The cells of a pupil's row, in `columns` order.
     static func cells(_ pupil: DrillDownPupil) -> [String] {
@@ -30,7 +30,8 @@ public enum DrillDownRenderers {
 
     /// The lines above a list: what it is, whose, and what is left out.
     static func preamble(_ drillDown: StudentDrillDown) -> [String] {
-        ["\(drillDown.pupils.count) pupil\(drillDown.pupils.count == 1 ? "" : "s"). \(drillDown.resultsRule)"] + drillDown.notes
+        let count = drillDown.pupils.count
+        return ["\(count) \(count == 1 ? String(drillDown.people.dropLast()) : drillDown.people). \(drillDown.resultsRule)"] + drillDown.notes
     }
 
     // MARK: - Standalone

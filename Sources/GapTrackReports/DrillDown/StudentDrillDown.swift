@@ -38,10 +38,14 @@ public struct StudentDrillDown: Sendable, Equatable, Codable {
         self.notes = notes
     }
 
-    /// "Pupils: FSM Ever 6 and Tutoring, Demo Academy, Year 11, 2024/25 summer".
+    /// "Pupils: FSM Ever 6 and Tutoring, Demo Academy, Year 11, 2024/25 summer" ("Students" at a
+    /// college or university).
     public var title: String {
-        "Pupils: \(list.label), \(provider.name), \(cohort.label), \(period)"
+        "\(people.capitalized): \(list.label), \(provider.name), \(cohort.label), \(period)"
     }
+
+    /// "pupils" at a school, "students" elsewhere.
+    public var people: String { provider.kind == .school ? "pupils" : "students" }
 }
 
 /// Which pupils a list holds: the members of a report group, those who received a type of
