@@ -117,10 +117,11 @@ public struct PDFPrinter: Sendable {
                     continuation.resume(throwing: error)
                     return
                 }
+                // A Dispatch timer rather than a task: the time limit must hold even while every
+                // thread of Swift's cooperative pool is busy.
                 let pid = process.processIdentifier
-                let limit = timeout
-                Task {
-                    try? await Task.sleep(for: limit)
+                let (seconds, attoseconds) = timeout.components
+                DispatchQueue.global().asyncAfter(deadline: .now() + Double(seconds) + Double(attoseconds) / 1e18) {
                     if !state.finished.withLock({ $0 }) {
                         state.timedOut.withLock { $0 = true }
                         kill(pid, SIGKILL)
@@ -172,7 +173,7 @@ public enum PDFPrintError: Error, Sendable, Equatable, CustomStringConvertible {
                 + (named.map { " ('\($0)' is not an executable file)" } ?? " (looked for \(PDFPrinter.candidates.joined(separator: ", ")) on PATH)")
                 + ": install the chromium package or set GAPTRACK_CHROMIUM; ask for format=html meanwhile"
         case .timedOut(let limit):
-            "Chromium did not finish printing the report within \(limit.components.seconds) seconds; try again, or ask for format=html"
+            "Chromium did not finish printing the report within \(limit.formatted(.units(allowed: [.seconds, .milliseconds]))); try again, or ask for format=html"
         case .failed(let reason):
             "the report could not be printed to PDF: \(reason); ask for format=html meanwhile"
         }

@@ -19,8 +19,18 @@ struct SchemaCatalogueTests {
         ("function impact_school_students(", "takes its roles from impact_school_roles instead of repeating that function's four sets"),
     ]
 
+    /// Definitions added after the baseline replaced the chain, each with what it is for.
+    static let addedSinceBaseline: [(line: String, reason: String)] = [
+        ("function report_drill_down_", "the pupils behind a report's figures, staff only (docs/methodology.md §7.6)"),
+        ("grant function report_drill_down_", "goes with the functions"),
+    ]
+
     static func isExpected(_ line: String) -> Bool {
-        expectedDifferences.contains { line.hasPrefix($0.line) }
+        expectedDifferences.contains { line.hasPrefix($0.line) } || isAddedSinceBaseline(line)
+    }
+
+    static func isAddedSinceBaseline(_ line: String) -> Bool {
+        addedSinceBaseline.contains { line.hasPrefix($0.line) }
     }
 
     @Test func theBaselineBuildsTheSchemaTheOldChainBuilt() throws {
@@ -39,7 +49,8 @@ struct SchemaCatalogueTests {
             for changed in ["function report_snapshot_schema_version(", "function impact_school_students("] {
                 #expect(new.contains { $0.hasPrefix(changed) } && old.contains { $0.hasPrefix(changed) })
             }
-            #expect(new.count == old.count - 4)
+            #expect(new.filter { !Self.isAddedSinceBaseline($0) }.count == old.count - 4)
+            #expect(new.contains { $0.hasPrefix("function report_drill_down_load(") })
         }
     }
 
