@@ -50,6 +50,7 @@ import Testing
         try await Self.withSchool { fixture, client in
             let governor = try fixture.token("school-a", .governor)
             let dataLead = try fixture.token("school-a", .dataLead)
+            let staff = try fixture.token("school-a", .staff)
             do {
                 let json = try await client.call(.get, Self.termly, token: governor)
                 #expect(json.status == .ok && json.headers[.contentType] == "application/json; charset=utf-8")
@@ -81,6 +82,12 @@ import Testing
                 #expect(!json.text.contains("drillDown"))
                 let staffReport = try await client.call(.get, Self.termly + "&format=html", token: dataLead)
                 #expect(staffReport.text.contains("Pupils behind the figures") && staffReport.text.contains("Pupil2"))
+                // A staff token's report lists the pupils too, never a restricted marker or record.
+                let staffJSON = try await client.call(.get, Self.termly, token: staff)
+                let lists = try #require(try JSONReportRenderer.decode(staffJSON.text).drillDown)
+                #expect(lists.contains { $0.pupils.contains { $0.surname == "Pupil1" } })
+                #expect(!lists.flatMap(\.pupils).flatMap(\.markers).contains("looked_after") && !staffJSON.text.contains("housing_support"))
+                #expect(lists.allSatisfy { $0.restrictedRecords == .omitted })
                 let staffPDF = try await client.call(.get, Self.termly + "&format=pdf", token: dataLead)
                 #expect(staffPDF.status == .ok && Data(staffPDF.body.readableBytesView).starts(with: Array("%PDF-".utf8)))
                 let staffPages = try Self.pageCount(Data(staffPDF.body.readableBytesView))

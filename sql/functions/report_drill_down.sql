@@ -20,7 +20,7 @@ DECLARE
     v_count bigint;
 BEGIN
     PERFORM report_require_cohort();
-    DROP TABLE IF EXISTS pg_temp.report_drill_down_members, pg_temp.report_drill_down_full;
+    DROP TABLE IF EXISTS pg_temp.report_drill_down_members, pg_temp.report_drill_down_full, pg_temp.report_drill_down_visible;
     CREATE TEMPORARY TABLE report_drill_down_members ON COMMIT DROP AS
         SELECT c.student_id, g.group_id
         FROM pg_temp.report_cohort c
@@ -37,14 +37,23 @@ BEGIN
                 AND NOT EXISTS (SELECT FROM restricted_marker_kinds k WHERE k.marker = 'refugee_or_asylum_seeker'),
             young_carer = c.young_carer AND NOT EXISTS (SELECT FROM restricted_marker_kinds k WHERE k.marker = 'young_carer');
         PERFORM report_use_comparison(coalesce(p_comparison, 'dfe_disadvantaged'));
+        CREATE TEMPORARY TABLE report_drill_down_visible ON COMMIT DROP AS
+            SELECT c.student_id, g.group_id
+            FROM pg_temp.report_cohort c
+            CROSS JOIN LATERAL report_groups_of(c) AS g (group_id);
+        ANALYZE pg_temp.report_drill_down_visible;
         DELETE FROM pg_temp.report_drill_down_members m
         WHERE NOT EXISTS (
-            SELECT FROM pg_temp.report_cohort c CROSS JOIN LATERAL report_groups_of(c) AS g (group_id)
-            WHERE c.student_id = m.student_id AND g.group_id = m.group_id);
+            SELECT FROM pg_temp.report_drill_down_visible v WHERE v.student_id = m.student_id AND v.group_id = m.group_id);
+        DROP TABLE pg_temp.report_drill_down_visible;
         TRUNCATE pg_temp.report_cohort;
         INSERT INTO pg_temp.report_cohort SELECT * FROM pg_temp.report_drill_down_full;
         DROP TABLE pg_temp.report_drill_down_full;
     END IF;
+    -- The lists below join the members by pupil: an index and statistics, so that they hash or
+    -- look pupils up instead of scanning the whole table once per pupil.
+    CREATE INDEX ON pg_temp.report_drill_down_members (student_id);
+    ANALYZE pg_temp.report_drill_down_members;
     SELECT count(DISTINCT m.student_id) INTO v_count FROM pg_temp.report_drill_down_members m;
     RETURN v_count;
 END
@@ -76,8 +85,17 @@ LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM report_drill_down_require();
     RETURN QUERY
-        WITH census AS (
-            SELECT c.census_date FROM census_days c WHERE c.academic_year = p_academic_year AND c.collection = p_term
+        WITH member_groups AS (
+            SELECT m.student_id, array_agg(m.group_id ORDER BY m.group_id) AS groups
+            FROM pg_temp.report_drill_down_members m
+            GROUP BY m.student_id
+        ), marker_lists AS (
+            SELECT k.student_id, array_agg(DISTINCT k.marker::text || coalesce(': ' || k.value, '')) AS markers
+            FROM student_markers k
+            JOIN census_days c ON c.academic_year = p_academic_year AND c.collection = p_term AND k.spell @> c.census_date
+            WHERE k.student_id IN (SELECT g.student_id FROM member_groups g)
+              AND (p_include_restricted OR NOT EXISTS (SELECT FROM restricted_marker_kinds r WHERE r.marker = k.marker))
+            GROUP BY k.student_id
         ), sessions AS (
             SELECT m.student_id,
                    count(*) FILTER (WHERE k.counts_as_possible) AS possible,
@@ -87,20 +105,15 @@ BEGIN
             FROM attendance_marks m
             JOIN attendance_codes k ON k.code = m.code
             WHERE m.session_date BETWEEN p_from AND p_to
-              AND m.student_id IN (SELECT x.student_id FROM pg_temp.report_drill_down_members x)
+              AND m.student_id IN (SELECT g.student_id FROM member_groups g)
             GROUP BY m.student_id
         )
-        SELECT s.student_id, s.forename, s.legal_surname, s.upn, s.uln,
-               (SELECT array_agg(m.group_id ORDER BY m.group_id) FROM pg_temp.report_drill_down_members m WHERE m.student_id = s.student_id),
-               coalesce((SELECT array_agg(DISTINCT k.marker::text || coalesce(': ' || k.value, '') ORDER BY k.marker::text || coalesce(': ' || k.value, ''))
-                         FROM student_markers k CROSS JOIN census
-                         WHERE k.student_id = s.student_id AND k.spell @> census.census_date
-                           AND (p_include_restricted OR NOT EXISTS (SELECT FROM restricted_marker_kinds r WHERE r.marker = k.marker))),
-                        '{}'::text[]),
+        SELECT s.student_id, s.forename, s.legal_surname, s.upn, s.uln, g.groups, coalesce(l.markers, '{}'::text[]),
                a.possible, a.attended, a.authorised, a.unauthorised
-        FROM students s
-        LEFT JOIN sessions a ON a.student_id = s.student_id AND a.possible > 0
-        WHERE s.student_id IN (SELECT x.student_id FROM pg_temp.report_drill_down_members x)
+        FROM member_groups g
+        JOIN students s ON s.student_id = g.student_id
+        LEFT JOIN marker_lists l ON l.student_id = g.student_id
+        LEFT JOIN sessions a ON a.student_id = g.student_id AND a.possible > 0
         ORDER BY s.legal_surname, s.forename, s.student_id;
 END
 $$;
