@@ -149,14 +149,47 @@ private final class PrintState: Sendable {
 }
 
 extension PDFPrinter {
-    /// The page printed by the Chromium found where the service runs; 503 naming what is missing
-    /// or what went wrong.
-    static func printForResponse(_ html: String) async throws(APIError) -> Data {
+    /// Prints at once: each Chromium takes a few hundred megabytes and a core for a few seconds,
+    /// so more requests than this are turned away (503 with Retry-After) rather than queued.
+    static let slots = PrintSlots(limit: 2)
+
+    /// The page printed by `printer` (by default the Chromium found where the service runs); 503
+    /// naming what is missing or what went wrong, or that the printers are all busy.
+    static func printForResponse(
+        _ html: String, with printer: PDFPrinter = .fromEnvironment(), slots: PrintSlots = slots
+    ) async throws(APIError) -> Data {
+        guard slots.take() else {
+            throw APIError.overloaded("\(slots.limit) reports are being printed to PDF already; retry shortly, or ask for format=html")
+        }
+        defer { slots.give() }
         do {
-            return try await fromEnvironment().print(html: html)
+            return try await printer.print(html: html)
         } catch {
             throw APIError.unavailable(error.description)
         }
+    }
+}
+
+/// How many PDF prints may run at once: one counter shared by every request, hence a class.
+final class PrintSlots: Sendable {
+    let limit: Int
+    private let taken = Mutex(0)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Takes a slot if one is free.
+    func take() -> Bool {
+        taken.withLock { taken in
+            guard taken < limit else { return false }
+            taken += 1
+            return true
+        }
+    }
+
+    func give() {
+        taken.withLock { $0 -= 1 }
     }
 }
 

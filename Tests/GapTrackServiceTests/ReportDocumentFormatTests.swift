@@ -1,6 +1,6 @@
 import Foundation
 import GapTrackReports
-import GapTrackService
+@testable import GapTrackService
 import GapTrackStore
 import Hummingbird
 import HummingbirdTesting
@@ -151,7 +151,7 @@ import Testing
         }
     }
 
-    @Test func withoutChromiumAPDFIsRefusedNamingWhatIsMissing() async throws {
+    @Test func aPDFIsRefusedWithoutChromiumPastItsTimeLimitOrWhileTwoArePrinting() async throws {
         let missing = PDFPrinter(executable: nil)
         await #expect(throws: PDFPrintError.chromiumMissing(nil)) { try await missing.print(html: "<p>x</p>") }
         #expect(PDFPrintError.chromiumMissing(nil).description.contains("chromium"))
@@ -168,5 +168,28 @@ import Testing
         let slow = PDFPrinter(executable: script.path, timeout: .milliseconds(300))
         await #expect(throws: PDFPrintError.timedOut(.milliseconds(300))) { try await slow.print(html: "<p>x</p>") }
         #expect(ContinuousClock.now - started < .seconds(60), "killed at the limit, not left to sleep its 120 s")
+
+        // Two prints at once at most: a third is turned away with 503 (overloaded), not queued, and
+        // a slot is free again once a print ends.
+        let slots = PrintSlots(limit: 2)
+        let busy = PDFPrinter(executable: script.path, timeout: .seconds(3))
+        async let first: Void = { _ = try? await PDFPrinter.printForResponse("<p>1</p>", with: busy, slots: slots) }()
+        async let second: Void = { _ = try? await PDFPrinter.printForResponse("<p>2</p>", with: busy, slots: slots) }()
+        var waited = 0
+        while slots.take() {
+            slots.give()
+            waited += 1
+            try await Task.sleep(for: .milliseconds(50))
+            if waited > 40 { break }
+        }
+        #expect(waited <= 40, "both prints took their slots")
+        do {
+            _ = try await PDFPrinter.printForResponse("<p>3</p>", with: busy, slots: slots)
+            Issue.record("a third print was let in")
+        } catch {
+            #expect(error.status == .serviceUnavailable && error.description.contains("retry shortly"), "\(error)")
+        }
+        _ = await (first, second)
+        #expect(slots.take(), "the slots are given back")
     }
 }
