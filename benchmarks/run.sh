@@ -188,7 +188,7 @@ report_size() {
     report_runs "report_$size" "$conninfo" gap
     if [ "$size" = "$LARGE" ]; then
         timed "termly_$size" "$GAPTRACK" report termly --provider "$PROVIDER" --cohort "$COHORT" --term "$TERM" \
-            --format json --output "$WORK/termly_$size.json" --database "$conninfo" "${RECOMPUTE_TERMLY[@]}"
+            --format json --output "$WORK/termly_$size.json" --database "$conninfo" --no-drill-down "${RECOMPUTE_TERMLY[@]}"
     fi
 }
 

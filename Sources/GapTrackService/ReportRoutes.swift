@@ -10,12 +10,15 @@ public struct TermlyReportRequest: Sendable, Equatable {
     public let providerCode: ProviderCode
     public let cohort: CohortCode
     public let term: AcademicTerm
+    /// Who the report is for: staff reports carry the drill-down sections, governors' never.
+    public let audience: DrillDownAudience
 
-    public init(providerID: Int, providerCode: ProviderCode, cohort: CohortCode, term: AcademicTerm) {
+    public init(providerID: Int, providerCode: ProviderCode, cohort: CohortCode, term: AcademicTerm, audience: DrillDownAudience = .governors) {
         self.providerID = providerID
         self.providerCode = providerCode
         self.cohort = cohort
         self.term = term
+        self.audience = audience
     }
 }
 
@@ -24,6 +27,8 @@ public enum TermlyReportOutcome: Sendable, Equatable {
     /// The report as JSON (GapTrackReports' JSON rendering: figures for groups under the
     /// suppression threshold are already `c`).
     case report(json: String)
+    /// The report itself, which the route renders in the format asked for (JSON, HTML or PDF).
+    case built(TermlyGapReport)
     /// The cohort or term does not exist for the provider; the message lists valid values.
     case notFound(String)
 }
@@ -36,28 +41,35 @@ public typealias TermlyReportSource = @Sendable (PostgresConnection, TermlyRepor
 /// then the builder that suppresses groups under 10), for the caller's own provider.
 public let standardTermlyReports: TermlyReportSource = { connection, request in
     do {
-        let report = try TermlyReportQueries(connection: connection)
+        var report = try TermlyReportQueries(connection: connection)
             .report(provider: request.providerCode, cohort: request.cohort, term: request.term)
-        return .report(json: try JSONReportRenderer.render(report))
+        if request.audience.mayListPupils {
+            report.drillDown = try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport)
+        }
+        return .built(report)
     } catch let error as TermlyReportError {
         return .notFound(error.description)
     }
 }
 
-/// GET /v1/reports/termly?cohort=year-11&term=2024/25-autumn: the termly gap report as JSON.
-/// The only endpoint a governor token may call: aggregated figures with small groups suppressed.
+/// GET /v1/reports/termly?cohort=year-11&term=2024/25-autumn: the termly gap report, as JSON
+/// (the default), HTML or PDF (`format=`, or the Accept header). The only endpoint a governor
+/// token may call: aggregated figures with small groups suppressed, and never a pupil's name.
+/// GET /v1/reports/students: the drill-down (ReportDocuments.swift, `StudentDrillDownRoute`).
 struct ReportRoutes: Sendable {
     let dependencies: ServiceDependencies
 
     func register(on group: RouterGroup<GapTrackRequestContext>) {
         group.get("reports/termly") { request, context in try await termly(request, context) }
+        group.get("reports/students") { request, context in try await StudentDrillDownRoute(dependencies: dependencies).students(request, context) }
     }
 
     func termly(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
         let caller = try context.caller()
         try caller.require(.readReport)
-        let query = QueryReader(request.uri.queryParameters, allowed: ["cohort", "term"])
+        let query = QueryReader(request.uri.queryParameters, allowed: ["cohort", "term", "format"])
         try query.rejectUnknown()
+        let format = try ReportDocumentFormat.requested(query, accept: request.headers[.accept], offered: [.json, .html, .pdf])
         let cohort = try query.parsed("cohort", expected: "a cohort such as year-11 (schools), course-bsc-psy or intake-2024") {
             try CohortCode(parsing: $0)
         }
@@ -69,14 +81,22 @@ struct ReportRoutes: Sendable {
         }
         guard let term else { throw APIError.badQuery(parameter: "term", value: "", expected: "a term such as 2024/25-autumn") }
         let source = dependencies.reports
-        let reportRequest = TermlyReportRequest(providerID: caller.providerID, providerCode: caller.providerCode, cohort: cohort, term: term)
+        let reportRequest = TermlyReportRequest(
+            providerID: caller.providerID, providerCode: caller.providerCode, cohort: cohort, term: term,
+            audience: caller.role == .governor ? .governors : .staff)
         let outcome = try await dependencies.database.run(as: caller, context: context, isolation: .repeatableRead) { connection in
             try source(connection, reportRequest)
         }
         switch outcome {
         case .report(let json):
-            return Response(
-                status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
+            guard format == .json else { throw APIError.badQuery(parameter: "format", value: format.rawValue, expected: "json from this report engine") }
+            return format.response(Array(json.utf8))
+        case .built(let report):
+            switch format {
+            case .json: return format.response(Array(try JSONReportRenderer.render(report).utf8))
+            case .pdf: return format.response(try await PDFPrinter.printForResponse(HTMLReportRenderer.render(report)))
+            default: return ReportDocumentFormat.html.response(Array(HTMLReportRenderer.render(report).utf8))
+            }
         case .notFound(let message):
             throw APIError.notFound(message)
         }

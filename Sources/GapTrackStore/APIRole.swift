@@ -25,7 +25,7 @@ public enum APIRole: String, Sendable, Hashable, Codable, CaseIterable, CustomSt
         switch action {
         case .readReport:
             return true
-        case .readTimeline, .readSupport, .recordSupport:
+        case .readTimeline, .readSupport, .recordSupport, .readPupilLists:
             return self != .governor
         case .recordAttendance, .recordAssessments, .exportStudent:
             return self == .admin || self == .dataLead
@@ -50,6 +50,7 @@ public enum APIAction: String, Sendable, CaseIterable, CustomStringConvertible {
     case recordAssessments = "record assessment results"
     case readAudit = "read the audit log"
     case exportStudent = "export everything held on a student"
+    case readPupilLists = "list the pupils behind a report's figures (staff only; governors read the termly report)"
 
     public var description: String { rawValue }
 }

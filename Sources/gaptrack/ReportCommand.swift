@@ -8,7 +8,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Make reports from the data in the database.",
-        subcommands: [Termly.self, Gap.self, ImpactReportCommand.self]
+        subcommands: [Termly.self, Gap.self, ImpactReportCommand.self, StudentsReportCommand.self]
     )
 
     /// What every termly report needs: whose, which cohort, which term, and where it goes.
@@ -50,6 +50,9 @@ struct ReportCommand: ParsableCommand {
 
         @Flag(help: "Leave out the intervention impact sections.")
         var noImpact = false
+
+        @Flag(help: "Leave out the lists of pupils behind small groups and each support type ('report termly'; see 'report students').")
+        var noDrillDown = false
 
         @Option(help: "table (aligned text, the default), csv (one tidy table), json, markdown or html (self-contained, prints on A4).")
         var format: ReportFormat = .table
@@ -95,16 +98,17 @@ struct ReportCommand: ParsableCommand {
             return automaticByDefault ? .automatic : .none
         }
 
-        func run(automaticImpact: Bool) throws {
+        func run(automaticImpact: Bool, drillDown: Bool = true) throws {
             let impactSections = impactSections(automaticByDefault: automaticImpact)
             let connection = try database.connect()
             let queries = TermlyReportQueries(connection: connection)
             let cohort = try cohortCode(queries)
             // The stored report data (sql/functions/report_snapshots.sql). The cache itself refuses a session that row-level
             // security applies to, whose data would depend on who asks.
-            let report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
+            var report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
                 try queries.report(provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections)
             }
+            if drillDown, !noDrillDown { report.drillDown = try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport) }
             let text = try format.render(report)
             if let output {
                 let url = URL(fileURLWithPath: output)
@@ -137,16 +141,17 @@ struct ReportCommand: ParsableCommand {
         func run() throws { try options.run(automaticImpact: true) }
     }
 
-    /// The gap report leaves out the automatic impact sections: matching every intervention
-    /// against a comparison group costs far more than the gap itself on a large cohort
-    /// (BENCHMARKS.md), and the gap is what this command is asked for.
+    /// The gap report leaves out the automatic impact sections and the pupil lists: matching
+    /// every intervention against a comparison group, or listing every pupil supported, costs far
+    /// more than the gap itself on a large cohort (BENCHMARKS.md), and the gap is what this
+    /// command is asked for.
     struct Gap: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The disadvantage gap report for a cohort and term: the termly report without the automatic impact sections (add them with --impact).")
 
         @OptionGroup var options: TermlyOptions
 
-        func run() throws { try options.run(automaticImpact: false) }
+        func run() throws { try options.run(automaticImpact: false, drillDown: false) }
     }
 }
 

@@ -90,6 +90,10 @@ import Yams
                 _ = try await send(.get, "/v1/reports/termly?cohort=year-11&term=2024/25-autumn", "/v1/reports/termly", token: governor)
                 _ = try await send(.get, "/v1/reports/termly?cohort=year-9&term=2024/25-autumn", "/v1/reports/termly", token: governor)
                 _ = try await send(.get, "/v1/reports/termly?cohort=year-11", "/v1/reports/termly", token: governor)
+                _ = try await send(.get, "/v1/reports/students?cohort=year-11&term=2024/25-autumn&type=tutoring", "/v1/reports/students", token: staff)
+                _ = try await send(.get, "/v1/reports/students?cohort=year-11&term=2024/25-autumn", "/v1/reports/students", token: governor)
+                _ = try await send(.get, "/v1/reports/students?cohort=year-7&term=2024/25-autumn", "/v1/reports/students", token: staff)
+                _ = try await send(.get, "/v1/reports/students?cohort=year-11", "/v1/reports/students", token: staff)
 
                 _ = try await send(.get, "/v1/audit?limit=5", "/v1/audit", token: admin)
                 _ = try await send(.get, "/v1/students/\(fixture.studentA)/export", "/v1/students/{student}/export", token: admin)

@@ -62,6 +62,8 @@ struct SchemaCatalogueTests {
         ("function retention_", "005: retention"), ("function student_eras", "005: erasure"),
         ("function student_subject_access", "005: subject access, from the CLI and the service"),
         ("grant function student_subject_access_for_service(", "005: the service's subject-access export"),
+        ("function report_drill_down_", "report_drill_down.sql: the pupils behind a report's figures, staff only (docs/methodology.md §7.6)"),
+        ("grant function report_drill_down_", "goes with the functions"),
     ]
 
     static func isLater(_ line: String) -> Bool {
@@ -85,6 +87,7 @@ struct SchemaCatalogueTests {
                 #expect(new.contains { $0.hasPrefix(changed) } && old.contains { $0.hasPrefix(changed) })
             }
             #expect(new.filter { !Self.isExpected($0) }.count == old.filter { !Self.isExpected($0) }.count)
+            #expect(new.contains { $0.hasPrefix("function report_drill_down_load(") })
         }
     }
 

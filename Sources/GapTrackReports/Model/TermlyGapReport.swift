@@ -35,6 +35,9 @@ public struct TermlyGapReport: Sendable, Equatable, Codable {
     public var comparison: ComparisonGroup
     /// Intervention impact sections, in the order asked for, or by intervention type.
     public var impact: [ImpactReport]
+    /// Staff reports only: the pupils behind the small groups and each support type
+    /// (docs/methodology.md §7.6); nil in every governors' and public report.
+    public var drillDown: [StudentDrillDown]?
 
     public init(
         provider: ReportProvider, cohort: ReportCohort, term: AcademicTerm, dataCut: DataCut, method: [MethodNote],

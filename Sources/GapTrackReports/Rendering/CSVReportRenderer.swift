@@ -29,7 +29,7 @@ public enum CSVReportRenderer {
     ]
 
     public static func render(_ report: TermlyGapReport) -> String {
-        document(rows(report).map(\.fields) + report.impact.flatMap { ImpactCSVRenderer.rows($0) })
+        document(rows(report).map(\.fields) + report.impact.flatMap { ImpactCSVRenderer.rows($0) } + DrillDownSections.csvRows(report))
     }
 
     /// The header and `rows` as the file is written, every cell through `SpreadsheetSafeText`

@@ -21,6 +21,7 @@ public enum HTMLReportRenderer {
                     .replacingOccurrences(of: "\"chart-impact-", with: "\"chart-impact-\(number + 1)-")
             }.joined())
         }
+        body += DrillDownSections.html(report)
         body += section("trend", "5. Trend over earlier terms", trend(report))
         body += section("national", "6. National figures for comparison", national(report))
         body += section("suppression", "7. Suppression applied", suppression(report))

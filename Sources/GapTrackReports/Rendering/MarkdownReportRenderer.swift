@@ -91,6 +91,7 @@ public enum MarkdownReportRenderer {
             out += "\n## Intervention impact\n"
             for impact in report.impact { out += "\n### " + escape(impact.title) + "\n" + ImpactMarkdownRenderer.section(impact, level: 4) }
         }
+        out += DrillDownSections.markdown(report)
 
         out += "\n## Trend over earlier terms\n\n"
         let terms = Array(Set(report.trend.flatMap { $0.points.map(\.term) })).sorted()

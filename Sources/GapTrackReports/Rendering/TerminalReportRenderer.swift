@@ -22,6 +22,7 @@ public enum TerminalReportRenderer {
         out += section("3. Attendance by group") + attendance(report)
         out += section("4. Support and interventions delivered this term") + support(report)
         if !report.impact.isEmpty { out += section("4a. Intervention impact") + report.impact.map(ImpactTerminalRenderer.section).joined() }
+        out += DrillDownSections.terminal(report)
         out += section("5. Trend over earlier terms") + trend(report)
         out += section("6. National figures for comparison") + national(report)
         out += section("7. Suppression applied") + suppression(report)

@@ -1,0 +1,214 @@
+import Foundation
+import GapTrackReports
+import Hummingbird
+import Synchronization
+
+/// The forms a report is served in: JSON (the default), the self-contained HTML page the CLI
+/// writes, and that page printed to PDF by headless Chromium.
+enum ReportDocumentFormat: String, Sendable, CaseIterable {
+    case json
+    case html
+    case pdf
+    /// `GET /v1/reports/students` also gives CSV and Markdown, as `gaptrack report students` does.
+    case csv
+    case markdown
+
+    var contentType: String {
+        switch self {
+        case .json: "application/json; charset=utf-8"
+        case .html: "text/html; charset=utf-8"
+        case .pdf: "application/pdf"
+        case .csv: "text/csv; charset=utf-8"
+        case .markdown: "text/markdown; charset=utf-8"
+        }
+    }
+
+    /// The format asked for: `format=` wins; otherwise the first of `offered` that the Accept
+    /// header names (in the header's order, `q=0` meaning "not this"); otherwise JSON.
+    static func requested(_ query: QueryReader, accept: String?, offered: [ReportDocumentFormat]) throws(APIError) -> ReportDocumentFormat {
+        if let text = query.text("format") {
+            guard let format = ReportDocumentFormat(rawValue: text.lowercased()), offered.contains(format) else {
+                throw .badQuery(parameter: "format", value: text, expected: offered.map(\.rawValue).joined(separator: ", "))
+            }
+            return format
+        }
+        for item in (accept ?? "").split(separator: ",") {
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let media = parts.first, !parts.dropFirst().contains(where: { $0.replacingOccurrences(of: " ", with: "") == "q=0" }) else { continue }
+            if let format = offered.first(where: { $0.contentType.hasPrefix(media + ";") || $0.contentType == media }) { return format }
+        }
+        return .json
+    }
+
+    func response(_ body: some Sequence<UInt8>) -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Prints an HTML page to PDF with headless Chromium (`--print-to-pdf`), the browser the HTML
+/// report's print stylesheet is checked against (A4, colours kept; `HTMLStyle`).
+///
+/// Each print has a temporary folder of its own (the page, the PDF and a throwaway browser
+/// profile, so that prints never share a profile lock) and a time limit, after which Chromium is
+/// killed. Where no Chromium is installed the service answers 503 naming what is missing, because
+/// the same request succeeds once it is installed (deploy/test.sh installs it).
+public struct PDFPrinter: Sendable {
+    /// The browser, or nil when none was found.
+    public var executable: String?
+    public var timeout: Duration
+
+    /// Names looked for on PATH, in order; `GAPTRACK_CHROMIUM` names one explicitly.
+    public static let candidates = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+
+    public init(executable: String?, timeout: Duration = .seconds(60)) {
+        self.executable = executable
+        self.timeout = timeout
+    }
+
+    /// The browser named by `GAPTRACK_CHROMIUM`, else the first of `candidates` on PATH.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> PDFPrinter {
+        if let named = environment["GAPTRACK_CHROMIUM"], !named.isEmpty { return PDFPrinter(executable: named) }
+        let folders = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(String.init)
+        for name in candidates {
+            for folder in folders where FileManager.default.isExecutableFile(atPath: folder + "/" + name) {
+                return PDFPrinter(executable: folder + "/" + name)
+            }
+        }
+        return PDFPrinter(executable: nil)
+    }
+
+    /// The page printed on A4, as PDF bytes.
+    public func print(html: String) async throws(PDFPrintError) -> Data {
+        guard let executable, FileManager.default.isExecutableFile(atPath: executable) else {
+            throw .chromiumMissing(executable)
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gaptrack-pdf-" + UUID().uuidString, isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let page = folder.appendingPathComponent("report.html")
+        let pdf = folder.appendingPathComponent("report.pdf")
+        let log = folder.appendingPathComponent("chromium.log")
+        let process = Process()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(html.utf8).write(to: page)
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--user-data-dir=" + folder.appendingPathComponent("profile").path,
+                "--print-to-pdf=" + pdf.path, page.absoluteString,
+            ]
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: log)
+        } catch {
+            throw .failed("could not prepare the print in \(folder.path): \(error.localizedDescription)")
+        }
+        let state = PrintState()
+        let status: Int32
+        do {
+            status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+                process.terminationHandler = { ended in
+                    state.finished.withLock { $0 = true }
+                    continuation.resume(returning: ended.terminationStatus)
+                }
+                do {
+                    try process.run()
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                // A Dispatch timer rather than a task: the time limit must hold even while every
+                // thread of Swift's cooperative pool is busy.
+                let pid = process.processIdentifier
+                let (seconds, attoseconds) = timeout.components
+                DispatchQueue.global().asyncAfter(deadline: .now() + Double(seconds) + Double(attoseconds) / 1e18) {
+                    if !state.finished.withLock({ $0 }) {
+                        state.timedOut.withLock { $0 = true }
+                        kill(pid, SIGKILL)
+                    }
+                }
+            }
+        } catch {
+            throw .failed("could not start \(executable): \(error.localizedDescription)")
+        }
+        if state.timedOut.withLock({ $0 }) { throw .timedOut(timeout) }
+        let bytes = (try? Data(contentsOf: pdf)) ?? Data()
+        guard status == 0, bytes.starts(with: Array("%PDF-".utf8)) else {
+            let tail = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " / ")
+            throw .failed("\(executable) exited with status \(status) without writing a PDF (\(tail))")
+        }
+        return bytes
+    }
+}
+
+/// Whether Chromium has ended, and whether the time limit ended it: shared between the process's
+/// termination handler and the timer.
+private final class PrintState: Sendable {
+    let finished = Mutex(false)
+    let timedOut = Mutex(false)
+}
+
+extension PDFPrinter {
+    /// Prints at once: each Chromium takes a few hundred megabytes and a core for a few seconds,
+    /// so more requests than this are turned away (503 with Retry-After) rather than queued.
+    static let slots = PrintSlots(limit: 2)
+
+    /// The page printed by `printer` (by default the Chromium found where the service runs); 503
+    /// naming what is missing or what went wrong, or that the printers are all busy.
+    static func printForResponse(
+        _ html: String, with printer: PDFPrinter = .fromEnvironment(), slots: PrintSlots = slots
+    ) async throws(APIError) -> Data {
+        guard slots.take() else {
+            throw APIError.overloaded("\(slots.limit) reports are being printed to PDF already; retry shortly, or ask for format=html")
+        }
+        defer { slots.give() }
+        do {
+            return try await printer.print(html: html)
+        } catch {
+            throw APIError.unavailable(error.description)
+        }
+    }
+}
+
+/// How many PDF prints may run at once: one counter shared by every request, hence a class.
+final class PrintSlots: Sendable {
+    let limit: Int
+    private let taken = Mutex(0)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Takes a slot if one is free.
+    func take() -> Bool {
+        taken.withLock { taken in
+            guard taken < limit else { return false }
+            taken += 1
+            return true
+        }
+    }
+
+    func give() {
+        taken.withLock { $0 -= 1 }
+    }
+}
+
+/// Why a PDF could not be made, in words an administrator can act on.
+public enum PDFPrintError: Error, Sendable, Equatable, CustomStringConvertible {
+    case chromiumMissing(String?)
+    case timedOut(Duration)
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .chromiumMissing(let named):
+            "PDF printing needs headless Chromium, which is not installed on this server"
+                + (named.map { " ('\($0)' is not an executable file)" } ?? " (looked for \(PDFPrinter.candidates.joined(separator: ", ")) on PATH)")
+                + ": install the chromium package or set GAPTRACK_CHROMIUM; ask for format=html meanwhile"
+        case .timedOut(let limit):
+            "Chromium did not finish printing the report within \(limit.formatted(.units(allowed: [.seconds, .milliseconds]))); try again, or ask for format=html"
+        case .failed(let reason):
+            "the report could not be printed to PDF: \(reason); ask for format=html meanwhile"
+        }
+    }
+}
