@@ -1,0 +1,29 @@
+import Postgres
+
+/// Pupils an import wrote who share their name and date of birth with another student of the
+/// provider under a different identifier: probably one pupil recorded twice (a temporary UPN and
+/// later the permanent one, with no former UPN to link them). Reported, never merged: only the
+/// school can tell twins with the same name from one pupil twice (docs/methodology.md §2.4).
+enum ProbableDuplicates {
+    static func find(studentIDs: [Int], providerID: Int, connection: PostgresConnection) throws -> [String] {
+        guard !studentIDs.isEmpty else { return [] }
+        let rows = try connection.query(
+            """
+            SELECT DISTINCT ON (least(a.student_id, b.student_id), greatest(a.student_id, b.student_id))
+                   a.forename || ' ' || a.legal_surname AS name, a.date_of_birth::text AS born,
+                   coalesce(a.upn, a.uln, a.hesa_id, a.institution_id) AS this_identifier,
+                   coalesce(b.upn, b.uln, b.hesa_id, b.institution_id) AS other_identifier, b.student_id AS other_id
+            FROM students a
+            JOIN students b ON b.provider_id = a.provider_id AND b.student_id <> a.student_id
+             AND lower(b.legal_surname) = lower(a.legal_surname) AND lower(b.forename) = lower(a.forename)
+             AND b.date_of_birth = a.date_of_birth
+            WHERE a.provider_id = $1 AND a.student_id = ANY($2::bigint[])
+            ORDER BY least(a.student_id, b.student_id), greatest(a.student_id, b.student_id), a.student_id
+            """, [providerID, studentIDs]).rows
+        return try rows.map { row in
+            "Probable duplicate, not merged: \(try row.decode("name") as String) (born \(try row.decode("born") as String)) is held as "
+                + "\(try row.decode("this_identifier") as String) and as \(try row.decode("other_identifier") as String) (student \(try row.decode("other_id") as Int)); "
+                + "if they are one pupil, give the old identifier as former_upn (or FormerUPN in a CTF) and import again"
+        }
+    }
+}
