@@ -10,8 +10,8 @@ ALTER TYPE import_kind ADD VALUE IF NOT EXISTS 'ctf';
 
 ALTER TABLE students
     ADD COLUMN upn_is_temporary boolean GENERATED ALWAYS AS (upn ~ '[A-Z]$') STORED,
-    ADD COLUMN former_upns text[] NOT NULL DEFAULT '{}'
-        CHECK (NOT (upn = ANY (former_upns)));
+    ADD COLUMN former_upns text[] NOT NULL DEFAULT '{}',
+    ADD CONSTRAINT students_upn_not_former CHECK (NOT (upn = ANY (former_upns)));
 
 COMMENT ON COLUMN students.upn_is_temporary IS
     'The UPN ends in a letter: a temporary UPN (docs/methodology.md §2.1), to be replaced by the permanent one.';

@@ -19,11 +19,11 @@ struct CTFImport {
         do {
             document = try CTFReader.read(contentsOf: context.url)
         } catch let error as CTFError {
-            throw invalid(Self.rowErrors(error, fileName: context.fileName), rowsRead: 0)
+            throw invalid(Self.rowErrors(error, fileName: context.fileName))
         }
         guard !document.pupils.isEmpty else {
             throw invalid([RowError(fileName: context.fileName, line: 1, column: nil,
-                                    message: "CTfile/CTFpupilData has no Pupil: nothing to import")], rowsRead: 0)
+                                    message: "CTfile/CTFpupilData has no Pupil: nothing to import")])
         }
         clock.lap("read and validate")
         let importID = try context.openLedger()
@@ -42,7 +42,7 @@ struct CTFImport {
                 if outcome == .inserted { inserted += 1 } else if outcome == .updated { updated += 1 }
             }
         }
-        if !problems.isEmpty { throw invalid(problems, rowsRead: document.pupils.count) }
+        if !problems.isEmpty { throw invalid(problems) }
         clock.lap("write")
         let duplicates = try ProbableDuplicates.find(studentIDs: studentIDs, providerID: context.providerID,
                                                      connection: context.connection)
@@ -52,9 +52,8 @@ struct CTFImport {
                            phases: clock.phases, notices: Self.notices(document) + duplicates)
     }
 
-    private func invalid(_ errors: [RowError], rowsRead: Int) -> ImportError {
-        .invalidRows(fileName: context.fileName, shown: Array(errors.prefix(context.options.maxErrorsShown)), total: errors.count,
-                     invalidRows: Set(errors.map(\.line)).count, rowsRead: rowsRead)
+    private func invalid(_ errors: [RowError]) -> ImportError {
+        .invalidTransferFile(fileName: context.fileName, shown: Array(errors.prefix(context.options.maxErrorsShown)), total: errors.count)
     }
 
     /// The reader's errors as the import reports them: file, line, then the element path.

@@ -33,6 +33,18 @@ func ctfPupil(_ upn: String, surname: String = "Okafor", forename: String = "Ada
     "<Pupil><UPN>\(upn)</UPN><Surname>\(surname)</Surname><Forename>\(forename)</Forename><DOB>\(dob)</DOB><Gender>F</Gender>\(extra)</Pupil>"
 }
 
+extension Importer {
+    /// Imports a CTF that must be refused, and returns its problems.
+    func refusedCTF(_ url: URL) throws -> [RowError] {
+        do {
+            _ = try load(.ctf, url, options: ImportOptions(maxErrorsShown: 1000))
+        } catch ImportError.invalidTransferFile(_, let shown, _) {
+            return shown
+        }
+        throw TestFailure("the import of \(url.lastPathComponent) succeeded but should have been refused")
+    }
+}
+
 @Suite("Importing a Common Transfer File")
 struct CTFImportTests {
     static let richExtra = """
@@ -103,11 +115,13 @@ struct CTFImportTests {
             var pupils = Self.threePupils()
             pupils[1] = ctfPupil(testUPN(2), extra: "<FSMhistory><FSMinstance><FSMstartDate>2021-02-30</FSMstartDate></FSMinstance></FSMhistory>")
             let before = try databaseFingerprint(connection)
-            let errors = try Importer(connection: connection).rejected(.ctf, try writeCTF(pupils))
+            let errors = try Importer(connection: connection).refusedCTF(try writeCTF(pupils))
             #expect(errors.count == 1)
             #expect(errors.first?.description.contains("transfer.xml line ") == true)
             #expect(errors.first?.message == "CTfile/CTFpupilData/Pupil[2]/FSMhistory/FSMinstance[1]/FSMstartDate: '2021-02-30' is not valid; expected a date written YYYY-MM-DD")
             #expect(try databaseFingerprint(connection) == before, "nothing, not even a ledger row, is written")
+            let message = try #require(throws: ImportError.self) { try Importer(connection: connection).load(.ctf, try writeCTF(pupils)) }.description
+            #expect(message.hasSuffix("\nNothing was imported from transfer.xml: correct this in the MIS and export the CTF again."))
         }
     }
 
@@ -120,7 +134,7 @@ struct CTFImportTests {
             _ = try importer.load(.students, try writeCSV("students.csv", studentLines(4)))
             _ = try importer.load(.markers, try writeCSV("markers.csv", ["student,marker,value,start_date,end_date", "\(testUPN(3)),fsm,,2024-06-01,"]))
             let before = try databaseFingerprint(connection)
-            let errors = try importer.rejected(.ctf, try writeCTF(Self.threePupils()))
+            let errors = try importer.refusedCTF(try writeCTF(Self.threePupils()))
             #expect(errors.map(\.message) == [
                 "CTfile/CTFpupilData/Pupil[3]/FSMhistory/FSMinstance[1]: the FSM spell 2024-09-02 to open overlaps the one held from 2024-06-01 to open (import 2); correct the dates in the MIS or in the held markers",
             ])
@@ -143,7 +157,7 @@ struct CTFImportTests {
         try TestDatabase.withMigratedDatabase { connection in
             try addProvider(connection)
             let url = try writeCSV("broken.xml", ["<?xml version=\"1.0\"?>", "<CTfile><Header>", "<CTFversion>25</CTFversion", "</Header></CTfile>"])
-            let errors = try Importer(connection: connection).rejected(.ctf, url)
+            let errors = try Importer(connection: connection).refusedCTF(url)
             #expect(errors.count == 1)
             #expect(errors[0].line == 3 || errors[0].line == 4)
             #expect(errors[0].message.hasPrefix("column "))

@@ -19,8 +19,21 @@ struct SchemaCatalogueTests {
         ("function impact_school_students(", "takes its roles from impact_school_roles instead of repeating that function's four sets"),
     ]
 
+    /// What numbered files after the baseline changed, each with its file.
+    static let laterChanges: [(line: String, file: String)] = [
+        ("type import_kind ", "007_pupil_identity.sql: the ctf import kind"),
+        ("column students #15 upn_is_temporary ", "007_pupil_identity.sql"),
+        ("column students #16 former_upns ", "007_pupil_identity.sql"),
+        ("constraint students students_upn_not_former ", "007_pupil_identity.sql"),
+        ("index CREATE INDEX students_former_upns_idx ", "007_pupil_identity.sql"),
+    ]
+
     static func isExpected(_ line: String) -> Bool {
-        expectedDifferences.contains { line.hasPrefix($0.line) }
+        expectedDifferences.contains { line.hasPrefix($0.line) } || isLater(line)
+    }
+
+    static func isLater(_ line: String) -> Bool {
+        laterChanges.contains { line.hasPrefix($0.line) }
     }
 
     @Test func theBaselineBuildsTheSchemaTheOldChainBuilt() throws {
@@ -39,7 +52,8 @@ struct SchemaCatalogueTests {
             for changed in ["function report_snapshot_schema_version(", "function impact_school_students("] {
                 #expect(new.contains { $0.hasPrefix(changed) } && old.contains { $0.hasPrefix(changed) })
             }
-            #expect(new.count == old.count - 4)
+            let addedLater = Set(new).subtracting(old).filter(Self.isLater).count - Set(old).subtracting(new).filter(Self.isLater).count
+            #expect(new.count == old.count - 4 + addedLater)
         }
     }
 
