@@ -44,7 +44,7 @@ struct CTFImport {
         }
         if !problems.isEmpty { throw invalid(problems) }
         clock.lap("write")
-        let duplicates = try ProbableDuplicates.find(studentIDs: studentIDs, providerID: context.providerID,
+        let duplicates = try ProbableDuplicates.find(.students(studentIDs), providerID: context.providerID,
                                                      connection: context.connection)
         clock.lap("probable duplicates")
         return KindOutcome(rowsRead: document.pupils.count, inserted: inserted, updated: updated,

@@ -227,7 +227,6 @@ struct StudentsImport: TabularFormat {
     }
 
     func notices(context: ImportContext) throws -> [String] {
-        let ids: [Int] = try context.connection.query("SELECT DISTINCT student_id FROM staged_students").rows.map { try $0.decode("student_id") }
-        return try ProbableDuplicates.find(studentIDs: ids, providerID: context.providerID, connection: context.connection)
+        try ProbableDuplicates.find(.stagedStudents, providerID: context.providerID, connection: context.connection)
     }
 }

@@ -237,4 +237,18 @@ struct CTFImportTests {
             #expect(csv.notices.count == 2)
         }
     }
+
+    @Test func manyProbableDuplicatesAreCountedBeyondTheFirstTwenty() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            try addProvider(connection)
+            let importer = Importer(connection: connection)
+            let originals = studentLines(22)
+            _ = try importer.load(.students, try writeCSV("students.csv", originals))
+            let namesakes = [originals[0]] + (0..<22).map { originals[$0 + 1].replacingOccurrences(of: testUPN($0), with: testUPN(500 + $0)) }
+            let summary = try importer.load(.students, try writeCSV("students.csv", namesakes))
+            #expect(summary.inserted == 22)
+            #expect(summary.notices.count == 21)
+            #expect(summary.notices.last == "2 more probable duplicates (same name and date of birth, another identifier) not shown")
+        }
+    }
 }
