@@ -193,8 +193,9 @@ struct StudentsImport: TabularFormat {
                 UNION ALL
                 SELECT s.grp, st.student_id FROM staged_students s JOIN students st ON st.provider_id = $1 AND st.upn = s.former_upn
                 UNION ALL
-                SELECT s.grp, st.student_id FROM staged_students s
-                JOIN students st ON st.provider_id = $1 AND st.former_upns @> ARRAY[s.upn]
+                SELECT s.grp, f.student_id FROM staged_students s
+                JOIN (SELECT student_id, unnest(former_upns) AS upn FROM students
+                      WHERE provider_id = $1 AND former_upns <> '{}') f ON f.upn = s.upn
                 UNION ALL
                 SELECT s.grp, st.student_id FROM staged_students s JOIN students st ON st.provider_id = $1 AND st.uln = s.uln
                 UNION ALL
