@@ -121,7 +121,22 @@ final class XMLTreeBuilder: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
         guard errorPosition == nil else { return }
-        errorPosition = (parser.lineNumber, parser.columnNumber, (parseError as NSError).localizedDescription)
+        errorPosition = (parser.lineNumber, parser.columnNumber, Self.reason(parseError))
+    }
+
+    /// The parser's error in words a data lead can act on (its own text is often only a number).
+    /// The codes are libxml2's `xmlParserErrors`, which Foundation's XMLParser passes on.
+    static func reason(_ error: any Error) -> String {
+        let code = (error as NSError).code
+        switch code {
+        case 76: return "an end tag does not match the element it closes"
+        case 5, 77, 85: return "the file ends before all its elements are closed"
+        case 4: return "the file is empty"
+        case 23, 26, 27, 68: return "a bare '&' or an entity reference (&...;) that XML does not define; a CTF writes & as &amp;"
+        case 72, 73, 74: return "a tag is not opened or closed properly"
+        case 9: return "a character that XML does not allow"
+        default: return "XML parser error \(code)"
+        }
     }
 
     func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {

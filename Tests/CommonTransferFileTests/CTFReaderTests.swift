@@ -164,9 +164,10 @@ struct CTFReaderTests {
     @Test func malformedXMLGivesTheParsersLineAndColumn() throws {
         let text = "<?xml version=\"1.0\"?>\n<CTfile>\n<Header>\n<CTFversion>25.0</CTFversio>\n</Header>\n</CTfile>\n"
         let error = #expect(throws: CTFError.self) { try CTFReader.read(Data(text.utf8)) }
-        guard case .malformed(let line, let column, _) = error else { Issue.record("expected malformed, got \(String(describing: error))"); return }
+        guard case .malformed(let line, let column, let reason) = error else { Issue.record("expected malformed, got \(String(describing: error))"); return }
         #expect(line == 4)
         #expect(column > 0)
+        #expect(reason == "an end tag does not match the element it closes")
     }
 
     @Test func anotherRootElementIsNotACTF() throws {
