@@ -58,6 +58,30 @@ struct DemoCTFTests {
         }
     }
 
+    @Test("import ctf prints what it read but did not store")
+    func printsNotices() throws {
+        let folder = DemoCommandTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("transfer.xml")
+        try """
+            <CTfile><Header><CTFversion>25.0</CTFversion><DateTime>2025-07-18T09:00:00</DateTime>
+            <SourceSchool><LEA>801</LEA><Estab>2001</Estab></SourceSchool></Header><CTFpupilData>
+            <Pupil><UPN>B801200005001</UPN><Surname>Okafor</Surname><Forename>Ada</Forename><DOB>2014-03-02</DOB><Gender>F</Gender>
+            <Attendance><YearData><Year>2024</Year><SessionsPossible>380</SessionsPossible><SessionsAuthorised>2</SessionsAuthorised>
+            <SessionsUnauthorised>0</SessionsUnauthorised></YearData></Attendance><Pet>cat</Pet></Pupil></CTFpupilData></CTfile>
+            """.write(to: file, atomically: true, encoding: .utf8)
+        try TestDatabase.withMigratedDatabase { connection in
+            let database = CommandTests.databaseOption(connection)
+            _ = try GapTrackCommandLine.run(["provider", "add", "--code", "ctf-school", "--name", "CTF School", "--kind", "school",
+                                             "--urn", "123460", "--la-code", "801"] + database)
+            let output = try GapTrackCommandLine.run(["import", "ctf", file.path, "--provider", "ctf-school"] + database)
+            #expect(output.contains { $0.hasPrefix("transfer.xml: 1 rows read, 1 inserted, 0 updated, 0 unchanged, 0 rejected (") })
+            #expect(output.contains { $0.hasPrefix("1 attendance summaries (Attendance/YearData) were checked but not stored") })
+            #expect(output.contains("Elements the CTF specification does not define, ignored: CTfile/CTFpupilData/Pupil/Pet"))
+        }
+    }
+
     @Test("import ctf refuses the options that only CSV files have")
     func refusesCSVOptions() throws {
         #expect(throws: (any Error).self) { try GapTrackCommandLine.run(["import", "ctf", "x.xml", "--provider", "demo-academy", "--skip-invalid"]) }
