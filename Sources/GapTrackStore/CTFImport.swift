@@ -76,7 +76,8 @@ struct CTFImport {
         var notices: [String] = []
         let attendance = document.pupils.reduce(0) { $0 + $1.attendance.count }
         if attendance > 0 {
-            notices.append("\(ImportSummary.grouped(attendance)) attendance summaries (Attendance/YearData) were checked but not stored: "
+            notices.append("\(ImportSummary.grouped(attendance)) attendance \(attendance == 1 ? "summary" : "summaries") (Attendance/YearData) "
+                + "checked but not stored: "
                 + "gaptrack holds session marks, not yearly totals; load the register with 'gaptrack import attendance'")
         }
         if document.resultsNotRead > 0 {

@@ -91,7 +91,7 @@ struct CTFImportTests {
             #expect(results == "maths KS2 2023/24 summer 99, reading KS2 2023/24 summer 104")
             #expect(try connection.query("SELECT ethnicity FROM students WHERE upn = $1", [testUPN(1)]).single().decode("ethnicity") == "ABAN")
             // What was read but not stored is said, once.
-            #expect(first.notices.contains { $0.hasPrefix("1 attendance summaries (Attendance/YearData) were checked but not stored") })
+            #expect(first.notices.contains { $0.hasPrefix("1 attendance summary (Attendance/YearData) checked but not stored") })
             #expect(first.notices.contains("Elements the CTF specification does not define, ignored: CTfile/CTFpupilData/Pupil/Hobby"))
             // The ledger records the file as a ctf import with its checksum and counts.
             let ledger = try connection.query("SELECT kind::text AS kind, file_name, file_sha256, rows_read, rows_inserted FROM imports").single()
