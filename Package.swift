@@ -39,12 +39,14 @@ let package = Package(
         .target(name: "GapTrackDomain"),
         // RFC 4180 CSV reading with line numbers for error messages, and writing for CSV reports.
         .target(name: "CSVFormat"),
+        // The DfE Common Transfer File (XML) read into checked values; Foundation's XMLParser only, no database.
+        .target(name: "CommonTransferFile", dependencies: ["GapTrackDomain"]),
         // The one data-access room: schema migrations (sql/ as a baseline plus definitions), imports,
         // repositories and the queries reports run.
         .target(
             name: "GapTrackStore",
             dependencies: [
-                "Postgres", "GapTrackDomain", "CSVFormat",
+                "Postgres", "GapTrackDomain", "CSVFormat", "CommonTransferFile",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
         ),
@@ -83,6 +85,7 @@ let package = Package(
         .testTarget(name: "DisclosureControlTests", dependencies: ["DisclosureControl", "GapStatistics"]),
         .testTarget(name: "DataProtectionTests", dependencies: ["DataProtection"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "GapStatistics"]),
+        .testTarget(name: "CommonTransferFileTests", dependencies: ["CommonTransferFile", "GapTrackDomain"]),
         .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase", "GapStatistics"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "GapTrackDomain", "CSVFormat"]),
         // The private cluster with the real initdb and pg_ctl, in temporary folders.

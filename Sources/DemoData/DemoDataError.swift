@@ -8,6 +8,8 @@ public enum DemoDataError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotCreateFolder(path: String, reason: String)
     /// A CSV file could not be written.
     case writeFailed(CSVError)
+    /// Another file (the demo CTF) could not be written.
+    case cannotWrite(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum DemoDataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot create the folder '\(path)' (\(reason)); choose another --out folder or check its permissions"
         case .writeFailed(let error):
             return "cannot write the demo data: \(error) (check that the disk has space)"
+        case .cannotWrite(let path, let reason):
+            return "cannot write '\(path)' (\(reason)); check that the disk has space and the folder can be written"
         }
     }
 }

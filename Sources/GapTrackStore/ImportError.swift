@@ -45,6 +45,9 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
     /// Rows failed validation and `skipInvalid` was off: nothing was written. `shown` holds at
     /// most `ImportOptions.maxErrorsShown` errors; `total` counts them all.
     case invalidRows(fileName: String, shown: [RowError], total: Int, invalidRows: Int, rowsRead: Int)
+    /// A Common Transfer File has problems (each naming its element path): nothing was written.
+    /// `shown` holds at most `ImportOptions.maxErrorsShown`; `total` counts them all.
+    case invalidTransferFile(fileName: String, shown: [RowError], total: Int)
     /// The mapping options themselves are wrong.
     case mapping(String)
     /// The database has no gaptrack schema yet.
@@ -82,6 +85,11 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
             lines.append("Nothing was imported: \(ImportSummary.grouped(invalidRows)) of \(ImportSummary.grouped(rowsRead)) rows in \(fileName) "
                 + "\(invalidRows == 1 ? "is" : "are") invalid. Correct them and import the file again, or use --skip-invalid to load "
                 + "the valid rows and write the rejected ones, with their reasons, to a rejects file.")
+            return lines.joined(separator: "\n")
+        case .invalidTransferFile(let fileName, let shown, let total):
+            var lines = shown.map(\.description)
+            if total > shown.count { lines.append("\(ImportSummary.grouped(total - shown.count)) more not shown") }
+            lines.append("Nothing was imported from \(fileName): correct \(total == 1 ? "this" : "these") in the MIS and export the CTF again.")
             return lines.joined(separator: "\n")
         case .mapping(let message):
             return message

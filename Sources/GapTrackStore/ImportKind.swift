@@ -1,4 +1,4 @@
-/// The five kinds of import file (docs/import-formats.md). Raw values are the database's
+/// The kinds of import file (docs/import-formats.md). Raw values are the database's
 /// `import_kind` and the word after `gaptrack import`.
 public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     case students
@@ -6,6 +6,8 @@ public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, Custo
     case attendance
     case assessments
     case support
+    /// The DfE Common Transfer File (XML): pupils, markers and KS2 results in one file.
+    case ctf
 
     public var description: String { rawValue }
 
@@ -17,6 +19,7 @@ public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, Custo
         case .attendance: return AttendanceImport.columns
         case .assessments: return AssessmentsImport.columns
         case .support: return SupportImport.columns
+        case .ctf: return []
         }
     }
 }

@@ -23,6 +23,9 @@ public struct ImportSummary: Sendable, Hashable {
     public let phases: [Phase]
     /// The counts are what the import would have written; nothing was (`ImportOptions.dryRun`).
     public let dryRun: Bool
+    /// What the data lead should know beyond the counts: probable duplicates (reported, never
+    /// merged) and what a file held that was not stored.
+    public var notices: [String] = []
 
     /// One step of an import and its wall-clock time.
     public struct Phase: Sendable, Hashable {

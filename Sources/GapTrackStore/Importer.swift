@@ -75,7 +75,7 @@ public struct Importer {
             inserted: outcome.inserted, updated: outcome.updated, unchanged: outcome.unchanged, rejected: outcome.rejected,
             elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
             previousImport: previous, rejectsFile: outcome.errors.isEmpty || options.dryRun ? nil : rejectsURL,
-            ignoredColumns: outcome.ignoredColumns, phases: outcome.phases, dryRun: options.dryRun)
+            ignoredColumns: outcome.ignoredColumns, phases: outcome.phases, dryRun: options.dryRun, notices: outcome.notices)
     }
 
     /// Carries a dry run's counts out of its transaction, which throwing rolls back.
@@ -119,6 +119,7 @@ public struct Importer {
             case .assessments: outcome = try TabularImportDriver<AssessmentsImport>(context: context).run()
             case .support: outcome = try TabularImportDriver<SupportImport>(context: context).run()
             case .attendance: outcome = try AttendanceImport(context: context).run()
+            case .ctf: outcome = try CTFImport(context: context).run()
             }
             if outcome.rowsRead == 0 {
                 throw ImportError.noRows(fileName: fileName)
@@ -183,6 +184,8 @@ struct KindOutcome {
     /// Rows inserted where no audit trigger sees them, per table (attendance terms bulk-loaded
     /// before they become partitions), for the import's audit entry.
     var loadedUntriggered: [String: Int] = [:]
+    /// What the summary should tell the data lead beyond the counts (probable duplicates, what was not stored).
+    var notices: [String] = []
 
     var rejected: Int { errors.invalidLines.count }
     var unchanged: Int { rowsRead - inserted - updated - rejected }

@@ -17,7 +17,7 @@ struct StudentsImport: TabularFormat {
         ImportColumn("start_date", required: true), ImportColumn("leave_date"), ImportColumn("leave_reason"),
         ImportColumn("intake_year"),
         ImportColumn("sen_status"), ImportColumn("fsm"), ImportColumn("fsm_ever_6"), ImportColumn("eal"),
-        ImportColumn("looked_after"), ImportColumn("pupil_premium"),
+        ImportColumn("looked_after"), ImportColumn("pupil_premium"), ImportColumn("former_upn"),
     ]
 
     static let stagingTable = "staged_students"
@@ -27,7 +27,7 @@ struct StudentsImport: TabularFormat {
         ("academic_year", "text"), ("year_group", "text"), ("course", "text"), ("start_date", "date"), ("leave_date", "date"),
         ("leave_reason", "leave_reason"), ("intake_year", "text"), ("as_of", "date"),
         ("sen", "text"), ("fsm", "boolean"), ("fsm_ever_6", "boolean"), ("eal", "boolean"), ("eal_band", "text"),
-        ("looked_after", "boolean"), ("pupil_premium", "boolean"),
+        ("looked_after", "boolean"), ("pupil_premium", "boolean"), ("former_upn", "text"),
     ]
     static let workColumns: [(name: String, type: String)] = [
         ("grp", "integer"), ("student_id", "bigint"), ("new_student", "boolean NOT NULL DEFAULT false"),
@@ -52,6 +52,11 @@ struct StudentsImport: TabularFormat {
 
     mutating func validate(_ row: inout RowContext) -> [String?]? {
         let upn = row.parse("upn", expected: "a UPN", StudentIdentifiers.upn)
+        // The UPN the pupil had before (usually a temporary one): links the records (docs/methodology.md §2.4).
+        let formerUPN = row.parse("former_upn", expected: "a UPN", StudentIdentifiers.upn)
+        if let upn, let formerUPN, upn == formerUPN {
+            row.fail("former_upn", "'\(formerUPN)' is the same as the upn; a former UPN is the one the pupil had before")
+        }
         let uln = row.parse("uln", expected: "a ULN", StudentIdentifiers.uln)
         let hesaID = row.parse("hesa_id", expected: "a HESA student identifier", StudentIdentifiers.hesaID)
         // Stored in the form every door looks it up by (`StudentIdentifier`).
@@ -116,7 +121,7 @@ struct StudentsImport: TabularFormat {
             upn, uln, hesaID, institutionID, surname, forename, birth.isoString, gender, row.text("ethnicity"),
             year.description, yearGroup, course, start.isoString, leave?.isoString, leaveReason, intake?.description,
             snapshotDate.isoString, sen, fsm.map(String.init), fsmEver6.map(String.init),
-            eal.map { String($0.0) }, eal?.1, lookedAfter.map(String.init), pupilPremium.map(String.init),
+            eal.map { String($0.0) }, eal?.1, lookedAfter.map(String.init), pupilPremium.map(String.init), formerUPN,
         ]
     }
 
@@ -186,6 +191,12 @@ struct StudentsImport: TabularFormat {
             SELECT grp, array_agg(DISTINCT student_id ORDER BY student_id) AS student_ids FROM (
                 SELECT s.grp, st.student_id FROM staged_students s JOIN students st ON st.provider_id = $1 AND st.upn = s.upn
                 UNION ALL
+                SELECT s.grp, st.student_id FROM staged_students s JOIN students st ON st.provider_id = $1 AND st.upn = s.former_upn
+                UNION ALL
+                SELECT s.grp, f.student_id FROM staged_students s
+                JOIN (SELECT student_id, unnest(former_upns) AS upn FROM students
+                      WHERE provider_id = $1 AND former_upns <> '{}') f ON f.upn = s.upn
+                UNION ALL
                 SELECT s.grp, st.student_id FROM staged_students s JOIN students st ON st.provider_id = $1 AND st.uln = s.uln
                 UNION ALL
                 SELECT s.grp, st.student_id FROM staged_students s JOIN students st ON st.provider_id = $1 AND st.hesa_id = s.hesa_id
@@ -214,5 +225,9 @@ struct StudentsImport: TabularFormat {
     func merge(importID: Int, context: ImportContext) throws -> (inserted: Int, updated: Int)? {
         try StudentsMerge(connection: context.connection, providerID: context.providerID, importID: importID).run()
         return nil
+    }
+
+    func notices(context: ImportContext) throws -> [String] {
+        try ProbableDuplicates.find(.stagedStudents, providerID: context.providerID, connection: context.connection)
     }
 }

@@ -25,10 +25,10 @@ struct StudentsMerge {
                   FROM (SELECT DISTINCT grp FROM staged_students WHERE student_id IS NULL) g) n
             WHERE n.grp = s.grp;
             CREATE TEMP TABLE student_representatives ON COMMIT DROP AS
-            SELECT DISTINCT ON (r.student_id) r.*, i.upns, i.ulns, i.hesa_ids, i.institution_ids
+            SELECT DISTINCT ON (r.student_id) r.*, i.upns, i.ulns, i.hesa_ids, i.institution_ids, i.former_upn_given
             FROM staged_students r
             JOIN (SELECT student_id, max(upn) AS upns, max(uln) AS ulns, max(hesa_id) AS hesa_ids,
-                         max(institution_id) AS institution_ids
+                         max(institution_id) AS institution_ids, max(former_upn) AS former_upn_given
                   FROM staged_students GROUP BY student_id) i USING (student_id)
             ORDER BY r.student_id, r.academic_year DESC, r.line DESC;
             """)
@@ -41,27 +41,40 @@ struct StudentsMerge {
             """
             INSERT INTO students
                 (student_id, provider_id, upn, uln, hesa_id, institution_id, legal_surname, forename,
-                 date_of_birth, gender, ethnicity, import_id)
+                 date_of_birth, gender, ethnicity, import_id, former_upns)
             OVERRIDING SYSTEM VALUE
             SELECT student_id, $1, upns, ulns, hesa_ids, institution_ids, legal_surname, forename,
-                   date_of_birth, gender, ethnicity, $2
+                   date_of_birth, gender, ethnicity, $2,
+                   CASE WHEN former_upn_given IS NULL THEN '{}'::text[] ELSE ARRAY[former_upn_given] END
             FROM student_representatives WHERE new_student
             """, [providerID, importID])
         try connection.query(
             """
-            WITH changed AS (
+            WITH identity AS (
+                -- A permanent UPN replaces the one held, which joins former_upns; a UPN the pupil
+                -- has since replaced never comes back (docs/methodology.md §2.4).
+                SELECT r.student_id,
+                       CASE WHEN st.former_upns @> ARRAY[r.upns] THEN st.upn ELSE coalesce(r.upns, st.upn) END AS upn,
+                       st.upn AS old_upn, st.former_upns AS old_former
+                FROM student_representatives r JOIN students st USING (student_id) WHERE NOT r.new_student
+            ), next AS (
+                SELECT i.student_id, i.upn,
+                       ARRAY(SELECT DISTINCT f FROM unnest(i.old_former || ARRAY[i.old_upn, r.former_upn_given]) AS f
+                             WHERE f IS NOT NULL AND f IS DISTINCT FROM i.upn ORDER BY f) AS former_upns
+                FROM identity i JOIN student_representatives r USING (student_id)
+            ), changed AS (
                 UPDATE students st SET
-                    upn = coalesce(r.upns, st.upn), uln = coalesce(r.ulns, st.uln),
+                    upn = n.upn, former_upns = n.former_upns, uln = coalesce(r.ulns, st.uln),
                     hesa_id = coalesce(r.hesa_ids, st.hesa_id), institution_id = coalesce(r.institution_ids, st.institution_id),
                     legal_surname = r.legal_surname, forename = r.forename, date_of_birth = r.date_of_birth,
                     gender = coalesce(r.gender, st.gender), ethnicity = coalesce(r.ethnicity, st.ethnicity),
                     import_id = $1, updated_at = now()
-                FROM student_representatives r
+                FROM student_representatives r JOIN next n USING (student_id)
                 WHERE NOT r.new_student AND st.student_id = r.student_id
-                  AND (st.upn, st.uln, st.hesa_id, st.institution_id, st.legal_surname, st.forename,
+                  AND (st.upn, st.former_upns, st.uln, st.hesa_id, st.institution_id, st.legal_surname, st.forename,
                        st.date_of_birth, st.gender, st.ethnicity)
                       IS DISTINCT FROM
-                      (coalesce(r.upns, st.upn), coalesce(r.ulns, st.uln), coalesce(r.hesa_ids, st.hesa_id),
+                      (n.upn, n.former_upns, coalesce(r.ulns, st.uln), coalesce(r.hesa_ids, st.hesa_id),
                        coalesce(r.institution_ids, st.institution_id), r.legal_surname, r.forename, r.date_of_birth,
                        coalesce(r.gender, st.gender), coalesce(r.ethnicity, st.ethnicity))
                 RETURNING r.line

@@ -28,12 +28,17 @@ protocol TabularFormat {
     /// Writes the staged rows. Returns the rows inserted and updated, or nil after setting
     /// `inserted` or `changed` on the staging rows it affected (the driver then counts those).
     func merge(importID: Int, context: ImportContext) throws -> (inserted: Int, updated: Int)?
+
+    /// What the summary should say beyond the counts, after the merge (probable duplicates).
+    func notices(context: ImportContext) throws -> [String]
 }
 
 extension TabularFormat {
     static var workColumns: [(name: String, type: String)] { [] }
 
     mutating func finishReading(errors: inout RowErrors, context: ImportContext) throws {}
+
+    func notices(context: ImportContext) throws -> [String] { [] }
 }
 
 /// Runs a `TabularFormat` import: read and validate while COPYing into staging, then check,
@@ -99,7 +104,8 @@ struct TabularImportDriver<Format: TabularFormat> {
         let written = try format.merge(importID: importID, context: context) ?? stagedChanges()
         clock.lap("merge")
         return KindOutcome(rowsRead: rowsRead, inserted: written.inserted, updated: written.updated,
-                           errors: errors, ignoredColumns: columns.ignored, phases: clock.phases)
+                           errors: errors, ignoredColumns: columns.ignored, phases: clock.phases,
+                           notices: try format.notices(context: context))
     }
 
     /// The rows a merge marked `inserted` or `changed` in the staging table, for formats whose

@@ -95,8 +95,22 @@ struct DemoCommand: ParsableCommand {
 
         @OptionGroup var generation: GenerationOptions
 
+        @Option(help: "csv: the import files of every provider; ctf: Demo Academy's pupils as one Common Transfer File (XML).")
+        var format: OutputFormat = .csv
+
+        enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+            case csv, ctf
+        }
+
         func run() throws {
             let folder = URL(fileURLWithPath: out, isDirectory: true)
+            if format == .ctf {
+                let written = try SchoolCTFWriter(options: try generation.demoOptions())
+                    .write(into: folder.appendingPathComponent(DemoProvider.academy.code))
+                print("Wrote \(ImportSummary.grouped(written.pupils)) pupils of \(DemoProvider.academy.name) as a Common Transfer File: \(written.url.path)")
+                print("Load it with 'gaptrack import ctf \(written.url.path) --provider \(DemoProvider.academy.code)'.")
+                return
+            }
             _ = try generation.generate(into: folder)
             print("Load it with 'gaptrack demo load' (same options), or file by file with 'gaptrack import KIND FILE --provider CODE'.")
         }

@@ -6,25 +6,27 @@ import GapTrackStore
 import Glibc
 #endif
 
-/// `gaptrack import students|markers|attendance|assessments|support FILE --provider CODE`.
+/// `gaptrack import students|markers|attendance|assessments|support|ctf FILE --provider CODE`.
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Load a CSV file of students, markers, attendance, assessments or support.",
+        abstract: "Load a CSV file of students, markers, attendance, assessments or support, or a Common Transfer File (ctf).",
         discussion: """
             The file's columns are described in docs/import-formats.md. A file loads completely or not at all; \
             with --skip-invalid the valid rows load and the rejected ones are written, with their reasons, to a \
             rejects file. Importing the same file again changes nothing. MIS exports with other column names \
             load through --preset, --map or --mapping. --dry-run checks the whole file and prints what it would \
             insert, update and leave unchanged, writing nothing. A file with a header and no rows is an error.
+            'gaptrack import ctf FILE.xml' reads the DfE Common Transfer File: pupils with their UPN and former UPN, \
+            FSM and SEN history, EAL, looked-after status and KS2 scaled scores; it loads completely or not at all.
             """)
 
     @OptionGroup var database: DatabaseOptions
 
-    @Argument(help: "What the file holds: students, markers, attendance, assessments or support.")
+    @Argument(help: "What the file holds: students, markers, attendance, assessments, support or ctf.")
     var kind: String
 
-    @Argument(help: "The CSV file, with a header line.", completion: .file(extensions: ["csv"]))
+    @Argument(help: "The CSV file, with a header line (or, for ctf, the CTF's XML file).", completion: .file(extensions: ["csv", "xml"]))
     var file: String
 
     @Option(help: "The provider the file belongs to (see 'gaptrack provider list').")
@@ -68,6 +70,14 @@ struct ImportCommand: ParsableCommand {
             throw ValidationError("'\(preset)' is not a preset; use sims, arbor or bromcom")
         }
         if let asOf { _ = try CalendarDate(parsing: asOf) }
+        if kind.lowercased() == ImportKind.ctf.rawValue {
+            // A CTF is XML with fixed element names, and loads completely or not at all.
+            let csvOnly = [("--skip-invalid", skipInvalid), ("--rejects", rejects != nil), ("--preset", !presets.isEmpty),
+                           ("--map", !maps.isEmpty), ("--mapping", mappingFile != nil), ("--as-of", asOf != nil)]
+            if let (option, _) = csvOnly.first(where: { $0.1 }) {
+                throw ValidationError("\(option) is for CSV files; a Common Transfer File has fixed element names and loads completely or not at all")
+            }
+        }
         guard maxErrors >= 0 else { throw ValidationError("--max-errors must be 0 or more") }
     }
 
@@ -98,6 +108,7 @@ struct ImportCommand: ParsableCommand {
             if !summary.ignoredColumns.isEmpty {
                 print("Columns not used: \(summary.ignoredColumns.map { "'\($0)'" }.joined(separator: ", "))")
             }
+            for notice in summary.notices { print(notice) }
             if timings {
                 for phase in summary.phases { print(String(format: "  %7.3f s  %@", phase.seconds, phase.name)) }
             }

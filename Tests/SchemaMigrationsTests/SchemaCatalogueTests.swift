@@ -64,6 +64,11 @@ struct SchemaCatalogueTests {
         ("grant function student_subject_access_for_service(", "005: the service's subject-access export"),
         ("function report_drill_down_", "report_drill_down.sql: the pupils behind a report's figures, staff only (docs/methodology.md §7.6)"),
         ("grant function report_drill_down_", "goes with the functions"),
+        ("type import_kind ", "007_pupil_identity.sql: the ctf import kind"),
+        ("column students #15 upn_is_temporary ", "007_pupil_identity.sql: temporary UPNs stored as such"),
+        ("column students #16 former_upns ", "007_pupil_identity.sql: former UPNs link one pupil's records"),
+        ("constraint students students_upn_not_former ", "007_pupil_identity.sql"),
+        ("index CREATE INDEX students_former_upns_idx ", "007_pupil_identity.sql"),
     ]
 
     static func isLater(_ line: String) -> Bool {

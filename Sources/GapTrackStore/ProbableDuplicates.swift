@@ -1,0 +1,58 @@
+import Postgres
+
+/// Pupils an import wrote who share their name and date of birth with another student of the
+/// provider under a different identifier: probably one pupil recorded twice (a temporary UPN and
+/// later the permanent one, with no former UPN to link them). Reported, never merged: only the
+/// school can tell twins with the same name from one pupil twice (docs/methodology.md §2.4).
+enum ProbableDuplicates {
+    /// Which students to look at.
+    enum Candidates {
+        /// These students (a CTF's pupils).
+        case students([Int])
+        /// Every student of the students file being imported (its staging table).
+        case stagedStudents
+    }
+
+    /// At most this many pairs are named; the rest are counted, so a large file with many
+    /// namesakes does not bury the summary.
+    static let named = 20
+
+    static func find(_ candidates: Candidates, providerID: Int, connection: PostgresConnection) throws -> [String] {
+        let source: String
+        var parameters: [any PostgresEncodable] = [providerID]
+        switch candidates {
+        case .students(let ids):
+            guard !ids.isEmpty else { return [] }
+            source = "SELECT unnest($2::bigint[]) AS student_id"
+            parameters.append(ids)
+        case .stagedStudents:
+            source = "SELECT DISTINCT student_id FROM staged_students"
+        }
+        let rows = try connection.query(
+            """
+            WITH candidates AS (\(source)), pairs AS (
+                SELECT DISTINCT ON (least(a.student_id, b.student_id), greatest(a.student_id, b.student_id))
+                       a.forename || ' ' || a.legal_surname AS name, a.date_of_birth::text AS born,
+                       coalesce(a.upn, a.uln, a.hesa_id, a.institution_id) AS this_identifier,
+                       coalesce(b.upn, b.uln, b.hesa_id, b.institution_id) AS other_identifier, b.student_id AS other_id,
+                       least(a.student_id, b.student_id) AS first_id, greatest(a.student_id, b.student_id) AS second_id
+                FROM students a JOIN candidates c USING (student_id)
+                JOIN students b ON b.provider_id = a.provider_id AND b.student_id <> a.student_id
+                 AND lower(b.legal_surname) = lower(a.legal_surname) AND lower(b.forename) = lower(a.forename)
+                 AND b.date_of_birth = a.date_of_birth
+                WHERE a.provider_id = $1
+                ORDER BY least(a.student_id, b.student_id), greatest(a.student_id, b.student_id), a.student_id
+            )
+            SELECT *, count(*) OVER () AS total FROM pairs ORDER BY first_id, second_id LIMIT \(named)
+            """, parameters).rows
+        var notices = try rows.map { row in
+            "Probable duplicate, not merged: \(try row.decode("name") as String) (born \(try row.decode("born") as String)) is held as "
+                + "\(try row.decode("this_identifier") as String) and as \(try row.decode("other_identifier") as String) (student \(try row.decode("other_id") as Int)); "
+                + "if they are one pupil, give the old identifier as former_upn (or FormerUPN in a CTF) and import again"
+        }
+        if let total: Int = try rows.first?.decode("total"), total > rows.count {
+            notices.append("\(total - rows.count) more probable duplicates (same name and date of birth, another identifier) not shown")
+        }
+        return notices
+    }
+}
