@@ -22,16 +22,20 @@ struct CountSuppression {
     }
 
     let rule: SuppressionRule
+    /// Staff read every count (docs/methodology.md §7.6): nothing is withheld for them.
+    let audience: ReportAudience
     private(set) var reasons: [String: SuppressionReason] = [:]
 
-    init(rule: SuppressionRule) {
+    init(rule: SuppressionRule, audience: ReportAudience) {
         self.rule = rule
+        self.audience = audience
     }
 
     /// Withholds every count below the threshold (those in `exempt` only when they are between 1
     /// and the threshold, so that a zero stays visible), then resolves `relations`. `order` breaks
     /// ties between equal counts, so the result never depends on dictionary order.
     mutating func apply(counts: [String: Int], order: [String], relations: [Relation], protected: Set<String>, exempt: Set<String> = []) {
+        guard audience.suppresses else { return }
         for key in order {
             guard let count = counts[key] else { continue }
             let zeroAllowed = exempt.contains(key) && count == 0

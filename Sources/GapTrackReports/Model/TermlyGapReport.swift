@@ -13,6 +13,8 @@ import GapTrackStore
 /// clock or the machine, so the same data always gives the same bytes.
 public struct TermlyGapReport: Sendable, Equatable, Codable {
     public var provider: ReportProvider
+    /// Who the report is shaped for (`TermlyReportShaping`); printed in every format's header.
+    public var audience: ReportAudience
     public var cohort: ReportCohort
     public var term: AcademicTerm
     public var dataCut: DataCut
@@ -40,9 +42,10 @@ public struct TermlyGapReport: Sendable, Equatable, Codable {
         provider: ReportProvider, cohort: ReportCohort, term: AcademicTerm, dataCut: DataCut, method: [MethodNote],
         groupSizes: [GroupSize], attainment: [SubjectGap], attendance: AttendanceSection, support: SupportSection,
         trend: [TrendSeries], nationalComparison: [NationalComparison], suppressionThreshold: Int, suppressionNotes: [String],
-        comparison: ComparisonGroup = .dfeDisadvantaged, impact: [ImpactReport] = []
+        comparison: ComparisonGroup = .dfeDisadvantaged, impact: [ImpactReport] = [], audience: ReportAudience = .staff
     ) {
         self.provider = provider
+        self.audience = audience
         self.cohort = cohort
         self.term = term
         self.dataCut = dataCut

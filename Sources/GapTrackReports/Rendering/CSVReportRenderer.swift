@@ -105,7 +105,7 @@ public enum CSVReportRenderer {
                 unit: "sha256", note: "\(cut.file), imported \(ReportText.timestamp(cut.importedAt))"))
         }
         rows.append(Row(term: term, section: "suppression", measure: "threshold", value: String(report.suppressionThreshold), unit: "students",
-                        note: ReportText.suppressionRule(threshold: report.suppressionThreshold)))
+                        note: report.audience.headerText(threshold: report.suppressionThreshold)))
         for note in report.suppressionNotes {
             rows.append(Row(term: term, section: "suppression", measure: "note", value: "", note: note))
         }
