@@ -109,7 +109,7 @@ import Testing
     // MARK: - Suppression
 
     @Test func countsBelowTheThresholdAndTheirComplementsAreWithheld() {
-        var suppression = CountSuppression(rule: .standard)
+        var suppression = CountSuppression(rule: .standard, audience: .governors)
         let counts = ["participants": 40, "matched": 28, "unmatched": 3, "missing": 9, "other": 12]
         suppression.apply(
             counts: counts, order: ["participants", "matched", "unmatched", "missing", "other"],
@@ -120,7 +120,7 @@ import Testing
 
         // One small cell: the smallest unprotected member is withheld to protect it, not the
         // protected matched count, even though that is smaller.
-        var second = CountSuppression(rule: .standard)
+        var second = CountSuppression(rule: .standard, audience: .governors)
         second.apply(
             counts: ["participants": 60, "matched": 14, "unmatched": 4, "missing": 42], order: ["participants", "matched", "unmatched", "missing"],
             relations: [.init(total: "participants", parts: ["matched", "unmatched", "missing"])], protected: ["participants", "matched"])
@@ -128,7 +128,7 @@ import Testing
         #expect(second.reason("missing") == .protectsSuppressedCell)
         #expect(second.reason("matched") == nil)
         // A zero that is exempt stays visible.
-        var third = CountSuppression(rule: .standard)
+        var third = CountSuppression(rule: .standard, audience: .governors)
         third.apply(counts: ["unknown": 0, "few": 3], order: ["unknown", "few"], relations: [], protected: [], exempt: ["unknown", "few"])
         #expect(third.reason("unknown") == nil && third.reason("few") == .belowThreshold(threshold: 10))
     }

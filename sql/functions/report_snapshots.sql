@@ -1,4 +1,3 @@
--- after version: 4
 -- The database side of the report cache (report_snapshots; how it is kept fresh is explained in
 -- 001_baseline.sql beside its tables): the cache's schema version, change tracking, and storing,
 -- looking up and pruning entries.
@@ -61,7 +60,8 @@ $$;
 -- REPEATABLE READ or SERIALIZABLE, where the data would have been read in several snapshots.
 -- A concurrent report that stored the same key after this one's snapshot makes this fail with a
 -- serialization failure (the newer entry stays); gaptrack calls it under a savepoint.
--- p_audience: who the report is for (sql/004_report_audience.sql); p_key names it too.
+-- p_audience: who the report is for (the column comes with sql/004_report_audience.sql; PL/pgSQL
+-- resolves it when called, so this file needs no later version); p_key names it too.
 CREATE OR REPLACE FUNCTION report_snapshot_store(p_key text, p_version text, p_data text, p_audience text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -55,7 +55,7 @@ public struct TermlyReportShaping: Sendable {
     func markSmallGroups(_ report: inout TermlyGapReport) {
         var notes: [String] = []
         func isSmall(_ count: Int?) -> Bool { count.map { $0 < threshold } ?? false }
-        func mark(_ label: String) -> String { label + " " + ReportAudience.cautionMark }
+        func mark(_ label: String) -> String { ReportAudience.marked(label) }
         for i in report.groupSizes.indices where isSmall(report.groupSizes[i].students.value) {
             let group = report.groupSizes[i].group
             report.groupSizes[i].group = ReportGroup(id: group.id, label: mark(group.label), family: group.family)

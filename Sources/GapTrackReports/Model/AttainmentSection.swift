@@ -99,7 +99,10 @@ public struct SubjectGap: Sendable, Equatable, Codable {
     }
 
     /// "maths (Autumn mock)".
-    public var title: String { "\(subject) (\(assessment))" + (treatWithCare == true ? " " + ReportAudience.cautionMark : "") }
+    public var title: String {
+        let title = "\(subject) (\(assessment))"
+        return treatWithCare == true ? ReportAudience.marked(title) : title
+    }
 }
 
 /// A gap in months of learning with the conversion used and its inputs, since a month figure

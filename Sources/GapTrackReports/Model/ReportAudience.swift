@@ -41,6 +41,9 @@ public enum ReportAudience: String, Sendable, Equatable, Hashable, Codable, Case
     /// The mark beside a staff figure from a group under the threshold.
     public static let cautionMark = "†"
 
+    /// A row label with the mark in front, where no column width can cut it off.
+    public static func marked(_ label: String) -> String { cautionMark + " " + label }
+
     /// The footnote of the mark.
     public static func cautionNote(threshold: Int) -> String {
         "\(cautionMark) fewer than \(threshold) pupils: treat with care."

@@ -152,6 +152,12 @@ enum ReportText {
 
     /// Short group names for table columns (the full label is in the group-size table).
     static func shortLabel(_ group: ReportGroup) -> String {
+        let marked = group.label.hasPrefix(ReportAudience.marked(""))
+        let short = unmarkedShortLabel(group)
+        return marked && !short.hasPrefix(ReportAudience.marked("")) ? ReportAudience.marked(short) : short
+    }
+
+    private static func unmarkedShortLabel(_ group: ReportGroup) -> String {
         switch group.id {
         case ReportGroup.lookedAfter.id: "LAC or PLAC (looked after)"
         case ReportGroup.sen.id: "SEN (E or K)"
