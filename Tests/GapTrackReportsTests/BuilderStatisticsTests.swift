@@ -178,10 +178,3 @@ import Testing
         #expect(try #require(estimate.lower) > 0, "18/60 against 15/140 is a clear difference")
     }
 }
-
-extension TermlyGapReportBuilder {
-    /// `subjectGap` for tests that do not look at the suppression notes.
-    func subjectGap(_ subject: SubjectAggregates) -> SubjectGap {
-        return subjectGap(subject)
-    }
-}
