@@ -89,8 +89,10 @@ let package = Package(
             name: "GapTrackCLITests",
             dependencies: [
                 "gaptrack", "GapTrackStore", "GapTrackDomain", "DemoData", "Postgres", "PrivateCluster", "TestDatabase",
+                "GapTrackReports", "DisclosureControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "GapTrackReportsTests",
