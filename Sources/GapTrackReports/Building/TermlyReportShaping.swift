@@ -35,6 +35,9 @@ public struct TermlyReportShaping: Sendable {
         var shaped = report
         shaped.audience = audience
         shaped.suppressionThreshold = threshold
+        shaped.method = shaped.method.map { note in
+            note.topic == MethodNotes.suppressionTopic ? MethodNote(topic: note.topic, text: MethodNotes.suppression(for: audience, threshold: threshold)) : note
+        }
         switch audience {
         case .staff:
             markSmallGroups(&shaped)
