@@ -1,3 +1,4 @@
+import DisclosureControl
 import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
@@ -131,6 +132,37 @@ import Testing
         var third = CountSuppression(rule: .standard, audience: .governors)
         third.apply(counts: ["unknown": 0, "few": 3], order: ["unknown", "few"], relations: [], protected: [], exempt: ["unknown", "few"])
         #expect(third.reason("unknown") == nil && third.reason("few") == .belowThreshold(threshold: 10))
+    }
+
+    /// Issue 13: participants = matched gave two withheld zeros away (unmatched and without
+    /// results must then both be 0). Now a further count goes with them, and the audit of what
+    /// is shown recovers nothing.
+    @Test func participantsEqualToMatchedDoNotGiveTheZerosAway() throws {
+        let counts = ["participants": 25, "attainment.matched": 25, "attainment.unmatched": 0, "attainment.missing": 0, "comparison_pool": 140]
+        let order = ["participants", "comparison_pool", "attainment.matched", "attainment.unmatched", "attainment.missing"]
+        let relations = [CountSuppression.Relation(total: "participants", parts: ["attainment.matched", "attainment.unmatched", "attainment.missing"])]
+        var suppression = CountSuppression(rule: .standard, audience: .governors)
+        suppression.apply(counts: counts, order: order, relations: relations, protected: ["participants", "attainment.matched"])
+        #expect(suppression.reason("attainment.unmatched") == .belowThreshold(threshold: 10))
+        #expect(suppression.reason("attainment.missing") == .belowThreshold(threshold: 10))
+        #expect(suppression.reason("participants") == .protectsSuppressedCell || suppression.reason("attainment.matched") == .protectsSuppressedCell)
+        // What a reader of the shaped counts can work out.
+        var tables = TableSet()
+        for key in order {
+            try tables.count(CellID(key), key, counts[key]!)
+            if suppression.reason(key) != nil { tables.setVisibility(.suppressed, of: CellID(key)) }
+        }
+        try tables.partition("participants", into: ["attainment.matched", "attainment.unmatched", "attainment.missing"])
+        let audit = try DisclosureAuditor().audit(tables)
+        #expect(audit.passes, "\(audit.findings.map(\.description))")
+
+        // The way it was done before (a sum with exactly one withheld member takes another): two
+        // withheld zeros beside participants = matched are both recovered.
+        var before = tables
+        before.setVisibility(.published, of: "participants")
+        before.setVisibility(.published, of: "attainment.matched")
+        let leaked = try DisclosureAuditor().audit(before)
+        #expect(leaked.findings.map(\.kind) == [.zeroInferable, .zeroInferable])
     }
 
     // MARK: - Requests
