@@ -141,6 +141,11 @@ import TestDatabase
             let staff = try ImpactFixture.report(try ImpactFixture.tutoringRequest(code: "no-ks2", priorBand: .keyStage2), on: connection, audience: .staff)
             #expect(staff.count("attainment.matched")?.students == .value(0))
             #expect(staff.count("attainment.unmatched")?.students == staff.count("participants")?.students)
+            // Staff: every count is shown; one of 1 to 9 pupils carries the mark, no other does.
+            for row in staff.counts {
+                let count = try #require(row.students.value, "\(row.id)")
+                #expect(row.label.hasPrefix("† ") == (1..<10).contains(count), "\(row.id) \(count)")
+            }
             // For governors, unmatched = participants beside two withheld counts would give both
             // away as zeros (issue 13): one of the two shown counts is withheld with them.
             #expect(report.count("attainment.unmatched")?.students.isSuppressed == true || report.count("participants")?.students.isSuppressed == true)

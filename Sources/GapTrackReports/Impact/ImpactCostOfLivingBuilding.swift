@@ -59,7 +59,7 @@ extension ImpactReportBuilder {
         suppression.apply(counts: counts, order: order, relations: relations, protected: protected, exempt: ["continuation.unknown"])
         let countFigures = order.map { key in
             if let reason = suppression.reason(key) { log.add(table: "Students and matching", item: labels[key]!, reason: reason) }
-            return ImpactCount(id: key, label: labels[key]!, students: suppression.figure(key, counts[key]!))
+            return ImpactCount(id: key, label: staffLabel(labels[key]!, count: counts[key]!, log: &log), students: suppression.figure(key, counts[key]!))
         }
         func count(_ key: String) -> ReportedFigure<Int> { suppression.figure(key, counts[key] ?? 0) }
 

@@ -75,7 +75,7 @@ public struct ImpactReportBuilder: Sendable {
         suppression.apply(counts: counts, order: order, relations: relations, protected: protected)
         let countFigures = order.map { key in
             if let reason = suppression.reason(key) { log.add(table: "Participants and matching", item: labels[key]!, reason: reason) }
-            return ImpactCount(id: key, label: labels[key]!, students: suppression.figure(key, counts[key]!))
+            return ImpactCount(id: key, label: staffLabel(labels[key]!, count: counts[key]!, log: &log), students: suppression.figure(key, counts[key]!))
         }
         func count(_ key: String) -> ReportedFigure<Int> { suppression.figure(key, counts[key] ?? 0) }
 
@@ -157,6 +157,14 @@ public struct ImpactReportBuilder: Sendable {
             comparisonMean: Estimate(effect.comparisonMean, unit: meanUnit ?? unit),
             effect: estimate, months: months, refusal: nil,
             finding: finding(id: id, label: label, estimate: estimate, months: months) + caution(effect))
+    }
+
+    /// Staff: a count of 1 to 9 pupils is shown with the mark before its label and the footnote
+    /// once (docs/methodology.md §7.6); other audiences withhold it instead.
+    func staffLabel(_ label: String, count: Int, log: inout SuppressionLog) -> String {
+        guard !audience.suppresses, count > 0, count < rule.threshold else { return label }
+        log.add(ReportAudience.cautionNote(threshold: rule.threshold))
+        return ReportAudience.marked(label)
     }
 
     /// The staff warning after an estimate from a group under the threshold.
