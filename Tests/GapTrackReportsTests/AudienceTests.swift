@@ -136,6 +136,9 @@ struct AudienceTests {
                 #expect(text.contains("†"), "\(format)")
                 #expect(text.contains("fewer than 10 pupils: treat with care"), "\(format)")
             }
+            // CSV: every row of the looked-after group carries the mark in its note.
+            let csv = CSVReportRenderer.rows(report).filter { $0.group == ReportGroup.lookedAfter.id }
+            #expect(!csv.isEmpty && csv.allSatisfy { $0.note.contains("† fewer than 10 pupils: treat with care") })
             let json = try ReportFormat.json.render(report)
             #expect(json.contains("\"treatWithCare\" : true"))
             #expect(json.contains("\"audience\" : \"staff\""))
