@@ -53,7 +53,7 @@ let package = Package(
         // A realistic synthetic school and university, written as import CSV files, with a fixed seed.
         .target(name: "DemoData", dependencies: ["GapTrackDomain", "GapStatistics", "CSVFormat"]),
         // Turning computed reports into terminal tables, CSV, JSON, Markdown and HTML.
-        .target(name: "GapTrackReports", dependencies: ["Postgres", "GapStatistics", "GapTrackDomain", "GapTrackStore", "CSVFormat"]),
+        .target(name: "GapTrackReports", dependencies: ["Postgres", "GapStatistics", "GapTrackDomain", "GapTrackStore", "CSVFormat", "DisclosureControl"]),
         // The HTTP service (gaptrack serve): JSON API, API tokens and roles, row-level security, audit log, /health, /metrics.
         .target(
             name: "GapTrackService",
@@ -95,12 +95,17 @@ let package = Package(
             name: "GapTrackCLITests",
             dependencies: [
                 "gaptrack", "GapTrackStore", "GapTrackDomain", "DemoData", "Postgres", "PrivateCluster", "TestDatabase",
+                "GapTrackReports", "DisclosureControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "GapTrackReportsTests",
-            dependencies: ["GapTrackReports", "GapTrackStore", "GapStatistics", "GapTrackDomain", "Postgres", "CSVFormat", "TestDatabase", "TestSupport"]
+            dependencies: [
+                "GapTrackReports", "GapTrackStore", "GapStatistics", "GapTrackDomain", "Postgres", "CSVFormat", "TestDatabase", "TestSupport",
+                "DisclosureControl",
+            ]
         ),
         .testTarget(
             name: "GapTrackServiceTests",

@@ -2,7 +2,7 @@
 ///
 /// Cells are named by the report that publishes them; the names only need to be stable, so that
 /// the same tables give the same suppression (docs/disclosure-control.md §7.2).
-public struct CellID: Hashable, Comparable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+public struct CellID: Hashable, Comparable, Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
     public let rawValue: String
 
     public init(_ rawValue: String) { self.rawValue = rawValue }

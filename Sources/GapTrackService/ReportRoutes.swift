@@ -2,6 +2,7 @@ import Foundation
 import GapTrackDomain
 import GapTrackReports
 import Hummingbird
+import GapTrackStore
 import Postgres
 
 /// What the termly report endpoint asks the report engine for.
@@ -10,15 +11,23 @@ public struct TermlyReportRequest: Sendable, Equatable {
     public let providerCode: ProviderCode
     public let cohort: CohortCode
     public let term: AcademicTerm
-    /// Who the report is for: staff reports carry the drill-down sections, governors' never.
-    public let audience: DrillDownAudience
+    /// Decided by the token's role (`ReportAudience.for(_:)`), never by the caller.
+    public let audience: ReportAudience
 
-    public init(providerID: Int, providerCode: ProviderCode, cohort: CohortCode, term: AcademicTerm, audience: DrillDownAudience = .governors) {
+    public init(providerID: Int, providerCode: ProviderCode, cohort: CohortCode, term: AcademicTerm, audience: ReportAudience) {
         self.providerID = providerID
         self.providerCode = providerCode
         self.cohort = cohort
         self.term = term
         self.audience = audience
+    }
+}
+
+extension ReportAudience {
+    /// The audience a token's role reads reports as (docs/methodology.md §7.6): admins, data
+    /// leads and staff act on pupils and get the staff report; governors get the governors' report.
+    public static func `for`(_ role: APIRole) -> ReportAudience {
+        role == .governor ? .governors : .staff
     }
 }
 
@@ -33,18 +42,24 @@ public enum TermlyReportOutcome: Sendable, Equatable {
     case notFound(String)
 }
 
-/// The report engine. It runs on the request's scoped connection, as the governor or service
-/// role, so row-level security limits it to the caller's provider like every other query.
+/// The report engine. It runs on the request's scoped connection, limited by row-level security
+/// to the caller's provider like every other query.
 public typealias TermlyReportSource = @Sendable (PostgresConnection, TermlyReportRequest) throws -> TermlyReportOutcome
 
-/// The report `gaptrack report termly --format json` prints (GapTrackReports: set-based queries,
-/// then the builder that suppresses groups under 10), for the caller's own provider.
+/// The report `gaptrack report termly --format json --audience ...` prints, for the caller's own
+/// provider. Its queries run as `gaptrack_report` (`ReportReadingRole`), which sees all of the
+/// provider's rows whatever the caller's role, so that a role never changes a figure; the
+/// audience then decides what is printed (docs/methodology.md §7.6).
 public let standardTermlyReports: TermlyReportSource = { connection, request in
     do {
-        var report = try TermlyReportQueries(connection: connection)
-            .report(provider: request.providerCode, cohort: request.cohort, term: request.term)
+        var report = try ReportReadingRole.run(on: connection) {
+            try TermlyReportQueries(connection: connection)
+                .report(provider: request.providerCode, cohort: request.cohort, term: request.term, audience: request.audience)
+        }
         if request.audience.mayListPupils {
-            report.drillDown = try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport)
+            report.drillDown = try ReportReadingRole.run(on: connection) {
+                try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport)
+            }
         }
         return .built(report)
     } catch let error as TermlyReportError {
@@ -54,8 +69,9 @@ public let standardTermlyReports: TermlyReportSource = { connection, request in
 
 /// GET /v1/reports/termly?cohort=year-11&term=2024/25-autumn: the termly gap report, as JSON
 /// (the default), HTML or PDF (`format=`, or the Accept header). The only endpoint a governor
-/// token may call: aggregated figures with small groups suppressed, and never a pupil's name.
-/// GET /v1/reports/students: the drill-down (ReportDocuments.swift, `StudentDrillDownRoute`).
+/// token may call: a governor gets the governors' report (small groups and whatever would reveal
+/// them shown as `c`, never a pupil's name); admins, data leads and staff the staff report.
+/// GET /v1/reports/students: the drill-down (StudentDrillDownRoutes.swift).
 struct ReportRoutes: Sendable {
     let dependencies: ServiceDependencies
 
@@ -82,8 +98,7 @@ struct ReportRoutes: Sendable {
         guard let term else { throw APIError.badQuery(parameter: "term", value: "", expected: "a term such as 2024/25-autumn") }
         let source = dependencies.reports
         let reportRequest = TermlyReportRequest(
-            providerID: caller.providerID, providerCode: caller.providerCode, cohort: cohort, term: term,
-            audience: caller.role == .governor ? .governors : .staff)
+            providerID: caller.providerID, providerCode: caller.providerCode, cohort: cohort, term: term, audience: .for(caller.role))
         let outcome = try await dependencies.database.run(as: caller, context: context, isolation: .repeatableRead) { connection in
             try source(connection, reportRequest)
         }

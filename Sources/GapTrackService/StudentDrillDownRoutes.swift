@@ -7,10 +7,10 @@ import Postgres
 
 /// GET /v1/reports/students?cohort=year-11&term=2024/25-summer&group=fsm-ever-6&type=tutoring: the
 /// pupils behind a report's figures, as `gaptrack report students` lists them, for admins, data
-/// leads and staff; a governor token gets 403 (docs/methodology.md §7.6). JSON by default; CSV,
+/// leads and staff; a governor token gets 403 (docs/methodology.md §7.7). JSON by default; CSV,
 /// Markdown, HTML or PDF with `format=` or the Accept header.
 ///
-/// The list is read as the read-only reporting role (`gaptrack_governor`), which sees the
+/// The list is read as the report role (`ReportReadingRole`, `gaptrack_report`), which sees the
 /// provider's full records, so that pupils are placed in groups exactly as the report's counts
 /// place them; what a staff token may not see (restricted markers and support, and any group only
 /// they put a pupil in) is then left out by the drill-down functions themselves
@@ -55,11 +55,11 @@ struct StudentDrillDownRoute: Sendable {
             provider: caller.providerCode, cohort: cohort, term: term ?? StudentDrillDownRequest.term(ofYear: year!), wholeYear: year != nil,
             group: group, type: query.text("type"), before: before, after: after, comparison: compare)
         let access = DrillDownAccess(audience: .staff, restrictedRecords: caller.role == .admin || caller.role == .dataLead ? .included : .omitted)
-        let reader = Principal(
-            tokenID: caller.tokenID, providerID: caller.providerID, providerCode: caller.providerCode, role: .governor, label: caller.label)
-        let outcome = try await dependencies.database.run(as: reader, context: context, isolation: .repeatableRead) { connection -> Outcome in
+        let outcome = try await dependencies.database.run(as: caller, context: context, isolation: .repeatableRead) { connection -> Outcome in
             do {
-                return .list(try StudentDrillDownQueries(connection: connection).drillDown(drillRequest, access: access))
+                return .list(try ReportReadingRole.run(on: connection) {
+                    try StudentDrillDownQueries(connection: connection).drillDown(drillRequest, access: access)
+                })
             } catch let error as TermlyReportError {
                 return .notFound(error.description)
             } catch let error as DrillDownError {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DemoData
 import GapTrackDomain
+import GapTrackReports
 
 /// A value a command takes on its command line that is parsed into its domain type where it is
 /// typed, so that nothing below the command sees it as text, and a mistake is refused with the
@@ -35,6 +36,22 @@ extension AcademicTerm: ExpressibleByArgument, TypedArgument {
 
 extension AcademicYear: ExpressibleByArgument, TypedArgument {
     public static func parse(argument: String) throws -> AcademicYear { try AcademicYear(parsing: argument) }
+}
+
+extension ReportAudience: ExpressibleByArgument, TypedArgument {
+    /// Its own, because ArgumentParser gives raw-value enums one that matches the case exactly.
+    public init?(argument: String) {
+        guard let audience = try? Self(parsing: argument) else { return nil }
+        self = audience
+    }
+
+    public static func parse(argument: String) throws -> ReportAudience { try ReportAudience(parsing: argument) }
+
+    /// `--audience`, the same on every report command.
+    static let optionHelp = ArgumentHelp(
+        "Who the report is for: staff (the default: true figures, a group of fewer than 10 marked), governors or public "
+            + "(small groups and whatever would reveal them shown as c).",
+        valueName: "audience")
 }
 
 extension DemoOptions.ProviderChoice: ExpressibleByArgument, TypedArgument {

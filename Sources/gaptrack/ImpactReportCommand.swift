@@ -83,6 +83,9 @@ struct ImpactReportCommand: ParsableCommand {
     @Option(help: "table (aligned text, the default), csv (one tidy table), json, markdown or html (self-contained, prints on A4).")
     var format: ReportFormat = .table
 
+    @Option(help: ReportAudience.optionHelp)
+    var audience: ReportAudience = .staff
+
     @Option(help: "Write the report to this file instead of printing it.")
     var output: String?
 
@@ -131,7 +134,7 @@ struct ImpactReportCommand: ParsableCommand {
     func run() throws {
         let connection = try database.connect()
         let request = try request(on: connection)
-        let report = ImpactReportBuilder().build(try ImpactQueries.load(request, on: connection))
+        let report = ImpactReportBuilder(audience: audience).build(try ImpactQueries.load(request, on: connection))
         let text = try format.render(report)
         if let output {
             do {

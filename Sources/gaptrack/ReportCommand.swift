@@ -57,6 +57,9 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "table (aligned text, the default), csv (one tidy table), json, markdown or html (self-contained, prints on A4).")
         var format: ReportFormat = .table
 
+        @Option(help: ReportAudience.optionHelp)
+        var audience: ReportAudience = .staff
+
         @Option(help: "Write the report to this file instead of printing it.")
         var output: String?
 
@@ -106,7 +109,7 @@ struct ReportCommand: ParsableCommand {
             // The stored report data (sql/functions/report_snapshots.sql). The cache itself refuses a session that row-level
             // security applies to, whose data would depend on who asks.
             var report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
-                try queries.report(provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections)
+                try queries.report(provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections, audience: audience)
             }
             if drillDown, !noDrillDown { report.drillDown = try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport) }
             let text = try format.render(report)
@@ -127,7 +130,8 @@ struct ReportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The termly gap report for a cohort: group sizes, attainment gap, attendance, support, trend, national figures.",
             discussion: """
-                Every figure from fewer than 10 students is shown as c. The report states its data cut (the imports it \
+                For staff (the default) every figure is true and a group of fewer than 10 is marked; for --audience governors or public \
+                figures from fewer than 10 students, and those that would let one be worked out, are shown as c. The report states its data cut (the imports it \
                 rests on) and its method; made again from the same data it is identical, byte for byte.
                 Examples:
                   gaptrack report termly --provider demo-academy --cohort year-11 --term 2024/25-autumn --format html --output out/report.html

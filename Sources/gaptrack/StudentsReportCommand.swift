@@ -5,7 +5,7 @@ import GapTrackReports
 import GapTrackStore
 
 /// `gaptrack report students`: the pupils behind a report's figures, for staff
-/// (docs/methodology.md §7.6).
+/// (docs/methodology.md §7.7).
 struct StudentsReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "students",

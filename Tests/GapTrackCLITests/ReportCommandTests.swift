@@ -36,8 +36,10 @@ struct ReportCommandTests {
             #expect(text.contains("\"year-11\""))
             #expect(text.contains("\"2024/25-autumn\""))
             #expect(!json.isEmpty)
-            // Twelve pupils: every group of the comparison is under 10, so at least one figure is suppressed.
-            #expect(text.contains("\"c\""))
+            // Twelve pupils: the staff report (the default) shows every group and marks those under 10.
+            #expect(text.contains("\"audience\" : \"staff\""))
+            #expect(text.contains("\"treatWithCare\" : true"))
+            #expect(!text.contains("\"suppressed\" : \"c\""))
             #expect(text.contains("12"))
 
             // Asked again (from the stored data) and computed afresh, byte for byte the same.
@@ -47,6 +49,32 @@ struct ReportCommandTests {
             let recomputed = folder.appendingPathComponent("recomputed.json")
             _ = try GapTrackCommandLine.run(Self.termly + ["--format", "json", "--output", recomputed.path, "--recompute"] + database)
             #expect(try Data(contentsOf: recomputed) == bytes)
+        }
+    }
+
+    @Test("--audience governors withholds what staff see, each audience is stored under its own key, and a mistyped audience is refused")
+    func audiences() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let database = CommandTests.databaseOption(connection)
+            _ = try GapTrackCommandLine.run(["demo", "load", "--only", "school"] + DemoCommandTests.smallDemo + database)
+            func report(_ extra: [String]) throws -> String {
+                try GapTrackCommandLine.run(Self.termly + extra + database).joined(separator: "\n")
+            }
+            let staff = try report(["--format", "json"])
+            let governors = try report(["--format", "json", "--audience", "governors"])
+            let publicReport = try report(["--format", "json", "--audience", "public"])
+            #expect(staff.contains("\"audience\" : \"staff\"") && !staff.contains("\"suppressed\" : \"c\""))
+            #expect(governors.contains("\"audience\" : \"governors\"") && governors.contains("\"suppressed\" : \"c\""))
+            #expect(!governors.contains("treatWithCare"))
+            #expect(publicReport.contains("\"audience\" : \"public\""))
+            // Asked again, each from its own stored entry: the same bytes.
+            #expect(try report(["--format", "json", "--audience", "governors"]) == governors)
+            #expect(try report(["--audience", "governors"]).contains("Audience: governors."))
+            let audiences: [String] = try connection.query("SELECT audience FROM report_snapshots ORDER BY audience").rows.map { try $0.decode("audience") }
+            #expect(audiences == ["governors", "public", "staff"])
+
+            let error = try #require(GapTrackCommandLine.failureMessage(Self.termly + ["--audience", "parents"] + database))
+            #expect(error.contains("'parents' is not an audience; use staff"), "\(error)")
         }
     }
 

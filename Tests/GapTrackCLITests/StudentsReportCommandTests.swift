@@ -4,7 +4,7 @@ import GapTrackReports
 import Testing
 
 /// `gaptrack report students` and the drill-down sections of `report termly`, run in-process on
-/// the small demo school (docs/methodology.md §7.6).
+/// the small demo school (docs/methodology.md §7.7).
 @Suite struct StudentsReportCommandTests {
     static let students = ["report", "students", "--provider", "demo-academy", "--cohort", "year-11", "--term", "2024/25-summer"]
 

@@ -8,7 +8,7 @@ import TestDatabase
 import TestSupport
 import Testing
 
-/// A Year 11 of twelve pupils, made to test drill-down (docs/methodology.md §7.6):
+/// A Year 11 of twelve pupils, made to test drill-down (docs/methodology.md §7.7):
 ///   Able, Ada   FSM and looked after (restricted marker); tutoring, 10 h, £250.00
 ///   Brook, Ben  looked after only (restricted): disadvantaged only through a restricted record;
 ///               tutoring recorded as restricted, and a care-experienced transition programme
@@ -207,7 +207,7 @@ enum DrillDownFixture {
             }
             #expect(try JSONReportRenderer.decode(try JSONReportRenderer.render(report)).drillDown == lists)
 
-            for audience in [DrillDownAudience.governors, .public] {
+            for audience in [ReportAudience.governors, .public] {
                 let access = DrillDownAccess(audience: audience, restrictedRecords: .included)
                 #expect(throws: DrillDownError.notForAudience(audience)) { try queries.drillDown(DrillDownFixture.request(), access: access) }
                 var governors = report

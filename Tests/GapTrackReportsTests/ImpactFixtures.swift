@@ -208,7 +208,8 @@ enum ImpactFixture {
     }
 
     /// The report for `request`, made the way the CLI makes it.
-    static func report(_ request: ImpactRequest, on connection: PostgresConnection) throws -> ImpactReport {
-        ImpactReportBuilder().build(try ImpactQueries.load(request, on: connection))
+    /// The governors' report unless asked otherwise: counts under 10 withheld.
+    static func report(_ request: ImpactRequest, on connection: PostgresConnection, audience: ReportAudience = .governors) throws -> ImpactReport {
+        ImpactReportBuilder(audience: audience).build(try ImpactQueries.load(request, on: connection))
     }
 }

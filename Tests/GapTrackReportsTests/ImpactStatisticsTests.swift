@@ -1,3 +1,4 @@
+import DisclosureControl
 import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
@@ -109,7 +110,7 @@ import Testing
     // MARK: - Suppression
 
     @Test func countsBelowTheThresholdAndTheirComplementsAreWithheld() {
-        var suppression = CountSuppression(rule: .standard)
+        var suppression = CountSuppression(rule: .standard, audience: .governors)
         let counts = ["participants": 40, "matched": 28, "unmatched": 3, "missing": 9, "other": 12]
         suppression.apply(
             counts: counts, order: ["participants", "matched", "unmatched", "missing", "other"],
@@ -120,7 +121,7 @@ import Testing
 
         // One small cell: the smallest unprotected member is withheld to protect it, not the
         // protected matched count, even though that is smaller.
-        var second = CountSuppression(rule: .standard)
+        var second = CountSuppression(rule: .standard, audience: .governors)
         second.apply(
             counts: ["participants": 60, "matched": 14, "unmatched": 4, "missing": 42], order: ["participants", "matched", "unmatched", "missing"],
             relations: [.init(total: "participants", parts: ["matched", "unmatched", "missing"])], protected: ["participants", "matched"])
@@ -128,9 +129,40 @@ import Testing
         #expect(second.reason("missing") == .protectsSuppressedCell)
         #expect(second.reason("matched") == nil)
         // A zero that is exempt stays visible.
-        var third = CountSuppression(rule: .standard)
+        var third = CountSuppression(rule: .standard, audience: .governors)
         third.apply(counts: ["unknown": 0, "few": 3], order: ["unknown", "few"], relations: [], protected: [], exempt: ["unknown", "few"])
         #expect(third.reason("unknown") == nil && third.reason("few") == .belowThreshold(threshold: 10))
+    }
+
+    /// Issue 13: participants = matched gave two withheld zeros away (unmatched and without
+    /// results must then both be 0). Now a further count goes with them, and the audit of what
+    /// is shown recovers nothing.
+    @Test func participantsEqualToMatchedDoNotGiveTheZerosAway() throws {
+        let counts = ["participants": 25, "attainment.matched": 25, "attainment.unmatched": 0, "attainment.missing": 0, "comparison_pool": 140]
+        let order = ["participants", "comparison_pool", "attainment.matched", "attainment.unmatched", "attainment.missing"]
+        let relations = [CountSuppression.Relation(total: "participants", parts: ["attainment.matched", "attainment.unmatched", "attainment.missing"])]
+        var suppression = CountSuppression(rule: .standard, audience: .governors)
+        suppression.apply(counts: counts, order: order, relations: relations, protected: ["participants", "attainment.matched"])
+        #expect(suppression.reason("attainment.unmatched") == .belowThreshold(threshold: 10))
+        #expect(suppression.reason("attainment.missing") == .belowThreshold(threshold: 10))
+        #expect(suppression.reason("participants") == .protectsSuppressedCell || suppression.reason("attainment.matched") == .protectsSuppressedCell)
+        // What a reader of the shaped counts can work out.
+        var tables = TableSet()
+        for key in order {
+            try tables.count(CellID(key), key, counts[key]!)
+            if suppression.reason(key) != nil { tables.setVisibility(.suppressed, of: CellID(key)) }
+        }
+        try tables.partition("participants", into: ["attainment.matched", "attainment.unmatched", "attainment.missing"])
+        let audit = try DisclosureAuditor().audit(tables)
+        #expect(audit.passes, "\(audit.findings.map(\.description))")
+
+        // The way it was done before (a sum with exactly one withheld member takes another): two
+        // withheld zeros beside participants = matched are both recovered.
+        var before = tables
+        before.setVisibility(.published, of: "participants")
+        before.setVisibility(.published, of: "attainment.matched")
+        let leaked = try DisclosureAuditor().audit(before)
+        #expect(leaked.findings.map(\.kind) == [.zeroInferable, .zeroInferable])
     }
 
     // MARK: - Requests

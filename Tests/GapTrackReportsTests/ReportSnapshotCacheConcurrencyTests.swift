@@ -91,9 +91,9 @@ import Testing
 
             let key = ReportSnapshotCache.Key(
                 providerID: providerID, cohort: "year-11", term: Cache.term, comparison: nil, trendTerms: 5,
-                withImpactCandidates: false)
+                withImpactCandidates: false, audience: .staff)
             try old.query(
-                "SELECT report_snapshot_store($1, $2, $3)", [key.text, ReportSnapshotCache.applicationVersion, try ReportSnapshotCache.encode(stale)])
+                "SELECT report_snapshot_store($1, $2, $3, $4)", [key.text, ReportSnapshotCache.applicationVersion, try ReportSnapshotCache.encode(stale), "staff"])
             try old.execute("COMMIT")
             #expect(try Cache.entries(connection) == 1)
 

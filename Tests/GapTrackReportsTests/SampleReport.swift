@@ -115,7 +115,9 @@ enum SampleReport {
             attendance: attendance, supportByType: support, supportTotal: total, funding: funding, trend: trend)
     }
 
-    static func report() -> TermlyGapReport {
-        TermlyGapReportBuilder().build(data())
+    /// The governors' report, with small groups and what would reveal them withheld.
+    static func report(for audience: ReportAudience = .governors) -> TermlyGapReport {
+        let data = data()
+        return try! TermlyReportShaping().shape(TermlyGapReportBuilder().build(data), data: data, for: audience)
     }
 }

@@ -50,6 +50,8 @@ struct SyntheticSchool {
 
     var providerCode = "synthetic-school"
     var providerName = "Synthetic School"
+    /// Unique per provider: several schools can be loaded into one database.
+    var urn = "123456"
     var students: [Student] = []
     var support: [Support] = []
 
@@ -145,8 +147,8 @@ struct SyntheticSchool {
         if fastLoad { try connection.execute("SET session_replication_role = replica") }
         defer { if fastLoad { try? connection.execute("SET session_replication_role = DEFAULT") } }
         let providerID: Int = try connection.query(
-            "INSERT INTO providers (code, name, kind, urn) VALUES ($1, $2, 'school', '123456') RETURNING provider_id",
-            [providerCode, providerName]
+            "INSERT INTO providers (code, name, kind, urn) VALUES ($1, $2, 'school', $3) RETURNING provider_id",
+            [providerCode, providerName, urn]
         ).single().decode("provider_id")
         let importID: Int = try connection.query(
             """

@@ -19,7 +19,8 @@ import Testing
         try TestDatabase.withMigratedDatabase { connection in
             try ImpactFixture.load(pupils, code: "planted", urn: 100_101, on: connection)
             let queries = TermlyReportQueries(connection: connection)
-            let report = try queries.report(provider: "planted", cohort: "year-8", term: "2024/25-summer", impact: .requested([Self.section]))
+            let report = try queries.report(
+                provider: "planted", cohort: "year-8", term: "2024/25-summer", impact: .requested([Self.section]), audience: .governors)
             #expect(report.impact.count == 1)
             let alone = try ImpactFixture.report(ImpactRequest(section: Self.section, providerCode: "planted", cohort: "year-8"), on: connection)
             #expect(report.impact.first == alone)
@@ -51,7 +52,8 @@ import Testing
             #expect(try JSONReportRenderer.decode(json).impact.first?.title == alone.title)
 
             // Made again from the same data: the same bytes in every format.
-            let again = try queries.report(provider: "planted", cohort: "year-8", term: "2024/25-summer", impact: .requested([Self.section]))
+            let again = try queries.report(
+                provider: "planted", cohort: "year-8", term: "2024/25-summer", impact: .requested([Self.section]), audience: .governors)
             for format in ReportFormat.allCases { #expect(try format.render(report) == format.render(again), "\(format)") }
         }
     }

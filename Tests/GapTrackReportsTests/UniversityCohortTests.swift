@@ -62,7 +62,7 @@ import Testing
             #expect(data.groupCounts[.smc(.lowerSocioEconomic)] == 10)
             #expect(data.groupCounts[.smcDeclared] == 30)
             #expect(data.groupCounts[.smcNotDeclared] == 10)
-            let report = TermlyGapReportBuilder().build(data)
+            let report = try TermlyReportShaping().shape(TermlyGapReportBuilder().build(data), data: data, for: .governors)
             let declared = try #require(report.groupSize(.smcDeclared))
             expectClose(declared.percentOfCohort.value?.value, 100 * 30.0 / 40, "declaration rate")
             let professional = try #require(report.groupSize(.smc(.professional)))

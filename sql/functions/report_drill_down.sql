@@ -1,11 +1,11 @@
--- The pupils behind a report's figures, for staff (docs/methodology.md §7.6): who is in each group
+-- The pupils behind a report's figures, for staff (docs/methodology.md §7.7): who is in each group
 -- of the loaded cohort, their markers, support, attendance and results before and after.
 -- depends on: report_load_cohort.sql, report_groups.sql, report_comparison.sql, impact_school.sql
 
 -- Which groups each pupil of the loaded cohort is listed in, into report_drill_down_members
 -- (dropped at commit). Membership is worked out from the provider's full records, as the
 -- report's figures are, so a list never contradicts a count. A caller who may not see restricted
--- records (p_include_restricted false: a staff token, docs/methodology.md §7.6) is shown a pupil in a
+-- records (p_include_restricted false: a staff token, docs/methodology.md §7.7) is shown a pupil in a
 -- group only when the records it may see place them there too: the pupil's facts are worked out
 -- again with every restricted marker (restricted_marker_kinds) taken away and the report's
 -- comparison applied afresh (report_use_comparison, the one place it is defined), and a group is

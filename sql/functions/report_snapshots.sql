@@ -60,17 +60,19 @@ $$;
 -- REPEATABLE READ or SERIALIZABLE, where the data would have been read in several snapshots.
 -- A concurrent report that stored the same key after this one's snapshot makes this fail with a
 -- serialization failure (the newer entry stays); gaptrack calls it under a savepoint.
-CREATE OR REPLACE FUNCTION report_snapshot_store(p_key text, p_version text, p_data text) RETURNS void
+-- p_audience: who the report is for (the column comes with sql/004_report_audience.sql; PL/pgSQL
+-- resolves it when called, so this file needs no later version); p_key names it too.
+CREATE OR REPLACE FUNCTION report_snapshot_store(p_key text, p_version text, p_data text, p_audience text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('transaction_isolation') NOT IN ('repeatable read', 'serializable') THEN
         RAISE EXCEPTION 'report data can only be stored from a REPEATABLE READ transaction, not %', current_setting('transaction_isolation');
     END IF;
-    INSERT INTO report_snapshots (cache_key, schema_version, snapshot, data)
-    VALUES (p_key, p_version || '; ' || report_snapshot_schema_version(), pg_current_snapshot(), p_data)
+    INSERT INTO report_snapshots (cache_key, schema_version, snapshot, data, audience)
+    VALUES (p_key, p_version || '; ' || report_snapshot_schema_version(), pg_current_snapshot(), p_data, p_audience)
     ON CONFLICT (cache_key) DO UPDATE
         SET schema_version = EXCLUDED.schema_version, snapshot = EXCLUDED.snapshot, data = EXCLUDED.data,
-            created_at = EXCLUDED.created_at;
+            created_at = EXCLUDED.created_at, audience = EXCLUDED.audience;
 END
 $$;
 

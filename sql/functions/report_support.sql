@@ -66,3 +66,15 @@ LANGUAGE sql STABLE AS $$
     GROUP BY d.funding_source
     ORDER BY d.funding_source IS NULL, max(fs.display_name), d.funding_source
 $$;
+
+-- Spend by type and funding source together (never printed): the cells behind the support and
+-- funding tables that the disclosure audit needs, since a fund that pays for one type only gives
+-- that type's spend away (docs/disclosure-control.md §7.2).
+CREATE OR REPLACE FUNCTION report_support_type_fund(p_provider_id bigint, p_academic_year text, p_term term_name)
+RETURNS TABLE (type text, funding_source text, spend_pence bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT d.type, d.funding_source, coalesce(round(sum(d.amount) * 100), 0)::bigint
+    FROM report_support_records(p_provider_id, p_academic_year, p_term) d
+    GROUP BY d.type, d.funding_source
+    ORDER BY d.type, d.funding_source NULLS LAST
+$$;

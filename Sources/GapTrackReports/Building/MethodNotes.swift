@@ -51,10 +51,7 @@ enum MethodNotes {
                 topic: "Trend",
                 text: "The same students in earlier terms, with disadvantage as at this report's term, so that changes reflect the students' results rather than who is counted. "
                     + "Each subject's point is the assessment most students took in that term."),
-            MethodNote(
-                topic: "Suppression",
-                text: "Any figure from fewer than \(threshold) students in a group (either group, for a gap) is shown as c, and so is the smallest other figure wherever a total "
-                    + "would let a withheld one be worked out by subtraction (Social Mobility Commission anonymity threshold; DfE's c mark)."),
+            MethodNote(topic: suppressionTopic, text: suppression(for: .staff, threshold: threshold)),
             MethodNote(
                 topic: "Reproducibility",
                 text: "The report is made only from the data listed in the data cut, with fixed rounding and ordering; its time is the latest import's, not the clock's. "
@@ -82,5 +79,28 @@ enum MethodNotes {
                 at: 1)
         }
         return notes
+    }
+
+    static let suppressionTopic = "Suppression"
+
+    /// What the audience's shaping did (docs/methodology.md §7.6); `TermlyReportShaping` puts the
+    /// audience's own text in place of the staff one the builder writes.
+    static func suppression(for audience: ReportAudience, threshold: Int) -> String {
+        switch audience {
+        case .staff:
+            "Staff report: nothing is withheld. A group of fewer than \(threshold) pupils is shown and marked \(ReportAudience.cautionMark) "
+                + "(treat with care: its figures rest on few pupils and their intervals are wide). Not for publication: governors and the public "
+                + "get the report with small groups suppressed (--audience governors or public)."
+        case .governors, .public:
+            "Primary suppression: every count of fewer than \(threshold) pupils, zeros included, and every figure computed from it (its sessions, "
+                + "spend, rates, means, gaps and intervals) is shown as c (Social Mobility Commission anonymity threshold; DfE's c mark). "
+                + "Complementary suppression: across every table of the report at once, further figures are withheld until no withheld figure can be "
+                + "narrowed to fewer than \(threshold) possible values (or, for sessions and spend, to within 20% of its value) from the figures shown "
+                + "and the relations between them (Whole = Disadvantaged + Others, Disadvantaged = FSM Ever 6 or looked after, totals = the sum of "
+                + "support types = the sum of funding sources), checked by linear programming (docs/methodology.md §7.6)."
+                + (audience == .public
+                    ? " Public: no comparison with a national figure for a gap resting on a group of fewer than \(ReportAudience.publicNationalThreshold(threshold)) pupils."
+                    : "")
+        }
     }
 }

@@ -44,17 +44,20 @@ public struct ReportSnapshotCache {
         var comparison: ComparisonGroup?
         var trendTerms: Int
         var withImpactCandidates: Bool
+        /// A governors' report and a staff report of the same data are different outputs, each
+        /// stored under its own key and with its audience (sql/004_report_audience.sql).
+        var audience: ReportAudience
 
         var text: String {
             "provider \(providerID); cohort \(cohort); term \(term); compare \(comparison?.rawValue ?? "default"); "
-                + "trend \(trendTerms); impact candidates \(withImpactCandidates ? "yes" : "no")"
+                + "trend \(trendTerms); impact candidates \(withImpactCandidates ? "yes" : "no"); audience \(audience.rawValue)"
         }
     }
 
     /// The layout of the stored JSON. Raise it when `TermlyReportData` or what it holds changes
     /// shape or meaning; entries of another format are recomputed (and a layout a decoder cannot
     /// read is recomputed whatever this says).
-    static let formatVersion = 1
+    static let formatVersion = 2
 
     /// This executable, by path, size and modification time: a rebuilt gaptrack, whose queries
     /// may compute a figure differently, never serves what the previous build stored. Where the
@@ -110,7 +113,7 @@ public struct ReportSnapshotCache {
     func keep(_ data: TermlyReportData) -> TermlyReportData {
         guard usable, mode != .off, let json = try? Self.encode(data) else { return data }
         let stored = (try? connection.transaction { connection in
-            try ReportSnapshots(connection: connection).store(key: key.text, applicationVersion: Self.applicationVersion, json: json)
+            try ReportSnapshots(connection: connection).store(key: key.text, applicationVersion: Self.applicationVersion, json: json, audience: key.audience.rawValue)
         }) != nil
         if stored {
             // Concurrent pruning is refused (NOWAIT) or fails to serialise; the next store prunes.
@@ -160,14 +163,14 @@ extension TermlyReportQueries {
     /// exists; never throws, because the usual path reports any problem better.
     func storedData(
         provider providerCode: ProviderCode, cohort cohortCode: CohortCode, term: AcademicTerm, comparison: ComparisonGroup?,
-        withImpactCandidates: Bool
+        withImpactCandidates: Bool, audience: ReportAudience
     ) -> TermlyReportData? {
         guard Self.snapshotCache == .use else { return nil }
         return try? repository.snapshot { repository -> TermlyReportData? in
             guard let providerID = try repository.provider(code: providerCode.value)?.id else { return nil }
             let key = ReportSnapshotCache.Key(
                 providerID: providerID, cohort: cohortCode.code, term: term, comparison: comparison, trendTerms: trendTerms,
-                withImpactCandidates: withImpactCandidates)
+                withImpactCandidates: withImpactCandidates, audience: audience)
             return ReportSnapshotCache(key: key, mode: .use, connection: repository.connection).hit
         }
     }

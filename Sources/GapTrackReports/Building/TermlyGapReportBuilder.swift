@@ -2,9 +2,10 @@ import GapStatistics
 import GapTrackDomain
 import GapTrackStore
 
-/// Turns the aggregates read from the database into a `TermlyGapReport`: figures with their
-/// intervals, suppression applied (primary and secondary), method and suppression notes, the
-/// trend and the national comparison. Pure and deterministic: the same data, the same report.
+/// Turns the aggregates read from the database into a `TermlyGapReport` of true figures: every
+/// figure with its interval, over the provider's full data, the trend and the national
+/// comparison. Nothing is withheld here: `TermlyReportShaping` shapes the one computation for its
+/// audience (docs/methodology.md §7.6). Pure and deterministic: the same data, the same report.
 public struct TermlyGapReportBuilder: Sendable {
     public var rule: SuppressionRule
     /// Confidence level of every interval.
@@ -27,11 +28,10 @@ public struct TermlyGapReportBuilder: Sendable {
     }
 
     private func report(_ data: TermlyReportData) -> TermlyGapReport {
-        var log = SuppressionLog()
-        let sizes = groupSizes(data, log: &log)
-        let attainment = data.subjects.map { subjectGap($0, log: &log) }
-        let attendance = attendanceSection(data, log: &log)
-        let support = supportSection(data, log: &log)
+        let sizes = groupSizes(data)
+        let attainment = data.subjects.map { subjectGap($0) }
+        let attendance = attendanceSection(data)
+        let support = supportSection(data)
         let trend = trendSeries(data)
         return TermlyGapReport(
             provider: data.provider, cohort: data.cohort, term: data.term,
@@ -40,7 +40,7 @@ public struct TermlyGapReportBuilder: Sendable {
             attendance: AttendanceSection(
                 rows: attendance.rows.map(relabelled), attendanceGap: attendance.attendanceGap, persistentAbsenceGap: attendance.persistentAbsenceGap),
             support: support, trend: trend, nationalComparison: nationalComparison(data, attainment: attainment),
-            suppressionThreshold: rule.threshold, suppressionNotes: log.notes, comparison: comparison)
+            suppressionThreshold: rule.threshold, suppressionNotes: [], comparison: comparison)
     }
 
     /// The compared pair's rows under the comparison's own names ("LSEB (lower socio-economic
@@ -65,14 +65,12 @@ public struct TermlyGapReportBuilder: Sendable {
         return row
     }
 
-    /// A figure comparing the two groups: shown only if both reach the threshold
-    /// (`SuppressionRule.gapFigure`), with the compared group named as the comparison names it.
+    /// A figure comparing the two groups, which exists only where each group has a pupil; whether
+    /// it is printed is the audience's shaping's business.
     func gapFigure<Value: Sendable>(_ value: Value, disadvantagedCount: Int, othersCount: Int) -> ReportedFigure<Value> {
-        let figure = rule.gapFigure(value, disadvantagedCount: disadvantagedCount, othersCount: othersCount)
-        if case .suppressed(.groupBelowThreshold("disadvantaged", let threshold)) = figure, comparison != .dfeDisadvantaged {
-            return .suppressed(.groupBelowThreshold(group: comparison.groupWord, threshold: threshold))
-        }
-        return figure
+        if disadvantagedCount < 1 { return .suppressed(.groupBelowThreshold(group: comparison.groupWord, threshold: 1)) }
+        if othersCount < 1 { return .suppressed(.groupBelowThreshold(group: "other", threshold: 1)) }
+        return .value(value)
     }
 
     // MARK: - Group sizes
@@ -103,7 +101,7 @@ public struct TermlyGapReportBuilder: Sendable {
     }
 
     /// Partitions of the group-size table: sets of groups whose counts add up to another's.
-    static let groupPartitions: [CellSuppression.Partition] = [
+    static let groupPartitions: [GroupPartition] = [
         .init(cells: [ReportGroup.disadvantaged.id, ReportGroup.others.id], total: ReportGroup.cohort.id),
         .init(cells: [ReportGroup.senEHCPlan.id, ReportGroup.senSupport.id], total: ReportGroup.sen.id),
         .init(cells: (1...5).map { ReportGroup.imdQuintile($0).id }, total: ReportGroup.cohort.id),
@@ -113,37 +111,29 @@ public struct TermlyGapReportBuilder: Sendable {
         .init(cells: [ReportGroup.smcDeclared.id, ReportGroup.smcNotDeclared.id], total: ReportGroup.cohort.id),
     ]
 
-    func groupSizes(_ data: TermlyReportData, log: inout SuppressionLog) -> [GroupSize] {
+    func groupSizes(_ data: TermlyReportData) -> [GroupSize] {
         var counts = data.groupCounts
         counts[.cohort] = data.cohortSize
         let groups = Self.groups(for: data.provider.kind, counts: counts)
-        var byKey = [String: Int]()
-        for group in groups { byKey[group.id] = counts[group] ?? 0 }
-        var suppression = CellSuppression(rule: rule)
-        suppression.apply(counts: byKey, order: groups.map(\.id), partitions: Self.groupPartitions + comparison.partitions)
         let declared = counts[.smcDeclared] ?? 0
         return groups.map { group in
-            let count = byKey[group.id] ?? 0
-            if let reason = suppression.reason(group.id) { log.add(table: "Group sizes", item: relabelled(group).label, reason: reason) }
+            let count = counts[group] ?? 0
             let isSMCGroup = group.family == .socioEconomic && group != .smcDeclared && group != .smcNotDeclared
             let base = isSMCGroup ? declared : data.cohortSize
             let percent = base > 0 ? Estimate(100 * Double(count) / Double(base), unit: .percent) : nil
             return GroupSize(
-                group: group, students: suppression.figure(group.id, count),
-                percentOfCohort: percent.map { suppression.figure(group.id, $0) } ?? .suppressed(.belowThreshold(threshold: rule.threshold)),
+                group: group, students: .value(count),
+                percentOfCohort: percent.map { .value($0) } ?? .suppressed(.groupBelowThreshold(group: "base", threshold: 1)),
                 percentBase: isSMCGroup ? .smcDeclared : .cohort)
         }
     }
 
     // MARK: - Attainment
 
-    func subjectGap(_ subject: SubjectAggregates, log: inout SuppressionLog) -> SubjectGap {
-        let title = "\(subject.subject) (\(subject.assessment))"
+    func subjectGap(_ subject: SubjectAggregates) -> SubjectGap {
         let nD = subject.disadvantaged?.count ?? 0
         let nO = subject.others?.count ?? 0
         var notes = [String]()
-        // Both counts are withheld when either group is small: the two add up to everyone who
-        // took the assessment, which is close to the cohort size shown in the group sizes.
         let gapReason: SuppressionReason? = {
             if case let .suppressed(reason) = gapFigure((), disadvantagedCount: nD, othersCount: nO) { return reason }
             return nil
@@ -155,8 +145,7 @@ public struct TermlyGapReportBuilder: Sendable {
                 meanPercentileRank: Estimate(aggregates.meanPercentileRank, unit: .percentileRank)))
         }
         guard gapReason == nil, let d = subject.disadvantaged, let o = subject.others else {
-            let reason = gapReason ?? .belowThreshold(threshold: rule.threshold)
-            log.add(table: "Attainment", item: title, reason: reason)
+            let reason = gapReason ?? .groupBelowThreshold(group: comparison.groupWord, threshold: 1)
             return SubjectGap(
                 subject: subject.subject, assessment: subject.assessment, scale: subject.scale,
                 disadvantaged: .suppressed(reason), others: .suppressed(reason), gapIndex: .suppressed(reason),

@@ -26,9 +26,9 @@ public enum TermlyImpactSections: Sendable, Equatable {
     ///   Automatic sections that cannot be made are left out.
     func add(
         to report: inout TermlyGapReport, provider: ProviderCode, cohort: CohortCode, candidates: [ImpactCandidate], rule: SuppressionRule,
-        on connection: PostgresConnection
+        audience: ReportAudience, on connection: PostgresConnection
     ) throws {
-        let builder = ImpactReportBuilder(rule: rule)
+        let builder = ImpactReportBuilder(rule: rule, audience: audience)
         switch self {
         case .none:
             return

@@ -31,13 +31,16 @@ public struct TermlyReportQueries {
     /// - Parameter withImpactCandidates: also find the impact sections the report would include
     ///   by default (`TermlyImpactSections.automatic`); off otherwise, to spare a national
     ///   cohort the query.
+    /// - Parameter audience: who the report is for: the data is the same for every audience, but
+    ///   it is stored under the audience's own key (`ReportSnapshotCache.Key.audience`).
     public func data(
         provider providerCode: ProviderCode, cohort cohortCode: CohortCode, term: AcademicTerm, comparison: ComparisonGroup? = nil,
-        withImpactCandidates: Bool = false
+        withImpactCandidates: Bool = false, audience: ReportAudience = .staff
     ) throws -> TermlyReportData {
         // A stored report needs none of the checks below (ReportSnapshotCache.swift, sql/functions/report_snapshots.sql).
         if let stored = storedData(
-            provider: providerCode, cohort: cohortCode, term: term, comparison: comparison, withImpactCandidates: withImpactCandidates
+            provider: providerCode, cohort: cohortCode, term: term, comparison: comparison, withImpactCandidates: withImpactCandidates,
+            audience: audience
         ) { return stored }
         let (providerID, provider) = try self.provider(code: providerCode)
         let validTerms = try terms(providerID: providerID)
@@ -56,7 +59,7 @@ public struct TermlyReportQueries {
             // looked for a valid entry, so this one only stores: `.use` becomes `.refresh`.
             let cache = ReportSnapshotCache(
                 key: .init(providerID: providerID, cohort: cohort.code, term: term, comparison: requestedComparison, trendTerms: trendTerms,
-                           withImpactCandidates: withImpactCandidates),
+                           withImpactCandidates: withImpactCandidates, audience: audience),
                 mode: Self.snapshotCache == .off ? .off : .refresh, connection: repository.connection)
             try repository.loadCohort(providerID: providerID, term: term, cohort: cohort.code)
             let dfeDisadvantaged = try repository.dfeDisadvantagedCount()
@@ -90,20 +93,25 @@ public struct TermlyReportQueries {
                 attendance: shown.compactMap { group in attendance.first { $0.group == group } },
                 supportByType: support.byType, supportTotal: support.total, funding: try repository.funding(providerID: providerID, term: term),
                 trend: trend, comparison: comparison,
-                impactCandidates: withImpactCandidates ? try repository.impactCandidates(providerID: providerID, term: term) : []))
+                impactCandidates: withImpactCandidates ? try repository.impactCandidates(providerID: providerID, term: term) : [],
+                supportSpendByTypeAndFund: try repository.spendByTypeAndFund(providerID: providerID, term: term)))
         }
     }
 
-    /// The whole report: `data(...)` then `TermlyGapReportBuilder`, then the impact sections
-    /// (`TermlyImpactSections`).
+    /// The whole report: `data(...)` then `TermlyGapReportBuilder` (true figures), the impact
+    /// sections (`TermlyImpactSections`), then the shaping for `audience` (`TermlyReportShaping`).
+    /// - Throws: `TermlyReportShaping.ShapingError` when the tables cannot be made safe for
+    ///   governors or the public.
     public func report(
         provider: ProviderCode, cohort: CohortCode, term: AcademicTerm, builder: TermlyGapReportBuilder = TermlyGapReportBuilder(),
-        comparison: ComparisonGroup? = nil, impact: TermlyImpactSections = .none
+        comparison: ComparisonGroup? = nil, impact: TermlyImpactSections = .none, audience: ReportAudience = .staff
     ) throws -> TermlyGapReport {
-        let data = try data(provider: provider, cohort: cohort, term: term, comparison: comparison, withImpactCandidates: impact == .automatic)
+        let data = try data(
+            provider: provider, cohort: cohort, term: term, comparison: comparison, withImpactCandidates: impact == .automatic, audience: audience)
         var report = builder.build(data)
-        try impact.add(to: &report, provider: provider, cohort: cohort, candidates: data.impactCandidates, rule: builder.rule, on: connection)
-        return report
+        try impact.add(
+            to: &report, provider: provider, cohort: cohort, candidates: data.impactCandidates, rule: builder.rule, audience: audience, on: connection)
+        return try TermlyReportShaping(threshold: builder.rule.threshold).shape(report, data: data, for: audience)
     }
 
     /// The error for `text`, typed as a cohort that has no students in `term` at the provider or

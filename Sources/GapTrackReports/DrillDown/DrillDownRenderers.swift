@@ -53,7 +53,7 @@ public enum DrillDownRenderers {
         [
             "Provider: \(drillDown.provider.name) (\(drillDown.provider.code))", "Cohort: \(drillDown.cohort.label) (\(drillDown.cohort.code))",
             "Period: \(drillDown.period); groups as on the census day of \(ReportText.term(drillDown.term))",
-            "Staff only: pupil-level rows, never for governors or the public (docs/methodology.md §7.6).",
+            "Staff only: pupil-level rows, never for governors or the public (docs/methodology.md §7.7).",
         ]
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import GapTrackDomain
 import GapTrackStore
 
-/// The pupils behind a report's figures, for the staff who work with them (docs/methodology.md §7.6):
+/// The pupils behind a report's figures, for the staff who work with them (docs/methodology.md §7.7):
 /// who is in a group or received a type of support, with their markers, support, attendance and
 /// results before and after. Never part of a governors' or public report.
 ///
@@ -79,7 +79,7 @@ public struct DrillDownList: Sendable, Equatable, Codable {
 
 /// Whether a list holds restricted records: those a staff token may not see are left out of its
 /// lists, and a pupil is not listed in a group only restricted records put them in; no count
-/// changes (docs/methodology.md §7.6).
+/// changes (docs/methodology.md §7.7).
 public enum RestrictedRecords: String, Sendable, Equatable, Codable {
     case included
     case omitted
@@ -175,43 +175,38 @@ public struct DrillDownResult: Sendable, Equatable, Codable {
     }
 }
 
-/// Who a report with drill-down is for. Only staff may see pupil-level rows; governors' and
-/// public reports never carry them (docs/methodology.md §7.6). Mirrors the audiences of issue 13's
-/// `--audience staff|governors|public`, into which it folds.
-public enum DrillDownAudience: String, Sendable, Equatable, CaseIterable, Codable {
-    case staff
-    case governors
-    case `public`
-
+extension ReportAudience {
+    /// Only staff reports list pupils; governors' and public outputs never hold a pupil-level row
+    /// (docs/methodology.md §7.7).
     public var mayListPupils: Bool { self == .staff }
 }
 
 /// Who is asking for a drill-down: the report's audience, and whether the reader may see
 /// restricted records (a data lead or admin may; a staff token may not).
 public struct DrillDownAccess: Sendable, Equatable {
-    public var audience: DrillDownAudience
+    public var audience: ReportAudience
     public var restrictedRecords: RestrictedRecords
 
-    public init(audience: DrillDownAudience, restrictedRecords: RestrictedRecords) {
+    public init(audience: ReportAudience, restrictedRecords: RestrictedRecords) {
         self.audience = audience
         self.restrictedRecords = restrictedRecords
     }
 
     /// A staff report's drill-down sections: without restricted records whoever asks, so that a
-    /// data lead and a staff member get the same report for the same data (docs/methodology.md §7.6).
+    /// data lead and a staff member get the same report for the same data (docs/methodology.md §7.7).
     public static let staffReport = DrillDownAccess(audience: .staff, restrictedRecords: .omitted)
 }
 
 /// Why a drill-down was refused, in words a data lead can act on.
 public enum DrillDownError: Error, Sendable, Equatable, CustomStringConvertible {
-    case notForAudience(DrillDownAudience)
+    case notForAudience(ReportAudience)
     case unknownGroup(String, valid: [String])
     case unknownType(String, valid: [String])
 
     public var description: String {
         switch self {
         case let .notForAudience(audience):
-            "pupil-level lists are for staff only; a \(audience.rawValue) report never lists pupils (docs/methodology.md §7.6)"
+            "pupil-level lists are for staff only; a \(audience.rawValue) report never lists pupils (docs/methodology.md §7.7)"
         case let .unknownGroup(text, valid):
             "no report group '\(text)'; groups: " + valid.joined(separator: ", ")
         case let .unknownType(text, valid):

@@ -79,7 +79,7 @@ public enum ImpactCSVRenderer {
             add("data_cut", "import", cut.kind, value: cut.checksum, n: cut.rows.map(String.init) ?? "", unit: "sha256",
                 note: "\(cut.file), imported \(ReportText.timestamp(cut.importedAt))")
         }
-        add("suppression", "threshold", "", value: String(report.suppressionThreshold), unit: "students", note: ReportText.suppressionRule(threshold: report.suppressionThreshold))
+        add("suppression", "threshold", "", value: String(report.suppressionThreshold), unit: "students", note: report.audience.headerText(threshold: report.suppressionThreshold))
         for note in report.suppressionNotes { add("suppression", "note", "", value: "", unit: "", note: note) }
         for note in report.method { add("method", note.topic, "", value: "", unit: "", note: note.text) }
         return rows

@@ -55,11 +55,11 @@ extension ImpactReportBuilder {
         }
 
         var log = SuppressionLog()
-        var suppression = CountSuppression(rule: rule)
+        var suppression = CountSuppression(rule: rule, audience: audience)
         suppression.apply(counts: counts, order: order, relations: relations, protected: protected, exempt: ["continuation.unknown"])
         let countFigures = order.map { key in
             if let reason = suppression.reason(key) { log.add(table: "Students and matching", item: labels[key]!, reason: reason) }
-            return ImpactCount(id: key, label: labels[key]!, students: suppression.figure(key, counts[key]!))
+            return ImpactCount(id: key, label: staffLabel(labels[key]!, count: counts[key]!, log: &log), students: suppression.figure(key, counts[key]!))
         }
         func count(_ key: String) -> ReportedFigure<Int> { suppression.figure(key, counts[key] ?? 0) }
 
@@ -88,12 +88,12 @@ extension ImpactReportBuilder {
             dataCut: DataCut(imports: data.imports), summary: summary, counts: countFigures, outcomes: [continuationOutcome, marksOutcome],
             uptake: uptake, spend: spend, costEffectiveness: cost,
             method: ImpactMethodNotes.costOfLiving(data, year, level: level, threshold: rule.threshold),
-            suppressionThreshold: rule.threshold, suppressionNotes: log.notes)
+            suppressionThreshold: rule.threshold, suppressionNotes: log.notes, audience: audience)
     }
 
     /// Withholding for the spend total: supported students below the threshold.
     private func supportedSuppression(_ spend: SpendAggregates) -> CountSuppression {
-        var suppression = CountSuppression(rule: rule)
+        var suppression = CountSuppression(rule: rule, audience: audience)
         suppression.apply(counts: ["supported": spend.total.students], order: ["supported"], relations: [], protected: [])
         return suppression
     }
@@ -104,7 +104,7 @@ extension ImpactReportBuilder {
     func uptakeRow(_ row: UptakeAggregates, year: CostOfLivingAggregates, log: inout SuppressionLog) -> UptakeRow {
         let label = row.label
         func share(_ supported: Int, of total: Int, group: String) -> (ReportedFigure<Int>, ReportedFigure<Estimate>) {
-            let small = supported < rule.threshold || total < rule.threshold || total - supported < rule.threshold
+            let small = audience.suppresses && (supported < rule.threshold || total < rule.threshold || total - supported < rule.threshold)
             guard !small, let percent = AggregateStatistics.percentage(supported, of: total, level: level) else {
                 let reason = SuppressionReason.belowThreshold(threshold: rule.threshold)
                 log.add(table: "Uptake", item: "\(label), \(group)", reason: reason)

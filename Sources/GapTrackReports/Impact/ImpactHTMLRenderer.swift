@@ -14,7 +14,7 @@ public enum ImpactHTMLRenderer {
             body += "<dt>Before</dt><dd>\(HTML.escape(before))</dd><dt>After</dt><dd>\(HTML.escape(after))</dd>"
         }
         body += "<dt>Data cut</dt><dd>\(HTML.escape(ReportText.dataCut(report.dataCut)))</dd></dl>\n"
-        body += "<p class=\"note\">\(HTML.escape(ReportText.suppressionRule(threshold: report.suppressionThreshold)))</p>\n</header>\n"
+        body += "<p class=\"note\">\(HTML.escape(report.audience.headerText(threshold: report.suppressionThreshold)))</p>\n</header>\n"
         body += section(report, headingLevel: 2)
         body += "<section id=\"impact-data-cut\">\n<h2>Data cut</h2>\n" + dataCut(report) + "</section>\n"
         body += "<section id=\"impact-method\">\n<h2>Method</h2>\n<dl class=\"method\">"

@@ -25,7 +25,7 @@ public enum ImpactTerminalRenderer {
         out += "Intervention: \(report.intervention.label)    \(cohort.name): \(cohort.value)\n"
         if let before = report.before, let after = report.after { out += "Before: \(before)    After: \(after)\n" }
         out += "Data cut: \(ReportText.dataCut(report.dataCut))\n"
-        out += wrapText(ReportText.suppressionRule(threshold: report.suppressionThreshold), width: width, indent: "")
+        out += wrapText(report.audience.headerText(threshold: report.suppressionThreshold), width: width, indent: "")
         out += body(report, numbered: true)
         out += heading("\(sectionCount(report) + 1). Data cut") + dataCut(report)
         out += heading("\(sectionCount(report) + 2). Method") + report.method.map { wrapText("\($0.topic): \($0.text)", width: width, hangingIndent: "    ") }.joined()
@@ -189,7 +189,7 @@ public enum ImpactMarkdownRenderer {
             out += "- **Before:** \(MarkdownReportRenderer.escape(before)); **after:** \(MarkdownReportRenderer.escape(after))\n"
         }
         out += "- **Data cut:** \(ReportText.dataCut(report.dataCut))\n\n"
-        out += "_" + MarkdownReportRenderer.escape(ReportText.suppressionRule(threshold: report.suppressionThreshold)) + "_\n"
+        out += "_" + MarkdownReportRenderer.escape(report.audience.headerText(threshold: report.suppressionThreshold)) + "_\n"
         out += section(report, level: 2)
         out += "\n## Data cut\n\n"
         out += MarkdownReportRenderer.table(

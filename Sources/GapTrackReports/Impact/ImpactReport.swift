@@ -34,13 +34,16 @@ public struct ImpactReport: Sendable, Equatable, Codable {
     public var method: [MethodNote]
     public var suppressionThreshold: Int
     public var suppressionNotes: [String]
+    /// Who the report is for (docs/methodology.md §7.6); printed in every format's header.
+    public var audience: ReportAudience
 
     public init(
         provider: ReportProvider, intervention: ImpactIntervention, cohort: ReportCohort?, period: ImpactPeriod, before: String?,
         after: String?, dataCut: DataCut, summary: [String], counts: [ImpactCount], outcomes: [ImpactOutcome], uptake: [UptakeRow],
         spend: ImpactSpend, costEffectiveness: CostEffectiveness, method: [MethodNote], suppressionThreshold: Int,
-        suppressionNotes: [String]
+        suppressionNotes: [String], audience: ReportAudience = .staff
     ) {
+        self.audience = audience
         self.provider = provider
         self.intervention = intervention
         self.cohort = cohort

@@ -9,10 +9,14 @@ public struct ImpactReportBuilder: Sendable {
     public var rule: SuppressionRule
     /// Confidence level of every interval.
     public var level: Double
+    /// Staff get every count and an estimate for a small group, marked; governors and the public
+    /// get counts under the threshold withheld and a refusal (docs/methodology.md §7.6).
+    public var audience: ReportAudience
 
-    public init(rule: SuppressionRule = .standard, level: Double = 0.95) {
+    public init(rule: SuppressionRule = .standard, level: Double = 0.95, audience: ReportAudience = .governors) {
         self.rule = rule
         self.level = level
+        self.audience = audience
     }
 
     public func build(_ data: ImpactData) -> ImpactReport {
@@ -67,11 +71,11 @@ public struct ImpactReportBuilder: Sendable {
             protected.formUnion(["\(id).matched", "\(id).comparison_matched"])
         }
         var log = SuppressionLog()
-        var suppression = CountSuppression(rule: rule)
+        var suppression = CountSuppression(rule: rule, audience: audience)
         suppression.apply(counts: counts, order: order, relations: relations, protected: protected)
         let countFigures = order.map { key in
             if let reason = suppression.reason(key) { log.add(table: "Participants and matching", item: labels[key]!, reason: reason) }
-            return ImpactCount(id: key, label: labels[key]!, students: suppression.figure(key, counts[key]!))
+            return ImpactCount(id: key, label: staffLabel(labels[key]!, count: counts[key]!, log: &log), students: suppression.figure(key, counts[key]!))
         }
         func count(_ key: String) -> ReportedFigure<Int> { suppression.figure(key, counts[key] ?? 0) }
 
@@ -93,7 +97,7 @@ public struct ImpactReportBuilder: Sendable {
             before: data.before?.description, after: data.after?.description, dataCut: DataCut(imports: data.imports), summary: summary,
             counts: countFigures, outcomes: [attainmentOutcome, attendanceOutcome], uptake: [], spend: spend, costEffectiveness: cost,
             method: ImpactMethodNotes.school(data, school, level: level, threshold: rule.threshold),
-            suppressionThreshold: rule.threshold, suppressionNotes: log.notes)
+            suppressionThreshold: rule.threshold, suppressionNotes: log.notes, audience: audience)
     }
 
     // MARK: - Outcomes
@@ -124,7 +128,7 @@ public struct ImpactReportBuilder: Sendable {
             refusal = "No estimate: no participant has \(missingData)."
         case let .failure(failure):
             refusal = "No estimate: \(failure)."
-        case let .success(effect) where effect.matchedParticipants < rule.threshold || effect.matchedComparison < rule.threshold:
+        case let .success(effect) where audience.suppresses && (effect.matchedParticipants < rule.threshold || effect.matchedComparison < rule.threshold):
             let who = effect.matchedParticipants < rule.threshold ? "participants" : "comparison students"
             refusal = "No estimate: fewer than \(rule.threshold) \(who) could be matched, too few to say anything "
                 + "(and below the anonymity threshold of \(rule.threshold))."
@@ -151,7 +155,22 @@ public struct ImpactReportBuilder: Sendable {
             id: id, label: label, participants: participants, comparison: comparison, unmatchedParticipants: unmatched,
             participantMean: Estimate(effect.participantMean, unit: meanUnit ?? unit),
             comparisonMean: Estimate(effect.comparisonMean, unit: meanUnit ?? unit),
-            effect: estimate, months: months, refusal: nil, finding: finding(id: id, label: label, estimate: estimate, months: months))
+            effect: estimate, months: months, refusal: nil,
+            finding: finding(id: id, label: label, estimate: estimate, months: months) + caution(effect))
+    }
+
+    /// Staff: a count of 1 to 9 pupils is shown with the mark before its label and the footnote
+    /// once (docs/methodology.md §7.6); other audiences withhold it instead.
+    func staffLabel(_ label: String, count: Int, log: inout SuppressionLog) -> String {
+        guard !audience.suppresses, count > 0, count < rule.threshold else { return label }
+        log.add(ReportAudience.cautionNote(threshold: rule.threshold))
+        return ReportAudience.marked(label)
+    }
+
+    /// The staff warning after an estimate from a group under the threshold.
+    func caution(_ effect: StratifiedEffect) -> String {
+        guard effect.matchedParticipants < rule.threshold || effect.matchedComparison < rule.threshold else { return "" }
+        return " \(ReportAudience.cautionMark) Fewer than \(rule.threshold) pupils: treat with care (the interval is wide)."
     }
 
     /// The plain sentence under an estimate: which way it points, by how much, and whether it
@@ -195,14 +214,14 @@ public struct ImpactReportBuilder: Sendable {
             for (key, line) in zip(keys, lines) { keyed[key] = line.students }
             keyed[participantsKey] = spend.total.students
             // Spend of the rows adds up to the total, so one withheld row could be worked out.
-            var suppression = CountSuppression(rule: rule)
+            var suppression = CountSuppression(rule: rule, audience: audience)
             suppression.apply(
                 counts: keyed, order: keys + [participantsKey], relations: totalReason == nil ? [.init(total: participantsKey, parts: keys)] : [],
                 protected: [participantsKey])
             return zip(keys, lines).map { key, line in
                 // With the total withheld, every row is withheld too: a single shown row could
                 // give the total away when the others are known from elsewhere.
-                let reason = totalReason == nil ? suppression.reason(key) : (suppression.reason(key) ?? .protectsSuppressedCell)
+                let reason = totalReason == nil || !audience.suppresses ? suppression.reason(key) : (suppression.reason(key) ?? .protectsSuppressedCell)
                 if let reason { log.add(table: table, item: line.label, reason: reason) }
                 return ImpactSpendRow(
                     id: key, label: line.label, students: Self.figure(line.students, reason), spend: Self.figure(line.spend, reason),
@@ -217,7 +236,7 @@ public struct ImpactReportBuilder: Sendable {
             spend: Self.figure(spend.total.spend, totalReason),
             perStudent: perStudent(spend.total).map { Self.figure($0, totalReason) } ?? .suppressed(.belowThreshold(threshold: rule.threshold)))
         let missing = spend.recordsWithoutAmount
-        let withoutAmount: ReportedFigure<Int> = missing == 0 || missing >= rule.threshold
+        let withoutAmount: ReportedFigure<Int> = !audience.suppresses || missing == 0 || missing >= rule.threshold
             ? .value(missing) : .suppressed(.belowThreshold(threshold: rule.threshold))
         return ImpactSpend(byFundingSource: bySource, byType: byType, total: total, recordsWithoutAmount: withoutAmount)
     }

@@ -8,6 +8,9 @@ public struct GroupSize: Sendable, Equatable, Codable {
     /// Share of `percentBase`, in percent. For `ReportGroup.smcDeclared` it is the declaration rate.
     public var percentOfCohort: ReportedFigure<Estimate>
     public var percentBase: PercentBase
+    /// Staff reports: the row rests on a group under the threshold, shown and marked "fewer than
+    /// 10 pupils: treat with care" (docs/methodology.md §7.6); nil otherwise.
+    public var treatWithCare: Bool?
 
     /// What a group's percentage is a share of.
     public enum PercentBase: String, Sendable, Equatable, Codable {
@@ -72,6 +75,9 @@ public struct SubjectGap: Sendable, Equatable, Codable {
     public var monthsConversions: [MonthsConversion]
     /// Anything a reader must know about this row, e.g. why there is no effect size.
     public var notes: [String]
+    /// Staff reports: the row rests on a group under the threshold, shown and marked "fewer than
+    /// 10 pupils: treat with care" (docs/methodology.md §7.6); nil otherwise.
+    public var treatWithCare: Bool?
 
     public init(
         subject: String, assessment: String, scale: String,
@@ -93,7 +99,10 @@ public struct SubjectGap: Sendable, Equatable, Codable {
     }
 
     /// "maths (Autumn mock)".
-    public var title: String { "\(subject) (\(assessment))" }
+    public var title: String {
+        let title = "\(subject) (\(assessment))"
+        return treatWithCare == true ? ReportAudience.marked(title) : title
+    }
 }
 
 /// A gap in months of learning with the conversion used and its inputs, since a month figure

@@ -14,6 +14,9 @@ public struct AttendanceRow: Sendable, Equatable, Codable {
     public var persistentAbsence: ReportedFigure<Estimate>
     /// Students missing 50% or more, percent, Wilson interval.
     public var severeAbsence: ReportedFigure<Estimate>
+    /// Staff reports: the row rests on a group under the threshold, shown and marked "fewer than
+    /// 10 pupils: treat with care" (docs/methodology.md §7.6); nil otherwise.
+    public var treatWithCare: Bool?
 
     public init(
         group: ReportGroup, students: ReportedFigure<Int>, possibleSessions: ReportedFigure<Int>,
@@ -64,6 +67,9 @@ public struct SupportRow: Sendable, Equatable, Codable {
     public var hours: ReportedFigure<Estimate>
     public var spend: ReportedFigure<PoundsAndPence>
     public var spendPerStudent: ReportedFigure<PoundsAndPence>
+    /// Staff reports: the row rests on a group under the threshold, shown and marked "fewer than
+    /// 10 pupils: treat with care" (docs/methodology.md §7.6); nil otherwise.
+    public var treatWithCare: Bool?
 
     public init(
         type: String?, label: String, students: ReportedFigure<Int>, disadvantagedStudents: ReportedFigure<Int>,
@@ -87,6 +93,9 @@ public struct FundingRow: Sendable, Equatable, Codable {
     public var label: String
     public var students: ReportedFigure<Int>
     public var spend: ReportedFigure<PoundsAndPence>
+    /// Staff reports: the row rests on a group under the threshold, shown and marked "fewer than
+    /// 10 pupils: treat with care" (docs/methodology.md §7.6); nil otherwise.
+    public var treatWithCare: Bool?
 
     public init(source: String?, label: String, students: ReportedFigure<Int>, spend: ReportedFigure<PoundsAndPence>) {
         self.source = source

@@ -150,7 +150,7 @@ public enum ComparisonGroup: String, Sendable, Equatable, Codable, CaseIterable 
 
     /// The group sizes that must add up for the compared pair, besides "compared + others ≤
     /// cohort": the cells of each side that a reader could subtract from it.
-    var partitions: [CellSuppression.Partition] {
+    var partitions: [GroupPartition] {
         let compared = ReportGroup.disadvantaged.id
         let others = ReportGroup.others.id
         switch self {

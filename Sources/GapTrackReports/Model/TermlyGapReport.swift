@@ -13,6 +13,8 @@ import GapTrackStore
 /// clock or the machine, so the same data always gives the same bytes.
 public struct TermlyGapReport: Sendable, Equatable, Codable {
     public var provider: ReportProvider
+    /// Who the report is shaped for (`TermlyReportShaping`); printed in every format's header.
+    public var audience: ReportAudience
     public var cohort: ReportCohort
     public var term: AcademicTerm
     public var dataCut: DataCut
@@ -36,16 +38,17 @@ public struct TermlyGapReport: Sendable, Equatable, Codable {
     /// Intervention impact sections, in the order asked for, or by intervention type.
     public var impact: [ImpactReport]
     /// Staff reports only: the pupils behind the small groups and each support type
-    /// (docs/methodology.md §7.6); nil in every governors' and public report.
+    /// (docs/methodology.md §7.7); nil in every governors' and public report.
     public var drillDown: [StudentDrillDown]?
 
     public init(
         provider: ReportProvider, cohort: ReportCohort, term: AcademicTerm, dataCut: DataCut, method: [MethodNote],
         groupSizes: [GroupSize], attainment: [SubjectGap], attendance: AttendanceSection, support: SupportSection,
         trend: [TrendSeries], nationalComparison: [NationalComparison], suppressionThreshold: Int, suppressionNotes: [String],
-        comparison: ComparisonGroup = .dfeDisadvantaged, impact: [ImpactReport] = []
+        comparison: ComparisonGroup = .dfeDisadvantaged, impact: [ImpactReport] = [], audience: ReportAudience = .staff
     ) {
         self.provider = provider
+        self.audience = audience
         self.cohort = cohort
         self.term = term
         self.dataCut = dataCut

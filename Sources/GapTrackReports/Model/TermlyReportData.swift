@@ -22,6 +22,8 @@ public struct TermlyReportData: Sendable, Equatable, Codable {
     public var supportByType: [SupportAggregates]
     public var supportTotal: SupportAggregates
     public var funding: [FundingAggregates]
+    /// Spend by type and fund together: not printed, audited (`TermlyReportTables`).
+    public var supportSpendByTypeAndFund: [TypeFundSpend]
     /// Earlier terms, oldest first, then the report's own term.
     public var trend: [TermAggregates]
     /// Who the "disadvantaged" side of every gap is: the `disadvantaged` group and figures hold
@@ -34,8 +36,9 @@ public struct TermlyReportData: Sendable, Equatable, Codable {
         provider: ReportProvider, cohort: ReportCohort, term: AcademicTerm, imports: [ImportRecord], cohortSize: Int,
         groupCounts: [ReportGroup: Int], subjects: [SubjectAggregates], attendance: [AttendanceAggregates],
         supportByType: [SupportAggregates], supportTotal: SupportAggregates, funding: [FundingAggregates], trend: [TermAggregates],
-        comparison: ComparisonGroup = .dfeDisadvantaged, impactCandidates: [ImpactCandidate] = []
+        comparison: ComparisonGroup = .dfeDisadvantaged, impactCandidates: [ImpactCandidate] = [], supportSpendByTypeAndFund: [TypeFundSpend] = []
     ) {
+        self.supportSpendByTypeAndFund = supportSpendByTypeAndFund
         self.provider = provider
         self.cohort = cohort
         self.term = term

@@ -68,28 +68,46 @@ public enum CSVReportRenderer {
         var rows = [Row(
             term: term, section: "comparison", measure: "compared_group", group: report.comparison.rawValue, value: "",
             note: report.comparison.definition)]
-        for size in report.groupSizes {
-            rows.append(count(term: term, section: "group_sizes", measure: "students", group: size.group.id, size.students))
-            rows.append(estimate(term: term, section: "group_sizes", measure: size.percentBase == .smcDeclared ? "percent_of_declared" : "percent_of_cohort", group: size.group.id, size.percentOfCohort, n: size.students))
+        // Staff reports: the rows of a group under the threshold carry the mark and its words.
+        let caution = ReportAudience.cautionNote(threshold: report.suppressionThreshold)
+        func marked(_ rows: [Row], _ flag: Bool?) -> [Row] {
+            guard flag == true else { return rows }
+            return rows.map { row in
+                var row = row
+                row.note = [row.note, caution].filter { !$0.isEmpty }.joined(separator: "; ")
+                return row
+            }
         }
-        for gap in report.attainment { rows += attainment(gap, term: term) }
+        for size in report.groupSizes {
+            rows += marked([
+                count(term: term, section: "group_sizes", measure: "students", group: size.group.id, size.students),
+                estimate(
+                    term: term, section: "group_sizes", measure: size.percentBase == .smcDeclared ? "percent_of_declared" : "percent_of_cohort",
+                    group: size.group.id, size.percentOfCohort, n: size.students),
+            ], size.treatWithCare)
+        }
+        for gap in report.attainment { rows += marked(attainment(gap, term: term), gap.treatWithCare) }
         for line in report.attendance.rows {
             let group = line.group.id
-            rows.append(count(term: term, section: "attendance", measure: "students", group: group, line.students))
-            rows.append(count(term: term, section: "attendance", measure: "possible_sessions", group: group, line.possibleSessions))
-            rows.append(estimate(term: term, section: "attendance", measure: "attendance_percent", group: group, line.attendance, n: line.students))
-            rows.append(estimate(term: term, section: "attendance", measure: "persistent_absence_percent", group: group, line.persistentAbsence, n: line.students))
-            rows.append(estimate(term: term, section: "attendance", measure: "severe_absence_percent", group: group, line.severeAbsence, n: line.students))
+            rows += marked([
+                count(term: term, section: "attendance", measure: "students", group: group, line.students),
+                count(term: term, section: "attendance", measure: "possible_sessions", group: group, line.possibleSessions),
+                estimate(term: term, section: "attendance", measure: "attendance_percent", group: group, line.attendance, n: line.students),
+                estimate(term: term, section: "attendance", measure: "persistent_absence_percent", group: group, line.persistentAbsence, n: line.students),
+                estimate(term: term, section: "attendance", measure: "severe_absence_percent", group: group, line.severeAbsence, n: line.students),
+            ], line.treatWithCare)
         }
         if !report.attendance.rows.isEmpty {
             rows.append(estimate(term: term, section: "attendance", measure: "attendance_gap", group: "others_minus_disadvantaged", report.attendance.attendanceGap, n: nil))
             rows.append(estimate(term: term, section: "attendance", measure: "persistent_absence_gap", group: "disadvantaged_minus_others", report.attendance.persistentAbsenceGap, n: nil))
         }
-        for line in report.support.byType + [report.support.total] { rows += support(line, term: term) }
+        for line in report.support.byType + [report.support.total] { rows += marked(support(line, term: term), line.treatWithCare) }
         for line in report.support.byFundingSource {
             let group = line.source ?? "not_recorded"
-            rows.append(count(term: term, section: "support_funding", measure: "students", group: group, line.students))
-            rows.append(money(term: term, section: "support_funding", measure: "spend", group: group, line.spend))
+            rows += marked([
+                count(term: term, section: "support_funding", measure: "students", group: group, line.students),
+                money(term: term, section: "support_funding", measure: "spend", group: group, line.spend),
+            ], line.treatWithCare)
         }
         for series in report.trend {
             for point in series.points {
@@ -105,7 +123,7 @@ public enum CSVReportRenderer {
                 unit: "sha256", note: "\(cut.file), imported \(ReportText.timestamp(cut.importedAt))"))
         }
         rows.append(Row(term: term, section: "suppression", measure: "threshold", value: String(report.suppressionThreshold), unit: "students",
-                        note: ReportText.suppressionRule(threshold: report.suppressionThreshold)))
+                        note: report.audience.headerText(threshold: report.suppressionThreshold)))
         for note in report.suppressionNotes {
             rows.append(Row(term: term, section: "suppression", measure: "note", value: "", note: note))
         }

@@ -41,7 +41,7 @@ public enum HTMLReportRenderer {
         out += "<dt>Term</dt><dd>\(HTML.escape(ReportText.term(report.term)))</dd>"
         out += "<dt>Compared</dt><dd>\(HTML.escape(report.comparison.students)) against \(HTML.escape(report.comparison.othersStudents)) (<code>--compare \(report.comparison.rawValue)</code>)</dd>"
         out += "<dt>Data cut</dt><dd>\(HTML.escape(ReportText.dataCut(report.dataCut)))</dd></dl>\n"
-        out += "<p class=\"note\">\(HTML.escape(ReportText.suppressionRule(threshold: report.suppressionThreshold)))</p>\n</header>\n"
+        out += "<p class=\"note\">\(HTML.escape(report.audience.headerText(threshold: report.suppressionThreshold)))</p>\n</header>\n"
         return out
     }
 

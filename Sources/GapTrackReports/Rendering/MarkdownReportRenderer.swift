@@ -10,7 +10,7 @@ public enum MarkdownReportRenderer {
         out += "- **Term:** \(ReportText.term(report.term))\n"
         out += "- **Compared:** \(escape(report.comparison.students)) against \(escape(report.comparison.othersStudents)) (`--compare \(report.comparison.rawValue)`)\n"
         out += "- **Data cut:** \(ReportText.dataCut(report.dataCut))\n\n"
-        out += "_" + escape(ReportText.suppressionRule(threshold: report.suppressionThreshold)) + "_\n"
+        out += "_" + escape(report.audience.headerText(threshold: report.suppressionThreshold)) + "_\n"
 
         out += "\n## Group sizes\n\n"
         out += table(["Group", "Students", "% of cohort"], right: [1, 2],

@@ -150,15 +150,14 @@ enum ReportText {
         comparison == .dfeDisadvantaged ? "Disadv." : comparison.shortLabel
     }
 
-    /// The sentence every report prints about suppression.
-    static func suppressionRule(threshold: Int) -> String {
-        "Figures from fewer than \(threshold) students are shown as \(ReportedFigure<Int>.suppressionMark), "
-            + "as are figures that would let one be worked out by subtraction "
-            + "(Social Mobility Commission anonymity threshold; DfE's 'c' mark)."
-    }
-
     /// Short group names for table columns (the full label is in the group-size table).
     static func shortLabel(_ group: ReportGroup) -> String {
+        let marked = group.label.hasPrefix(ReportAudience.marked(""))
+        let short = unmarkedShortLabel(group)
+        return marked && !short.hasPrefix(ReportAudience.marked("")) ? ReportAudience.marked(short) : short
+    }
+
+    private static func unmarkedShortLabel(_ group: ReportGroup) -> String {
         switch group.id {
         case ReportGroup.lookedAfter.id: "LAC or PLAC (looked after)"
         case ReportGroup.sen.id: "SEN (E or K)"

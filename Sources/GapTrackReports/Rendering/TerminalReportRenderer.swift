@@ -16,7 +16,7 @@ public enum TerminalReportRenderer {
             "Compared: \(report.comparison.students) against \(report.comparison.othersStudents) (--compare \(report.comparison.rawValue))",
             width: width, indent: "", hangingIndent: "  ")
         out += "Data cut: \(ReportText.dataCut(report.dataCut))\n"
-        out += wrapText(ReportText.suppressionRule(threshold: report.suppressionThreshold), width: width, indent: "")
+        out += wrapText(report.audience.headerText(threshold: report.suppressionThreshold), width: width, indent: "")
         out += section("1. Group sizes") + groupSizes(report)
         out += section("2. Attainment gap: \(report.comparison.students) against \(report.comparison.othersStudents)") + attainment(report)
         out += section("3. Attendance by group") + attendance(report)

@@ -203,3 +203,18 @@ public struct FundingAggregates: Sendable, Equatable, Codable {
     }
 }
 
+
+/// Spend of one support type from one funding source (nil: not recorded): not printed, but a
+/// reader may know which funds pay for which types, so the disclosure audit models it
+/// (docs/disclosure-control.md §7.2).
+public struct TypeFundSpend: Sendable, Equatable, Codable {
+    public var type: String
+    public var source: String?
+    public var spend: PoundsAndPence
+
+    public init(type: String, source: String?, spend: PoundsAndPence) {
+        self.type = type
+        self.source = source
+        self.spend = spend
+    }
+}

@@ -39,9 +39,10 @@ public struct ReportSnapshots {
         try connection.query("SELECT report_snapshot_lookup($1, $2) AS data", [key, applicationVersion]).single().decode("data")
     }
 
-    /// Stores `json`, computed in this transaction, as the entry of `key`.
-    public func store(key: String, applicationVersion: String, json: String) throws {
-        try connection.query("SELECT report_snapshot_store($1, $2, $3)", [key, applicationVersion, json])
+    /// Stores `json`, computed in this transaction, as the entry of `key`, for `audience`
+    /// (`staff`, `governors` or `public`).
+    public func store(key: String, applicationVersion: String, json: String, audience: String) throws {
+        try connection.query("SELECT report_snapshot_store($1, $2, $3, $4)", [key, applicationVersion, json, audience])
     }
 
     /// Removes entries that can no longer be served.

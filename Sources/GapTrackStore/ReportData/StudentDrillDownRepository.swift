@@ -4,7 +4,7 @@ import Postgres
 
 /// The pupils behind a report's figures (sql/functions/report_drill_down.sql): who is in each group
 /// of a cohort, the markers in force on the census day, the support that counts in the term,
-/// attendance and results before and after. Staff only (docs/methodology.md §7.6).
+/// attendance and results before and after. Staff only (docs/methodology.md §7.7).
 ///
 /// Read inside `TermlyReportRepository.snapshot`, after `loadCohort` (and `useComparison`), then
 /// `load`: membership comes from the provider's full records so that a list never contradicts a

@@ -233,4 +233,15 @@ public struct TermlyReportRepository {
                 spend: try PoundsAndPence(pence: try row.decode("spend_pence")))
         }
     }
+
+    /// Spend by type and funding source together, for the loaded cohort: the inner cells behind
+    /// the support and funding tables.
+    public func spendByTypeAndFund(providerID: Int, term: AcademicTerm) throws -> [TypeFundSpend] {
+        try connection.query(
+            "SELECT * FROM report_support_type_fund($1, $2, $3)", [providerID, term.year.description, term.term.rawValue]
+        ).rows.map { row in
+            TypeFundSpend(
+                type: try row.decode("type"), source: try row.decode("funding_source"), spend: try PoundsAndPence(pence: try row.decode("spend_pence")))
+        }
+    }
 }

@@ -1,0 +1,142 @@
+import DisclosureControl
+import GapStatistics
+import GapTrackStore
+
+/// The one step between a report's true figures and what its audience reads
+/// (docs/methodology.md §7.6). The builder computes every figure over the provider's full data;
+/// this decides what is printed:
+///
+/// - staff: every figure, with a group under the threshold marked (`ReportAudience.cautionMark`);
+/// - governors: primary suppression under the threshold, then complementary suppression across
+///   every table of the report at once (`ComplementarySuppression` over `TermlyReportTables`), and
+///   every figure computed from a withheld one withheld with it;
+/// - public: the governors' report, without a national comparison for a gap that rests on a
+///   group under twice the threshold.
+///
+/// Impact sections are built for the audience by `ImpactReportBuilder` itself (their counts
+/// are tied to each other, not to the termly tables).
+public struct TermlyReportShaping: Sendable {
+    public var threshold: Int
+
+    public init(threshold: Int = 10) {
+        self.threshold = threshold
+    }
+
+    /// Why a report could not be made safe for its audience; it is then not published at all.
+    public struct ShapingError: Error, Sendable, Equatable, CustomStringConvertible {
+        public let problem: DisclosureControlError
+        public var description: String {
+            "the report cannot be published for governors or the public: \(problem) (ask for the staff report, or a larger cohort)"
+        }
+    }
+
+    /// `report` (as the builder made it from `data`, true figures throughout) for `audience`.
+    public func shape(_ report: TermlyGapReport, data: TermlyReportData, for audience: ReportAudience) throws(ShapingError) -> TermlyGapReport {
+        var shaped = report
+        shaped.audience = audience
+        shaped.suppressionThreshold = threshold
+        shaped.method = shaped.method.map { note in
+            note.topic == MethodNotes.suppressionTopic ? MethodNote(topic: note.topic, text: MethodNotes.suppression(for: audience, threshold: threshold)) : note
+        }
+        switch audience {
+        case .staff:
+            markSmallGroups(&shaped)
+        case .governors, .public:
+            do {
+                try suppress(&shaped, data: data)
+            } catch {
+                throw ShapingError(problem: error)
+            }
+            if audience == .public { withholdNationalComparisonOfSmallGroups(&shaped) }
+        }
+        return shaped
+    }
+
+    // MARK: - Staff
+
+    /// Marks every row resting on a group under the threshold, and says so once in the notes.
+    func markSmallGroups(_ report: inout TermlyGapReport) {
+        var notes: [String] = []
+        func isSmall(_ count: Int?) -> Bool { count.map { $0 < threshold } ?? false }
+        func mark(_ label: String) -> String { ReportAudience.marked(label) }
+        for i in report.groupSizes.indices where isSmall(report.groupSizes[i].students.value) {
+            let group = report.groupSizes[i].group
+            report.groupSizes[i].group = ReportGroup(id: group.id, label: mark(group.label), family: group.family)
+            report.groupSizes[i].treatWithCare = true
+            notes.append("Group sizes, \(group.label)")
+        }
+        for i in report.attendance.rows.indices where isSmall(report.attendance.rows[i].students.value) {
+            let group = report.attendance.rows[i].group
+            report.attendance.rows[i].group = ReportGroup(id: group.id, label: mark(group.label), family: group.family)
+            report.attendance.rows[i].treatWithCare = true
+            notes.append("Attendance, \(group.label)")
+        }
+        for i in report.attainment.indices
+        where isSmall(report.attainment[i].disadvantaged.value?.students) || isSmall(report.attainment[i].others.value?.students) {
+            notes.append("Attainment, \(report.attainment[i].title)")
+            report.attainment[i].treatWithCare = true
+        }
+        for i in report.support.byType.indices where isSmall(report.support.byType[i].students.value) {
+            notes.append("Support, \(report.support.byType[i].label)")
+            report.support.byType[i].label = mark(report.support.byType[i].label)
+            report.support.byType[i].treatWithCare = true
+        }
+        for i in report.support.byFundingSource.indices where isSmall(report.support.byFundingSource[i].students.value) {
+            notes.append("Spend by funding source, \(report.support.byFundingSource[i].label)")
+            report.support.byFundingSource[i].label = mark(report.support.byFundingSource[i].label)
+            report.support.byFundingSource[i].treatWithCare = true
+        }
+        report.suppressionNotes = notes.isEmpty
+            ? [] : [ReportAudience.cautionNote(threshold: threshold)] + notes.map { "\($0): fewer than \(threshold) pupils, shown for staff; treat with care." }
+    }
+
+    // MARK: - Governors and public
+
+    func suppress(_ report: inout TermlyGapReport, data: TermlyReportData) throws(DisclosureControlError) {
+        let described = try TermlyReportTables.describe(data, threshold: threshold)
+        var tables = described.tables
+        let primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables))
+        let protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold)).protect(tables)
+        var notes: [String] = []
+        for cell in protected.tables.cells where cell.visibility == .suppressed {
+            guard let field = described.fields[cell.id] else { continue }
+            let reason: SuppressionReason = primary.contains(cell.id) ? .belowThreshold(threshold: threshold) : .protectsSuppressedCell
+            TermlyReportFields.suppress(field, in: &report, reason: reason)
+            notes.append("\(cell.label): \(primary.contains(cell.id) ? "fewer than \(threshold) pupils (primary)" : "withheld so that a suppressed figure cannot be worked out from the others (complementary)").")
+        }
+        // A gap compares two groups: shown only where both groups' counts are.
+        for i in report.attainment.indices where report.attainment[i].disadvantaged.isSuppressed || report.attainment[i].others.isSuppressed {
+            let reason = report.attainment[i].disadvantaged.suppressionReason ?? report.attainment[i].others.suppressionReason!
+            TermlyReportFields.withholdGap(&report.attainment[i], reason: reason)
+        }
+        withholdNationalComparison(&report) { row in row.gapIndex.isSuppressed }
+        report.suppressionNotes = notes
+    }
+
+    /// National comparisons beside a withheld local gap are withheld with it.
+    func withholdNationalComparison(_ report: inout TermlyGapReport, when hidden: (SubjectGap) -> Bool) {
+        for i in report.nationalComparison.indices {
+            guard let label = report.nationalComparison[i].localLabel, report.nationalComparison[i].local != nil,
+                  let row = report.attainment.first(where: { label.contains($0.title) }), hidden(row) else { continue }
+            report.nationalComparison[i].local = .suppressed(row.gapIndex.suppressionReason ?? .groupBelowThreshold(
+                group: "compared", threshold: ReportAudience.publicNationalThreshold(threshold)))
+        }
+    }
+
+    /// Public: a local figure beside a national one invites a reader to name the school's
+    /// disadvantaged pupils as behind or ahead of the country; it is printed only where both
+    /// groups reach twice the threshold (docs/methodology.md §7.6).
+    func withholdNationalComparisonOfSmallGroups(_ report: inout TermlyGapReport) {
+        let limit = ReportAudience.publicNationalThreshold(threshold)
+        withholdNationalComparison(&report) { row in
+            row.gapIndex.isSuppressed || (row.disadvantaged.value?.students ?? 0) < limit || (row.others.value?.students ?? 0) < limit
+        }
+    }
+}
+
+extension ReportedFigure {
+    /// Why the figure is withheld; nil when it is shown.
+    var suppressionReason: SuppressionReason? {
+        if case let .suppressed(reason) = self { reason } else { nil }
+    }
+}
