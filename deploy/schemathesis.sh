@@ -55,6 +55,8 @@ WAIT
 
 say "schemathesis: at most $examples examples per operation against http://127.0.0.1:$port"
 report="$GAPTRACK_ROOT/.gaptrack/schemathesis"
+# schemathesis keeps a cache (.schemathesis/) in the folder it runs in: keep it in .gaptrack.
+cd "$GAPTRACK_ROOT/.gaptrack"
 "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.yaml" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
     --header "Authorization: Bearer $token" --max-examples "$examples" --seed 2024 --workers 2 \
