@@ -18,3 +18,14 @@ fi
 
 say "Running the tests"
 swift test --skip-build "$@"
+
+# With no arguments (the whole suite, as CI runs it): a short libFuzzer run of each harness and a
+# bounded schemathesis run against a real server, about three minutes together. The long runs
+# are in the README ("Fault and fuzz tests").
+if [ "$#" -eq 0 ]; then
+    say "Fuzzing the CSV reader and the JSON body reader (20 s each)"
+    "$GAPTRACK_ROOT/Fuzz/run.sh" csv 20
+    "$GAPTRACK_ROOT/Fuzz/run.sh" json 20
+    say "schemathesis against the OpenAPI document"
+    SCHEMATHESIS_MAX_TIME=60 "$GAPTRACK_ROOT/deploy/schemathesis.sh" 10
+fi

@@ -268,6 +268,9 @@ public final class CSVByteScanner {
                     if i + 1 == end { return isFinal ? .record(end: i + 1, newlines: newlines, isBlank: false) : .needMoreData }
                     if bytes[i + 1] == lineFeed { return .record(end: i + 2, newlines: newlines + 1, isBlank: false) }
                 }
+                // The message shows the whole character, which may be up to four bytes: wait for
+                // them, so that reading in chunks reports what reading at once does.
+                if !isFinal, end - i < 4 { return .needMoreData }
                 return .failure(.unexpectedCharacterAfterQuote(line: startLine + newlines, character: characterForMessage(bytes, i)))
             }
             // An unquoted field: up to a comma or the end of the line (a CR before the LF belongs

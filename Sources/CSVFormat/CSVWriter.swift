@@ -2,7 +2,7 @@ import Foundation
 
 /// Writes CSV (RFC 4180) with output that is the same byte for byte for the same rows:
 /// lines always end with `\n` (never `\r\n`, whatever the platform), and a field is quoted only
-/// when it must be, that is when it contains a comma, a quote, a carriage return or a line feed.
+/// when it must be (`needsQuoting`).
 /// Quotes inside a quoted field are doubled. A row of one empty field is written as `""`, so
 /// that it is not read back as a blank line and skipped.
 public struct CSVWriter: Sendable {
@@ -42,9 +42,12 @@ public struct CSVWriter: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Whether a field must be quoted: it contains a comma, a quote, a CR or an LF.
+    /// Whether a field must be quoted: it contains a comma, a quote, a CR or an LF, or it starts
+    /// with U+FEFF, which a reader takes for a byte order mark and drops when the field opens the
+    /// file (`CSVByteScanner`); inside quotes it is kept.
     public static func needsQuoting(_ field: String) -> Bool {
-        field.utf8.contains { $0 == comma || $0 == quote || $0 == lineFeed || $0 == carriageReturn }
+        field.utf8.starts(with: byteOrderMark)
+            || field.utf8.contains { $0 == comma || $0 == quote || $0 == lineFeed || $0 == carriageReturn }
     }
 
     static func appendRow(_ fields: some Sequence<String>, to out: inout [UInt8]) {
@@ -78,6 +81,7 @@ public struct CSVWriter: Sendable {
 
     private static let comma = UInt8(ascii: ",")
     private static let quote = UInt8(ascii: "\"")
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
     private static let lineFeed = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r")
 }

@@ -6,9 +6,14 @@
 public struct PoundsAndPence: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public let pence: Int
 
-    /// The largest amount accepted: £10 billion, far beyond any school or university budget line,
-    /// so that sums of many amounts cannot overflow.
-    public static let maximumPence = 1_000_000_000_000
+    /// The largest amount accepted, £9,999,999,999.99: the most the database's amount column,
+    /// numeric(12, 2), holds (sql/001_baseline.sql), so that an amount the type accepts is never
+    /// refused by the database as an overflow; far beyond any school or university budget line,
+    /// and small enough that sums of many amounts cannot overflow.
+    public static let maximumPence = 999_999_999_999
+
+    /// `maximumPence` as an amount.
+    public static let largest = PoundsAndPence(uncheckedPence: maximumPence)
 
     public static let zero = PoundsAndPence(uncheckedPence: 0)
 
@@ -150,7 +155,7 @@ public enum MoneyError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unrecognisedFormat(let text):
             return "'\(text)' is not an amount of money; write it as £1,234.56, 1234.56 or 1234"
         case .tooLarge(let text):
-            return "amount '\(text)' is larger than gaptrack accepts (£10,000,000,000); check for a missing decimal point"
+            return "amount '\(text)' is more than the largest amount gaptrack holds, \(PoundsAndPence.largest.formatted); check for a missing decimal point"
         }
     }
 }

@@ -128,7 +128,9 @@ extension APIError {
         case let state where state.hasPrefix("22"):
             return .invalidFields([FieldProblem(field: server.column ?? "body", value: nil, message: server.message)])
         case ServerError.Code.queryCanceled:
-            return .unavailable("the database took too long to answer; retry shortly")
+            return .unavailable("the database took longer than the service's statement timeout to answer; nothing was changed; retry shortly")
+        case ServerError.Code.lockNotAvailable:
+            return .unavailable("the record is being changed by another request; nothing was changed; retry shortly")
         default:
             return .internalFailure(reference: reference)
         }

@@ -78,7 +78,7 @@ extension APIError {
     static func fromPool(_ error: DatabasePoolError) -> APIError {
         switch error {
         case .overloaded: return .overloaded(error.description)
-        case .unavailable, .shutDown: return .unavailable(error.description)
+        case .unavailable, .deadlineExceeded, .shutDown: return .unavailable(error.description)
         }
     }
 }

@@ -15,7 +15,9 @@ public struct ServiceDependencies: Sendable {
     public init(configuration: ServiceConfiguration, reports: @escaping TermlyReportSource = standardTermlyReports) {
         self.configuration = configuration
         self.reports = reports
-        self.pool = DatabasePool(conninfo: configuration.conninfo, size: configuration.poolSize, maximumQueued: configuration.maximumQueued)
+        self.pool = DatabasePool(
+            conninfo: configuration.conninfo, size: configuration.poolSize, maximumQueued: configuration.maximumQueued,
+            limits: configuration.limits)
         self.metrics = ServiceMetrics(pool: pool)
     }
 
@@ -31,6 +33,7 @@ public func buildRouter(_ dependencies: ServiceDependencies) -> Router<GapTrackR
     let router = Router(context: GapTrackRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
     router.add(middleware: ErrorBodyMiddleware())
+    router.add(middleware: RequestDeadlineMiddleware(deadline: dependencies.configuration.limits.requestDeadline))
 
     router.get("/health") { _, context in
         try await health(dependencies, context: context)
@@ -137,6 +140,22 @@ struct HeadAsGet<Wrapped: HTTPResponder>: HTTPResponder where Wrapped.Context ==
         }
         response.body = .init()
         return response
+    }
+}
+
+/// Starts each request's clock, and says whether its database work may run twice: the pool reads
+/// both (`CurrentRequest`). GET and HEAD only read; every other method writes and is replayed on
+/// a new connection only when nothing can have been committed (`DatabasePool.Replay`).
+struct RequestDeadlineMiddleware: RouterMiddleware {
+    typealias Context = GapTrackRequestContext
+    let deadline: Duration
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let replay: DatabasePool.Replay = request.method == .get || request.method == .head ? .idempotent : .beforeCommitOnly
+        let instant: ContinuousClock.Instant? = deadline > .zero ? .now + deadline : nil
+        return try await CurrentRequest.$deadline.withValue(instant) {
+            try await CurrentRequest.$replay.withValue(replay) { try await next(request, context) }
+        }
     }
 }
 

@@ -26,9 +26,15 @@ struct ScopedDatabase: Sendable {
         } catch let error as DatabasePoolError {
             throw APIError.fromPool(error)
         } catch let error as PostgresError {
+            if case .commitUnconfirmed = error {
+                context.logger.warning("database connection lost during COMMIT", metadata: ["error": "\(error)", "reference": "\(reference)"])
+                throw APIError.unavailable(
+                    "the database connection was lost while the change was being saved, so it may or may not have been saved; "
+                        + "look it up (GET) before sending it again")
+            }
             if DatabasePool.mayHaveBrokenTheConnection(error) {
                 context.logger.warning("database connection lost", metadata: ["error": "\(error)", "reference": "\(reference)"])
-                throw APIError.unavailable("the database connection was lost; retry shortly")
+                throw APIError.unavailable("the database connection was lost and nothing was saved; retry shortly")
             }
             let mapped = APIError.from(error, reference: reference)
             if case .internalFailure = mapped {

@@ -17,10 +17,19 @@ public struct ServiceConfiguration: Sendable {
     public var maximumBodyBytes: Int
     /// Sent in the Server header when set.
     public var serverName: String?
+    /// How long a statement, a lock wait and a whole request may take (docs in README, "Running it").
+    public var limits: StatementLimits
+
+    /// The defaults: a statement of the largest report takes well under a second on a school or
+    /// a university intake, so 10 s means something is wrong; a lock is held by another request
+    /// for milliseconds, so 3 s of waiting means it is stuck; a caller (an MIS integration, a
+    /// browser) is answered 503 with Retry-After within 15 s rather than left hanging.
+    public static let defaultLimits = StatementLimits(
+        statementTimeout: .seconds(10), lockTimeout: .seconds(3), requestDeadline: .seconds(15))
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, conninfo: String, poolSize: Int = 8, maximumQueued: Int = 1024,
-        maximumBodyBytes: Int = 1_048_576, serverName: String? = nil
+        maximumBodyBytes: Int = 1_048_576, serverName: String? = nil, limits: StatementLimits = defaultLimits
     ) {
         self.host = host
         self.port = port
@@ -29,5 +38,6 @@ public struct ServiceConfiguration: Sendable {
         self.maximumQueued = maximumQueued
         self.maximumBodyBytes = maximumBodyBytes
         self.serverName = serverName
+        self.limits = limits
     }
 }

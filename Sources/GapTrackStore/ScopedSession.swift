@@ -55,7 +55,7 @@ public struct ScopedSession: Sendable {
                 """,
                 [role.databaseRole, String(providerID), role.rawValue, actor, String(tokenID)])
             let result = try body(connection)
-            try connection.execute("COMMIT")
+            try connection.commit()
             return result
         } catch {
             // The original error matters more than a failure to roll back a broken connection.

@@ -51,18 +51,10 @@ public struct SupportRecordRules: Sendable {
 
     public static func sessions(_ text: String) throws(FieldProblem) -> Int { try FieldParsers.count(text) }
 
-    /// The largest amount the database's numeric(12, 2) column holds: £9,999,999,999.99.
-    public static let largestAmount = try! PoundsAndPence(pence: 999_999_999_999)
-
-    /// Checked against the column's range here, so that an amount too large is named as the
-    /// field it came in, not reported by the database as an overflow.
+    /// The type's own maximum is the column's (`PoundsAndPence.maximumPence`), so an amount too
+    /// large is named as the field it came in, not reported by the database as an overflow.
     public static func amount(_ text: String) throws(FieldProblem) -> PoundsAndPence {
-        let amount: PoundsAndPence
-        do { amount = try PoundsAndPence(parsing: text) } catch { throw FieldProblem(String(describing: error)) }
-        guard amount <= largestAmount else {
-            throw FieldProblem("'\(text)' is more than the largest amount gaptrack holds, £9,999,999,999.99")
-        }
-        return amount
+        do { return try PoundsAndPence(parsing: text) } catch { throw FieldProblem(String(describing: error)) }
     }
 
     /// An end or review date may not come before the start; `text` is the date as it was sent.

@@ -65,7 +65,7 @@ public final class PostgresConnection {
         try execute(nested ? "SAVEPOINT \(savepoint)" : "BEGIN")
         do {
             let result = try body(self)
-            try execute(nested ? "RELEASE SAVEPOINT \(savepoint)" : "COMMIT")
+            if nested { try execute("RELEASE SAVEPOINT \(savepoint)") } else { try commit() }
             return result
         } catch {
             // The original error matters more than a failure to roll back on a broken connection.
@@ -76,6 +76,23 @@ public final class PostgresConnection {
 
     /// Whether a transaction is open on this connection.
     public var isInTransaction: Bool { PQtransactionStatus(handle) != PQTRANS_IDLE }
+
+    /// False once libpq has seen the server go away (a terminated backend, a restart). libpq
+    /// notices only when it next talks to the server, so a connection that is still "open" here
+    /// may yet fail its next statement; a pool checks this after a failure, before a round trip.
+    public var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Commits the open transaction. A lost connection while the COMMIT is in flight leaves it
+    /// unknown whether the server committed (it may have, and died before answering), so that
+    /// failure is `.commitUnconfirmed`, never an ordinary connection loss that a caller might
+    /// safely repeat.
+    public func commit() throws(PostgresError) {
+        do {
+            try execute("COMMIT")
+        } catch let error where error.isConnectionLoss {
+            throw .commitUnconfirmed(message: error.description)
+        }
+    }
 
     /// Streams data into a `COPY ... FROM STDIN` statement. `produce` writes the rows through the
     /// `CopyWriter`; if it throws, the COPY is aborted and the server keeps none of its rows.
@@ -161,6 +178,12 @@ public final class PostgresConnection {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN, PGRES_COPY_OUT:
             return PostgresResult(result)
         default:
+            // An error without a SQLSTATE was made by libpq itself ("server closed the connection
+            // unexpectedly"): the server never answered, so it is the connection's failure.
+            guard PQresultErrorField(result, Int32(Character("C").asciiValue!)) != nil else {
+                let message = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
+                throw .client(message: message.isEmpty ? String(cString: PQerrorMessage(handle)) : message)
+            }
             throw .server(Self.serverError(from: result))
         }
     }

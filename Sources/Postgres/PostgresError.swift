@@ -9,6 +9,9 @@ public enum PostgresError: Error, CustomStringConvertible, Sendable, Equatable {
     case server(ServerError)
     /// The connection broke or libpq failed outside of a server error.
     case client(message: String)
+    /// The connection was lost while a COMMIT was in flight: the transaction may or may not have
+    /// committed, so the work must not be repeated blindly.
+    case commitUnconfirmed(message: String)
     /// A column held NULL where the caller asked for a non-optional value.
     case unexpectedNull(column: String)
     /// The column's PostgreSQL type cannot be decoded as the Swift type asked for.
@@ -26,6 +29,8 @@ public enum PostgresError: Error, CustomStringConvertible, Sendable, Equatable {
             return error.description
         case .client(let message):
             return "PostgreSQL client error: \(message)"
+        case .commitUnconfirmed(let message):
+            return "the connection to PostgreSQL was lost during COMMIT, so whether the change was saved is unknown: \(message)"
         case .unexpectedNull(let column):
             return "column '\(column)' is NULL, but a value was required"
         case .typeMismatch(let column, let swiftType, let oid):
@@ -34,6 +39,22 @@ public enum PostgresError: Error, CustomStringConvertible, Sendable, Equatable {
             return "column '\(column)' holds '\(value)', which is not a valid \(swiftType)"
         case .noSuchColumn(let name):
             return "the query result has no column '\(name)'"
+        }
+    }
+
+    /// Whether the session is gone rather than the statement wrong: a client-side failure, a
+    /// connection exception (SQLSTATE class 08), or an operator intervention ending the session
+    /// (57P01 admin shutdown or `pg_terminate_backend`, 57P02 crash shutdown, 57P03 cannot connect
+    /// now, i.e. the server is starting or stopping). Not 57014, a cancelled statement, after which
+    /// the session still works.
+    public var isConnectionLoss: Bool {
+        switch self {
+        case .connectionFailed, .client, .commitUnconfirmed:
+            return true
+        case .server(let error):
+            return error.sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(error.sqlState)
+        default:
+            return false
         }
     }
 
@@ -85,6 +106,7 @@ public struct ServerError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let notNullViolation = "23502"
         public static let exclusionViolation = "23P01"
         public static let queryCanceled = "57014"
+        public static let lockNotAvailable = "55P03"
         public static let insufficientPrivilege = "42501"
         public static let undefinedTable = "42P01"
         public static let invalidTextRepresentation = "22P02"

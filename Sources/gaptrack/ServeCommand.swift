@@ -16,8 +16,8 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             Every /v1 request needs an API token ('gaptrack token create'). SIGTERM or SIGINT stops the service \
             gracefully: it stops accepting connections and finishes the requests in flight. Options default to the \
-            GAPTRACK_HOST, GAPTRACK_PORT, GAPTRACK_POOL_SIZE and GAPTRACK_MAX_BODY_BYTES environment variables \
-            (see deploy/gaptrack.env.example).
+            GAPTRACK_HOST, GAPTRACK_PORT, GAPTRACK_POOL_SIZE, GAPTRACK_MAX_BODY_BYTES, GAPTRACK_STATEMENT_TIMEOUT, \
+            GAPTRACK_LOCK_TIMEOUT and GAPTRACK_REQUEST_DEADLINE environment variables (see deploy/gaptrack.env.example).
             """
     )
 
@@ -40,6 +40,15 @@ struct ServeCommand: ParsableCommand {
         discussion: "Without it the service refuses such a login, because row-level security and the audit log's guards do not hold for it (docs/security.md)."))
     var allowOwnerLogin = false
 
+    @Option(name: .customLong("statement-timeout"), help: "Longest one database statement may run, e.g. 10s or 500ms; 0 for no limit (default 10s).")
+    var statementTimeout: TimeLimit?
+
+    @Option(name: .customLong("lock-timeout"), help: "Longest a statement may wait for another request's lock (default 3s).")
+    var lockTimeout: TimeLimit?
+
+    @Option(name: .customLong("request-deadline"), help: "Longest a request may wait for a database connection before a 503 (default 15s).")
+    var requestDeadline: TimeLimit?
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
         if let poolSize, !(1...256).contains(poolSize) { throw ValidationError("--pool-size must be between 1 and 256, not \(poolSize)") }
@@ -53,6 +62,17 @@ struct ServeCommand: ParsableCommand {
             guard let value = Int(text) else { throw ValidationError("\(name) must be a whole number, not '\(text)'") }
             return value
         }
+        func limit(_ option: TimeLimit?, _ name: String, _ fallback: Duration) throws -> Duration {
+            if let option { return option.duration }
+            guard let text = environment[name], !text.isEmpty else { return fallback }
+            guard let parsed = TimeLimit(argument: text) else { throw ValidationError("\(name) must be a time such as 10s or 500ms, not '\(text)'") }
+            return parsed.duration
+        }
+        let defaults = ServiceConfiguration.defaultLimits
+        let limits = StatementLimits(
+            statementTimeout: try limit(statementTimeout, "GAPTRACK_STATEMENT_TIMEOUT", defaults.statementTimeout),
+            lockTimeout: try limit(lockTimeout, "GAPTRACK_LOCK_TIMEOUT", defaults.lockTimeout),
+            requestDeadline: try limit(requestDeadline, "GAPTRACK_REQUEST_DEADLINE", defaults.requestDeadline))
         let conninfo = try serviceConninfo()
         let configuration = ServiceConfiguration(
             host: host ?? environment["GAPTRACK_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1",
@@ -60,7 +80,7 @@ struct ServeCommand: ParsableCommand {
             conninfo: conninfo,
             poolSize: try poolSize ?? number("GAPTRACK_POOL_SIZE") ?? 8,
             maximumBodyBytes: try maxBodyBytes ?? number("GAPTRACK_MAX_BODY_BYTES") ?? 1_048_576,
-            serverName: "gaptrack")
+            serverName: "gaptrack", limits: limits)
         try ServiceRunner.checkSchema(conninfo: conninfo)
         try ServiceLogin.check(try PostgresConnection(conninfo: conninfo), allowOwner: allowOwnerLogin)
 
@@ -96,4 +116,27 @@ struct ServeCommand: ParsableCommand {
             return try cluster.serviceConninfo()
         }
     }
+}
+
+/// A time limit as typed on the command line or in the environment file: a whole number with a
+/// unit, `500ms`, `10s` or `2m`; `0` means no limit.
+struct TimeLimit: ExpressibleByArgument {
+    let duration: Duration
+
+    init?(argument: String) {
+        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        if text == "0" {
+            duration = .zero
+            return
+        }
+        let units: [(suffix: String, duration: (Int) -> Duration)] = [
+            ("ms", { .milliseconds($0) }), ("s", { .seconds($0) }), ("m", { .seconds($0 * 60) }),
+        ]
+        guard let unit = units.first(where: { text.hasSuffix($0.suffix) }),
+            let amount = Int(text.dropLast(unit.suffix.count)), (0...86_400_000).contains(amount)
+        else { return nil }
+        duration = unit.duration(amount)
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
 }

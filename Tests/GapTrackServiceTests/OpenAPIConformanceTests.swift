@@ -86,6 +86,8 @@ import Yams
                 _ = try await send(.get, "/v1/students/\(fixture.restrictedStudentA)/timeline", "/v1/students/{student}/timeline", token: admin)
                 _ = try await send(.get, "/v1/students/\(fixture.studentB)/timeline", "/v1/students/{student}/timeline", token: admin)
                 _ = try await send(.get, "/v1/students/\(fixture.studentA)/timeline", "/v1/students/{student}/timeline", token: governor)
+                // schemathesis found this 400 (a control character in the path) undocumented.
+                _ = try await send(.get, "/v1/students/%C3%9B%0Ba/timeline", "/v1/students/{student}/timeline", token: admin)
 
                 _ = try await send(.get, "/v1/reports/termly?cohort=year-11&term=2024/25-autumn", "/v1/reports/termly", token: governor)
                 _ = try await send(.get, "/v1/reports/termly?cohort=year-9&term=2024/25-autumn", "/v1/reports/termly", token: governor)

@@ -1,0 +1,137 @@
+import Foundation
+import GapTrackService
+import GapTrackStore
+import Hummingbird
+import HummingbirdTesting
+import Postgres
+import Synchronization
+import Testing
+
+/// Statement and lock timeouts and the request deadline: a request stuck behind another's lock,
+/// or waiting for a busy pool, is answered 503 with Retry-After within its deadline, leaves no
+/// transaction open, and the next request after the lock is released succeeds.
+@Suite(.serialized) struct TimeoutAndDeadlineTests {
+    @Test func requestsBehindAHeldLockFailWithinTheDeadlineAndSucceedOnceItIsReleased() async throws {
+        let limits = StatementLimits(statementTimeout: .seconds(10), lockTimeout: .milliseconds(700), requestDeadline: .milliseconds(1500))
+        try await DroppedConnectionTests.withService(limits: limits) { conninfo, fixture, token, dependencies, client in
+            let id = try await StrictInputEdgeTests.createRecord(client, fixture, token, reference: "LOCKED")
+            let holder = try PostgresConnection(conninfo: conninfo)
+            try holder.execute("BEGIN")
+            try holder.query("SELECT 1 FROM support_records WHERE support_id = $1 FOR UPDATE", [id])
+
+            let clock = ContinuousClock()
+            let started = clock.now
+            // Four changes of the locked record at once, each on a connection of its own, on a pool
+            // of one: the first waits out the lock timeout, the next in the waiting line, the rest
+            // reach the deadline waiting.
+            let port = try #require(client.port)
+            let answers = try await withThrowingTaskGroup(of: (Answer, Duration).self) { group in
+                for serial in 0..<4 {
+                    group.addTask {
+                        let own = TestClient(host: "127.0.0.1", port: port)
+                        own.connect()
+                        defer { Task { try? await own.shutdown() } }
+                        let answer = try await own.execute(TestClient.Request(
+                            "/v1/support-records/\(id)", method: .patch,
+                            headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                            body: ByteBuffer(string: json(["staff": "Ms Lock \(serial)"]))))
+                        return (Answer(status: answer.status, headers: answer.headers, text: answer.body.map { String(buffer: $0) } ?? ""), clock.now - started)
+                    }
+                }
+                var answers: [(Answer, Duration)] = []
+                for try await answer in group { answers.append(answer) }
+                return answers
+            }
+            for (answer, elapsed) in answers {
+                #expect(answer.status == .serviceUnavailable, "\(answer.text)")
+                #expect(answer.headers[.retryAfter] == "1")
+                #expect(answer.text.contains("\"code\":\"unavailable\""), "\(answer.text)")
+                // The deadline, plus at most one lock wait begun just before it.
+                #expect(elapsed < .milliseconds(1500 + 700 + 600), "\(elapsed)")
+            }
+            #expect(answers.contains { $0.0.text.contains("being changed by another request") })
+            #expect(answers.contains { $0.0.text.contains("request deadline") })
+            #expect(dependencies.pool.currentStatistics.expired >= 1)
+            // No session of the service is left inside a transaction.
+            let open: Int = try PostgresConnection(conninfo: conninfo).query(
+                """
+                SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> $1 AND state LIKE 'idle in transaction%'
+                """, [holder.query("SELECT pg_backend_pid() AS pid").single().decode("pid", as: Int.self)]
+            ).single().decode("n")
+            #expect(open == 0)
+
+            try holder.execute("ROLLBACK")
+            let changed = try await client.call(.patch, "/v1/support-records/\(id)", token: token, json: json(["staff": "Ms After"]))
+            #expect(changed.status == .ok, "\(changed.text)")
+            let staff: String = try PostgresConnection(conninfo: conninfo)
+                .query("SELECT staff FROM support_records WHERE support_id = $1", [id]).single().decode("staff")
+            #expect(staff == "Ms After")
+        }
+    }
+
+    @Test func aStatementOverTheTimeoutIsCancelledAndTheConnectionKeepsWorking() async throws {
+        try await ServiceTestDatabase.withDatabase { conninfo in
+            let limits = StatementLimits(statementTimeout: .milliseconds(300), lockTimeout: .milliseconds(200), requestDeadline: .seconds(5))
+            let pool = DatabasePool(conninfo: conninfo, size: 1, limits: limits)
+            let settings: [String] = try await pool.run { connection in
+                try ["statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"].map { name in
+                    try connection.query("SELECT current_setting($1) AS v", [name]).single().decode("v")
+                }
+            }
+            #expect(settings == ["300ms", "200ms", "5s"])
+            let clock = ContinuousClock()
+            let started = clock.now
+            await #expect {
+                try await pool.run { connection in try connection.query("SELECT pg_sleep(3)") }
+            } throws: { error in
+                (error as? PostgresError)?.sqlState == ServerError.Code.queryCanceled
+            }
+            #expect(clock.now - started < .seconds(2))
+            let after: Int = try await pool.run { connection in try connection.query("SELECT 7 AS n").single().decode("n") }
+            #expect(after == 7)
+            #expect(pool.currentStatistics.reconnects == 0)
+            await pool.shutDown()
+        }
+    }
+
+    @Test func aJobWhoseDeadlinePassedWhileWaitingNeverRuns() async throws {
+        try await ServiceTestDatabase.withDatabase { conninfo in
+            let pool = DatabasePool(conninfo: conninfo, size: 1)
+            let holder = try PostgresConnection(conninfo: conninfo)
+            try holder.query("SELECT pg_advisory_lock(5151)")
+            let blocker = Task {
+                try await pool.run(deadline: nil) { connection in
+                    try connection.query("SELECT pg_advisory_lock(5151)")
+                    try connection.query("SELECT pg_advisory_unlock(5151)")
+                }
+            }
+            while pool.currentStatistics.busy < 1 { try await Task.sleep(for: .milliseconds(5)) }
+            let ran = Counter()
+            await #expect(throws: DatabasePoolError.deadlineExceeded(waited: .zero)) {
+                try await pool.run(deadline: .now + .milliseconds(300)) { _ in ran.increment() }
+            }
+            try holder.query("SELECT pg_advisory_unlock(5151)")
+            _ = try await blocker.value
+            _ = try await pool.run { connection in try connection.query("SELECT 1") }
+            #expect(ran.value == 0)
+            #expect(pool.currentStatistics.expired == 1)
+            #expect(pool.currentStatistics.busy == 0 && pool.currentStatistics.waiting == 0)
+            await pool.shutDown()
+        }
+    }
+}
+
+/// What a raw test client's request was answered.
+struct Answer: Sendable {
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let text: String
+}
+
+/// A count shared with a pool job.
+final class Counter: Sendable {
+    private let count = Synchronization.Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}
