@@ -33,6 +33,8 @@ public enum CTFError: Error, Sendable, Hashable, CustomStringConvertible {
     case tooLarge(bytes: Int, limit: Int)
     /// Nested deeper than `CTFLimits.maximumDepth`.
     case tooDeep(path: String, line: Int, limit: Int)
+    /// Bytes that are not UTF-8, the encoding of every CTF.
+    case notUTF8(line: Int, column: Int)
     /// The file declares a document type (which could define entities).
     case documentTypeDeclaration(line: Int)
     /// The root element is not `CTfile`.
@@ -48,6 +50,8 @@ public enum CTFError: Error, Sendable, Hashable, CustomStringConvertible {
             return "the file has \(bytes) bytes, more than the \(limit) a CTF may have here; a CTF of a whole school is a few megabytes, so this is probably not a CTF"
         case .tooDeep(let path, let line, let limit):
             return "\(path) (line \(line)): elements nest more than \(limit) deep, which no CTF does; refused"
+        case .notUTF8(let line, let column):
+            return "line \(line), column \(column): the file is not UTF-8 text, which every CTF is; export the CTF again from the MIS rather than opening and saving it in another program"
         case .documentTypeDeclaration(let line):
             return "line \(line): the file has a document type declaration (<!DOCTYPE ...>), which a CTF never has and which could define entities; refused"
         case .notACommonTransferFile(let root):

@@ -194,6 +194,21 @@ struct CTFReaderTests {
         #expect(throws: CTFError.self) { try CTFReader.read(Data(undeclared.utf8)) }
     }
 
+    /// Found by Fuzz/run.sh ctf: a byte that is not UTF-8 in an element name stopped the whole
+    /// process inside Foundation's XMLParser. The file is refused first, naming where the byte is.
+    @Test func refusesBytesThatAreNotUTF8BeforeParsing() throws {
+        var bytes = Array(Self.file(Self.pupil()))
+        let name = Array("<Surname>".utf8)
+        let at = try #require((0...(bytes.count - name.count)).first { Array(bytes[$0..<($0 + name.count)]) == name })
+        bytes.insert(0xD6, at: at + 4)  // <Sur\xD6name>
+        let line = bytes[..<at].filter { $0 == 0x0A }.count + 1
+        let lineStart = (bytes[..<at].lastIndex(of: 0x0A) ?? -1) + 1
+        let column = String(decoding: bytes[lineStart..<(at + 4)], as: UTF8.self).unicodeScalars.count + 1
+        #expect(throws: CTFError.notUTF8(line: line, column: column)) { try CTFReader.read(Data(bytes)) }
+        // The same file in UTF-8 is read.
+        #expect(try CTFReader.read(Self.file(Self.pupil())).pupils.count == 1)
+    }
+
     @Test func refusesFilesOverTheLimits() throws {
         #expect(throws: CTFError.tooLarge(bytes: Self.file(Self.pupil()).count, limit: 100)) {
             try CTFReader.read(Self.file(Self.pupil()), limits: CTFLimits(maximumBytes: 100))
