@@ -30,17 +30,29 @@ enum ProbableDuplicates {
         }
         let rows = try connection.query(
             """
-            WITH candidates AS (\(source)), pairs AS (
+            WITH candidates AS (\(source)),
+            -- Namesakes found by grouping the provider's students (a sort or hash, whatever the
+            -- planner believes about rows just written), not by joining students to students,
+            -- which it may plan as a nested loop over every pair of the provider's students.
+            namesakes AS (
+                SELECT array_agg(s.student_id) AS ids
+                FROM students s
+                WHERE s.provider_id = $1
+                GROUP BY lower(s.legal_surname), lower(s.forename), s.date_of_birth
+                HAVING count(*) > 1
+            ), pairs AS (
                 SELECT DISTINCT ON (least(a.student_id, b.student_id), greatest(a.student_id, b.student_id))
                        a.forename || ' ' || a.legal_surname AS name, a.date_of_birth::text AS born,
                        coalesce(a.upn, a.uln, a.hesa_id, a.institution_id) AS this_identifier,
                        coalesce(b.upn, b.uln, b.hesa_id, b.institution_id) AS other_identifier, b.student_id AS other_id,
                        least(a.student_id, b.student_id) AS first_id, greatest(a.student_id, b.student_id) AS second_id
-                FROM students a JOIN candidates c USING (student_id)
-                JOIN students b ON b.provider_id = a.provider_id AND b.student_id <> a.student_id
-                 AND lower(b.legal_surname) = lower(a.legal_surname) AND lower(b.forename) = lower(a.forename)
-                 AND b.date_of_birth = a.date_of_birth
-                WHERE a.provider_id = $1
+                FROM namesakes n
+                CROSS JOIN LATERAL unnest(n.ids) AS this (student_id)
+                CROSS JOIN LATERAL unnest(n.ids) AS other (student_id)
+                JOIN students a ON a.student_id = this.student_id
+                JOIN students b ON b.student_id = other.student_id
+                WHERE this.student_id <> other.student_id
+                  AND this.student_id IN (SELECT student_id FROM candidates)
                 ORDER BY least(a.student_id, b.student_id), greatest(a.student_id, b.student_id), a.student_id
             )
             SELECT *, count(*) OVER () AS total FROM pairs ORDER BY first_id, second_id LIMIT \(named)
