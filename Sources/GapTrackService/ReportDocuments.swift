@@ -117,16 +117,24 @@ public struct PDFPrinter: Sendable {
                     continuation.resume(throwing: error)
                     return
                 }
-                // A Dispatch timer rather than a task: the time limit must hold even while every
-                // thread of Swift's cooperative pool is busy.
+                // A thread of its own rather than a task or a Dispatch timer: the time limit must
+                // hold even while every thread of Swift's cooperative pool, and of Dispatch's, is
+                // busy (under a full test run a Dispatch timer fired more than a minute late).
                 let pid = process.processIdentifier
                 let (seconds, attoseconds) = timeout.components
-                DispatchQueue.global().asyncAfter(deadline: .now() + Double(seconds) + Double(attoseconds) / 1e18) {
+                let limit = Double(seconds) + Double(attoseconds) / 1e18
+                let watchdog = Thread {
+                    let end = Date().addingTimeInterval(limit)
+                    while Date() < end {
+                        if state.finished.withLock({ $0 }) { return }
+                        Thread.sleep(forTimeInterval: min(0.05, max(0, end.timeIntervalSinceNow)))
+                    }
                     if !state.finished.withLock({ $0 }) {
                         state.timedOut.withLock { $0 = true }
                         kill(pid, SIGKILL)
                     }
                 }
+                watchdog.start()
             }
         } catch {
             throw .failed("could not start \(executable): \(error.localizedDescription)")

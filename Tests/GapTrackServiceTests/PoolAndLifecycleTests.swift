@@ -72,6 +72,8 @@ import Testing
                 try holder.query("SELECT pg_advisory_lock(4242)")
                 let blocker = Task {
                     try await dependencies.pool.run { connection in
+                        // Waits as long as the test holds the lock, past the service's lock timeout.
+                        try connection.query("SELECT set_config('lock_timeout', '0', false)")
                         try connection.query("SELECT pg_advisory_lock(4242)")
                         try connection.query("SELECT pg_advisory_unlock(4242)")
                     }

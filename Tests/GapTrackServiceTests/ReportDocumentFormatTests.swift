@@ -171,7 +171,9 @@ import Testing
         let started = ContinuousClock.now
         let slow = PDFPrinter(executable: script.path, timeout: .milliseconds(300))
         await #expect(throws: PDFPrintError.timedOut(.milliseconds(300))) { try await slow.print(html: "<p>x</p>") }
-        #expect(ContinuousClock.now - started < .seconds(60), "killed at the limit, not left to sleep its 120 s")
+        // Killed, not left to sleep its 120 s. The bound is loose on purpose: under a full test run
+        // on two cores, starting and reaping the process alone has taken over a minute.
+        #expect(ContinuousClock.now - started < .seconds(115), "killed at the limit, not left to sleep its 120 s")
 
         // Two prints at once at most: a third is turned away with 503 (overloaded), not queued, and
         // a slot is free again once a print ends.

@@ -12,7 +12,7 @@ import Testing
 /// transaction open, and the next request after the lock is released succeeds.
 @Suite(.serialized) struct TimeoutAndDeadlineTests {
     @Test func requestsBehindAHeldLockFailWithinTheDeadlineAndSucceedOnceItIsReleased() async throws {
-        let limits = StatementLimits(statementTimeout: .seconds(10), lockTimeout: .milliseconds(700), requestDeadline: .milliseconds(1500))
+        let limits = StatementLimits(statementTimeout: .seconds(30), lockTimeout: .seconds(3), requestDeadline: .seconds(5))
         try await DroppedConnectionTests.withService(limits: limits) { conninfo, fixture, token, dependencies, client in
             let id = try await StrictInputEdgeTests.createRecord(client, fixture, token, reference: "LOCKED")
             let holder = try PostgresConnection(conninfo: conninfo)
@@ -21,12 +21,13 @@ import Testing
 
             let clock = ContinuousClock()
             let started = clock.now
-            // Four changes of the locked record at once, each on a connection of its own, on a pool
-            // of one: the first waits out the lock timeout, the next in the waiting line, the rest
-            // reach the deadline waiting.
+            // Eight changes of the locked record at once, each on a connection of its own, on a pool
+            // of one: each that gets the connection waits out the lock timeout (3 s), so however the
+            // arrivals are spread on a busy machine, at most two fit inside one request's deadline
+            // (5 s) and the rest reach the deadline waiting.
             let port = try #require(client.port)
             let answers = try await withThrowingTaskGroup(of: (Answer, Duration).self) { group in
-                for serial in 0..<4 {
+                for serial in 0..<8 {
                     group.addTask {
                         let own = TestClient(host: "127.0.0.1", port: port)
                         own.connect()
@@ -46,8 +47,10 @@ import Testing
                 #expect(answer.status == .serviceUnavailable, "\(answer.text)")
                 #expect(answer.headers[.retryAfter] == "1")
                 #expect(answer.text.contains("\"code\":\"unavailable\""), "\(answer.text)")
-                // The deadline, plus at most one lock wait begun just before it.
-                #expect(elapsed < .milliseconds(1500 + 700 + 600), "\(elapsed)")
+                // Answered by the lock timeout or the deadline, not by the 30 s statement timeout nor
+                // by the lock's release (which comes only after every answer). The bound leaves room
+                // for a loaded machine; what is measured is which limit answered, not how fast.
+                #expect(elapsed < .seconds(25), "\(elapsed)")
             }
             #expect(answers.contains { $0.0.text.contains("being changed by another request") })
             #expect(answers.contains { $0.0.text.contains("request deadline") })
