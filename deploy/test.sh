@@ -23,9 +23,10 @@ swift test --skip-build "$@"
 # bounded schemathesis run against a real server, about three minutes together. The long runs
 # are in the README ("Fault and fuzz tests").
 if [ "$#" -eq 0 ]; then
-    say "Fuzzing the CSV reader and the JSON body reader (20 s each)"
+    say "Fuzzing the CSV reader, the JSON body reader and the CTF reader (20 s each)"
     "$GAPTRACK_ROOT/Fuzz/run.sh" csv 20
     "$GAPTRACK_ROOT/Fuzz/run.sh" json 20
+    "$GAPTRACK_ROOT/Fuzz/run.sh" ctf 20
     say "schemathesis against the OpenAPI document"
     SCHEMATHESIS_MAX_TIME=60 "$GAPTRACK_ROOT/deploy/schemathesis.sh" 10
 fi
