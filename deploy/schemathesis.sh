@@ -38,7 +38,8 @@ token="$("$GAPTRACK" token create --provider demo-academy --role admin --label s
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 log="$GAPTRACK_ROOT/.gaptrack/schemathesis-serve.log"
-"$GAPTRACK" serve --port "$port" >"$log" 2>&1 &
+# The service logs in as its own login, never the owner that loaded the data (docs/security.md).
+GAPTRACK_DATABASE="$("$GAPTRACK" db conninfo --service --dbname "$database")" "$GAPTRACK" serve --port "$port" >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 python3 - "$port" <<'WAIT'
