@@ -8,7 +8,7 @@ import Postgres
 import TestDatabase
 import Testing
 
-/// A synthetic school with small groups planted where issue 13's probes found leaks: looked-after
+/// A synthetic school with small groups planted where an attacker's probes found leaks: looked-after
 /// pupils who are not FSM Ever 6 (recoverable as Disadvantaged − FSM Ever 6), a support type paid
 /// from one fund only, an empty group (young carers) and a support type for a handful of pupils.
 enum PlantedSchool {

@@ -147,7 +147,7 @@ import TestDatabase
                 #expect(row.label.hasPrefix("† ") == (1..<10).contains(count), "\(row.id) \(count)")
             }
             // For governors, unmatched = participants beside two withheld counts would give both
-            // away as zeros (issue 13): one of the two shown counts is withheld with them.
+            // away as zeros: one of the two shown counts is withheld with them.
             #expect(report.count("attainment.unmatched")?.students.isSuppressed == true || report.count("participants")?.students.isSuppressed == true)
         }
     }

@@ -134,9 +134,9 @@ import Testing
         #expect(third.reason("unknown") == nil && third.reason("few") == .belowThreshold(threshold: 10))
     }
 
-    /// Issue 13: participants = matched gave two withheld zeros away (unmatched and without
-    /// results must then both be 0). Now a further count goes with them, and the audit of what
-    /// is shown recovers nothing.
+    /// Participants = matched would give two withheld zeros away (unmatched and without
+    /// results must then both be 0), so a further count is withheld with them, and the audit of
+    /// what is shown recovers nothing.
     @Test func participantsEqualToMatchedDoNotGiveTheZerosAway() throws {
         let counts = ["participants": 25, "attainment.matched": 25, "attainment.unmatched": 0, "attainment.missing": 0, "comparison_pool": 140]
         let order = ["participants", "comparison_pool", "attainment.matched", "attainment.unmatched", "attainment.missing"]

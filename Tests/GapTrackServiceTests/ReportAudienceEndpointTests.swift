@@ -19,7 +19,7 @@ import Testing
             let fixture = try TwoProviders.make(conninfo: conninfo)
             // School A: 3 FSM pupils (one of them looked after, a restricted marker), 40 others, and
             // one more looked-after pupil who is not FSM: under row-level security a staff token
-            // would count 3 disadvantaged and 41 others, a data lead 4 and 40 (issue 13's leak).
+            // would count 3 disadvantaged and 41 others, a data lead 4 and 40 (the leak a role-filtered report gave).
             try ReportEndpointTests.addYear11(41, provider: fixture.a, serialsFrom: 10, conninfo: conninfo)
             let setup = try PostgresConnection(conninfo: conninfo)
             try setup.query(
