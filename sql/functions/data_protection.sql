@@ -383,6 +383,7 @@ DECLARE
     v_imports bigint[];
     v_deleted jsonb := '{}';
     v_count bigint;
+    v_table text;
     v_redacted integer;
     v_erasure record;
 BEGIN
@@ -406,27 +407,13 @@ BEGIN
         RAISE EXCEPTION 'erasure must run as the schema owner (gaptrack migrate''s login): only it can keep the erased rows out of the audit log'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    DELETE FROM attendance_mark_history WHERE student_id = p_student_id;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_deleted := v_deleted || jsonb_build_object('attendance_mark_history', v_count);
-    DELETE FROM attendance_marks WHERE student_id = p_student_id;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_deleted := v_deleted || jsonb_build_object('attendance_marks', v_count);
-    DELETE FROM assessment_results WHERE student_id = p_student_id;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_deleted := v_deleted || jsonb_build_object('assessment_results', v_count);
-    DELETE FROM support_records WHERE student_id = p_student_id;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_deleted := v_deleted || jsonb_build_object('support_records', v_count);
-    DELETE FROM student_markers WHERE student_id = p_student_id;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_deleted := v_deleted || jsonb_build_object('student_markers', v_count);
-    DELETE FROM enrolments WHERE student_id = p_student_id;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_deleted := v_deleted || jsonb_build_object('enrolments', v_count);
-    DELETE FROM students WHERE student_id = p_student_id;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_deleted := v_deleted || jsonb_build_object('students', v_count);
+    -- Children before the student, each table's deleted rows counted.
+    FOREACH v_table IN ARRAY ARRAY['attendance_mark_history', 'attendance_marks', 'assessment_results', 'support_records',
+                                   'student_markers', 'enrolments', 'students'] LOOP
+        EXECUTE format('DELETE FROM %I WHERE student_id = $1', v_table) USING p_student_id;
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        v_deleted := v_deleted || jsonb_build_object(v_table, v_count);
+    END LOOP;
     DELETE FROM import_audit_scopes WHERE transaction_id = txid_current();
 
     v_redacted := gaptrack_redact_student_audit(v_provider, ARRAY[p_student_id], v_token);
