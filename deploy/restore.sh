@@ -6,9 +6,10 @@
 #   createdb gaptrack_restored
 #   PGDATABASE=gaptrack_restored deploy/restore.sh /var/backups/gaptrack/gaptrack-gaptrack-20250301T020000Z.dump
 #
-# Roles are cluster-wide and not in a dump: the service roles the schema grants to are created
-# first when the server lacks them (as sql/001_baseline.sql does). The restore is one transaction
-# and stops at the first error, so it either lands whole or leaves the database empty.
+# Roles are cluster-wide and not in a dump: every role the schema grants to, with its memberships,
+# is created first when the server lacks it (deploy/cluster-roles.sql, as the migrations do). The
+# restore is one transaction and stops at the first error, so it either lands whole or leaves the
+# database empty.
 set -euo pipefail
 
 if [ "$#" -ne 1 ] || [ ! -f "$1" ]; then
@@ -26,18 +27,7 @@ if [ "$tables" != "0" ]; then
     exit 1
 fi
 
-psql --no-password --no-psqlrc -q -v ON_ERROR_STOP=1 <<'SQL'
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gaptrack_service') THEN
-        CREATE ROLE gaptrack_service NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT;
-    END IF;
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gaptrack_governor') THEN
-        CREATE ROLE gaptrack_governor NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT;
-    END IF;
-END
-$$;
-SQL
+psql --no-password --no-psqlrc -q -v ON_ERROR_STOP=1 -f "$(dirname "$0")/cluster-roles.sql"
 
 pg_restore --no-password --exit-on-error --single-transaction --dbname="${PGDATABASE:-service=$PGSERVICE}" "$1"
 echo "restored $1"

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import PrivateCluster
 import TestDatabase
 import Testing
 
@@ -100,5 +101,65 @@ struct BackupRestoreTests {
             #expect(twice.status != 0 && twice.output.contains("restore into a new, empty database"))
             #expect(try Self.contents(restored) == settled)
         }
+    }
+
+    @Test("a backup restores onto a new server that has none of gaptrack's roles, and the service's login works there")
+    func restoreOntoNewServer() throws {
+        let folder = DemoCommandTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Under /var/tmp: when the tests run as root the server runs as `postgres`, which cannot reach /root.
+        let serverFolder = URL(fileURLWithPath: "/var/tmp/gaptrack-restore-" + UUID().uuidString.prefix(8).lowercased(), isDirectory: true)
+        let server = PrivateCluster(folder: serverFolder)
+        defer {
+            try? server.stop()
+            try? FileManager.default.removeItem(at: serverFolder)
+            try? FileManager.default.removeItem(at: server.socketFolder)
+        }
+        try TestDatabase.withMigratedDatabase { connection in
+            let database = CommandTests.databaseOption(connection)
+            _ = try GapTrackCommandLine.run(
+                ["provider", "add", "--code", "st-marys", "--name", "St Mary's School", "--kind", "school", "--urn", "123456"] + database)
+            let backup = try Self.script("backup.sh", [folder.path], environment: try Self.environment(for: connection, database: connection.databaseName))
+            #expect(backup.status == 0, "\(backup.output)")
+            let file = backup.output.split(separator: "\n").last.map(String.init) ?? ""
+
+            _ = try server.start()
+            let owner = try PostgresConnection(conninfo: server.conninfo(database: "postgres"))
+            let rolesBefore: [String] = try owner.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 'gaptrack\\_%' ORDER BY 1").rows.map { try $0.decode("rolname") }
+            #expect(rolesBefore == [], "the new server must start without gaptrack's roles: \(rolesBefore)")
+            try server.createDatabaseIfMissing("restored")
+            var environment = ProcessInfo.processInfo.environment
+            environment["PGHOST"] = server.socketFolder.path
+            environment["PGUSER"] = PrivateCluster.superuser
+            environment["PGDATABASE"] = "restored"
+            for name in ["PGSERVICE", "PGPORT", "PGPASSFILE"] { environment.removeValue(forKey: name) }
+            let restore = try Self.script("restore.sh", [file], environment: environment)
+            #expect(restore.status == 0, "\(restore.output)")
+
+            // The service's own login reaches its provider's rows only through its roles, as on the first server.
+            let serviceLogin = try server.serviceConninfo(database: "restored")
+            let service = try PostgresConnection(conninfo: serviceLogin)
+            let members: [String] = try service.query(
+                "SELECT r.rolname FROM pg_roles r WHERE pg_has_role(current_user, r.oid, 'MEMBER') AND r.rolname <> current_user ORDER BY 1"
+            ).rows.map { try $0.decode("rolname") }
+            #expect(members == ["gaptrack_governor", "gaptrack_report", "gaptrack_service"])
+            let restored = try PostgresConnection(conninfo: server.conninfo(database: "restored"))
+            let providers: [String] = try restored.query("SELECT code FROM providers ORDER BY code").rows.map { try $0.decode("code") }
+            #expect(providers == ["st-marys"])
+        }
+    }
+
+    @Test("deploy/cluster-roles.sql names every role the migrations create")
+    func clusterRolesMatchMigrations() throws {
+        let created = try FileManager.default.contentsOfDirectory(at: TestDatabase.migrationsFolder, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "sql" }
+            .flatMap { url -> [String] in
+                let text = try String(contentsOf: url, encoding: .utf8)
+                return text.matches(of: /CREATE ROLE (gaptrack_[a-z_]+)/).map { String($0.1) }
+            }
+        let rolesFile = TestDatabase.project.url.appendingPathComponent("deploy/cluster-roles.sql")
+        let listed = try String(contentsOf: rolesFile, encoding: .utf8).matches(of: /'(gaptrack_[a-z_]+)'/).map { String($0.1) }
+        #expect(!created.isEmpty)
+        #expect(Set(created) == Set(listed), "roles created by sql/ \(Set(created).sorted()) and listed in deploy/cluster-roles.sql \(Set(listed).sorted()) differ")
     }
 }
