@@ -81,6 +81,19 @@ struct SchemaCatalogueTests {
         ("column students #16 former_upns ", "007_pupil_identity.sql: former UPNs link one pupil's records"),
         ("constraint students students_upn_not_former ", "007_pupil_identity.sql"),
         ("index CREATE INDEX students_former_upns_idx ", "007_pupil_identity.sql"),
+        // 009_calendar_catalogue.sql: the school calendar (docs/methodology.md §3.3).
+        ("type school_calendar_kind ", "009: the kinds of calendar period"),
+        ("column school_calendar #", "009: a provider's terms, holidays, closures and INSET days"),
+        ("constraint school_calendar ", "009"), ("index CREATE UNIQUE INDEX school_calendar_pkey ", "009"),
+        ("relation school_calendar ", "009"), ("grant relation school_calendar ", "009"),
+        ("policy school_calendar ", "009: provider isolation"), ("trigger school_calendar ", "009: audit and report freshness"),
+        ("data school_calendar ", "009"),
+        ("column bank_holidays #", "009: English bank holidays, shared reference data"),
+        ("constraint bank_holidays ", "009"), ("index CREATE UNIQUE INDEX bank_holidays_pkey ", "009"),
+        ("relation bank_holidays ", "009"), ("grant relation bank_holidays ", "009"), ("data bank_holidays ", "009: gov.uk's list, 2023 to 2026"),
+        ("function school_calendar_days(", "school_calendar.sql: which days a school is open"), ("grant function school_calendar_days(", "goes with the function"),
+        ("function school_days(", "school_calendar.sql"), ("grant function school_days(", "goes with the function"),
+        ("function report_attendance(", "report_attendance.sql: possible sessions from the calendar and on-roll dates (009)"),
     ]
 
     static func isLater(_ line: String) -> Bool {
