@@ -37,6 +37,8 @@ CREATE TABLE bank_holidays (
     name  text NOT NULL CHECK (btrim(name) <> '')
 );
 GRANT SELECT ON bank_holidays TO gaptrack_service, gaptrack_governor, gaptrack_report;
+-- Reports read it (possible sessions), so a change to it makes cached reports compute afresh.
+SELECT gaptrack_track_data_changes('bank_holidays');
 
 INSERT INTO bank_holidays (day, name) VALUES
     ('2023-01-02', 'New Year''s Day (substitute day)'),
@@ -72,3 +74,45 @@ INSERT INTO bank_holidays (day, name) VALUES
     ('2026-08-31', 'Summer bank holiday'),
     ('2026-12-25', 'Christmas Day'),
     ('2026-12-28', 'Boxing Day (substitute day)');
+
+-- A provider's own catalogue (docs/import-formats.md, "A provider's own catalogue"): support
+-- types and funding sources a provider adds beside the shared ones (intervention_types,
+-- funding_sources, which stay shared reference rows with no provider_id). Keyed (provider_id,
+-- code), so that another provider neither sees nor can use them (row-level security) and the rows
+-- move with their provider's shard. A code is never removed once added, since records use it.
+CREATE TABLE provider_support_types (
+    provider_id   bigint NOT NULL REFERENCES providers,
+    type          text NOT NULL CHECK (type ~ '^[a-z][a-z0-9_]*$' AND char_length(type) <= 50),
+    display_name  text NOT NULL CHECK (btrim(display_name) <> '' AND char_length(display_name) <= 200),
+    -- Money or goods given to the student rather than teaching time (as intervention_types).
+    is_financial  boolean NOT NULL DEFAULT false,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (provider_id, type)
+);
+
+CREATE TABLE provider_funding_sources (
+    provider_id     bigint NOT NULL REFERENCES providers,
+    funding_source  text NOT NULL CHECK (funding_source ~ '^[a-z][a-z0-9_]*$' AND char_length(funding_source) <= 50),
+    display_name    text NOT NULL CHECK (btrim(display_name) <> '' AND char_length(display_name) <= 200),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (provider_id, funding_source)
+);
+
+SELECT gaptrack_protect_provider_table('provider_support_types');
+SELECT gaptrack_protect_provider_table('provider_funding_sources');
+SELECT gaptrack_track_data_changes('provider_support_types');
+SELECT gaptrack_track_data_changes('provider_funding_sources');
+GRANT SELECT ON provider_support_types, provider_funding_sources TO gaptrack_report;
+CREATE POLICY report_reads_own_provider ON provider_support_types FOR SELECT TO gaptrack_report
+    USING (provider_id = gaptrack_current_provider());
+CREATE POLICY report_reads_own_provider ON provider_funding_sources FOR SELECT TO gaptrack_report
+    USING (provider_id = gaptrack_current_provider());
+
+-- A support record's type and fund are a shared code or one of its own provider's: no single
+-- foreign key can say that, so a trigger does (functions/support_catalogue.sql).
+ALTER TABLE support_records
+    DROP CONSTRAINT support_records_type_fkey,
+    DROP CONSTRAINT support_records_funding_source_fkey;
+CREATE TRIGGER support_records_catalogue_codes
+    BEFORE INSERT OR UPDATE OF type, funding_source, provider_id ON support_records
+    FOR EACH ROW EXECUTE FUNCTION support_records_check_catalogue();
