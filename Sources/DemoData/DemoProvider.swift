@@ -32,7 +32,7 @@ public struct DemoProvider: Sendable, Hashable {
         urn: nil, ukprn: "10098765", localAuthorityCode: nil, establishmentNumber: nil)
 
     /// The files the generator writes for this provider, in the order they must be imported
-    /// (students first, since every other file refers to them).
+    /// (the calendar, then students, since every other file refers to them).
     public var files: [DemoFile] {
         switch kind {
         case .school: return DemoFile.allCases
@@ -44,6 +44,9 @@ public struct DemoProvider: Sendable, Hashable {
 
 /// The import files of docs/import-formats.md.
 public enum DemoFile: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// The school's term dates, holidays and closures (`SchoolCalendarFile`), which the
+    /// attendance marks are checked against.
+    case calendar
     case students
     case markers
     case attendance

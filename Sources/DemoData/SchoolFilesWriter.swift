@@ -15,6 +15,7 @@ struct SchoolFilesWriter {
         let attendance = try DemoFileWriter(.attendance, in: folder, header: DemoHeaders.attendance)
         let assessments = try DemoFileWriter(.assessments, in: folder, header: DemoHeaders.assessments)
         let support = try DemoFileWriter(.support, in: folder, header: DemoHeaders.support)
+        let calendarFile = try SchoolCalendarFile.write(SchoolCalendar.year2024, in: folder)
 
         let calendar = SchoolCalendar.year2024
         let register = SchoolAttendance(calendar: calendar, dayCount: options.attendanceDays ?? calendar.schoolDays.count,
@@ -45,7 +46,7 @@ struct SchoolFilesWriter {
                 try support.write(row.fields(student: pupil.upn))
             }
         }
-        let files = [try students.close(), try markers.close(), try attendance.close(), try assessments.close(),
+        let files = [calendarFile, try students.close(), try markers.close(), try attendance.close(), try assessments.close(),
                      try support.close()]
         return GeneratedProvider(provider: provider, folder: folder, files: files, studentCount: pupilCount)
     }

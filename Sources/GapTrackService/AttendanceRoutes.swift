@@ -2,6 +2,7 @@ import Foundation
 import GapTrackDomain
 import GapTrackStore
 import Hummingbird
+import Postgres
 
 /// POST /v1/attendance-marks: record register marks, as attendance.csv does. Re-recording a
 /// session with a different code replaces the mark; the schema's trigger keeps the old one in
@@ -59,11 +60,27 @@ struct AttendanceRoutes: Sendable {
             let lookups = try Students(connection: connection).lookUp(marks.map(\.student), providerID: caller.providerID)
             let problems = Self.studentProblems(lookups, identifiers: marks.map(\.student), list: "marks")
             guard problems.isEmpty else { return .failure(.invalidFields(problems)) }
+            let placing = try Self.placementProblems(marks, lookups: lookups, providerID: caller.providerID, connection: connection)
+            guard placing.isEmpty else { return .failure(.invalidFields(placing)) }
             return .success(try AttendanceMarks(connection: connection).record(zip(marks, lookups).map { mark, lookup in
                 AttendanceMarks.Mark(studentID: lookup.studentID!, date: mark.date, session: mark.session, code: mark.code)
             }))
         }
         return try JSONResponse.make(try outcome.get())
+    }
+
+    /// A field problem for each mark the school's calendar or the pupil's on-roll dates rule out
+    /// (at most 100), with the messages attendance.csv gives.
+    static func placementProblems(_ marks: [Mark], lookups: [StudentLookup], providerID: Int,
+                                  connection: PostgresConnection) throws -> [FieldProblem] {
+        guard let first = marks.map(\.date).min(), let last = marks.map(\.date).max() else { return [] }
+        let placement = try AttendanceMarkPlacement.load(providerID: providerID, from: first, to: last, connection: connection)
+        let problems = placement.problems(zip(marks, lookups).map { mark, lookup in
+            AttendanceMarkPlacement.Mark(studentID: lookup.studentID!, date: mark.date, code: mark.code)
+        })
+        return problems.sorted { $0.key < $1.key }.prefix(100).map { index, message in
+            FieldProblem(field: "marks[\(index)].date", value: marks[index].date.isoString, message: message)
+        }
     }
 
     /// A field problem for each identifier that names no single student (at most 100), with the

@@ -29,7 +29,7 @@ struct SupportRecordRoutes: Sendable {
         let object = try await dependencies.bodies.object(from: request, fields: Self.createFields)
         let outcome = try await dependencies.database.run(as: caller, context: context) { connection -> Result<SupportRecord, APIError> in
             var fields = FieldReader(object)
-            let record = Self.readNewRecord(&fields, rules: try SupportRecordRules.load(connection))
+            let record = Self.readNewRecord(&fields, rules: try SupportRecordRules.load(connection, providerID: caller.providerID))
             guard let record, fields.problems.isEmpty else { return .failure(.invalidFields(fields.problems)) }
             switch try SupportRecords(connection: connection, providerID: caller.providerID).create(record) {
             case .created(let created):
@@ -116,7 +116,7 @@ struct SupportRecordRoutes: Sendable {
         let page = try await dependencies.database.run(as: caller, context: context) { connection -> Result<Page, APIError> in
             var type: String?
             if let typeText {
-                let rules = try SupportRecordRules.load(connection)
+                let rules = try SupportRecordRules.load(connection, providerID: caller.providerID)
                 do { type = try rules.type(typeText) } catch {
                     return .failure(.badQuery(parameter: "type", value: typeText, expected: "one of: \(rules.types.joined(separator: ", "))"))
                 }
@@ -144,7 +144,7 @@ struct SupportRecordRoutes: Sendable {
         }
         let updated = try await dependencies.database.run(as: caller, context: context) { connection -> Result<SupportRecord?, APIError> in
             var fields = FieldReader(object)
-            let change = Self.readChange(&fields, rules: try SupportRecordRules.load(connection))
+            let change = Self.readChange(&fields, rules: try SupportRecordRules.load(connection, providerID: caller.providerID))
             guard fields.problems.isEmpty else { return .failure(.invalidFields(fields.problems)) }
             return .success(try SupportRecords(connection: connection, providerID: caller.providerID).update(id: id, change))
         }.get()

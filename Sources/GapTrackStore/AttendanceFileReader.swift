@@ -11,6 +11,8 @@ struct AttendanceFileReader {
         var errors: RowErrors
         var rowsRead: Int
         var ignoredColumns: [String]
+        /// The date column as the file names it, for errors found after reading.
+        var dateColumn: String
     }
 
     let context: ImportContext
@@ -109,7 +111,7 @@ struct AttendanceFileReader {
         }
         ticker.finish(rowsRead)
         guard let columns else { throw ImportError.unreadable(fileName: context.fileName, .missingHeader) }
-        return Reading(rows: rows, errors: errors, rowsRead: rowsRead, ignoredColumns: columns.ignored)
+        return Reading(rows: rows, errors: errors, rowsRead: rowsRead, ignoredColumns: columns.ignored, dateColumn: names.date)
     }
 
     private func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {

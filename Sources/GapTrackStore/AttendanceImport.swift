@@ -39,6 +39,8 @@ struct AttendanceImport {
         reading.rows.sort()
         findRepeatedSessions(&reading)
         clock.lap("sort")
+        try placeInCalendar(&reading, directory: directory)
+        clock.lap("check against the school calendar and on-roll dates")
         try context.stopIfInvalid(reading.errors, rowsRead: reading.rowsRead)
 
         _ = try context.openLedger()

@@ -8,6 +8,8 @@ public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, Custo
     case support
     /// The DfE Common Transfer File (XML): pupils, markers and KS2 results in one file.
     case ctf
+    /// The school calendar: term dates, holidays, closures, INSET days.
+    case calendar
 
     public var description: String { rawValue }
 
@@ -20,6 +22,7 @@ public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, Custo
         case .assessments: return AssessmentsImport.columns
         case .support: return SupportImport.columns
         case .ctf: return []
+        case .calendar: return SchoolCalendarImport.columns
         }
     }
 }

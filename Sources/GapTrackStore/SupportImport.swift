@@ -31,7 +31,7 @@ struct SupportImport: TabularFormat {
 
     init(context: ImportContext) throws {
         providerKind = context.provider.kind
-        rules = try SupportRecordRules.load(context.connection)
+        rules = try SupportRecordRules.load(context.connection, providerID: context.providerID)
     }
 
     mutating func validate(_ row: inout RowContext) -> [String?]? {

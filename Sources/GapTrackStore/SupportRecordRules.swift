@@ -5,8 +5,9 @@ import Postgres
 /// support` and the API's POST and PATCH read their fields through here, so the same bad value
 /// gets the same message from each (docs/methodology.md §6).
 ///
-/// Types and funding sources come from the database's catalogues, so a provider's own additions
-/// are accepted at every door; the domain's friendly spellings ("1:1 tuition", "PP") are
+/// Types and funding sources come from the provider's catalogue (the shared codes and its own,
+/// docs/import-formats.md "A provider's own catalogue"), so its own additions are accepted at
+/// every door and another provider's are refused at every door; the domain's friendly spellings ("1:1 tuition", "PP") are
 /// accepted for the built-in ones.
 public struct SupportRecordRules: Sendable {
     public let types: [String]
@@ -17,12 +18,12 @@ public struct SupportRecordRules: Sendable {
         self.fundingSources = fundingSources
     }
 
-    /// The catalogues as the database holds them now.
-    public static func load(_ connection: PostgresConnection) throws -> SupportRecordRules {
-        SupportRecordRules(
-            types: try connection.query("SELECT type FROM intervention_types ORDER BY type").rows.map { try $0.decode("type") },
-            fundingSources: try connection.query("SELECT funding_source FROM funding_sources ORDER BY funding_source").rows
-                .map { try $0.decode("funding_source") })
+    /// The catalogues a provider may use as the database holds them now: the shared codes and
+    /// the provider's own (`SupportCatalogue`), read through the one lookup every door uses.
+    public static func load(_ connection: PostgresConnection, providerID: Int) throws -> SupportRecordRules {
+        let entries = try SupportCatalogue(connection: connection).list(providerID: providerID)
+        return SupportRecordRules(types: entries.filter { $0.kind == .supportType }.map(\.code).sorted(),
+                                  fundingSources: entries.filter { $0.kind == .fundingSource }.map(\.code).sorted())
     }
 
     public func type(_ text: String) throws(FieldProblem) -> String {

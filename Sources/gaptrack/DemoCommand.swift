@@ -213,6 +213,7 @@ struct DemoLoader {
         case .attendance: .attendance
         case .assessments: .assessments
         case .support: .support
+        case .calendar: .calendar
         }
     }
 }

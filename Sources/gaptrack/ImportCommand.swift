@@ -23,7 +23,7 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Argument(help: "What the file holds: students, markers, attendance, assessments, support or ctf.")
+    @Argument(help: "What the file holds: students, markers, attendance, assessments, support, calendar or ctf.")
     var kind: String
 
     @Argument(help: "The CSV file, with a header line (or, for ctf, the CTF's XML file).", completion: .file(extensions: ["csv", "xml"]))

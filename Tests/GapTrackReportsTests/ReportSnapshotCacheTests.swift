@@ -150,6 +150,9 @@ import Testing
             if write == .attendanceImport {
                 // At a school the attendance file names pupils by UPN.
                 try connection.query("UPDATE students SET upn = $1 WHERE student_id = $2", [Self.upn(serial: 1), student])
+                // Marks need the pupil on roll that year (docs/methodology.md §3.3): admitted on the marked day.
+                try connection.query(
+                    "INSERT INTO enrolments (student_id, academic_year, year_group, start_date) VALUES ($1, '2023/24', '10', '2024-05-13')", [student])
             }
             let before = try Self.data(connection)
             try Self.tamper(connection)

@@ -101,6 +101,14 @@ import Yams
                 _ = try await send(.get, "/v1/students/\(fixture.studentA)/export", "/v1/students/{student}/export", token: admin)
                 _ = try await send(.get, "/v1/audit?limit=x", "/v1/audit", token: admin)
                 _ = try await send(.get, "/v1/audit", "/v1/audit", token: staff)
+                _ = try await send(.get, "/v1/catalogue/funding-sources", "/v1/catalogue/{kind}", token: staff)
+                _ = try await send(.get, "/v1/catalogue/nothing", "/v1/catalogue/{kind}", token: staff)
+                _ = try await send(.post, "/v1/catalogue/support-types", "/v1/catalogue/{kind}", token: staff,
+                                   body: json(["code": "forest_school", "name": "Forest school", "is_financial": false]))
+                _ = try await send(.post, "/v1/catalogue/support-types", "/v1/catalogue/{kind}", token: staff,
+                                   body: json(["code": "forest_school", "name": "Forest school"]))
+                _ = try await send(.post, "/v1/catalogue/support-types", "/v1/catalogue/{kind}", token: governor, body: json(["code": "x", "name": "X"]))
+                _ = try await send(.post, "/v1/catalogue/funding-sources", "/v1/catalogue/{kind}", token: staff, body: json(["code": "Bad Code", "name": ""]))
                 return exchanges
             }
 

@@ -102,6 +102,15 @@ struct TwoProviders {
                 VALUES ($1, 'students', 'students.csv', repeat('a', 64), 10, false, 'test', now(), now()) RETURNING import_id
                 """, [provider]
             ).single().decode("import_id")
+            // A closure day in the school calendar (a bank holiday, so no mark is affected) and a
+            // support type and funding source of the provider's own.
+            try connection.query(
+                "INSERT INTO school_calendar (provider_id, kind, date_from, date_to, description) VALUES ($1, 'closure', '2025-05-05', '2025-05-05', 'May Day')",
+                [provider])
+            try connection.query(
+                "INSERT INTO provider_support_types (provider_id, type, display_name) VALUES ($1, 'homework_club', 'Homework club')", [provider])
+            try connection.query(
+                "INSERT INTO provider_funding_sources (provider_id, funding_source, display_name) VALUES ($1, 'governors_fund', 'Governors'' fund')", [provider])
             for index in 1...3 {
                 let studentID: Int = try connection.query(
                     """

@@ -1,9 +1,17 @@
 -- Attendance by report group, set-based (docs/methodology.md §3).
--- depends on: report_groups.sql, report_load_cohort.sql
+-- depends on: report_groups.sql, report_load_cohort.sql, school_calendar.sql
+-- after version: 9
 
--- Each student's sessions in the term are counted from their marks and the code table
--- (attendance_codes: what counts as possible, as attendance, as absence); never by listing
--- codes here. Then, per report group, the sums the report needs:
+-- Possible sessions come from the school calendar and each student's on-roll dates
+-- (docs/methodology.md §3.3): two sessions for every day the school is open
+-- (school_calendar.sql) while the student is on roll in the marks' academic year (their
+-- enrolment's start to leave date), up to the last day the register was taken for the cohort in
+-- the term, less the sessions marked with a code that is not a possible session (attendance_codes:
+-- what counts as possible and as attendance; never by listing codes here). A session on roll with
+-- no mark is possible and not attended, so it counts as absence; a mark on a day that is not a
+-- school day or outside the student's on-roll dates counts for nothing. Students with no mark
+-- in the term have no register for it and are not counted. Then, per report group, the sums the
+-- report needs:
 --   attendance = Σ attended / Σ possible (the DfE overall rate, as attendance);
 --   Σ attended², Σ possible², Σ attended × possible, for the ratio estimator's variance over
 --   students (Cochran, Sampling Techniques, 1977, §6.4), which treats a student's sessions as
@@ -29,22 +37,45 @@ DECLARE
     v_from date;
     v_to date;
     v_sql record;
+    v_provider_id bigint;
 BEGIN
     PERFORM report_require_cohort();
     SELECT t.starts_on, t.ends_on INTO STRICT v_from, v_to FROM terms t WHERE t.academic_year = p_marks_year AND t.term = p_marks_term;
+    SELECT s.provider_id INTO v_provider_id
+    FROM pg_temp.report_cohort x JOIN students s ON s.student_id = x.student_id LIMIT 1;
     SELECT * INTO v_sql FROM report_combination_sql();
     RETURN QUERY EXECUTE format(
         $query$
-        WITH sessions AS (
-            SELECT m.student_id,
-                   count(*) FILTER (WHERE k.counts_as_possible) AS possible,
-                   count(*) FILTER (WHERE k.counts_as_attendance) AS attended,
-                   count(*) FILTER (WHERE k.counts_as_absence) AS absent
+        WITH marks AS (
+            SELECT m.student_id, m.session_date, k.counts_as_possible, k.counts_as_attendance
             FROM attendance_marks m
             JOIN attendance_codes k ON k.code = m.code
             WHERE m.session_date BETWEEN $1 AND $2
               AND m.student_id IN (SELECT x.student_id FROM pg_temp.report_cohort x)
+        ), open_days AS (
+            SELECT d AS day FROM school_days($3, $1, (SELECT max(session_date) FROM marks)) AS d
+        ), on_roll AS (
+            SELECT r.student_id, 2 * count(o.day) AS sessions
+            FROM (SELECT DISTINCT student_id FROM marks) r
+            JOIN enrolments e ON e.student_id = r.student_id AND e.academic_year = $4
+            JOIN open_days o ON o.day BETWEEN e.start_date AND coalesce(e.leave_date, o.day)
+            GROUP BY r.student_id
+        ), counted AS (
+            SELECT m.student_id,
+                   count(*) FILTER (WHERE NOT m.counts_as_possible) AS not_possible,
+                   count(*) FILTER (WHERE m.counts_as_attendance) AS attended
+            FROM marks m
+            JOIN open_days o ON o.day = m.session_date
+            JOIN enrolments e ON e.student_id = m.student_id AND e.academic_year = $4
+             AND m.session_date BETWEEN e.start_date AND coalesce(e.leave_date, m.session_date)
             GROUP BY m.student_id
+        ), sessions AS (
+            SELECT r.student_id,
+                   r.sessions - coalesce(c.not_possible, 0) AS possible,
+                   coalesce(c.attended, 0) AS attended,
+                   r.sessions - coalesce(c.not_possible, 0) - coalesce(c.attended, 0) AS absent
+            FROM on_roll r
+            LEFT JOIN counted c ON c.student_id = r.student_id
         ), combinations AS (
             SELECT %s AS facts,
                    count(*) AS students, sum(s.possible) AS possible, sum(s.attended) AS attended,
@@ -63,6 +94,6 @@ BEGIN
         GROUP BY g.group_id
         ORDER BY g.group_id
         $query$, v_sql.facts_row, v_sql.group_keys)
-        USING v_from, v_to;
+        USING v_from, v_to, v_provider_id, p_marks_year;
 END
 $$;

@@ -1,6 +1,6 @@
 -- The pupils behind a report's figures, for staff (docs/methodology.md §7.7): who is in each group
 -- of the loaded cohort, their markers, support, attendance and results before and after.
--- depends on: report_load_cohort.sql, report_groups.sql, report_comparison.sql, impact_school.sql
+-- depends on: report_load_cohort.sql, report_groups.sql, report_comparison.sql, impact_school.sql, support_catalogue.sql
 
 -- Which groups each pupil of the loaded cohort is listed in, into report_drill_down_members
 -- (dropped at commit). Membership is worked out from the provider's full records, as the
@@ -136,8 +136,8 @@ BEGIN
         SELECT r.student_id, r.support_id, r.type, it.display_name, r.starts_on, r.ends_on, r.hours, r.sessions, r.amount,
                r.funding_source, fs.display_name, r.reference, r.restricted
         FROM support_records r
-        JOIN intervention_types it ON it.type = r.type
-        LEFT JOIN funding_sources fs ON fs.funding_source = r.funding_source
+        JOIN support_catalogue(p_provider_id) it ON it.kind = 'support-type' AND it.code = r.type
+        LEFT JOIN support_catalogue(p_provider_id) fs ON fs.kind = 'funding-source' AND fs.code = r.funding_source
         WHERE r.provider_id = p_provider_id
           AND r.student_id IN (SELECT x.student_id FROM pg_temp.report_drill_down_members x)
           AND r.status IN ('active', 'ended')

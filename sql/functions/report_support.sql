@@ -1,8 +1,9 @@
 -- Support and interventions delivered to a cohort in a term, and their spend (docs/methodology.md §6, §7).
--- depends on: report_load_cohort.sql
+-- depends on: report_load_cohort.sql, support_catalogue.sql
 
 -- Only support that took place counts (status active or ended; planned and cancelled records are
--- left out). Which term a record belongs to depends on what it is (intervention_types.is_financial):
+-- left out). Which term a record belongs to depends on what it is (is_financial of its type in the
+-- provider's catalogue, support_catalogue.sql):
 -- * money or goods given to a student (a bursary, an award, a laptop): the term it starts in,
 --   with all of its amount: it is given once;
 -- * teaching time (tutoring, mentoring, language support…): every term its dates overlap, with
@@ -23,7 +24,7 @@ BEGIN
     SELECT r.student_id, c.disadvantaged, r.type, r.funding_source,
            r.sessions * x.share, r.hours * x.share, r.amount * x.share
     FROM support_records r
-    JOIN intervention_types it ON it.type = r.type
+    JOIN support_catalogue(p_provider_id) it ON it.kind = 'support-type' AND it.code = r.type
     JOIN report_cohort c ON c.student_id = r.student_id
     JOIN terms t ON t.academic_year = p_academic_year AND t.term = p_term
     CROSS JOIN LATERAL (
@@ -51,7 +52,7 @@ LANGUAGE sql STABLE AS $$
            count(DISTINCT d.student_id), count(DISTINCT d.student_id) FILTER (WHERE d.disadvantaged),
            coalesce(round(sum(d.sessions)), 0)::bigint, round(coalesce(sum(d.hours), 0), 2), coalesce(round(sum(d.amount) * 100), 0)::bigint
     FROM report_support_records(p_provider_id, p_academic_year, p_term) d
-    LEFT JOIN intervention_types it ON it.type = d.type
+    LEFT JOIN support_catalogue(p_provider_id) it ON it.kind = 'support-type' AND it.code = d.type
     GROUP BY GROUPING SETS ((d.type), ())
     ORDER BY d.type IS NULL, max(it.display_name), d.type
 $$;
@@ -62,7 +63,7 @@ RETURNS TABLE (funding_source text, label text, students bigint, spend_pence big
 LANGUAGE sql STABLE AS $$
     SELECT d.funding_source, max(fs.display_name), count(DISTINCT d.student_id), coalesce(round(sum(d.amount) * 100), 0)::bigint
     FROM report_support_records(p_provider_id, p_academic_year, p_term) d
-    LEFT JOIN funding_sources fs ON fs.funding_source = d.funding_source
+    LEFT JOIN support_catalogue(p_provider_id) fs ON fs.kind = 'funding-source' AND fs.code = d.funding_source
     GROUP BY d.funding_source
     ORDER BY d.funding_source IS NULL, max(fs.display_name), d.funding_source
 $$;
