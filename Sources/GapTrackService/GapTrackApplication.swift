@@ -57,6 +57,8 @@ public func buildRouter(_ dependencies: ServiceDependencies) -> Router<GapTrackR
     StudentExportRoutes(dependencies: dependencies).register(on: api)
     ReportRoutes(dependencies: dependencies).register(on: api)
     AuditRoutes(dependencies: dependencies).register(on: api)
+    // The web pages for people (sign-in with a session cookie instead of a token).
+    WebPages(dependencies: dependencies).register(on: router)
     return router
 }
 

@@ -1,0 +1,163 @@
+"""The journeys of the web pages in a real browser (headless Chromium through chromium-driver), each
+page checked with axe. Run by BrowserJourneyTests; see conftest.py for the environment it sets."""
+import os
+import time
+import urllib.parse
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from conftest import BASE, SHORT_IDLE_BASE, check_accessible, fetch, open_page, sign_in
+
+COHORT = os.environ.get("GAPTRACK_WEB_COHORT", "year-11")
+TERM = os.environ.get("GAPTRACK_WEB_TERM", "2024/25-autumn")
+SUPPORT_START = os.environ.get("GAPTRACK_WEB_SUPPORT_START", "2024-10-01")
+OTHER_PUPIL = os.environ["GAPTRACK_WEB_OTHER_PUPIL"]
+MISSING_PUPIL = os.environ["GAPTRACK_WEB_MISSING_PUPIL"]
+PUPIL_NAMES = [n for n in os.environ.get("GAPTRACK_WEB_PUPIL_NAMES", "").split("|") if n]
+
+
+def main_text(driver):
+    return driver.find_element(By.TAG_NAME, "main").text
+
+
+def report_query():
+    return "/reports/termly?" + urllib.parse.urlencode({"cohort": COHORT, "term": TERM})
+
+
+def support_section(driver):
+    return driver.find_element(By.CSS_SELECTOR, "section#support").text
+
+
+def test_sign_in_find_a_pupil_and_sign_out(browser):
+    sign_in(browser, "data-lead", shot="sign-in")
+    assert browser.current_url.endswith("/pupils")
+    check_accessible(browser, "pupils")
+    first = browser.find_element(By.CSS_SELECTOR, "table tbody th a")
+    surname = first.text.split(",")[0]
+    browser.find_element(By.ID, "q").send_keys(surname)
+    Select(browser.find_element(By.ID, "year")).select_by_value(COHORT.split("-")[-1])
+    browser.find_element(By.CSS_SELECTOR, "form[role=search] button").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert rows and all(surname in row.text for row in rows), main_text(browser)
+    rows[0].find_element(By.TAG_NAME, "a").click()
+    assert "/pupils/" in browser.current_url
+    for heading in ("Markers", "Attendance", "Results", "Support"):
+        assert browser.find_element(By.XPATH, f"//h2[normalize-space()='{heading}']")
+    check_accessible(browser, "pupil")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/sign-out'] button").click()
+    assert "You have signed out." in main_text(browser)
+    open_page(browser, "/pupils")
+    assert "/sign-in" in browser.current_url
+
+
+def test_record_tutoring_for_five_pupils_and_see_it_in_timeline_and_report(browser):
+    sign_in(browser, "data-lead")
+    open_page(browser, report_query())
+    before = support_section(browser)
+    open_page(browser, "/support/new?year=" + COHORT.split("-")[-1], "support-new")
+    boxes = browser.find_elements(By.CSS_SELECTOR, "input[name=pupil]")
+    assert len(boxes) >= 5
+    chosen = [box.get_attribute("value") for box in boxes[:5]]
+    for box in boxes[:5]:
+        box.click()
+    Select(browser.find_element(By.ID, "type")).select_by_value("tutoring")
+    browser.find_element(By.ID, "start_date").send_keys(SUPPORT_START)
+    browser.find_element(By.ID, "hours").send_keys("12")
+    browser.find_element(By.ID, "staff").send_keys("Maths tutor")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/support'] button[type=submit]").click()
+    assert "5 records of tutoring recorded." in main_text(browser), main_text(browser)
+    check_accessible(browser, "support-recorded")
+    recorded = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "table tbody th a")]
+    assert sorted(recorded) == sorted(chosen)
+    # The timeline of each shows it.
+    for upn in chosen:
+        open_page(browser, "/pupils/" + upn)
+        support = browser.find_element(By.ID, "support").find_element(By.XPATH, "following-sibling::table").text
+        assert "tutoring" in support and SUPPORT_START in support and "Maths tutor" in support, support
+    # The termly report's support section has changed, and says tutoring.
+    open_page(browser, report_query(), "report-staff")
+    after = support_section(browser)
+    assert after != before and "tutoring" in after.lower(), after
+    # Posting the same again is refused as a duplicate and writes nothing.
+    open_page(browser, "/support/new?q=" + chosen[0])
+    Select(browser.find_element(By.ID, "type")).select_by_value("tutoring")
+    browser.find_element(By.ID, "start_date").send_keys(SUPPORT_START)
+    browser.find_element(By.CSS_SELECTOR, "form[action='/support'] button[type=submit]").click()
+    summary = browser.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert "already has this type of support" in summary, summary
+    check_accessible(browser, "support-error")
+
+
+def test_a_bad_support_form_names_its_fields_and_writes_nothing(browser):
+    sign_in(browser, "staff")
+    open_page(browser, "/support/new?year=" + COHORT.split("-")[-1])
+    boxes = browser.find_elements(By.CSS_SELECTOR, "input[name=pupil]")
+    boxes[0].click()
+    boxes[1].click()
+    browser.find_element(By.ID, "start_date").send_keys("2024-13-45")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/support'] button[type=submit]").click()
+    links = {a.get_attribute("href").split("#")[-1] for a in browser.find_elements(By.CSS_SELECTOR, ".error-summary a")}
+    assert {"type", "start_date"} <= links, links
+    # The ticks are kept, so that nothing has to be chosen again.
+    assert len([b for b in browser.find_elements(By.CSS_SELECTOR, "input[name=pupil]") if b.is_selected()]) == 2
+
+
+def test_a_governor_reads_the_governors_report_and_no_pupil(browser):
+    sign_in(browser, "governor")
+    assert browser.current_url.endswith("/reports")
+    check_accessible(browser, "reports")
+    browser.find_element(By.ID, "cohort").send_keys(COHORT)
+    browser.find_element(By.ID, "term").send_keys(TERM)
+    browser.find_element(By.CSS_SELECTOR, "form[action='/reports/termly'] button").click()
+    text = main_text(browser)
+    assert "governor" in text.lower(), text[:500]
+    source = browser.page_source
+    named = [name for name in PUPIL_NAMES if name in source]
+    assert not named, f"the governors' report names pupils: {named[:5]}"
+    check_accessible(browser, "report-governors")
+    # No pupil pages: the same answer for a pupil who exists as for one who does not.
+    real_status, real_body = fetch(browser, "/pupils/" + os.environ["GAPTRACK_WEB_OWN_PUPIL"])
+    missing_status, missing_body = fetch(browser, "/pupils/" + MISSING_PUPIL)
+    assert real_status == missing_status == 404
+    assert real_body.replace(os.environ["GAPTRACK_WEB_OWN_PUPIL"], "X") == missing_body.replace(MISSING_PUPIL, "X")
+    assert fetch(browser, "/pupils")[0] == 404
+    # A governor's download of the report is the governors' report too.
+    status, csv = fetch(browser, report_query() + "&format=csv")
+    assert status == 200 and not [name for name in PUPIL_NAMES if name in csv]
+
+
+def test_another_providers_pupil_is_answered_as_one_that_does_not_exist(browser):
+    sign_in(browser, "staff")
+    open_page(browser, "/pupils/" + OTHER_PUPIL, "pupil-not-found")
+    assert "Pupil not found" in main_text(browser)
+    other_status, other_body = fetch(browser, "/pupils/" + OTHER_PUPIL)
+    missing_status, missing_body = fetch(browser, "/pupils/" + MISSING_PUPIL)
+    assert other_status == missing_status == 404
+    assert other_body.replace(OTHER_PUPIL, "X") == missing_body.replace(MISSING_PUPIL, "X")
+
+
+def test_a_form_without_its_token_is_refused(browser):
+    sign_in(browser, "staff")
+    open_page(browser, "/support/new?year=" + COHORT.split("-")[-1])
+    browser.find_elements(By.CSS_SELECTOR, "input[name=pupil]")[0].click()
+    Select(browser.find_element(By.ID, "type")).select_by_value("tutoring")
+    browser.find_element(By.ID, "start_date").send_keys("2024-11-05")
+    browser.execute_script("document.querySelector(\"form[action='/support'] input[name=form_token]\").remove()")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/support'] button[type=submit]").click()
+    assert "This form was refused" in main_text(browser)
+    check_accessible(browser, "form-refused")
+    status, body = fetch(browser, "/support", data=b"pupil=x&type=tutoring&start_date=2024-11-05&form_token=wrong")
+    assert status == 403 and "This form was refused" in body
+
+
+def test_a_session_left_unused_expires(browser):
+    assert SHORT_IDLE_BASE, "the short-idle server's address is missing"
+    sign_in(browser, "staff", base=SHORT_IDLE_BASE)
+    open_page(browser, "/pupils", base=SHORT_IDLE_BASE)
+    assert browser.current_url.endswith("/pupils")
+    time.sleep(float(os.environ.get("GAPTRACK_WEB_SHORT_IDLE_SECONDS", "2")) + 2)
+    open_page(browser, "/pupils", base=SHORT_IDLE_BASE)
+    assert "/sign-in" in browser.current_url
+    assert "left unused" in main_text(browser)
+    check_accessible(browser, "session-expired")
