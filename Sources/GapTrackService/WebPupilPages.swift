@@ -41,6 +41,10 @@ struct WebPupilPages: Sendable {
         func context(action: String, markerKinds: [String]) -> [String: Any] {
             [
                 "filterAction": action, "q": text ?? "", "queryString": queryString,
+                // Kept in the support form, so that a page shown again with its problems lists the same pupils.
+                "filterFields": [("q", text), ("year", year), ("marker", marker)].compactMap { name, value in
+                    value.map { ["name": name, "value": $0] }
+                },
                 "years": WebPupilPages.yearGroups.map { ["value": $0, "label": $0 == "R" ? "Reception" : "Year \($0)", "selected": $0 == year] as [String: Any] },
                 "markers": markerKinds.map { ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " "), "selected": $0 == marker] as [String: Any] },
             ]
@@ -113,7 +117,7 @@ struct WebPupilPages: Sendable {
         return web.html("pupil", title: "\(timeline.student.forename) \(timeline.student.legalSurname)", visitor: visitor, context: page)
     }
 
-    static let notices = ["ended": "The support was ended.", "recorded": "The support was recorded."]
+    static let notices = ["ended": "The support was ended.", "changed": "The support was changed."]
 
     static func timelineContext(_ timeline: StudentTimelines.Timeline, formToken: String, notice: String?, errors: [FieldProblem] = []) -> [String: Any] {
         let student = timeline.student
@@ -147,6 +151,7 @@ struct WebPupilPages: Sendable {
                     "id": record.id, "type": record.type.replacingOccurrences(of: "_", with: " "), "startDate": record.startDate,
                     "endDate": record.endDate ?? "", "hours": record.hours.map { String(format: "%g", $0) } ?? "",
                     "status": record.status, "staff": record.staff ?? "", "active": record.status == "active" || record.status == "planned",
+                    "sessions": record.sessions.map(String.init) ?? "", "reviewDate": record.reviewDate ?? "",
                 ]
             },
         ]

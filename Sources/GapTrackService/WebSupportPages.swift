@@ -15,6 +15,7 @@ struct WebSupportPages: Sendable {
         router.get("support/new") { request, context in try await web.page(request, context) { try await form(request, context) } }
         router.post("support") { request, context in try await web.page(request, context) { try await record(request, context) } }
         router.post("support/{id}/end") { request, context in try await web.page(request, context) { try await end(request, context) } }
+        router.post("support/{id}/change") { request, context in try await web.page(request, context) { try await change(request, context) } }
     }
 
     /// The support fields of the form, named as the API's fields are, so that a problem the
@@ -217,6 +218,51 @@ struct WebSupportPages: Sendable {
         case .problem(let problem):
             return web.html("message", title: "Error: end support", visitor: visitor, status: .unprocessableContent, context: [
                 "heading": "The support was not ended", "message": "End date: \(problem.message)",
+                "link": ["href": "/pupils", "label": "Find the pupil again"],
+            ])
+        }
+    }
+}
+
+extension WebSupportPages {
+    /// The fields the change form offers; a blank one is left as it is.
+    static let changeFields = ["hours", "sessions", "review_date", "staff"]
+
+    enum Changed: Sendable {
+        case changed(student: String)
+        case notFound
+        case problems([FieldProblem])
+    }
+
+    /// Changes a record by the API's own reader of a change (`SupportRecordRoutes.readChange`).
+    func change(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
+        let form = try await web.form(request)
+        let visitor = try await web.poster(request, context, form: form)
+        try requireRecording(visitor)
+        let providerID = visitor.principal.providerID
+        let id = Int(context.parameters.get("id") ?? "") ?? 0
+        var object: [String: JSONValue] = [:]
+        for name in Self.changeFields {
+            if let value = form.value(name) { object[name] = .string(value) }
+        }
+        let given = object
+        let outcome = try await web.run(as: visitor, context) { connection -> Changed in
+            let store = SupportRecords(connection: connection, providerID: providerID)
+            guard id > 0, let current = try store.find(id: id) else { return .notFound }
+            var fields = FieldReader(given)
+            let change = SupportRecordRoutes.readChange(&fields, rules: try SupportRecordRules.load(connection))
+            guard fields.problems.isEmpty else { return .problems(fields.problems) }
+            guard try store.update(id: id, change) != nil else { return .notFound }
+            return .changed(student: current.student)
+        }
+        switch outcome {
+        case .changed(let student):
+            return WebPages.redirect("/pupils/\(URLText.query(student))?notice=changed")
+        case .notFound:
+            return WebPupilPages(web: web).noSuchPupil(visitor, "")
+        case .problems(let problems):
+            return web.html("message", title: "Error: change support", visitor: visitor, status: .unprocessableContent, context: [
+                "heading": "The support was not changed", "message": problems.map(Self.sentence).joined(separator: " "),
                 "link": ["href": "/pupils", "label": "Find the pupil again"],
             ])
         }

@@ -11,6 +11,8 @@ from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["GAPTRACK_WEB_URL"].rstrip("/")
 SHORT_IDLE_BASE = os.environ.get("GAPTRACK_WEB_SHORT_IDLE_URL", "").rstrip("/")
@@ -56,8 +58,16 @@ def shoot(driver, name):
         driver.set_window_size(width, 1800)
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(width, min(max(height, 800), 6000))
+        driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(os.path.join(SHOTS, f"web-{name}-{label}.png"))
     driver.set_window_size(1280, 1800)
+
+
+def submit(driver, css):
+    """Clicks what `css` names and waits until the browser has left the page (a new one is loaded)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, css).click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
 
 
 def open_page(driver, path, name=None, base=None):
@@ -73,7 +83,7 @@ def sign_in(driver, role, base=None, shot=None):
     driver.find_element(By.ID, "provider").send_keys(PROVIDER)
     driver.find_element(By.ID, "email").send_keys(ACCOUNTS[role])
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/sign-in'] button[type=submit]").click()
+    submit(driver, "form[action='/sign-in'] button[type=submit]")
     assert "/sign-in" not in driver.current_url, "sign-in failed: " + driver.find_element(By.TAG_NAME, "main").text
 
 

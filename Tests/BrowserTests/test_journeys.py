@@ -5,9 +5,10 @@ import time
 import urllib.parse
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import BASE, SHORT_IDLE_BASE, check_accessible, fetch, open_page, sign_in
+from conftest import SHORT_IDLE_BASE, check_accessible, fetch, open_page, sign_in, submit
 
 COHORT = os.environ.get("GAPTRACK_WEB_COHORT", "year-11")
 TERM = os.environ.get("GAPTRACK_WEB_TERM", "2024/25-autumn")
@@ -33,19 +34,22 @@ def test_sign_in_find_a_pupil_and_sign_out(browser):
     sign_in(browser, "data-lead", shot="sign-in")
     assert browser.current_url.endswith("/pupils")
     check_accessible(browser, "pupils")
-    first = browser.find_element(By.CSS_SELECTOR, "table tbody th a")
-    surname = first.text.split(",")[0]
+    first = browser.find_element(By.CSS_SELECTOR, "table tbody tr")
+    surname = first.find_element(By.TAG_NAME, "a").text.split(",")[0]
+    year = first.find_element(By.CSS_SELECTOR, "td[data-label=Year]").text
     browser.find_element(By.ID, "q").send_keys(surname)
-    Select(browser.find_element(By.ID, "year")).select_by_value(COHORT.split("-")[-1])
-    browser.find_element(By.CSS_SELECTOR, "form[role=search] button").click()
+    Select(browser.find_element(By.ID, "year")).select_by_value(year)
+    submit(browser, "form[role=search] button")
     rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
     assert rows and all(surname in row.text for row in rows), main_text(browser)
+    old = browser.find_element(By.TAG_NAME, "html")
     rows[0].find_element(By.TAG_NAME, "a").click()
+    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(old))
     assert "/pupils/" in browser.current_url
     for heading in ("Markers", "Attendance", "Results", "Support"):
         assert browser.find_element(By.XPATH, f"//h2[normalize-space()='{heading}']")
     check_accessible(browser, "pupil")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/sign-out'] button").click()
+    submit(browser, "form[action='/sign-out'] button")
     assert "You have signed out." in main_text(browser)
     open_page(browser, "/pupils")
     assert "/sign-in" in browser.current_url
@@ -65,7 +69,7 @@ def test_record_tutoring_for_five_pupils_and_see_it_in_timeline_and_report(brows
     browser.find_element(By.ID, "start_date").send_keys(SUPPORT_START)
     browser.find_element(By.ID, "hours").send_keys("12")
     browser.find_element(By.ID, "staff").send_keys("Maths tutor")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/support'] button[type=submit]").click()
+    submit(browser, "form[action='/support'] button[type=submit]")
     assert "5 records of tutoring recorded." in main_text(browser), main_text(browser)
     check_accessible(browser, "support-recorded")
     recorded = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "table tbody th a")]
@@ -75,6 +79,30 @@ def test_record_tutoring_for_five_pupils_and_see_it_in_timeline_and_report(brows
         open_page(browser, "/pupils/" + upn)
         support = browser.find_element(By.ID, "support").find_element(By.XPATH, "following-sibling::table").text
         assert "tutoring" in support and SUPPORT_START in support and "Maths tutor" in support, support
+    # Change one pupil's hours, then end the support, from the timeline.
+    def tutoring_row():
+        rows = browser.find_elements(By.CSS_SELECTOR, "#support ~ table tbody tr")
+        return next(row for row in rows if "Maths tutor" in row.text)
+    open_page(browser, "/pupils/" + chosen[0])
+    tutoring_row().find_element(By.CSS_SELECTOR, "details summary").click()
+    hours = tutoring_row().find_element(By.CSS_SELECTOR, "input[name=hours]")
+    hours.clear()
+    hours.send_keys("15")
+    old = browser.find_element(By.TAG_NAME, "html")
+    tutoring_row().find_element(By.CSS_SELECTOR, "form[action$='/change'] button").click()
+    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(old))
+    assert "The support was changed." in main_text(browser)
+    assert "15" in tutoring_row().find_element(By.CSS_SELECTOR, "td[data-label=Hours]").text
+    check_accessible(browser, "pupil-support-changed")
+    end = tutoring_row().find_element(By.CSS_SELECTOR, "input[name=end_date]")
+    end.clear()
+    end.send_keys("2024-12-13")
+    old = browser.find_element(By.TAG_NAME, "html")
+    tutoring_row().find_element(By.CSS_SELECTOR, "form[action$='/end'] button").click()
+    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(old))
+    assert "The support was ended." in main_text(browser)
+    row = tutoring_row().text
+    assert "2024-12-13" in row and "ended" in row, row
     # The termly report's support section has changed, and says tutoring.
     open_page(browser, report_query(), "report-staff")
     after = support_section(browser)
@@ -83,9 +111,9 @@ def test_record_tutoring_for_five_pupils_and_see_it_in_timeline_and_report(brows
     open_page(browser, "/support/new?q=" + chosen[0])
     Select(browser.find_element(By.ID, "type")).select_by_value("tutoring")
     browser.find_element(By.ID, "start_date").send_keys(SUPPORT_START)
-    browser.find_element(By.CSS_SELECTOR, "form[action='/support'] button[type=submit]").click()
-    summary = browser.find_element(By.CSS_SELECTOR, ".error-summary").text
-    assert "already has this type of support" in summary, summary
+    submit(browser, "form[action='/support'] button[type=submit]")
+    summary = " ".join(e.text for e in browser.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    assert "already has this type of support" in summary, main_text(browser)
     check_accessible(browser, "support-error")
 
 
@@ -96,7 +124,7 @@ def test_a_bad_support_form_names_its_fields_and_writes_nothing(browser):
     boxes[0].click()
     boxes[1].click()
     browser.find_element(By.ID, "start_date").send_keys("2024-13-45")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/support'] button[type=submit]").click()
+    submit(browser, "form[action='/support'] button[type=submit]")
     links = {a.get_attribute("href").split("#")[-1] for a in browser.find_elements(By.CSS_SELECTOR, ".error-summary a")}
     assert {"type", "start_date"} <= links, links
     # The ticks are kept, so that nothing has to be chosen again.
@@ -109,7 +137,7 @@ def test_a_governor_reads_the_governors_report_and_no_pupil(browser):
     check_accessible(browser, "reports")
     browser.find_element(By.ID, "cohort").send_keys(COHORT)
     browser.find_element(By.ID, "term").send_keys(TERM)
-    browser.find_element(By.CSS_SELECTOR, "form[action='/reports/termly'] button").click()
+    submit(browser, "form[action='/reports/termly'] button")
     text = main_text(browser)
     assert "governor" in text.lower(), text[:500]
     source = browser.page_source
@@ -144,7 +172,7 @@ def test_a_form_without_its_token_is_refused(browser):
     Select(browser.find_element(By.ID, "type")).select_by_value("tutoring")
     browser.find_element(By.ID, "start_date").send_keys("2024-11-05")
     browser.execute_script("document.querySelector(\"form[action='/support'] input[name=form_token]\").remove()")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/support'] button[type=submit]").click()
+    submit(browser, "form[action='/support'] button[type=submit]")
     assert "This form was refused" in main_text(browser)
     check_accessible(browser, "form-refused")
     status, body = fetch(browser, "/support", data=b"pupil=x&type=tutoring&start_date=2024-11-05&form_token=wrong")

@@ -37,7 +37,7 @@ struct BrowserJourneyTests {
 
     @Test(.enabled(if: missing == nil || inCI, "the browser journeys need \(missing ?? "nothing"): skipped outside CI"))
     func theJourneysPassInChromium() async throws {
-        if let missing { Issue.record("CI must run the browser journeys, but \(missing) is missing"); return }
+        if let missing = Self.missing { Issue.record("CI must run the browser journeys, but \(missing) is missing"); return }
         let world = try World.make()
         defer { world.tearDown() }
         let main = try Server.start(conninfo: world.serviceConninfo, extra: [], log: world.folder.appendingPathComponent("serve.log"))

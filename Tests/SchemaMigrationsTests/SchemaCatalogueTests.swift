@@ -81,6 +81,14 @@ struct SchemaCatalogueTests {
         ("column students #16 former_upns ", "007_pupil_identity.sql: former UPNs link one pupil's records"),
         ("constraint students students_upn_not_former ", "007_pupil_identity.sql"),
         ("index CREATE INDEX students_former_upns_idx ", "007_pupil_identity.sql"),
+        // 014_web_accounts.sql and functions/web_accounts.sql: people who sign in to the web pages (docs/security.md §6).
+        ("relation web_", "014_web_accounts.sql"), ("column web_", "014_web_accounts.sql"),
+        ("constraint web_", "014_web_accounts.sql"), ("index CREATE INDEX web_", "014_web_accounts.sql"),
+        ("index CREATE UNIQUE INDEX web_", "014_web_accounts.sql"), ("policy web_", "014_web_accounts.sql"),
+        ("trigger web_", "014_web_accounts.sql"), ("grant relation web_", "014_web_accounts.sql"), ("data web_", "014_web_accounts.sql"),
+        ("grant column web_", "014_web_accounts.sql: the service roles read the columns without secrets"),
+        ("function web_", "web_accounts.sql: sign-in and sessions"), ("grant function web_", "to the service's login"),
+        ("function gaptrack_audit_changes(", "audit_log.sql: leaves password hashes out of the audit log, as token hashes"),
     ]
 
     static func isLater(_ line: String) -> Bool {

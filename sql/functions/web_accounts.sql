@@ -105,12 +105,12 @@ CREATE OR REPLACE FUNCTION web_session_find(given_provider_id bigint, given_toke
 RETURNS TABLE (session_id bigint, account_id bigint, email text, display_name text, role api_role, provider_code text, ended_reason text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
-    found record;
+    current_session record;
     reason text;
     idle interval := make_interval(secs => idle_seconds);
 BEGIN
     SELECT s.session_id, s.account_id, s.expires_at, s.last_seen_at, a.email, a.display_name, a.role, a.disabled_at, p.code
-    INTO found
+    INTO current_session
     FROM web_sessions s
     JOIN web_accounts a ON a.provider_id = s.provider_id AND a.account_id = s.account_id
     JOIN providers p ON p.provider_id = s.provider_id
@@ -118,18 +118,18 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;
     END IF;
-    reason := CASE WHEN found.disabled_at IS NOT NULL THEN 'account disabled'
-                   WHEN found.expires_at <= now() THEN 'expired'
-                   WHEN found.last_seen_at + idle <= now() THEN 'idle' END;
-    PERFORM set_config('gaptrack.actor', format('web:account:%s %s', found.account_id, found.email), true);
+    reason := CASE WHEN current_session.disabled_at IS NOT NULL THEN 'account disabled'
+                   WHEN current_session.expires_at <= now() THEN 'expired'
+                   WHEN current_session.last_seen_at + idle <= now() THEN 'idle' END;
+    PERFORM set_config('gaptrack.actor', format('web:account:%s %s', current_session.account_id, current_session.email), true);
     IF reason IS NOT NULL THEN
         UPDATE web_sessions s SET ended_at = now(), ended_reason = reason
-        WHERE s.provider_id = given_provider_id AND s.session_id = found.session_id;
-    ELSIF found.last_seen_at < now() - least(interval '1 minute', idle / 4) THEN
+        WHERE s.provider_id = given_provider_id AND s.session_id = current_session.session_id;
+    ELSIF current_session.last_seen_at < now() - least(interval '1 minute', idle / 4) THEN
         UPDATE web_sessions s SET last_seen_at = now()
-        WHERE s.provider_id = given_provider_id AND s.session_id = found.session_id;
+        WHERE s.provider_id = given_provider_id AND s.session_id = current_session.session_id;
     END IF;
-    RETURN QUERY SELECT found.session_id, found.account_id, found.email, found.display_name, found.role, found.code, reason;
+    RETURN QUERY SELECT current_session.session_id, current_session.account_id, current_session.email, current_session.display_name, current_session.role, current_session.code, reason;
 END
 $$;
 
