@@ -15,6 +15,7 @@ struct WebReportPages: Sendable {
     func register(on router: Router<GapTrackRequestContext>) {
         router.get("reports") { request, context in try await web.page(request, context) { try await reports(request, context) } }
         router.get("reports/termly") { request, context in try await web.page(request, context) { try await termly(request, context) } }
+        router.get("reports/impact") { request, context in try await web.page(request, context) { try await impact(request, context) } }
     }
 
     /// The formats a report downloads in, with the renderer of each.
@@ -43,6 +44,16 @@ struct WebReportPages: Sendable {
 
         var fileExtension: String { self == .text ? "txt" : self == .markdown ? "md" : rawValue }
 
+        func render(_ report: ImpactReport) throws -> String {
+            switch self {
+            case .html: ImpactHTMLRenderer.render(report)
+            case .csv: ImpactCSVRenderer.render(report)
+            case .json: try ImpactJSONRenderer.render(report)
+            case .markdown: ImpactMarkdownRenderer.render(report)
+            case .text: ImpactTerminalRenderer.render(report)
+            }
+        }
+
         func render(_ report: TermlyGapReport) throws -> String {
             switch self {
             case .html: HTMLReportRenderer.render(report)
@@ -65,9 +76,26 @@ struct WebReportPages: Sendable {
         return formPage(visitor, cohort: "", term: "", problems: [], report: nil, status: .ok)
     }
 
+    /// The impact form's fields as given, shown again with the report or its problems.
+    struct ImpactFields {
+        var type = "", cohort = "", before = "", after = ""
+
+        init(_ query: FormBody? = nil) {
+            guard let query else { return }
+            type = String((query.value("type") ?? "").prefix(60))
+            cohort = String((query.value("cohort") ?? "").prefix(60))
+            before = String((query.value("before") ?? "").prefix(100))
+            after = String((query.value("after") ?? "").prefix(100))
+        }
+
+        var context: [String: Any] {
+            ["impactType": type, "impactCohort": cohort, "impactBefore": before, "impactAfter": after]
+        }
+    }
+
     func formPage(
         _ visitor: WebPages.Visitor, cohort: String, term: String, problems: [FieldProblem], report: (html: String, query: String)?,
-        status: HTTPResponse.Status
+        status: HTTPResponse.Status, impact: ImpactFields = ImpactFields(), path: String = "/reports/termly"
     ) -> Response {
         var page: [String: Any] = [
             "audienceText": audienceText(visitor.principal.role), "cohort": cohort, "term": term,
@@ -75,12 +103,15 @@ struct WebReportPages: Sendable {
             "cohortError": problems.first(where: { $0.field == "cohort" })?.message ?? false,
             "termError": problems.first(where: { $0.field == "term" })?.message ?? false,
             "hasReport": report != nil,
-        ]
+        ].merging(impact.context) { first, _ in first }
+        for field in ["impactType", "impactBefore", "impactAfter"] {
+            page[field + "Error"] = problems.first(where: { $0.field == field })?.message ?? false
+        }
         if let report {
             let parts = PageRenderer.embeddable(reportPage: report.html)
             page["report"] = parts.body
             page["extraStyle"] = parts.style
-            page["downloads"] = Download.allCases.map { ["href": "/reports/termly?\(report.query)&format=\($0.rawValue)", "label": $0.label] }
+            page["downloads"] = Download.allCases.map { ["href": "\(path)?\(report.query)&format=\($0.rawValue)", "label": $0.label] }
         }
         return web.html(
             "reports", title: problems.isEmpty ? "Reports" : "Error: reports", visitor: visitor, status: status, current: "/reports", context: page)
@@ -129,5 +160,61 @@ struct WebReportPages: Sendable {
         headers[.contentType] = type.contentType
         headers[.contentDisposition] = "attachment; filename=\"\(name).\(type.fileExtension)\""
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// GET /reports/impact?type=tutoring&cohort=year-11&before=maths@2024/25-autumn&after=maths@2024/25-summer:
+    /// the impact report `gaptrack report impact` prints, for the person's audience; its queries run as
+    /// `gaptrack_report`, as the termly report's do, so that the role changes no figure.
+    func impact(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
+        let visitor = try await web.visitor(request, context)
+        let query = WebPages.query(request)
+        let fields = ImpactFields(query)
+        var problems: [FieldProblem] = []
+        var type: InterventionType?
+        do { type = try InterventionType.parse(fields.type) } catch {
+            problems.append(FieldProblem(field: "impactType", value: nil, message: fields.type.isEmpty ? "Enter the type of support, for example tutoring" : error.description))
+        }
+        func point(_ text: String, _ field: String, _ example: String) -> AssessmentPointSelector? {
+            do { return try AssessmentPointSelector(parsing: text) } catch {
+                problems.append(FieldProblem(field: field, value: nil, message: text.isEmpty ? "Enter the assessment, for example \(example)" : error.description))
+                return nil
+            }
+        }
+        let before = point(fields.before, "impactBefore", "maths@2024/25-autumn")
+        let after = point(fields.after, "impactAfter", "maths@2024/25-summer")
+        var cohort: CohortCode?
+        if !fields.cohort.isEmpty {
+            do { cohort = try CohortCode(parsing: fields.cohort) } catch {
+                problems.append(FieldProblem(field: "impactCohort", value: nil, message: "\(error)"))
+            }
+        }
+        guard let type, let before, let after, problems.isEmpty else {
+            return formPage(visitor, cohort: "", term: "", problems: problems, report: nil, status: .unprocessableContent, impact: fields)
+        }
+        let principal = visitor.principal
+        let impactRequest = ImpactRequest(
+            providerCode: principal.providerCode, intervention: .type(type), before: before, after: after, cohort: cohort)
+        let builder = ImpactReportBuilder(audience: .for(principal.role))
+        let outcome = try await web.run(as: visitor, context, isolation: .repeatableRead) { connection -> Result<ImpactReport, ImpactError> in
+            do {
+                return .success(try ReportReadingRole.run(on: connection) { builder.build(try ImpactQueries.load(impactRequest, on: connection)) })
+            } catch let error as ImpactError {
+                return .failure(error)
+            }
+        }
+        switch outcome {
+        case .failure(let error):
+            return formPage(visitor, cohort: "", term: "", problems: [FieldProblem(field: "impactType", value: nil, message: error.description)],
+                            report: nil, status: .unprocessableContent, impact: fields)
+        case .success(let report):
+            if let download = query.value("format").flatMap(Download.init(rawValue:)) {
+                return Self.file(try download.render(report), type: download, name: "impact-\(type.rawValue)")
+            }
+            let reportQuery = ["type", "cohort", "before", "after"].compactMap { name in
+                query.value(name).map { "\(name)=\(URLText.query($0))" }
+            }.joined(separator: "&")
+            return formPage(visitor, cohort: "", term: "", problems: [], report: (ImpactHTMLRenderer.render(report), reportQuery), status: .ok,
+                            impact: fields, path: "/reports/impact")
+        }
     }
 }

@@ -13,6 +13,8 @@ from conftest import SHORT_IDLE_BASE, check_accessible, fetch, open_page, sign_i
 COHORT = os.environ.get("GAPTRACK_WEB_COHORT", "year-11")
 TERM = os.environ.get("GAPTRACK_WEB_TERM", "2024/25-autumn")
 SUPPORT_START = os.environ.get("GAPTRACK_WEB_SUPPORT_START", "2024-10-01")
+IMPACT_BEFORE = os.environ.get("GAPTRACK_WEB_IMPACT_BEFORE", "maths@2024/25-autumn")
+IMPACT_AFTER = os.environ.get("GAPTRACK_WEB_IMPACT_AFTER", "maths@2024/25-summer")
 OTHER_PUPIL = os.environ["GAPTRACK_WEB_OTHER_PUPIL"]
 MISSING_PUPIL = os.environ["GAPTRACK_WEB_MISSING_PUPIL"]
 PUPIL_NAMES = [n for n in os.environ.get("GAPTRACK_WEB_PUPIL_NAMES", "").split("|") if n]
@@ -107,6 +109,16 @@ def test_record_tutoring_for_five_pupils_and_see_it_in_timeline_and_report(brows
     open_page(browser, report_query(), "report-staff")
     after = support_section(browser)
     assert after != before and "tutoring" in after.lower(), after
+    # The impact report of tutoring, from the reports page's second form.
+    open_page(browser, "/reports")
+    browser.find_element(By.ID, "impactType").send_keys("tutoring")
+    browser.find_element(By.ID, "impactCohort").send_keys(COHORT)
+    browser.find_element(By.ID, "impactBefore").send_keys(IMPACT_BEFORE)
+    browser.find_element(By.ID, "impactAfter").send_keys(IMPACT_AFTER)
+    submit(browser, "form[action='/reports/impact'] button")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".error-summary"), main_text(browser)[:1000]
+    assert "tutoring" in main_text(browser).lower()
+    check_accessible(browser, "report-impact")
     # Posting the same again is refused as a duplicate and writes nothing.
     open_page(browser, "/support/new?q=" + chosen[0])
     Select(browser.find_element(By.ID, "type")).select_by_value("tutoring")
