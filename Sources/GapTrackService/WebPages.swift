@@ -121,7 +121,7 @@ struct WebPages: Sendable {
             switch interruption {
             case .redirect(let location, let clear):
                 var response = Self.redirect(location)
-                if clear { response.setCookie(expiredCookie(Self.sessionCookie)) }
+                if clear { response.setCookie(expiredCookie(Self.sessionCookie, request)) }
                 return response
             case .page(let response):
                 return response
@@ -131,6 +131,11 @@ struct WebPages: Sendable {
         } catch let error as APIError {
             return html("message", title: "Problem", visitor: nil, status: error.status, context: [
                 "heading": "That did not work", "message": error.description,
+            ])
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            return html("message", title: "Too large", visitor: nil, status: .contentTooLarge, context: [
+                "heading": "That was too large",
+                "message": "The form sent more than \(dependencies.configuration.maximumBodyBytes) bytes, so nothing was read or saved.",
             ])
         } catch {
             context.logger.error("page failed", metadata: ["error": "\(error)", "reference": "\(context.id)"])
@@ -189,12 +194,18 @@ struct WebPages: Sendable {
         }
     }
 
-    func cookie(_ name: String, _ value: String, maxAge: Int?) -> Cookie {
-        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: settings.secureCookies, httpOnly: true, sameSite: .lax)
+    /// `Secure` when the service is told it is served over HTTPS (`--secure-cookies`), or when the
+    /// proxy in front says the request came over HTTPS (`X-Forwarded-Proto: https`): a forged header
+    /// can only make a cookie stricter.
+    func cookie(_ name: String, _ value: String, maxAge: Int?, _ request: Request) -> Cookie {
+        let secure = settings.secureCookies || request.headers[Self.forwardedProto]?.lowercased() == "https"
+        return Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
 
-    func expiredCookie(_ name: String) -> Cookie {
-        cookie(name, "", maxAge: 0)
+    static let forwardedProto: HTTPFields.Element.Name = .init("X-Forwarded-Proto")!
+
+    func expiredCookie(_ name: String, _ request: Request) -> Cookie {
+        cookie(name, "", maxAge: 0, request)
     }
 
     /// A form body, read up to the service's body limit.
@@ -240,7 +251,7 @@ struct WebPages: Sendable {
             "hasErrors": !errors.isEmpty,
             "errors": errors.map { ["field": $0.field, "message": $0.message] },
         ])
-        response.setCookie(cookie(Self.signInCookie, token, maxAge: 3600))
+        response.setCookie(cookie(Self.signInCookie, token, maxAge: 3600, request))
         return response
     }
 
@@ -280,8 +291,8 @@ struct WebPages: Sendable {
                 status: .unauthorized, provider: provider, email: email)
         }
         var response = Self.redirect("/")
-        response.setCookie(cookie(Self.sessionCookie, session.value, maxAge: Int(lifetime.components.seconds)))
-        response.setCookie(expiredCookie(Self.signInCookie))
+        response.setCookie(cookie(Self.sessionCookie, session.value, maxAge: Int(lifetime.components.seconds), request))
+        response.setCookie(expiredCookie(Self.signInCookie, request))
         return response
     }
 
@@ -291,7 +302,7 @@ struct WebPages: Sendable {
         let cookie = visitor.cookie
         _ = try await runUnscoped { connection in try WebSessions(connection: connection).close(cookie) }
         var response = Self.redirect("/sign-in?signed-out=1")
-        response.setCookie(expiredCookie(Self.sessionCookie))
+        response.setCookie(expiredCookie(Self.sessionCookie, request))
         return response
     }
 }

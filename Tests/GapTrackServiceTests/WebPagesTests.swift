@@ -78,6 +78,10 @@ import Testing
                     let session = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("gt_session=") })
                     #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"))
                     #expect(session.contains("Secure") == secure)
+                    // Behind a proxy that says the request came over HTTPS, the cookie is Secure whatever the setting.
+                    let proxied = try await client.executeRequest(
+                        uri: "/sign-in", method: .get, headers: [.init("X-Forwarded-Proto")!: "https"], body: nil)
+                    #expect(proxied.headers[values: .setCookie].allSatisfy { $0.contains("Secure") })
                     let home = try await Self.send(client, .get, "/pupils", jar: &jar)
                     #expect(home.status == .ok && home.text.contains("Find a pupil"))
                     #expect(home.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
@@ -120,6 +124,19 @@ import Testing
                 "SELECT actor FROM audit_log WHERE table_name = 'support_records' AND action = 'insert' ORDER BY audit_id DESC LIMIT 1"
             ).single().decode("actor")
             #expect(actor.hasPrefix("web:account:") && actor.hasSuffix("staff@a.example"))
+        }
+    }
+
+    @Test func aFormLargerThanTheBodyLimitIsAnsweredWith413() async throws {
+        try await ServiceTestDatabase.withDatabase { conninfo in
+            _ = try TwoProviders.make(conninfo: conninfo)
+            try await Self.application(conninfo).test(.live) { client in
+                var jar = Jar()
+                // Over the service's 1 MiB body limit, under Hummingbird's own 2 MiB: the page's limit answers.
+                let response = try await Self.send(client, .post, "/sign-in", jar: &jar, form: "provider=" + String(repeating: "a", count: 1_500_000))
+                #expect(response.status == .contentTooLarge)
+                #expect(response.text.contains("That was too large"))
+            }
         }
     }
 
