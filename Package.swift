@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         // SHA-256 of imported files (BoringSSL); already resolved for Hummingbird.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        // The web pages: bcrypt for people's passwords, Mustache templates for the HTML.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // The system C library, found through pkg-config; Debian ships it as libpq-dev.
@@ -48,17 +51,25 @@ let package = Package(
             dependencies: [
                 "Postgres", "GapTrackDomain", "CSVFormat", "CommonTransferFile",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
         ),
         // A realistic synthetic school and university, written as import CSV files, with a fixed seed.
         .target(name: "DemoData", dependencies: ["GapTrackDomain", "GapStatistics", "CSVFormat"]),
         // Turning computed reports into terminal tables, CSV, JSON, Markdown and HTML.
         .target(name: "GapTrackReports", dependencies: ["Postgres", "GapStatistics", "GapTrackDomain", "GapTrackStore", "CSVFormat", "DisclosureControl"]),
+        // The web pages' templates (one layout, escaped by default) and the pure pieces of a form:
+        // urlencoded and multipart bodies, cookies. The service mounts the pages (WebPages*.swift).
+        .target(
+            name: "GapTrackWeb",
+            dependencies: [.product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates")]
+        ),
         // The HTTP service (gaptrack serve): JSON API, API tokens and roles, row-level security, audit log, /health, /metrics.
         .target(
             name: "GapTrackService",
             dependencies: [
-                "Postgres", "GapTrackDomain", "GapTrackStore", "GapTrackReports",
+                "Postgres", "GapTrackDomain", "GapTrackStore", "GapTrackReports", "GapTrackWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -84,6 +95,8 @@ let package = Package(
         .testTarget(name: "GapTrackDomainTests", dependencies: ["GapTrackDomain"]),
         .testTarget(name: "DisclosureControlTests", dependencies: ["DisclosureControl", "GapStatistics"]),
         .testTarget(name: "DataProtectionTests", dependencies: ["DataProtection"]),
+        // The web pages: templates and forms, and the journeys in a real browser (Tests/BrowserTests).
+        .testTarget(name: "GapTrackWebTests", dependencies: ["GapTrackWeb", "GapTrackDomain", "Postgres", "TestDatabase"]),
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "GapStatistics"]),
         .testTarget(name: "CommonTransferFileTests", dependencies: ["CommonTransferFile", "GapTrackDomain"]),
         .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase", "GapStatistics"]),

@@ -7,6 +7,15 @@ require_swift
 ensure_postgres_packages
 # Chromium renders the HTML report in a test; fonts so that its text is drawn.
 install_missing chromium fonts-dejavu-core
+# The web pages' journeys drive Chromium through chromium-driver with Selenium and axe
+# (Tests/BrowserTests), from a venv under .gaptrack/.
+install_missing chromium-driver python3-venv
+browser_venv="$GAPTRACK_ROOT/.gaptrack/venv"
+if ! "$browser_venv/bin/python" -c "import selenium, axe_selenium_python, pytest" >/dev/null 2>&1; then
+    say "Installing Selenium, axe-selenium-python and pytest into $browser_venv"
+    python3 -m venv "$browser_venv"
+    "$browser_venv/bin/pip" install --quiet --disable-pip-version-check selenium axe-selenium-python pytest
+fi
 
 say "Building gaptrack and its tests"
 swift build --build-tests --quiet

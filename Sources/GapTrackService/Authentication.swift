@@ -7,10 +7,13 @@ public struct GapTrackRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `TokenAuthentication` on every route under /v1; nil elsewhere.
     public var principal: Principal?
+    /// The peer's IP address, for the web pages' per-address sign-in limit.
+    public var remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The caller of a /v1 route. Routes outside /v1 never ask.

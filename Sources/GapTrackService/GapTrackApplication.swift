@@ -68,8 +68,11 @@ public func buildApplication(
     _ dependencies: ServiceDependencies, logger: Logger = Logger(label: "gaptrack.service"),
     onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    Application(
-        responder: HeadAsGet(wrapped: buildRouter(dependencies).buildResponder()),
+    let router = buildRouter(dependencies)
+    // The web pages for people (docs/security.md §6): HTML answers, outside the API's document.
+    WebPages(dependencies: dependencies).register(on: router)
+    return Application(
+        responder: HeadAsGet(wrapped: router.buildResponder()),
         configuration: .init(
             address: .hostname(dependencies.configuration.host, port: dependencies.configuration.port),
             serverName: dependencies.configuration.serverName),

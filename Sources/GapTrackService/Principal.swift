@@ -17,8 +17,16 @@ public struct Principal: Sendable, Equatable {
         self.label = label
     }
 
+    /// A person signed in to the web pages: no token (`tokenID` 0), and the label names the
+    /// account, so that the audit log tells a person's change from a token's.
+    public init(person: WebSessions.Person) throws {
+        self.init(
+            tokenID: 0, providerID: person.providerID, providerCode: try ProviderCode(parsing: person.providerCode), role: person.role,
+            label: "web:account:\(person.accountID) \(person.email)")
+    }
+
     /// How the audit log names this caller.
-    public var auditActor: String { "token:\(tokenID) \(label)" }
+    public var auditActor: String { tokenID == 0 ? label : "token:\(tokenID) \(label)" }
 
     /// Throws 403 with the reason unless the role allows `action`.
     func require(_ action: APIAction) throws(APIError) {

@@ -19,6 +19,8 @@ public struct ServiceConfiguration: Sendable {
     public var serverName: String?
     /// How long a statement, a lock wait and a whole request may take (docs in README, "Running it").
     public var limits: StatementLimits
+    /// The web pages' sessions and cookies (docs/security.md, "People, sessions and forms").
+    public var web = WebSettings()
 
     /// The defaults: a statement of the largest report takes well under a second on a school or
     /// a university intake, so 10 s means something is wrong; a lock is held by another request
@@ -39,5 +41,23 @@ public struct ServiceConfiguration: Sendable {
         self.maximumBodyBytes = maximumBodyBytes
         self.serverName = serverName
         self.limits = limits
+    }
+}
+
+/// How the web pages keep people signed in.
+public struct WebSettings: Sendable {
+    /// The longest a session lasts from sign-in, however active: a working day.
+    public var sessionLifetime: Duration = .seconds(8 * 3600)
+    /// A session unused this long ends: a screen left signed in on a shared computer.
+    public var idleLimit: Duration = .seconds(30 * 60)
+    /// Send cookies with `Secure`, so that a browser returns them over HTTPS only. On when the
+    /// service is reached through a TLS-terminating proxy (`--secure-cookies`); off for plain HTTP on
+    /// loopback, where a browser would otherwise drop them.
+    public var secureCookies = false
+
+    public init(sessionLifetime: Duration = .seconds(8 * 3600), idleLimit: Duration = .seconds(30 * 60), secureCookies: Bool = false) {
+        self.sessionLifetime = sessionLifetime
+        self.idleLimit = idleLimit
+        self.secureCookies = secureCookies
     }
 }

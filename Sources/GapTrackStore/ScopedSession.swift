@@ -53,7 +53,8 @@ public struct ScopedSession: Sendable {
                        set_config('gaptrack.role', $3, true), set_config('gaptrack.actor', $4, true),
                        set_config('gaptrack.token_id', $5, true)
                 """,
-                [role.databaseRole, String(providerID), role.rawValue, actor, String(tokenID)])
+                // A person signed in to the web pages has no token (0): the audit log's token_id stays NULL.
+                [role.databaseRole, String(providerID), role.rawValue, actor, tokenID > 0 ? String(tokenID) : ""])
             let result = try body(connection)
             try connection.commit()
             return result

@@ -49,6 +49,15 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("request-deadline"), help: "Longest a request may wait for a database connection before a 503 (default 15s).")
     var requestDeadline: TimeLimit?
 
+    @Option(name: .customLong("session-lifetime"), help: "Longest a web page session lasts from sign-in, e.g. 8h is 480m (default 480m).")
+    var sessionLifetime: TimeLimit?
+
+    @Option(name: .customLong("session-idle"), help: "A web page session unused this long ends (default 30m).")
+    var sessionIdle: TimeLimit?
+
+    @Flag(name: .customLong("secure-cookies"), help: "Mark the web pages' cookies Secure: set it when a proxy serves gaptrack over HTTPS (docs/security.md).")
+    var secureCookies = false
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
         if let poolSize, !(1...256).contains(poolSize) { throw ValidationError("--pool-size must be between 1 and 256, not \(poolSize)") }
@@ -74,25 +83,32 @@ struct ServeCommand: ParsableCommand {
             lockTimeout: try limit(lockTimeout, "GAPTRACK_LOCK_TIMEOUT", defaults.lockTimeout),
             requestDeadline: try limit(requestDeadline, "GAPTRACK_REQUEST_DEADLINE", defaults.requestDeadline))
         let conninfo = try serviceConninfo()
-        let configuration = ServiceConfiguration(
+        var configuration = ServiceConfiguration(
             host: host ?? environment["GAPTRACK_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1",
             port: try port ?? number("GAPTRACK_PORT") ?? 8080,
             conninfo: conninfo,
             poolSize: try poolSize ?? number("GAPTRACK_POOL_SIZE") ?? 8,
             maximumBodyBytes: try maxBodyBytes ?? number("GAPTRACK_MAX_BODY_BYTES") ?? 1_048_576,
             serverName: "gaptrack", limits: limits)
+        var web = WebSettings()
+        web.sessionLifetime = try limit(sessionLifetime, "GAPTRACK_SESSION_LIFETIME", web.sessionLifetime)
+        web.idleLimit = try limit(sessionIdle, "GAPTRACK_SESSION_IDLE", web.idleLimit)
+        web.secureCookies = secureCookies || ["1", "true", "yes"].contains(environment["GAPTRACK_SECURE_COOKIES"]?.lowercased() ?? "")
+        guard web.sessionLifetime > .zero, web.idleLimit > .zero else { throw ValidationError("session limits must be more than 0") }
+        configuration.web = web
         try ServiceRunner.checkSchema(conninfo: conninfo)
         try ServiceLogin.check(try PostgresConnection(conninfo: conninfo), allowOwner: allowOwnerLogin)
 
         var logger = Logger(label: "gaptrack.service")
         logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         let runLogger = logger
+        let serving = configuration
         // The root command is synchronous, so the service runs in a task while this thread waits.
         let outcome = Mutex<(any Error)?>(nil)
         let finished = DispatchSemaphore(value: 0)
         Task {
             do {
-                try await ServiceRunner.run(configuration, logger: runLogger)
+                try await ServiceRunner.run(serving, logger: runLogger)
             } catch {
                 outcome.withLock { $0 = error }
             }

@@ -239,7 +239,10 @@ import Testing
                 SELECT c.relname FROM pg_class c
                 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
                   AND c.relname NOT IN ('data_changes', 'report_snapshot_horizon', 'report_snapshots', 'schema_migrations',
-                                        'audit_log', 'import_audit_scopes', 'api_tokens')
+                                        'audit_log', 'import_audit_scopes', 'api_tokens',
+                                        -- The web pages' people and sessions: no report reads them, and a sign-in must
+                                        -- not make every cached report stale.
+                                        'web_accounts', 'web_sessions', 'web_sign_in_attempts')
                   AND NOT EXISTS (SELECT FROM pg_trigger t
                                   WHERE t.tgrelid = c.oid AND t.tgname = 'gaptrack_data_changes' AND t.tgenabled = 'A')
                 ORDER BY 1

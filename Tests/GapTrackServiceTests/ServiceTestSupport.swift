@@ -159,6 +159,16 @@ struct TwoProviders {
                 INSERT INTO assessment_results (assessment_point_id, scale, student_id, score, result_text, assessed_on)
                 SELECT $1, 'gcse', student_id, 5, '5', '2024-11-20' FROM students WHERE provider_id = $2
                 """, [pointID, provider])
+            // A web account with an open session (sql/014_web_accounts.sql).
+            let accountID: Int = try connection.query(
+                """
+                INSERT INTO web_accounts (provider_id, email, display_name, role, password_hash)
+                VALUES ($1, 'lead@school.example', 'A Lead', 'data_lead', '$2b$04$' || repeat('a', 53)) RETURNING account_id
+                """, [provider]
+            ).single().decode("account_id")
+            try connection.query(
+                "INSERT INTO web_sessions (provider_id, account_id, token_hash, expires_at) VALUES ($1, $2, repeat($3, 64), now() + interval '1 hour')",
+                [provider, accountID, provider == a ? "a" : "b"])
         }
         return TwoProviders(
             conninfo: conninfo, a: a, b: b, studentA: makeUPN(2), studentB: makeUPN(102), restrictedStudentA: makeUPN(1))

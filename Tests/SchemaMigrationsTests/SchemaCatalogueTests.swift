@@ -112,6 +112,14 @@ struct SchemaCatalogueTests {
         ("function report_support(", "report_support.sql: labels of a provider's own types"),
         ("function report_support_funding(", "report_support.sql: labels of a provider's own funds"),
         ("function report_drill_down_support(", "report_drill_down.sql: a provider's own types and funds"),
+        // 014_web_accounts.sql and functions/web_accounts.sql: people who sign in to the web pages (docs/security.md §6).
+        ("relation web_", "014_web_accounts.sql"), ("column web_", "014_web_accounts.sql"),
+        ("constraint web_", "014_web_accounts.sql"), ("index CREATE INDEX web_", "014_web_accounts.sql"),
+        ("index CREATE UNIQUE INDEX web_", "014_web_accounts.sql"), ("policy web_", "014_web_accounts.sql"),
+        ("trigger web_", "014_web_accounts.sql"), ("grant relation web_", "014_web_accounts.sql"), ("data web_", "014_web_accounts.sql"),
+        ("grant column web_", "014_web_accounts.sql: the service roles read the columns without secrets"),
+        ("function web_", "web_accounts.sql: sign-in and sessions"), ("grant function web_", "to the service's login"),
+        ("function gaptrack_audit_changes(", "audit_log.sql: leaves password hashes out of the audit log, as token hashes"),
     ]
 
     static func isLater(_ line: String) -> Bool {
