@@ -81,7 +81,7 @@ struct WebSupportPages: Sendable {
             let search = PupilSearch(connection: connection, providerID: providerID)
             return Loaded(
                 found: WebPupilPages.Found(pupils: try search.find(criteria), markerKinds: try search.markerKinds()),
-                rules: try SupportRecordRules.load(connection))
+                rules: try SupportRecordRules.load(connection, providerID: providerID))
         }
         let ticked = Set(submitted?.values("pupil") ?? [])
         var page = filters.context(action: "/support/new", markerKinds: loaded.found.markerKinds)
@@ -135,7 +135,7 @@ struct WebSupportPages: Sendable {
         let object = common
         do {
             let created = try await web.run(as: visitor, context) { connection -> [SupportRecord] in
-                let rules = try SupportRecordRules.load(connection)
+                let rules = try SupportRecordRules.load(connection, providerID: providerID)
                 let store = SupportRecords(connection: connection, providerID: providerID)
                 var problems: [FieldProblem] = []
                 var created: [SupportRecord] = []
@@ -250,7 +250,7 @@ extension WebSupportPages {
             let store = SupportRecords(connection: connection, providerID: providerID)
             guard id > 0, let current = try store.find(id: id) else { return .notFound }
             var fields = FieldReader(given)
-            let change = SupportRecordRoutes.readChange(&fields, rules: try SupportRecordRules.load(connection))
+            let change = SupportRecordRoutes.readChange(&fields, rules: try SupportRecordRules.load(connection, providerID: providerID))
             guard fields.problems.isEmpty else { return .problems(fields.problems) }
             guard try store.update(id: id, change) != nil else { return .notFound }
             return .changed(student: current.student)
