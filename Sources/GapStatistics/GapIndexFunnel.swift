@@ -69,16 +69,26 @@ public struct GapIndexFunnel: Sendable, Equatable {
         return .within
     }
 
-    /// The fixed-effect pooled estimate: each estimate weighted by 1/SE², with SE 1/√Σw (the
-    /// inverse-variance mean: M. Borenstein et al., Introduction to Meta-Analysis, Wiley, 2009,
-    /// ch. 11). Estimates without a positive SE are left out; nil when none is left.
-    public static func pooled(_ estimates: [(value: Double, standardError: Double)]) -> (value: Double, standardError: Double)? {
-        let usable = estimates.filter { $0.standardError > 0 && $0.standardError.isFinite && $0.value.isFinite }
+    /// The group's pooled estimate: the schools' estimates weighted by the precision each
+    /// school's cohort gives when there is no gap, the Mann–Whitney null precision
+    /// 12·n_D·n_O/(n + 1) (`nullPrecision`), with SE √(Σ w²·SE²)/Σ w from the schools' own SEs.
+    /// Not 1/SE² (the fixed-effect meta-analysis weight): DeLong's variance shrinks towards 0 as a
+    /// gap nears complete separation, so an extreme school would weigh most and pull the funnel's
+    /// target to itself, hiding the very outlier the plot is for (Spiegelhalter 2005, §5, on the
+    /// target's choice). Estimates without a positive weight or a finite SE are left out; nil when
+    /// none is left.
+    public static func pooled(_ estimates: [(value: Double, standardError: Double, weight: Double)]) -> (value: Double, standardError: Double)? {
+        let usable = estimates.filter { $0.weight > 0 && $0.standardError.isFinite && $0.standardError >= 0 && $0.value.isFinite }
         guard !usable.isEmpty else { return nil }
-        let weights = usable.map { 1 / ($0.standardError * $0.standardError) }
-        let total = weights.reduce(0, +)
-        let value = zip(usable, weights).map { $0.value * $1 }.reduce(0, +) / total
-        return (value, (1 / total).squareRoot())
+        let total = usable.map(\.weight).reduce(0, +)
+        let value = usable.map { $0.value * $0.weight }.reduce(0, +) / total
+        let variance = usable.map { $0.weight * $0.weight * $0.standardError * $0.standardError }.reduce(0, +) / (total * total)
+        return (value, variance.squareRoot())
+    }
+
+    /// 1 / Var(AUC) under no gap, from Mann–Whitney: 12·n_D·n_O/(n_D + n_O + 1).
+    public static func nullPrecision(disadvantaged: Int, others: Int) -> Double {
+        12 * Double(disadvantaged) * Double(others) / Double(disadvantaged + others + 1)
     }
 }
 

@@ -58,7 +58,7 @@ public struct GroupSubjectComparison: Sendable, Equatable, Codable {
     public var disadvantaged: ReportedFigure<Int>
     public var others: ReportedFigure<Int>
     public var students: ReportedFigure<Int>
-    /// The inverse-variance pooled gap index of the schools with an interval, with its 95% CI.
+    /// The schools' gap indices pooled (`GapIndexFunnel.pooled`), with its 95% CI.
     public var pooledGapIndex: ReportedFigure<Estimate>?
     /// The same pooling of the schools' months of learning.
     public var pooledMonths: ReportedFigure<Estimate>?

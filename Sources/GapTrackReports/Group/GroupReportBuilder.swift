@@ -77,8 +77,8 @@ public struct GroupReportBuilder: Sendable {
 
     private func comparison(_ key: SubjectKey, _ built: [(GroupMemberData, TermlyReportData, TermlyGapReport)]) -> GroupSubjectComparison {
         var schools: [GroupSchoolGap] = []
-        var gapErrors: [(value: Double, standardError: Double)] = []
-        var monthErrors: [(value: Double, standardError: Double)] = []
+        var gapErrors: [(value: Double, standardError: Double, weight: Double)] = []
+        var monthErrors: [(value: Double, standardError: Double, weight: Double)] = []
         var sizes: [Int] = []
         var totalD = 0, totalO = 0
         let z = Normal.criticalValue(level: level)
@@ -89,9 +89,10 @@ public struct GroupReportBuilder: Sendable {
             let (estimate, standardError) = AggregateStatistics.gapIndex(disadvantaged: d, others: o, level: level)
             let row = report.attainment.first { $0.subject == key.subject && $0.assessment == key.assessment && $0.scale == key.scale }
             let months = row?.months?.value?.months
-            if let standardError { gapErrors.append((estimate.value, standardError)) }
+            let weight = GapIndexFunnel.nullPrecision(disadvantaged: d.count, others: o.count)
+            if let standardError { gapErrors.append((estimate.value, standardError, weight)) }
             if let months, let lower = months.lower, let upper = months.upper, upper > lower {
-                monthErrors.append((months.value, (upper - lower) / (2 * z)))
+                monthErrors.append((months.value, (upper - lower) / (2 * z), weight))
             }
             totalD += d.count
             totalO += o.count
@@ -122,7 +123,7 @@ public struct GroupReportBuilder: Sendable {
 
     private func pooledEstimate(_ pooled: (value: Double, standardError: Double), unit: FigureUnit, z: Double) -> Estimate {
         Estimate(pooled.value, unit: unit, lower: pooled.value - z * pooled.standardError, upper: pooled.value + z * pooled.standardError,
-                 method: "inverse-variance pooled (fixed effect)")
+                 method: "pooled, weighted by each cohort's null precision")
     }
 
     /// The limits from the smallest cohort with a pupil on each side to a little past the largest
@@ -154,8 +155,10 @@ enum GroupMethodNotes {
                 "The DfE disadvantage gap index and the gap in months of learning for each school, computed over the school's full data exactly as "
                 + "its own termly report computes them (docs/methodology.md §5), with \(percent)% intervals (DeLong for the index)."),
             MethodNote(topic: "The group's pooled gap", text:
-                "The schools' gap indices (and months) averaged with weights 1/SE² (inverse-variance, fixed effect), with a \(percent)% interval from "
-                + "SE = 1/√Σ(1/SE²). Schools without an interval (a side with one pupil) are left out of the pooling."),
+                "The schools' gap indices (and months) averaged with weights 12·nD·nO/(n + 1), the precision a cohort of that size and split "
+                + "gives when there is no gap (Mann–Whitney), so that a school with an extreme gap, whose own interval narrows, cannot pull the "
+                + "group's figure to itself; the \(percent)% interval is from SE = √(Σ w²·SE²)/Σ w with each school's own SE "
+                + "(docs/methodology.md §5.7). Schools without an interval (a side with one pupil) are left out of the pooling."),
             MethodNote(topic: "Funnel plot", text:
                 "Each school's gap index against its number of pupils assessed, with 95% and 99.8% control limits around the group's pooled gap "
                 + "(D. J. Spiegelhalter, Funnel plots for comparing institutional performance, Statistics in Medicine 24, 2005): target ± z·SE(n), "

@@ -112,8 +112,8 @@ public enum GroupReportRenderer {
                     rows.append(prefix + [subject.subject, subject.assessment, school.code, measure, count.text, "", "", count.text, ""])
                 }
             }
-            add(subject, "all", "pooled_gap_index", subject.pooledGapIndex, n: subject.students, note: "inverse-variance pooled")
-            add(subject, "all", "pooled_months", subject.pooledMonths, n: subject.students, note: "inverse-variance pooled")
+            add(subject, "all", "pooled_gap_index", subject.pooledGapIndex, n: subject.students, note: "pooled over the schools")
+            add(subject, "all", "pooled_months", subject.pooledMonths, n: subject.students, note: "pooled over the schools")
             if let funnel = subject.funnel {
                 for point in funnel.curve {
                     for (measure, lower, upper) in [("funnel_95", point.lower95, point.upper95), ("funnel_99_8", point.lower998, point.upper998)] {
