@@ -151,6 +151,11 @@ struct TwoProviders {
                 SELECT $1, 'gcse', student_id, 5, '5', '2024-11-20' FROM students WHERE provider_id = $2
                 """, [pointID, provider])
         }
+        // Both in one trust, so that provider_group_members holds rows of each (sql/015_provider_groups.sql).
+        let group: Int = try connection.query(
+            "INSERT INTO provider_groups (code, name, kind) VALUES ('trust-ab', 'Trust AB', 'trust') RETURNING provider_group_id"
+        ).single().decode("provider_group_id")
+        try connection.query("INSERT INTO provider_group_members (provider_id, provider_group_id) VALUES ($1, $3), ($2, $3)", [a, b, group])
         return TwoProviders(
             conninfo: conninfo, a: a, b: b, studentA: makeUPN(2), studentB: makeUPN(102), restrictedStudentA: makeUPN(1))
     }
