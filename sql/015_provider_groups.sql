@@ -46,3 +46,7 @@ CREATE POLICY report_reads_own_provider ON provider_group_members FOR SELECT TO 
 -- the group's whole membership: which schools it compares.
 CREATE POLICY group_sees_its_members ON provider_group_members FOR SELECT TO gaptrack_service, gaptrack_governor, gaptrack_report
     USING (provider_group_id = nullif(current_setting('gaptrack.provider_group_id', true), '')::bigint);
+
+-- Cached reports rest on which schools a group holds as on any other table (sql/README.md).
+SELECT gaptrack_track_data_changes('provider_groups');
+SELECT gaptrack_track_data_changes('provider_group_members');
