@@ -57,8 +57,12 @@ struct TokenAuthentication: RouterMiddleware {
         do {
             found = try await database.run { connection -> Principal? in
                 try APITokens(connection: connection).authenticate(presented).map { token in
-                    Principal(tokenID: token.tokenID, providerID: token.providerID, providerCode: token.providerCode,
-                              role: token.role, label: token.label)
+                    switch token.scope {
+                    case .provider(let id, let code):
+                        Principal(tokenID: token.tokenID, providerID: id, providerCode: code, role: token.role, label: token.label)
+                    case .group(let id, let code):
+                        try Principal(groupToken: token, id: id, code: code)
+                    }
                 }
             }
         } catch let error as DatabasePoolError {

@@ -78,12 +78,13 @@ struct ReportRoutes: Sendable {
     func register(on group: RouterGroup<GapTrackRequestContext>) {
         group.get("reports/termly") { request, context in try await termly(request, context) }
         group.get("reports/students") { request, context in try await StudentDrillDownRoute(dependencies: dependencies).students(request, context) }
+        GroupReportRoute(dependencies: dependencies).register(on: group)
     }
 
     func termly(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
-        let caller = try context.caller()
-        try caller.require(.readReport)
-        let query = QueryReader(request.uri.queryParameters, allowed: ["cohort", "term", "format"])
+        try context.caller().require(.readReport)
+        let caller = try await GroupReportRoute(dependencies: dependencies).reportCaller(request, context)
+        let query = QueryReader(request.uri.queryParameters, allowed: ["cohort", "term", "format", "provider"])
         try query.rejectUnknown()
         let format = try ReportDocumentFormat.requested(query, accept: request.headers[.accept], offered: [.json, .html, .pdf])
         let cohort = try query.parsed("cohort", expected: "a cohort such as year-11 (schools), course-bsc-psy or intake-2024") {

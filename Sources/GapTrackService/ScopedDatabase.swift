@@ -17,7 +17,8 @@ struct ScopedDatabase: Sendable {
         let reference = context.id
         do {
             let session = ScopedSession(
-                role: principal.role, providerID: principal.providerID, tokenID: principal.tokenID, actor: principal.auditActor)
+                role: principal.role, providerID: principal.providerID, tokenID: principal.tokenID, actor: principal.auditActor,
+                groupID: principal.group?.id)
             return try await pool.run { connection in
                 try session.run(on: connection, isolation: isolation, body)
             }

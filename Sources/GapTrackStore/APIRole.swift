@@ -23,7 +23,7 @@ public enum APIRole: String, Sendable, Hashable, Codable, CaseIterable, CustomSt
     /// Whether the role may do `action`.
     public func allows(_ action: APIAction) -> Bool {
         switch action {
-        case .readReport:
+        case .readReport, .readGroupReport:
             return true
         case .readTimeline, .readSupport, .recordSupport, .readPupilLists:
             return self != .governor
@@ -51,6 +51,8 @@ public enum APIAction: String, Sendable, CaseIterable, CustomStringConvertible {
     case readAudit = "read the audit log"
     case exportStudent = "export everything held on a student"
     case readPupilLists = "list the pupils behind a report's figures (staff only; governors read the termly report)"
+    /// Any role of a group token (sql/015_provider_groups.sql); a provider token has no group.
+    case readGroupReport = "read the group report comparing a trust's or local authority's schools"
 
     public var description: String { rawValue }
 }

@@ -18,7 +18,10 @@ public struct APITokens {
 
     public struct TokenRecord: Sendable, Equatable, Codable {
         public let tokenID: Int
-        public let providerCode: String
+        /// The provider a provider token is for; nil for a group token.
+        public let providerCode: String?
+        /// The provider group a group token is for (sql/015_provider_groups.sql); nil otherwise.
+        public let groupCode: String?
         public let role: APIRole
         public let label: String
         public let prefix: String
@@ -47,19 +50,36 @@ public struct APITokens {
     /// Creates a token for the provider with the given code. `actor` is recorded as its creator
     /// and in the audit log (e.g. 'cli:alice').
     public func create(providerCode: ProviderCode, role: APIRole, label: String, actor: String) throws -> CreatedToken {
+        try create(scope: .provider(providerCode), role: role, label: label, actor: actor)
+    }
+
+    /// What a new token is for: one provider, or every member of a provider group (read only).
+    public enum NewTokenScope: Sendable {
+        case provider(ProviderCode)
+        case group(ProviderGroupCode)
+    }
+
+    /// Creates a token for a provider or for a provider group. A group token reads its members'
+    /// reports and the group report, and writes nothing (docs/security.md, "Group tokens").
+    public func create(scope: NewTokenScope, role: APIRole, label: String, actor: String) throws -> CreatedToken {
         let trimmed = label.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 200 else { throw TokenError.badLabel(label) }
         let token = Self.generateToken()
         return try connection.transaction { connection in
             try Self.setActor(actor, on: connection)
-            let provider = try Providers(connection: connection).require(code: providerCode)
+            var providerID: Int?
+            var groupID: Int?
+            switch scope {
+            case .provider(let code): providerID = try Providers(connection: connection).require(code: code).id
+            case .group(let code): groupID = try ProviderGroups(connection: connection).require(code: code).id
+            }
             let row = try connection.query(
                 """
-                INSERT INTO api_tokens (provider_id, role, label, token_hash, token_prefix, created_by)
-                VALUES ($1, $2::api_role, $3, encode(sha256(convert_to($4, 'UTF8')), 'hex'), $5, $6)
+                INSERT INTO api_tokens (provider_id, provider_group_id, role, label, token_hash, token_prefix, created_by)
+                VALUES ($1, $2, $3::api_role, $4, encode(sha256(convert_to($5, 'UTF8')), 'hex'), $6, $7)
                 RETURNING token_id
                 """,
-                [provider.id, role.rawValue, trimmed, token, String(token.prefix(12)), actor]
+                [providerID, groupID, role.rawValue, trimmed, token, String(token.prefix(12)), actor]
             ).single()
             let id: Int = try row.decode("token_id")
             guard let record = try list(providerCode: nil, includeRevoked: true).first(where: { $0.tokenID == id }) else {
@@ -94,8 +114,11 @@ public struct APITokens {
     public func list(providerCode: ProviderCode?, includeRevoked: Bool) throws -> [TokenRecord] {
         let rows = try connection.query(
             """
-            SELECT t.token_id, p.code, t.role::text AS role, t.label, t.token_prefix, t.created_at, t.created_by, t.revoked_at
-            FROM api_tokens t JOIN providers p USING (provider_id)
+            SELECT t.token_id, p.code, g.code AS group_code, t.role::text AS role, t.label, t.token_prefix, t.created_at, t.created_by,
+                   t.revoked_at
+            FROM api_tokens t
+            LEFT JOIN providers p ON p.provider_id = t.provider_id
+            LEFT JOIN provider_groups g ON g.provider_group_id = t.provider_group_id
             WHERE ($1::text IS NULL OR p.code = $1) AND ($2 OR t.revoked_at IS NULL)
             ORDER BY t.token_id DESC
             """,
@@ -105,7 +128,8 @@ public struct APITokens {
             let roleText: String = try row.decode("role")
             guard let role = APIRole(rawValue: roleText) else { throw TokenError.unknownRole(roleText) }
             return TokenRecord(
-                tokenID: try row.decode("token_id"), providerCode: try row.decode("code"), role: role,
+                tokenID: try row.decode("token_id"), providerCode: try row.decode("code", as: String?.self),
+                groupCode: try row.decode("group_code", as: String?.self), role: role,
                 label: try row.decode("label"), prefix: try row.decode("token_prefix"),
                 createdAt: try row.decode("created_at"), createdBy: try row.decode("created_by"),
                 revokedAt: try row.decode("revoked_at", as: Date?.self))
@@ -122,23 +146,47 @@ public struct APITokens {
     /// token fails on its very next request.
     public func authenticate(_ presented: String) throws -> AuthenticatedToken? {
         let rows = try connection.query(
-            "SELECT token_id, provider_id, provider_code, role::text AS role, label FROM gaptrack_authenticate($1)",
+            """
+            SELECT token_id, provider_id, provider_code, role::text AS role, label, provider_group_id, provider_group_code
+            FROM gaptrack_authenticate($1)
+            """,
             [presented]
         ).rows
         guard let row = rows.first, let role = APIRole(rawValue: try row.decode("role")) else { return nil }
-        return AuthenticatedToken(
-            tokenID: try row.decode("token_id"), providerID: try row.decode("provider_id"),
-            providerCode: try ProviderCode(parsing: try row.decode("provider_code")), role: role, label: try row.decode("label"))
+        let scope: AuthenticatedToken.Scope
+        if let groupID = try row.decode("provider_group_id", as: Int?.self) {
+            scope = .group(id: groupID, code: try ProviderGroupCode(parsing: try row.decode("provider_group_code")))
+        } else {
+            scope = .provider(id: try row.decode("provider_id"), code: try ProviderCode(parsing: try row.decode("provider_code")))
+        }
+        return AuthenticatedToken(tokenID: try row.decode("token_id"), scope: scope, role: role, label: try row.decode("label"))
     }
 }
 
-/// What a valid token grants: its provider and role, and the label the audit log names.
+/// What a valid token grants: its provider (or provider group) and role, and the label the audit
+/// log names.
 public struct AuthenticatedToken: Sendable, Equatable {
+    /// Whose data the token reads: one provider's, or (read only) every member's of a group.
+    public enum Scope: Sendable, Equatable {
+        case provider(id: Int, code: ProviderCode)
+        case group(id: Int, code: ProviderGroupCode)
+    }
+
     public let tokenID: Int
-    public let providerID: Int
-    public let providerCode: ProviderCode
+    public let scope: Scope
     public let role: APIRole
     public let label: String
+
+    /// The provider of a provider token; nil for a group token.
+    public var providerID: Int? {
+        if case .provider(let id, _) = scope { return id }
+        return nil
+    }
+
+    public var providerCode: ProviderCode? {
+        if case .provider(_, let code) = scope { return code }
+        return nil
+    }
 }
 
 public enum TokenError: Error, CustomStringConvertible, Equatable {

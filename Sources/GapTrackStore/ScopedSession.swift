@@ -16,13 +16,22 @@ public struct ScopedSession: Sendable {
     public let providerID: Int
     public let tokenID: Int
     public let actor: String
+    /// A group token's group (sql/015_provider_groups.sql): the transaction then runs as
+    /// gaptrack_governor, which can write nothing, and `providerID` is bound only if it is a
+    /// member of the group (`gaptrack_bind_group_member`), else the transaction fails.
+    public let groupID: Int?
 
-    public init(role: APIRole, providerID: Int, tokenID: Int, actor: String) {
+    public init(role: APIRole, providerID: Int, tokenID: Int, actor: String, groupID: Int? = nil) {
         self.role = role
         self.providerID = providerID
         self.tokenID = tokenID
         self.actor = actor
+        self.groupID = groupID
     }
+
+    /// The database role: a group token's reads run as the read-only governor role whatever its
+    /// API role, so a group token never writes pupil data.
+    var databaseRole: String { groupID == nil ? role.databaseRole : APIRole.governor.databaseRole }
 
     /// How the transaction sees concurrent changes. Reports read many tables and want one
     /// snapshot for all of them: the report engine asks for REPEATABLE READ in a transaction of
@@ -54,7 +63,10 @@ public struct ScopedSession: Sendable {
                        set_config('gaptrack.token_id', $5, true)
                 """,
                 // A person signed in to the web pages has no token (0): the audit log's token_id stays NULL.
-                [role.databaseRole, String(providerID), role.rawValue, actor, tokenID > 0 ? String(tokenID) : ""])
+                [databaseRole, String(providerID), role.rawValue, actor, tokenID > 0 ? String(tokenID) : ""])
+            if let groupID {
+                try connection.query("SELECT gaptrack_bind_group_member($1, $2)", [groupID, providerID])
+            }
             let result = try body(connection)
             try connection.commit()
             return result

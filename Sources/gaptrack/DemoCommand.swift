@@ -132,6 +132,21 @@ struct DemoCommand: ParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
+        @Option(name: .customLong("as-provider"), help: ArgumentHelp(
+            "Load the demo school under this provider code instead of demo-academy (with --only school and --urn).",
+            discussion: "For many schools in one database: a trust's group report, or the many-schools benchmark (give each a --seed of its own)."))
+        var asProvider: ProviderCode?
+
+        @Option(help: "The URN of the school loaded with --as-provider (6 digits, unique in the database).")
+        var urn: String?
+
+        func validate() throws {
+            guard asProvider != nil || urn == nil else { throw ValidationError("--urn goes with --as-provider") }
+            if asProvider != nil, generation.only != .school || urn == nil {
+                throw ValidationError("--as-provider loads the demo school alone: give --only school and --urn too")
+            }
+        }
+
         func run() throws {
             let temporary = out == nil
             let folder = out.map { URL(fileURLWithPath: $0, isDirectory: true) }
@@ -146,9 +161,9 @@ struct DemoCommand: ParsableCommand {
             let loader = DemoLoader(connection: connection, progress: isatty(STDERR_FILENO) == 1 ? Self.showProgress : nil)
             do {
                 for provider in dataSet.providers {
-                    let created = try loader.ensureProvider(provider.provider)
-                    print("  \(provider.provider.code): \(created ? "added the provider" : "provider already present")")
-                    try loader.importFiles(of: provider) { summary in
+                    let created = try asProvider.map { try loader.ensureSchool($0, urn: urn ?? "") } ?? loader.ensureProvider(provider.provider)
+                    print("  \(asProvider?.value ?? provider.provider.code): \(created ? "added the provider" : "provider already present")")
+                    try loader.importFiles(of: provider, as: asProvider) { summary in
                         if isatty(STDERR_FILENO) == 1 { Self.writeError("\r\u{1B}[K") }
                         print("    " + summary.line)
                     }
@@ -195,13 +210,22 @@ struct DemoLoader {
         return true
     }
 
+    /// Adds a school under `code` (`demo load --as-provider`) unless it exists.
+    func ensureSchool(_ code: ProviderCode, urn: String) throws -> Bool {
+        let repository = Providers(connection: connection)
+        if try repository.find(code: code) != nil { return false }
+        try repository.create(Provider(
+            code: code.value, name: "Demo School " + code.value, kind: .school, urn: try URN(urn), laCode: DemoProvider.academy.localAuthorityCode))
+        return true
+    }
+
     /// Imports every file of one generated provider, in import order, calling `imported` as
     /// each one finishes. Each file is its own transaction, as with `gaptrack import`.
-    func importFiles(of generated: GeneratedProvider, imported: (ImportSummary) -> Void) throws {
+    func importFiles(of generated: GeneratedProvider, as code: ProviderCode? = nil, imported: (ImportSummary) -> Void) throws {
         let importer = Importer(connection: connection)
         for file in generated.files {
             imported(try importer.importFile(kind: Self.importKind(of: file.file), url: file.url,
-                                             provider: try ProviderCode(parsing: generated.provider.code), options: ImportOptions(progress: progress)))
+                                             provider: try code ?? ProviderCode(parsing: generated.provider.code), options: ImportOptions(progress: progress)))
         }
     }
 

@@ -9,7 +9,7 @@ struct GapTrack: ParsableCommand {
             gaptrack keeps its data in PostgreSQL. With no --database and no PG* environment variables it uses a \
             private PostgreSQL cluster in the project folder (.gaptrack/postgres), started on demand.
             """,
-        subcommands: [MigrateCommand.self, DatabaseCommand.self, ProviderCommand.self, ImportCommand.self, ReportCommand.self, DemoCommand.self, ServeCommand.self, TokenCommand.self, UserCommand.self, AuditCommand.self, RetentionCommand.self, StudentCommand.self, ExportCommand.self,
+        subcommands: [MigrateCommand.self, DatabaseCommand.self, ProviderCommand.self, ProviderGroupCommand.self, ImportCommand.self, ReportCommand.self, DemoCommand.self, ServeCommand.self, TokenCommand.self, UserCommand.self, AuditCommand.self, RetentionCommand.self, StudentCommand.self, ExportCommand.self,
                       CalendarCommand.self, CatalogueCommand.self]
     )
 }

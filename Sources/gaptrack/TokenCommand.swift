@@ -25,7 +25,10 @@ struct TokenCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         @Option(help: "The provider's code, as in 'gaptrack provider list'.")
-        var provider: ProviderCode
+        var provider: ProviderCode?
+
+        @Option(help: "Instead of --provider: a provider group's code; the token reads its member schools' reports and writes nothing.")
+        var group: ProviderGroupCode?
 
         @Option(help: "admin, data-lead, staff or governor.")
         var role: String
@@ -34,6 +37,7 @@ struct TokenCommand: ParsableCommand {
         var label: String
 
         func validate() throws {
+            guard (provider == nil) != (group == nil) else { throw ValidationError("give --provider or --group, not both and not neither") }
             guard APIRole(parsing: role) != nil else {
                 throw ValidationError("--role '\(role)' is not a role; use admin, data-lead, staff or governor")
             }
@@ -41,10 +45,11 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let store = APITokens(connection: try database.connect())
-            let created = try store.create(providerCode: provider, role: APIRole(parsing: role)!, label: label, actor: TokenCommand.actor)
+            let scope: APITokens.NewTokenScope = if let group { .group(group) } else { .provider(provider!) }
+            let created = try store.create(scope: scope, role: APIRole(parsing: role)!, label: label, actor: TokenCommand.actor)
             print(created.token)
             FileHandle.standardError.write(Data("""
-                Token \(created.record.tokenID) for \(created.record.providerCode), role \(created.record.role), '\(created.record.label)'.
+                Token \(created.record.tokenID) for \(created.record.providerCode ?? "group " + (created.record.groupCode ?? "")), role \(created.record.role), '\(created.record.label)'.
                 This is the only time the token is shown: store it now. Send it as 'Authorization: Bearer <token>'.
 
                 """.utf8))
@@ -74,7 +79,7 @@ struct TokenCommand: ParsableCommand {
                 let state = token.revokedAt.map { "  (revoked \(String(describing: $0).prefix(16)))" } ?? ""
                 print(
                     String(token.tokenID).padding(toLength: 7, withPad: " ", startingAt: 0)
-                        + token.providerCode.padding(toLength: 22, withPad: " ", startingAt: 0)
+                        + (token.providerCode ?? "group:" + (token.groupCode ?? "")).padding(toLength: 22, withPad: " ", startingAt: 0)
                         + token.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
                         + token.prefix.padding(toLength: 14, withPad: " ", startingAt: 0)
                         + created.padding(toLength: 18, withPad: " ", startingAt: 0)
@@ -93,7 +98,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let revoked = try APITokens(connection: try database.connect()).revoke(token, actor: TokenCommand.actor)
-            print("Revoked token \(revoked.tokenID) (\(revoked.providerCode), \(revoked.role), '\(revoked.label)').")
+            print("Revoked token \(revoked.tokenID) (\(revoked.providerCode ?? "group " + (revoked.groupCode ?? "")), \(revoked.role), '\(revoked.label)').")
         }
     }
 }

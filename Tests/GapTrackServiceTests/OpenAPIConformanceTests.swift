@@ -1,4 +1,5 @@
 import Foundation
+import GapTrackDomain
 import GapTrackService
 import GapTrackStore
 import Hummingbird
@@ -92,6 +93,11 @@ import Yams
                 _ = try await send(.get, "/v1/reports/termly?cohort=year-11&term=2024/25-autumn", "/v1/reports/termly", token: governor)
                 _ = try await send(.get, "/v1/reports/termly?cohort=year-9&term=2024/25-autumn", "/v1/reports/termly", token: governor)
                 _ = try await send(.get, "/v1/reports/termly?cohort=year-11", "/v1/reports/termly", token: governor)
+                let trust = try APITokens(connection: try PostgresConnection(conninfo: conninfo)).create(
+                    scope: .group(try ProviderGroupCode(parsing: "trust-ab")), role: .staff, label: "trust", actor: "test:fixture").token
+                _ = try await send(.get, "/v1/reports/group?cohort=year-11&term=2024/25-autumn", "/v1/reports/group", token: trust)
+                _ = try await send(.get, "/v1/reports/group?cohort=year-11", "/v1/reports/group", token: trust)
+                _ = try await send(.get, "/v1/reports/group?cohort=year-11&term=2024/25-autumn", "/v1/reports/group", token: staff)
                 _ = try await send(.get, "/v1/reports/students?cohort=year-11&term=2024/25-autumn&type=tutoring", "/v1/reports/students", token: staff)
                 _ = try await send(.get, "/v1/reports/students?cohort=year-11&term=2024/25-autumn", "/v1/reports/students", token: governor)
                 _ = try await send(.get, "/v1/reports/students?cohort=year-7&term=2024/25-autumn", "/v1/reports/students", token: staff)

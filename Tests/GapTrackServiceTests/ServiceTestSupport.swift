@@ -170,6 +170,11 @@ struct TwoProviders {
                 "INSERT INTO web_sessions (provider_id, account_id, token_hash, expires_at) VALUES ($1, $2, repeat($3, 64), now() + interval '1 hour')",
                 [provider, accountID, provider == a ? "a" : "b"])
         }
+        // Both in one trust, so that provider_group_members holds rows of each (sql/015_provider_groups.sql).
+        let group: Int = try connection.query(
+            "INSERT INTO provider_groups (code, name, kind) VALUES ('trust-ab', 'Trust AB', 'trust') RETURNING provider_group_id"
+        ).single().decode("provider_group_id")
+        try connection.query("INSERT INTO provider_group_members (provider_id, provider_group_id) VALUES ($1, $3), ($2, $3)", [a, b, group])
         return TwoProviders(
             conninfo: conninfo, a: a, b: b, studentA: makeUPN(2), studentB: makeUPN(102), restrictedStudentA: makeUPN(1))
     }

@@ -120,6 +120,22 @@ struct SchemaCatalogueTests {
         ("grant column web_", "014_web_accounts.sql: the service roles read the columns without secrets"),
         ("function web_", "web_accounts.sql: sign-in and sessions"), ("grant function web_", "to the service's login"),
         ("function gaptrack_audit_changes(", "audit_log.sql: leaves password hashes out of the audit log, as token hashes"),
+        // 015_provider_groups.sql: trusts and local authorities, and group-scoped tokens.
+        ("type provider_group_kind ", "015: trust or local authority"),
+        ("relation provider_group", "015: provider groups and their membership"), ("column provider_group", "015"),
+        ("constraint provider_group", "015"), ("index CREATE UNIQUE INDEX provider_group", "015"),
+        ("index CREATE INDEX provider_group_members_group_idx ", "015"), ("data provider_group", "015: empty"),
+        ("grant relation provider_group", "015: the service roles read groups and membership"),
+        ("policy provider_group_members ", "015: membership under row-level security, and a group session sees its group's"),
+        ("trigger provider_group_members ", "015: membership changes are audited and mark cached reports stale"),
+        ("trigger provider_groups ", "015: a change marks cached reports stale"),
+        ("column api_tokens #2 provider_id ", "015: a group token has no provider"), ("column api_tokens #11 provider_group_id ", "015"),
+        ("constraint api_tokens api_tokens_one_scope ", "015: a provider or a group"),
+        ("constraint api_tokens api_tokens_provider_group_id_fkey ", "015"), ("index CREATE INDEX api_tokens_provider_group_idx ", "015"),
+        ("function gaptrack_group_members(", "provider_groups.sql: a group token's members, for the service login"),
+        ("grant function gaptrack_group_members(", "goes with the function"),
+        ("function gaptrack_bind_group_member(", "provider_groups.sql: binds a group session to a member only"),
+        ("grant function gaptrack_bind_group_member(", "goes with the function"),
     ]
 
     static func isLater(_ line: String) -> Bool {
