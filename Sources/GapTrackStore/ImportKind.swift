@@ -8,6 +8,8 @@ public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, Custo
     case support
     /// The DfE Common Transfer File (XML): pupils, markers and KS2 results in one file.
     case ctf
+    /// A university's student-record extract (HESA / SITS): courses, instances and outcomes.
+    case studentRecords = "student-records"
 
     public var description: String { rawValue }
 
@@ -20,6 +22,7 @@ public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, Custo
         case .assessments: return AssessmentsImport.columns
         case .support: return SupportImport.columns
         case .ctf: return []
+        case .studentRecords: return StudentRecordsImport.columns
         }
     }
 }

@@ -120,6 +120,7 @@ public struct Importer {
             case .support: outcome = try TabularImportDriver<SupportImport>(context: context).run()
             case .attendance: outcome = try AttendanceImport(context: context).run()
             case .ctf: outcome = try CTFImport(context: context).run()
+            case .studentRecords: outcome = try TabularImportDriver<StudentRecordsImport>(context: context).run()
             }
             if outcome.rowsRead == 0 {
                 throw ImportError.noRows(fileName: fileName)

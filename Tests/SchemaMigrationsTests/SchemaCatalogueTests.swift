@@ -81,6 +81,10 @@ struct SchemaCatalogueTests {
         ("column students #16 former_upns ", "007_pupil_identity.sql: former UPNs link one pupil's records"),
         ("constraint students students_upn_not_former ", "007_pupil_identity.sql"),
         ("index CREATE INDEX students_former_upns_idx ", "007_pupil_identity.sql"),
+        // 013_higher_education.sql and lifecycle_students.sql: the higher-education model (docs/methodology.md §10).
+        ("relation he_", "013"), ("column he_", "013"), ("constraint he_", "013"), ("data he_", "013"), ("grant relation he_", "013"),
+        ("index CREATE INDEX he_", "013"), ("index CREATE UNIQUE INDEX he_", "013"), ("policy he_", "013"), ("trigger he_", "013"),
+        ("type he_", "013"), ("function lifecycle_", "lifecycle_students.sql"), ("grant function lifecycle_", "lifecycle_students.sql"),
     ]
 
     static func isLater(_ line: String) -> Bool {
