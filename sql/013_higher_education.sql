@@ -1,5 +1,5 @@
 -- Higher education: the student lifecycle the Office for Students measures (docs/methodology.md
--- §10), and the student-record extract as a kind of import (docs/import-formats.md, "Student
+-- §11), and the student-record extract as a kind of import (docs/import-formats.md, "Student
 -- records (HESA / SITS)").
 --
 -- A university's year is not a school's: its teaching periods are its own (semesters, terms,
@@ -12,18 +12,18 @@
 
 ALTER TYPE import_kind ADD VALUE IF NOT EXISTS 'student-records';
 
--- Full-time or part-time, from HESA's mode codes (docs/methodology.md §10.2). OfS measures use
+-- Full-time or part-time, from HESA's mode codes (docs/methodology.md §11.2). OfS measures use
 -- a different window for each.
 CREATE TYPE he_study_mode AS ENUM ('full_time', 'part_time');
 
--- What a leaving reason means for the OfS measures (docs/methodology.md §10.3): the HESA code is
+-- What a leaving reason means for the OfS measures (docs/methodology.md §11.3): the HESA code is
 -- kept as given, with the code list it came from, and this is derived from it on import.
 CREATE TYPE he_leaving_outcome AS ENUM ('qualified', 'award_pending', 'transferred', 'left', 'died', 'unknown');
 
--- Degree classification of a first degree (HESA CLASS; docs/methodology.md §10.4).
+-- Degree classification of a first degree (HESA CLASS; docs/methodology.md §11.4).
 CREATE TYPE he_classification AS ENUM ('first', 'upper_second', 'lower_second', 'third_or_pass', 'unclassified');
 
--- Graduate Outcomes activity as the OfS progression measure groups it (docs/methodology.md §10.5).
+-- Graduate Outcomes activity as the OfS progression measure groups it (docs/methodology.md §11.5).
 CREATE TYPE he_progression AS ENUM ('managerial_or_professional', 'further_study', 'other_positive', 'other');
 
 -- The provider's own teaching periods of an academic year: semesters, terms or blocks.
@@ -46,7 +46,7 @@ CREATE TABLE he_courses (
     provider_id    bigint NOT NULL REFERENCES providers,
     course_code    text NOT NULL CHECK (btrim(course_code) <> '' AND char_length(course_code) <= 60),
     title          text CHECK (char_length(title) <= 300),
-    -- OfS levels of study (docs/methodology.md §10.1).
+    -- OfS levels of study (docs/methodology.md §11.1).
     level          text NOT NULL DEFAULT 'first_degree'
                    CHECK (level IN ('first_degree', 'other_undergraduate', 'undergraduate_apprenticeship',
                                     'postgraduate_taught', 'postgraduate_research')),
@@ -76,7 +76,7 @@ CREATE TABLE he_instances (
     -- Highest qualification on entry (HESA QUALENT3 code, as given) and UCAS tariff points.
     entry_qualification  text CHECK (char_length(entry_qualification) <= 10),
     tariff_points        integer CHECK (tariff_points BETWEEN 0 AND 999),
-    -- Area and background measures at entry (docs/methodology.md §10.6): 1 = least advantaged fifth.
+    -- Area and background measures at entry (docs/methodology.md §11.6): 1 = least advantaged fifth.
     imd_quintile         smallint CHECK (imd_quintile BETWEEN 1 AND 5),
     polar4_quintile      smallint CHECK (polar4_quintile BETWEEN 1 AND 5),
     tundra_quintile      smallint CHECK (tundra_quintile BETWEEN 1 AND 5),

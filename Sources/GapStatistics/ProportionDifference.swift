@@ -1,5 +1,5 @@
 /// The difference of two independent proportions (a continuation gap: one group's rate minus
-/// another's), with Newcombe's hybrid score interval (docs/methodology.md §10.7).
+/// another's), with Newcombe's hybrid score interval (docs/methodology.md §11.7).
 ///
 /// Why not the simple p1 − p2 ± z·√(p1q1/n1 + p2q2/n2): it overshoots ±1 and covers badly when a
 /// rate is near 0 or 100%, which continuation rates (often above 90%) are. Newcombe's method 10

@@ -3,7 +3,7 @@ import Postgres
 
 /// One course instance as the lifecycle report needs it: when it began, the student's
 /// characteristics at entry, and the OfS measures (nil = not yet known, or not in that measure's
-/// population; docs/methodology.md §10).
+/// population; docs/methodology.md §11).
 public struct LifecycleStudent: Sendable, Equatable {
     public var studentID: Int
     public var entryYear: AcademicYear

@@ -1,11 +1,11 @@
 /// HESA code lists a student-record extract carries, read into what the OfS lifecycle measures
-/// need (docs/methodology.md §10, docs/import-formats.md "Student records (HESA / SITS)").
+/// need (docs/methodology.md §11, docs/import-formats.md "Student records (HESA / SITS)").
 ///
 /// Each reader accepts HESA's code and the words a SITS report or a spreadsheet uses for the
 /// same thing, and throws a `FieldProblem` that quotes the value and lists what was expected.
 enum StudentRecordsCodes {
     /// The two leaving-reason lists: the HESA Student record's RSNEND (to 2021/22) and Data
-    /// Futures' RSNENGEND (from 2022/23), whose codes differ (docs/methodology.md §10.3).
+    /// Futures' RSNENGEND (from 2022/23), whose codes differ (docs/methodology.md §11.3).
     enum LeavingCodeList: String, Sendable {
         case rsnend = "RSNEND"
         case rsnengend = "RSNENGEND"

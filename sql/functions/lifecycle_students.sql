@@ -1,14 +1,14 @@
 -- after version: 13
 -- The student lifecycle measures of the Office for Students, one row per course instance
--- (docs/methodology.md §10).
+-- (docs/methodology.md §11).
 --
 -- Continuation: continuing in study, or qualified, one year and 15 days after commencement
 -- (two years and 15 days part-time); completion: qualified, or still studying, four years and 15
 -- days after (six years and 15 days part-time) (OfS, student outcomes data dashboard, "About the
--- dashboard"; docs/methodology.md §10.3). A measure whose date is after p_as_of is not yet known
+-- dashboard"; docs/methodology.md §11.3). A measure whose date is after p_as_of is not yet known
 -- (NULL), and so is one for a student who died before it: the OfS leaves them out of the
--- population. Attainment: first or upper second among classified first degrees (§10.4).
--- Progression: a positive Graduate Outcomes activity among those recorded (§10.5).
+-- population. Attainment: first or upper second among classified first degrees (§11.4).
+-- Progression: a positive Graduate Outcomes activity among those recorded (§11.5).
 -- Whether an instance was continuing, or had qualified (or transferred: the OfS counts a move to
 -- another provider as continuing), on the measure's date; NULL when that date is after p_as_of or
 -- the student died before it.
@@ -44,7 +44,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
            i.commenced_on, i.course_code, i.course_level, i.mode, i.tariff_points,
            i.imd_quintile, i.polar4_quintile, i.tundra_quintile, i.abcs_quintile,
            i.fsm_at_school, i.care_leaver, i.estranged, i.first_in_family, i.disabled,
-           -- Mature: 21 or over on commencement (docs/methodology.md §10.6).
+           -- Mature: 21 or over on commencement (docs/methodology.md §11.6).
            i.commenced_on >= (i.date_of_birth + interval '21 years')::date,
            CASE WHEN i.gender IN ('F', 'M') THEN i.gender END,
            -- HESA ETHNIC codes (10-19 white; 21-80 Asian, Black, mixed, other) or DfE codes.

@@ -1,7 +1,7 @@
 import GapTrackStore
 
 /// A way of splitting entrants into a group whose outcomes the OfS watches and the group it is
-/// compared with (docs/methodology.md §10.6): quintile 1 against quintile 5 for the area measures,
+/// compared with (docs/methodology.md §11.6): quintile 1 against quintile 5 for the area measures,
 /// those with a characteristic against those without it otherwise. Students in neither (middle
 /// quintiles, not known) are counted in the stage's total only.
 public struct LifecycleCharacteristic: Sendable {
@@ -50,7 +50,7 @@ public struct LifecycleCharacteristic: Sendable {
     }
 }
 
-/// The stages of the student lifecycle the OfS measures (docs/methodology.md §10.3–§10.5).
+/// The stages of the student lifecycle the OfS measures (docs/methodology.md §11.3–§11.5).
 public enum LifecycleStage: String, Sendable, Codable, CaseIterable {
     case access
     case continuation

@@ -1,7 +1,7 @@
 import DisclosureControl
 
 /// Shapes one stage and year of the lifecycle report for governors and the public
-/// (docs/disclosure-control.md, docs/methodology.md §10.8).
+/// (docs/disclosure-control.md, docs/methodology.md §11.8).
 ///
 /// What a reader is told, as relations: the stage's total is the group, its comparison group
 /// and the rest (middle quintiles, not known); each group is those with the outcome and those

@@ -1,6 +1,6 @@
 /// The student lifecycle report: for each OfS stage, each year of entry and each characteristic,
 /// the rate of the group and of its comparison group with Wilson intervals and the gap between
-/// them with Newcombe's interval (docs/methodology.md §10). Made for one audience: staff see every
+/// them with Newcombe's interval (docs/methodology.md §11). Made for one audience: staff see every
 /// figure, small groups marked; governors and the public see `c` for small groups and whatever
 /// would reveal them (docs/disclosure-control.md).
 public struct LifecycleReport: Sendable, Codable, Equatable {

@@ -60,7 +60,7 @@ public struct LifecycleReportBuilder: Sendable {
         let (comparisonRate, comparisonProportion) = rate(characteristic.comparisonLabel, comparison)
         var gap: LifecycleGap?
         // The shares of one intake are not independent samples, so access has no gap interval
-        // and no gap (docs/methodology.md §10.7).
+        // and no gap (docs/methodology.md §11.7).
         if stage != .access, let groupProportion, let comparisonProportion {
             let difference = ProportionDifference(comparisonProportion, minus: groupProportion)
             gap = LifecycleGap(points: 100 * difference.value, lower: 100 * difference.confidenceInterval.lower,
