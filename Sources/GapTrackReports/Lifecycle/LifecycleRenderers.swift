@@ -67,20 +67,21 @@ public enum LifecycleTextRenderer {
             out += "\n\(index + 1). \(section.title)\n"
             out += wrapText(section.definition, width: 100, indent: "   ") + "\n"
             out += "   Students measured: " + section.totals.map(LifecycleText.total).joined(separator: "; ") + "\n"
-            var table = TextTable([
-                TextTable.Column("Characteristic", .left), TextTable.Column("Year", .left), TextTable.Column("Group", .left),
-                TextTable.Column("n"), TextTable.Column("Rate (95% CI)"), TextTable.Column("Comparison", .left),
-                TextTable.Column("n"), TextTable.Column("Rate (95% CI)"), TextTable.Column("Gap (95% CI)"),
-            ])
-            var last = ""
-            for row in section.rows {
-                table.add([row.characteristicName == last ? "" : row.characteristicName, row.year, row.group.label,
-                           LifecycleText.students(row.group), LifecycleText.rate(row.group), row.comparison.label,
-                           LifecycleText.students(row.comparison), LifecycleText.rate(row.comparison), LifecycleText.gap(row.gap)],
-                          ruleBefore: row.characteristicName != last)
-                last = row.characteristicName
+            // One block per characteristic, a row per year, so the years read down like the OfS dashboard's.
+            var seen: [String] = []
+            for first in section.rows where !seen.contains(first.characteristic) {
+                seen.append(first.characteristic)
+                out += "\n   \(first.characteristicName): \(first.group.label) against \(first.comparison.label)\n"
+                var table = TextTable([
+                    TextTable.Column("Year", .left), TextTable.Column("n"), TextTable.Column(first.group.label),
+                    TextTable.Column("n"), TextTable.Column(first.comparison.label), TextTable.Column("Gap (95% CI)"),
+                ])
+                for row in section.rows where row.characteristic == first.characteristic {
+                    table.add([row.year, LifecycleText.students(row.group), LifecycleText.rate(row.group),
+                               LifecycleText.students(row.comparison), LifecycleText.rate(row.comparison), LifecycleText.gap(row.gap)])
+                }
+                out += table.render(indent: "   ", maxWidth: 120)
             }
-            out += table.render(indent: "   ", maxWidth: 160)
         }
         out += "\nMethod\n"
         for note in report.notes { out += wrapText("- " + note, width: 100, indent: "", hangingIndent: "  ") + "\n" }
