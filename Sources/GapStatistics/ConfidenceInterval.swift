@@ -40,6 +40,8 @@ public enum IntervalMethod: Sendable, Equatable, CustomStringConvertible {
     case wilson
     /// The interval's ends converted through a lookup table (EEF months bands).
     case convertedBands
+    /// Newcombe's hybrid score interval for a difference of two independent proportions.
+    case newcombe
 
     public var description: String {
         switch self {
@@ -49,6 +51,7 @@ public enum IntervalMethod: Sendable, Equatable, CustomStringConvertible {
         case .deltaMethod: "delta method"
         case .wilson: "Wilson score"
         case .convertedBands: "interval ends converted through the bands"
+        case .newcombe: "Newcombe hybrid score"
         }
     }
 }

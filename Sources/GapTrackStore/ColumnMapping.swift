@@ -15,6 +15,9 @@ public struct ColumnMapping: Sendable, Hashable {
         case sims
         case arbor
         case bromcom
+        /// A student-record extract with HESA field names, or one from SITS (`StudentRecordsPresets`).
+        case hesa
+        case sits
 
         public var description: String { rawValue }
     }

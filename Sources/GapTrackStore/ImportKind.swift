@@ -10,6 +10,8 @@ public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, Custo
     case ctf
     /// The school calendar: term dates, holidays, closures, INSET days.
     case calendar
+    /// A university's student-record extract (HESA / SITS): courses, instances and outcomes.
+    case studentRecords = "student-records"
 
     public var description: String { rawValue }
 
@@ -23,6 +25,7 @@ public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, Custo
         case .support: return SupportImport.columns
         case .ctf: return []
         case .calendar: return SchoolCalendarImport.columns
+        case .studentRecords: return StudentRecordsImport.columns
         }
     }
 }

@@ -121,6 +121,7 @@ public struct Importer {
             case .attendance: outcome = try AttendanceImport(context: context).run()
             case .ctf: outcome = try CTFImport(context: context).run()
             case .calendar: outcome = try TabularImportDriver<SchoolCalendarImport>(context: context).run()
+            case .studentRecords: outcome = try TabularImportDriver<StudentRecordsImport>(context: context).run()
             }
             if outcome.rowsRead == 0 {
                 throw ImportError.noRows(fileName: fileName)

@@ -10,6 +10,7 @@
 /// (so "Legal Surname" is preferred to "Surname" when an export has both).
 enum MISPresets {
     static func aliases(_ preset: ColumnMapping.Preset, kind: ImportKind) -> [String: [String]] {
+        if kind == .studentRecords { return StudentRecordsPresets.aliases(preset) }
         var merged = common[kind] ?? [:]
         for (column, names) in (specific[preset]?[kind] ?? [:]) {
             merged[column] = names + (merged[column] ?? [])

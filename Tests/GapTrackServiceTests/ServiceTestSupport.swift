@@ -169,6 +169,25 @@ struct TwoProviders {
             try connection.query(
                 "INSERT INTO web_sessions (provider_id, account_id, token_hash, expires_at) VALUES ($1, $2, repeat($3, 64), now() + interval '1 hour')",
                 [provider, accountID, provider == a ? "a" : "b"])
+            // The higher-education tables (sql/013_higher_education.sql), so every provider-owned table has rows of both.
+            for statement in [
+                """
+                INSERT INTO he_teaching_periods (provider_id, academic_year, period_code, name, starts_on, ends_on)
+                VALUES ($1, '2024/25', 'S1', 'Semester 1', '2024-09-23', '2025-01-24')
+                """,
+                "INSERT INTO he_courses (provider_id, course_code, title) VALUES ($1, 'BSCBIO', 'Biology')",
+                "INSERT INTO he_modules (provider_id, module_code, credits) VALUES ($1, 'BIO101', 20)",
+                """
+                INSERT INTO he_instances (provider_id, student_id, commenced_on, course_code, mode)
+                SELECT $1, min(student_id), '2024-09-23', 'BSCBIO', 'full_time' FROM students WHERE provider_id = $1
+                """,
+                """
+                INSERT INTO he_instance_years (provider_id, student_id, commenced_on, academic_year, mode, year_of_programme)
+                SELECT provider_id, student_id, commenced_on, '2024/25', mode, 1 FROM he_instances WHERE provider_id = $1
+                """,
+            ] {
+                try connection.query(statement, [provider])
+            }
         }
         // Both in one trust, so that provider_group_members holds rows of each (sql/015_provider_groups.sql).
         let group: Int = try connection.query(

@@ -136,6 +136,10 @@ struct SchemaCatalogueTests {
         ("grant function gaptrack_group_members(", "goes with the function"),
         ("function gaptrack_bind_group_member(", "provider_groups.sql: binds a group session to a member only"),
         ("grant function gaptrack_bind_group_member(", "goes with the function"),
+        // 013_higher_education.sql and lifecycle_students.sql: the higher-education model (docs/methodology.md §10).
+        ("relation he_", "013"), ("column he_", "013"), ("constraint he_", "013"), ("data he_", "013"), ("grant relation he_", "013"),
+        ("index CREATE INDEX he_", "013"), ("index CREATE UNIQUE INDEX he_", "013"), ("policy he_", "013"), ("trigger he_", "013"),
+        ("type he_", "013"), ("function lifecycle_", "lifecycle_students.sql"), ("grant function lifecycle_", "lifecycle_students.sql"),
     ]
 
     static func isLater(_ line: String) -> Bool {
