@@ -45,14 +45,20 @@ public struct PupilPremiumStatementRow: Sendable, Equatable, Codable {
 /// highest rate; sql/functions/pupil_premium.sql, docs/methodology.md §1.4).
 public struct PupilPremiumCensusCounts: Sendable, Equatable, Codable {
     public var pupilsOnRoll: Int
+    /// Of them, in reception to year 6.
+    public var primaryOnRoll: Int
     public var fsmEver6Primary: Int
     public var fsmEver6Secondary: Int
     public var previouslyLookedAfter: Int
     public var lookedAfter: Int
     public var serviceChildren: Int
 
-    public init(pupilsOnRoll: Int, fsmEver6Primary: Int, fsmEver6Secondary: Int, previouslyLookedAfter: Int, lookedAfter: Int, serviceChildren: Int) {
+    public init(
+        pupilsOnRoll: Int, primaryOnRoll: Int, fsmEver6Primary: Int, fsmEver6Secondary: Int, previouslyLookedAfter: Int, lookedAfter: Int,
+        serviceChildren: Int
+    ) {
         self.pupilsOnRoll = pupilsOnRoll
+        self.primaryOnRoll = primaryOnRoll
         self.fsmEver6Primary = fsmEver6Primary
         self.fsmEver6Secondary = fsmEver6Secondary
         self.previouslyLookedAfter = previouslyLookedAfter
@@ -128,7 +134,7 @@ public struct PupilPremiumStrategies {
                                         EXCLUDED.external_provider, EXCLUDED.success_criteria)
             """,
             [try providerID(provider), year.description, row.section.rawValue, row.number, row.text, row.tier?.rawValue,
-             row.evidence, "{" + row.challenges.map(String.init).joined(separator: ",") + "}", row.externalProvider, row.successCriteria])
+             row.evidence, "{" + row.challenges.map { "\($0)" }.joined(separator: ",") + "}", row.externalProvider, row.successCriteria])
     }
 
     /// The statement's rows for the year, by section then number.
@@ -201,7 +207,7 @@ public struct PupilPremiumStrategies {
     public func censusCounts(providerID: Int, census: CalendarDate) throws -> PupilPremiumCensusCounts {
         let row = try connection.query("SELECT * FROM pupil_premium_census_counts($1, $2::date)", [providerID, census.isoString]).single()
         return PupilPremiumCensusCounts(
-            pupilsOnRoll: try row.decode("pupils_on_roll"), fsmEver6Primary: try row.decode("fsm_ever6_primary"),
+            pupilsOnRoll: try row.decode("pupils_on_roll"), primaryOnRoll: try row.decode("primary_on_roll"), fsmEver6Primary: try row.decode("fsm_ever6_primary"),
             fsmEver6Secondary: try row.decode("fsm_ever6_secondary"), previouslyLookedAfter: try row.decode("previously_looked_after"),
             lookedAfter: try row.decode("looked_after"), serviceChildren: try row.decode("service_child"))
     }

@@ -2,13 +2,14 @@
 -- depends on: student_disadvantage.sql
 -- after version: 11
 
--- Pupils on roll on a census day, reception to year 11 (the year groups the grant funds), by the
+-- Pupils on roll on a census day, reception to year 11 (the year groups the grant funds), and of
+-- them in reception to year 6 (a school with none has no primary FSM Ever 6 pupils to protect), by the
 -- ground each attracts funding on. A pupil is counted once, on the ground with the highest rate:
 -- looked after (paid to the local authority), then previously looked after, then FSM Ever 6 (the
 -- primary rate for reception to year 6, the secondary rate for years 7 to 11), then service child.
 -- docs/methodology.md §1.4 gives the mapping from markers to the DfE's census counts.
 CREATE OR REPLACE FUNCTION pupil_premium_census_counts(p_provider_id bigint, p_census date)
-RETURNS TABLE (pupils_on_roll bigint, fsm_ever6_primary bigint, fsm_ever6_secondary bigint,
+RETURNS TABLE (pupils_on_roll bigint, primary_on_roll bigint, fsm_ever6_primary bigint, fsm_ever6_secondary bigint,
                previously_looked_after bigint, looked_after bigint, service_child bigint)
 LANGUAGE sql STABLE AS $$
     WITH on_roll AS (
@@ -28,6 +29,7 @@ LANGUAGE sql STABLE AS $$
         LEFT JOIN student_disadvantage(p_provider_id, p_census) d ON d.student_id = r.student_id
     )
     SELECT count(*),
+           count(*) FILTER (WHERE primary_phase),
            count(*) FILTER (WHERE ground = 'fsm_ever6' AND primary_phase),
            count(*) FILTER (WHERE ground = 'fsm_ever6' AND NOT primary_phase),
            count(*) FILTER (WHERE ground = 'previously_looked_after'),

@@ -90,7 +90,7 @@ extension PupilPremiumReview {
                 columns: [line.tier.label + ": activity (budgeted cost " + (line.planned?.formatted ?? "not set") + ")",
                           "Evidence that supports this approach", "Challenge number(s) addressed"],
                 numeric: [],
-                rows: activities(in: line.tier).map { [$0.text, $0.evidence ?? "", $0.challenges.map(String.init).joined(separator: ", ")] }))
+                rows: activities(in: line.tier).map { [$0.text, $0.evidence ?? "", $0.challenges.map { "\($0)" }.joined(separator: ", ")] }))
         }
         partA.tables.append(Table(
             id: "budget", columns: ["Tier", "Budgeted cost"], numeric: [1],
@@ -98,7 +98,8 @@ extension PupilPremiumReview {
         var partB = Section(
             id: "part_b", heading: "Part B: review of outcomes, \(year)",
             paragraphs: ["Spend is support recorded with the pupil premium as its funding source that took place in \(year), "
-                + "in the tier of its support type (docs/methodology.md §6.5). The performance of disadvantaged pupils is in the termly "
+                + "in the tier of its support type (docs/methodology.md §6.5); a tier no support type counts in shows £0.00, "
+                + "which is known, not suppressed. The performance of disadvantaged pupils is in the termly "
                 + "gap report and the governors' pack."])
         var spendRows = tiers.map { line -> [String] in
             let difference: String = switch (line.planned, line.spent.value) {
@@ -154,6 +155,18 @@ enum ReviewDocumentRenderer {
             out += "\n" + section.heading + "\n" + String(repeating: "-", count: section.heading.count) + "\n"
             for paragraph in section.paragraphs { out += wrapText(paragraph, width: 100) + "\n" }
             for table in section.tables where !table.rows.isEmpty {
+                // Rows of sentences read better as paragraphs than squeezed into columns.
+                if table.numeric.isEmpty, table.rows.joined().contains(where: { $0.count > 40 }) {
+                    out += "\n  " + table.columns[0] + "\n"
+                    for row in table.rows {
+                        out += wrapText("- " + row[0], width: 100, indent: "  ", hangingIndent: "    ")
+                        for (column, value) in zip(table.columns.dropFirst(), row.dropFirst()) where !value.isEmpty {
+                            out += wrapText(column + ": " + value, width: 100, indent: "    ", hangingIndent: "      ")
+                        }
+                    }
+                    out += "\n"
+                    continue
+                }
                 var text = TextTable(table.columns.enumerated().map { TextTable.Column($1, table.numeric.contains($0) ? .right : .left) })
                 for row in table.rows { text.add(row) }
                 out += text.render() + "\n"

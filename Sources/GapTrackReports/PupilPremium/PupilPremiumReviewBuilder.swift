@@ -45,6 +45,26 @@ public struct PupilPremiumReviewData: Sendable, Equatable {
     }
 
     var eligible: Int { counts.fsmEver6Primary + counts.fsmEver6Secondary + counts.previouslyLookedAfter + counts.lookedAfter }
+
+    /// Grounds that can hold pupils: a school with no pupils in reception to year 6 has no primary
+    /// FSM Ever 6 pupils, and a reader knows it, so that zero is not a small group to protect
+    /// (nor, likewise, the secondary ground at a primary school).
+    var possibleGrounds: [PupilPremiumReview.AllocationLine.Ground] {
+        PupilPremiumReview.AllocationLine.Ground.allCases.filter { ground in
+            switch ground {
+            case .fsmEver6Primary: counts.primaryOnRoll > 0
+            case .fsmEver6Secondary: counts.pupilsOnRoll > counts.primaryOnRoll
+            default: true
+            }
+        }
+    }
+
+    /// Tiers some support type counts in (nil: the types with no tier, when any has spend). A tier
+    /// no type counts in is known to have no recorded spend, so its zero is not protected either.
+    var possibleTiers: [PupilPremiumTier?] {
+        PupilPremiumTier.allCases.filter { tier in tierAssignments.contains { $0.tier == tier } }
+            + (spend.contains { $0.tier == nil } ? [nil] : [])
+    }
 }
 
 /// Reads a review's data from the store and builds the review for an audience.
@@ -159,31 +179,32 @@ public struct PupilPremiumReviewTables: Sendable {
         typealias Ground = PupilPremiumReview.AllocationLine.Ground
         var described = PupilPremiumReviewTables()
         try described.tables.count(onRoll, "pupils on roll", data.counts.pupilsOnRoll, isTotal: true)
-        for ground in Ground.allCases {
+        let grounds = data.possibleGrounds
+        for ground in grounds {
             try described.tables.count(pupils(ground), ground.label, data.pupils(ground))
         }
-        let grounded = Ground.allCases.reduce(0) { $0 + data.pupils($1) }
+        let grounded = grounds.reduce(0) { $0 + data.pupils($1) }
         try described.tables.add(Cell(id: noGround, label: "pupils on no ground", value: data.counts.pupilsOnRoll - grounded, visibility: .unpublished))
-        try described.tables.partition(onRoll, into: Ground.allCases.map(pupils) + [noGround])
+        try described.tables.partition(onRoll, into: grounds.map(pupils) + [noGround])
         try described.tables.count(eligible, "pupils eligible (disadvantage)", data.eligible)
-        try described.tables.partition(eligible, into: Ground.allCases.filter(\.isDisadvantage).map(pupils))
+        try described.tables.partition(eligible, into: grounds.filter(\.isDisadvantage).map(pupils))
         if data.counts.pupilsOnRoll > 0 {
             try described.tables.rate(
                 eligiblePercent, "percent eligible", numerator: eligible, denominator: onRoll,
                 percent: Double(data.eligible) / Double(data.counts.pupilsOnRoll) * 100, decimals: 1)
         }
-        for ground in Ground.allCases {
+        for ground in grounds {
             let rate = ground.rate(rates).pence
             try described.tables.sum(amount(ground), "allocation, " + ground.label, rate * data.pupils(ground), unit: "pence", over: pupils(ground))
             try described.tables.relate(LinearRelation(
                 "allocation, \(ground.label) = \(rate) × pupils", terms: [Term(amount(ground), 1), Term(pupils(ground), -rate)]))
         }
-        let schoolGrounds = Ground.allCases.filter(\.paidToSchool)
+        let schoolGrounds = grounds.filter(\.paidToSchool)
         try described.tables.sum(
             toSchool, "allocation to the school", schoolGrounds.reduce(0) { $0 + $1.rate(rates).pence * data.pupils($1) },
             unit: "pence", over: nil, isTotal: true)
         try described.tables.partition(toSchool, into: schoolGrounds.map(amount))
-        let tiers: [PupilPremiumTier?] = PupilPremiumTier.allCases + (data.spend.contains { $0.tier == nil } ? [nil] : [])
+        let tiers = data.possibleTiers
         for tier in tiers {
             let line = data.spend.first { $0.tier == tier }
             try described.tables.count(students(tier), "pupils supported, " + (tier?.label ?? "no tier"), line?.students ?? 0)
