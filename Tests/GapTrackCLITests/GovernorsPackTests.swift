@@ -88,3 +88,31 @@ struct GovernorsPackTests {
         #expect(!sets[0].providers.flatMap(\.files).contains { $0.url.lastPathComponent == SchoolPupilPremiumPlan.fileName })
     }
 }
+
+/// `gaptrack pupil-premium` and `gaptrack report pupil-premium` on the command line.
+@Suite("Pupil premium commands")
+struct PupilPremiumCommandTests {
+    @Test func aBudgetSetOnTheCommandLineIsInTheReview() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let database = CommandTests.databaseOption(connection)
+            _ = try GapTrackCommandLine.run(["provider", "add", "--code", "pp-cli", "--name", "PP School", "--kind", "school", "--urn", "765432"] + database)
+            let set = try GapTrackCommandLine.run(
+                ["pupil-premium", "plan", "set", "--provider", "pp-cli", "--year", "2024/25", "--tier", "targeted-academic-support", "--amount", "42000.00"] + database)
+            #expect(set.joined().contains("£42,000.00"))
+            _ = try GapTrackCommandLine.run(
+                ["pupil-premium", "plan", "row", "--provider", "pp-cli", "--year", "2024/25", "--section", "intended-outcome", "--number", "1",
+                 "--text", "Attendance improves", "--success-criteria", "Gap under 3 points"] + database)
+            let csv = try GapTrackCommandLine.run(["report", "pupil-premium", "--provider", "pp-cli", "--year", "2024/25", "--format", "csv"] + database)
+            #expect(csv.contains("part_a,budget,2,Budgeted cost,\"£42,000.00\""))
+            #expect(csv.contains { $0.contains("Attendance improves") })
+
+            let wrongTier = GapTrackCommandLine.failureMessage(
+                ["pupil-premium", "plan", "set", "--provider", "pp-cli", "--year", "2024/25", "--tier", "tutoring", "--amount", "1.00"] + database)
+            #expect(wrongTier?.contains("'tutoring' is not an EEF tier; use one of high-quality-teaching, targeted-academic-support, wider-strategies") == true)
+            let outcomeWithTier = GapTrackCommandLine.failureMessage(
+                ["pupil-premium", "plan", "row", "--provider", "pp-cli", "--year", "2024/25", "--section", "challenge", "--number", "1",
+                 "--text", "Low attendance", "--tier", "wider-strategies"] + database)
+            #expect(outcomeWithTier?.contains("an activity needs --tier, and only an activity has one") == true)
+        }
+    }
+}

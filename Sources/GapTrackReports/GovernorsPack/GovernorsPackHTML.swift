@@ -23,6 +23,10 @@ public enum GovernorsPackHTML {
     static let css = """
     body.pack, body { font-size: 12px; }
     figure { margin: 4px 0 6px; }
+    @media screen and (max-width: 600px) {
+      body { padding: 12px; }
+      .cards { grid-template-columns: repeat(2, 1fr); }
+    }
     section.pack h2 { margin-top: 12px; }
     @media print {
       body { font-size: 8.5pt; }

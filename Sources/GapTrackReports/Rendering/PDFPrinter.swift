@@ -36,15 +36,63 @@ public struct PDFPrinter: Sendable {
 
     /// The page printed on A4, as PDF bytes.
     public func print(html: String) async throws(PDFPrintError) -> Data {
+        let job = try PrintJob(html: html, executable: executable)
+        defer { job.cleanUp() }
+        let status: Int32
+        do {
+            status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+                do {
+                    try job.launch(timeout: timeout) { continuation.resume(returning: $0) }
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        } catch {
+            throw .failed("could not start \(job.executable): \(error.localizedDescription)")
+        }
+        return try job.result(status: status, timeout: timeout)
+    }
+
+    /// The page printed on A4, for callers that are not async (a command-line command). It waits
+    /// on a semaphore that Chromium's exit signals from Foundation's own thread, never for a task
+    /// of Swift's cooperative pool, so it cannot starve waiting for a thread it holds.
+    public func printWaiting(html: String) throws(PDFPrintError) -> Data {
+        let job = try PrintJob(html: html, executable: executable)
+        defer { job.cleanUp() }
+        let exit = Mutex<Int32?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        do {
+            try job.launch(timeout: timeout) { status in
+                exit.withLock { $0 = status }
+                done.signal()
+            }
+        } catch {
+            throw .failed("could not start \(job.executable): \(error.localizedDescription)")
+        }
+        done.wait()
+        return try job.result(status: exit.withLock { $0 } ?? -1, timeout: timeout)
+    }
+}
+
+/// One print: its temporary folder (the page, the PDF, Chromium's log and a throwaway profile),
+/// the Chromium process, and whether it ended or was killed.
+private struct PrintJob {
+    let executable: String
+    let folder: URL
+    let pdf: URL
+    let log: URL
+    let process = Process()
+    let state = PrintState()
+
+    init(html: String, executable: String?) throws(PDFPrintError) {
         guard let executable, FileManager.default.isExecutableFile(atPath: executable) else {
             throw .chromiumMissing(executable)
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gaptrack-pdf-" + UUID().uuidString, isDirectory: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        self.executable = executable
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("gaptrack-pdf-" + UUID().uuidString, isDirectory: true)
         let page = folder.appendingPathComponent("report.html")
-        let pdf = folder.appendingPathComponent("report.pdf")
-        let log = folder.appendingPathComponent("chromium.log")
-        let process = Process()
+        pdf = folder.appendingPathComponent("report.pdf")
+        log = folder.appendingPathComponent("chromium.log")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data(html.utf8).write(to: page)
@@ -58,44 +106,42 @@ public struct PDFPrinter: Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: log)
         } catch {
+            try? FileManager.default.removeItem(at: folder)
             throw .failed("could not prepare the print in \(folder.path): \(error.localizedDescription)")
         }
-        let state = PrintState()
-        let status: Int32
-        do {
-            status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-                process.terminationHandler = { ended in
-                    state.finished.withLock { $0 = true }
-                    continuation.resume(returning: ended.terminationStatus)
-                }
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(throwing: error)
-                    return
-                }
-                // A thread of its own rather than a task or a Dispatch timer: the time limit must
-                // hold even while every thread of Swift's cooperative pool, and of Dispatch's, is
-                // busy (under a full test run a Dispatch timer fired more than a minute late).
-                let pid = process.processIdentifier
-                let (seconds, attoseconds) = timeout.components
-                let limit = Double(seconds) + Double(attoseconds) / 1e18
-                let watchdog = Thread {
-                    let end = Date().addingTimeInterval(limit)
-                    while Date() < end {
-                        if state.finished.withLock({ $0 }) { return }
-                        Thread.sleep(forTimeInterval: min(0.05, max(0, end.timeIntervalSinceNow)))
-                    }
-                    if !state.finished.withLock({ $0 }) {
-                        state.timedOut.withLock { $0 = true }
-                        kill(pid, SIGKILL)
-                    }
-                }
-                watchdog.start()
-            }
-        } catch {
-            throw .failed("could not start \(executable): \(error.localizedDescription)")
+    }
+
+    /// Starts Chromium; `ended` is called with its exit status once it ends, or is killed at the
+    /// time limit.
+    func launch(timeout: Duration, ended: @escaping @Sendable (Int32) -> Void) throws {
+        let state = state
+        process.terminationHandler = { process in
+            state.finished.withLock { $0 = true }
+            ended(process.terminationStatus)
         }
+        try process.run()
+        // A thread of its own rather than a task or a Dispatch timer: the time limit must
+        // hold even while every thread of Swift's cooperative pool, and of Dispatch's, is
+        // busy (under a full test run a Dispatch timer fired more than a minute late).
+        let pid = process.processIdentifier
+        let (seconds, attoseconds) = timeout.components
+        let limit = Double(seconds) + Double(attoseconds) / 1e18
+        let watchdog = Thread {
+            let end = Date().addingTimeInterval(limit)
+            while Date() < end {
+                if state.finished.withLock({ $0 }) { return }
+                Thread.sleep(forTimeInterval: min(0.05, max(0, end.timeIntervalSinceNow)))
+            }
+            if !state.finished.withLock({ $0 }) {
+                state.timedOut.withLock { $0 = true }
+                kill(pid, SIGKILL)
+            }
+        }
+        watchdog.start()
+    }
+
+    /// The PDF, or why there is none.
+    func result(status: Int32, timeout: Duration) throws(PDFPrintError) -> Data {
         if state.timedOut.withLock({ $0 }) { throw .timedOut(timeout) }
         let bytes = (try? Data(contentsOf: pdf)) ?? Data()
         guard status == 0, bytes.starts(with: Array("%PDF-".utf8)) else {
@@ -104,6 +150,10 @@ public struct PDFPrinter: Sendable {
         }
         return bytes
     }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(at: folder)
+    }
 }
 
 /// Whether Chromium has ended, and whether the time limit ended it: shared between the process's
@@ -111,23 +161,6 @@ public struct PDFPrinter: Sendable {
 private final class PrintState: Sendable {
     let finished = Mutex(false)
     let timedOut = Mutex(false)
-}
-
-extension PDFPrinter {
-    /// The page printed on A4, for callers that are not async (a command-line command): waits
-    /// for `print(html:)` on the cooperative pool.
-    public func printWaiting(html: String) throws(PDFPrintError) -> Data {
-        let outcome = Mutex<Result<Data, PDFPrintError>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let result: Result<Data, PDFPrintError>
-            do throws(PDFPrintError) { result = .success(try await print(html: html)) } catch { result = .failure(error) }
-            outcome.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        return try outcome.withLock { $0 ?? .failure(.failed("the print did not finish")) }.get()
-    }
 }
 
 /// Why a PDF could not be made, in words an administrator can act on.
