@@ -73,6 +73,7 @@ CREATE TABLE pupil_premium_statement_rows (
 SELECT gaptrack_protect_provider_table('pupil_premium_tier_assignments');
 SELECT gaptrack_protect_provider_table('pupil_premium_budgets');
 SELECT gaptrack_protect_provider_table('pupil_premium_statement_rows');
+SELECT gaptrack_track_data_changes('pupil_premium_tier_defaults');
 SELECT gaptrack_track_data_changes('pupil_premium_tier_assignments');
 SELECT gaptrack_track_data_changes('pupil_premium_budgets');
 SELECT gaptrack_track_data_changes('pupil_premium_statement_rows');

@@ -150,6 +150,14 @@ struct TwoProviders {
                 INSERT INTO assessment_results (assessment_point_id, scale, student_id, score, result_text, assessed_on)
                 SELECT $1, 'gcse', student_id, 5, '5', '2024-11-20' FROM students WHERE provider_id = $2
                 """, [pointID, provider])
+            // The pupil premium strategy (sql/011_pupil_premium.sql).
+            try connection.query(
+                "INSERT INTO pupil_premium_budgets (provider_id, academic_year, tier, amount) VALUES ($1, '2024/25', 'wider_strategies', 1000)", [provider])
+            try connection.query(
+                "INSERT INTO pupil_premium_statement_rows (provider_id, academic_year, section, number, text) VALUES ($1, '2024/25', 'challenge', 1, 'Attendance')",
+                [provider])
+            try connection.query(
+                "INSERT INTO pupil_premium_tier_assignments (provider_id, type, tier) VALUES ($1, 'mentoring', 'targeted_academic_support')", [provider])
         }
         return TwoProviders(
             conninfo: conninfo, a: a, b: b, studentA: makeUPN(2), studentB: makeUPN(102), restrictedStudentA: makeUPN(1))
