@@ -31,6 +31,10 @@ if "$GAPTRACK" help report >/dev/null 2>&1; then
     "$GAPTRACK" report termly --provider demo-academy --cohort year-11 --term 2024/25-summer
     "$GAPTRACK" report termly --provider demo-academy --cohort year-11 --term 2024/25-summer --format html --output out/demo-academy-year-11-2024-25-summer.html
     say "HTML report written to out/demo-academy-year-11-2024-25-summer.html"
+    "$GAPTRACK" report governors-pack --provider demo-academy --cohort year-11 --term 2024/25-summer --output out/demo-academy-governors-pack.html
+    if command -v chromium >/dev/null 2>&1; then
+        "$GAPTRACK" report governors-pack --provider demo-academy --cohort year-11 --term 2024/25-summer --format pdf --output out/demo-academy-governors-pack.pdf
+    fi
 fi
 
 if "$GAPTRACK" help user >/dev/null 2>&1; then

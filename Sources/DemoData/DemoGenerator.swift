@@ -25,6 +25,7 @@ public struct DemoGenerator: Sendable {
         if options.includesSchool {
             providers.append(try SchoolFilesWriter(options: options)
                 .write(into: folder.appendingPathComponent(DemoProvider.academy.code)))
+            try SchoolPupilPremiumPlan(options: options).write(into: folder.appendingPathComponent(DemoProvider.academy.code))
         }
         if options.includesUniversity {
             providers.append(try UniversityFilesWriter(options: options)

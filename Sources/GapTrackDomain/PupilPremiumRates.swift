@@ -1,19 +1,17 @@
-/// Pupil premium per-pupil rates for one financial year.
+/// Pupil premium per-pupil rates for one financial year: the one place gaptrack holds them.
 ///
 /// Pupil premium is allocated by *financial* year, 1 April to 31 March (DfE, "Pupil premium:
-/// allocations and conditions of grant 2024 to 2025" and "... 2025 to 2026"; the 2024 to 2025
-/// technical note bases FSM Ever 6 on the October 2023 census). The year "2024-25" below is
-/// therefore April 2024 to March 2025, not the academic year 2024/25.
-///
-/// Rates (DfE conditions of grant, as reproduced on school websites, e.g. the Flyford Flavell and
-/// "funding rates for the 2024 to 2025 financial year" tables; docs/methodology.md §1.4):
+/// allocations and conditions of grant 2024 to 2025" and "... 2025 to 2026"). The year "2024-25"
+/// below is therefore April 2024 to March 2025, not the academic year 2024/25.
 ///
 /// | financial year | FSM Ever 6 primary | FSM Ever 6 secondary | LAC and PLAC | service |
 /// | -------------- | ------------------ | -------------------- | ------------ | ------- |
 /// | 2024-25        | £1,480             | £1,050               | £2,570       | £340    |
 /// | 2025-26        | £1,515             | £1,075               | £2,630       | £350    |
 ///
-/// LAC funding is paid to the local authority (virtual school head), not the school.
+/// Each figure's source, and how a yearly release adds the next year's rates, are in
+/// docs/methodology.md §1.4. LAC funding is paid to the local authority (virtual school head),
+/// not the school.
 public struct PupilPremiumRates: Sendable, Hashable, Codable {
     /// The calendar year in which the financial year starts (2024 for April 2024 to March 2025).
     public let financialYearStart: Int

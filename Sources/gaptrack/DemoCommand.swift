@@ -227,6 +227,7 @@ struct DemoLoader {
             imported(try importer.importFile(kind: Self.importKind(of: file.file), url: file.url,
                                              provider: try code ?? ProviderCode(parsing: generated.provider.code), options: ImportOptions(progress: progress)))
         }
+        try importPupilPremiumPlan(of: generated)
     }
 
     /// Each demo file is written in the format of one import kind (docs/import-formats.md).
@@ -251,5 +252,15 @@ enum DemoLoadError: Error, CustomStringConvertible {
         case .providerKindDiffers(let code, let existing, let expected):
             return "a provider with code '\(code)' already exists as a \(existing), but the demo's '\(code)' is a \(expected); load the demo into another database (--database)"
         }
+    }
+}
+
+extension DemoLoader {
+    /// The school's pupil premium plan (`SchoolPupilPremiumPlan`), where the generator wrote one.
+    func importPupilPremiumPlan(of generated: GeneratedProvider) throws {
+        let plan = generated.folder.appendingPathComponent(SchoolPupilPremiumPlan.fileName)
+        guard FileManager.default.fileExists(atPath: plan.path) else { return }
+        let school = try Providers(connection: connection).require(code: try ProviderCode(parsing: generated.provider.code))
+        try PupilPremiumStrategies(connection: connection).importPlan(provider: school, file: plan)
     }
 }

@@ -188,6 +188,14 @@ struct TwoProviders {
             ] {
                 try connection.query(statement, [provider])
             }
+            // The pupil premium strategy (sql/011_pupil_premium.sql).
+            try connection.query(
+                "INSERT INTO pupil_premium_budgets (provider_id, academic_year, tier, amount) VALUES ($1, '2024/25', 'wider_strategies', 1000)", [provider])
+            try connection.query(
+                "INSERT INTO pupil_premium_statement_rows (provider_id, academic_year, section, number, text) VALUES ($1, '2024/25', 'challenge', 1, 'Attendance')",
+                [provider])
+            try connection.query(
+                "INSERT INTO pupil_premium_tier_assignments (provider_id, type, tier) VALUES ($1, 'mentoring', 'targeted_academic_support')", [provider])
         }
         // Both in one trust, so that provider_group_members holds rows of each (sql/015_provider_groups.sql).
         let group: Int = try connection.query(

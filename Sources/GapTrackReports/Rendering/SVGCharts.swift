@@ -35,8 +35,8 @@ enum SVGChart {
     }
 
     static let width = 680.0
-    private static let labelWidth = 210.0
-    private static let valueWidth = 120.0
+    static let labelWidth = 210.0
+    static let valueWidth = 120.0
     private static let rowHeight = 26.0
     private static let top = 28.0
     private static let bottom = 34.0
@@ -46,24 +46,26 @@ enum SVGChart {
         id: String, title: String, rows: [DotRow], domain: ClosedRange<Double>, axisLabel: String,
         references: [ReferenceLine] = [], zeroLine: Bool = false
     ) -> String {
-        let plotLeft = labelWidth
-        let plotRight = width - valueWidth
+        let layout = RowLayout(rows: rows)
+        let plotLeft = layout.plotLeft
+        let plotRight = layout.plotRight
         let height = top + Double(rows.count) * rowHeight + bottom
         let axis = Axis(domain: domain, from: plotLeft, to: plotRight)
-        var svg = open(id: id, title: title, height: height)
-        svg += axis.gridAndTicks(top: top, bottom: height - bottom, label: axisLabel)
+        var svg = open(id: id, title: title, width: layout.width, height: height)
+        svg += axis.gridAndTicks(top: top, bottom: height - bottom, label: axisLabel, chartWidth: layout.width)
         if zeroLine, domain.contains(0) {
             svg += line(x1: axis.x(0), y1: top - 6, x2: axis.x(0), y2: height - bottom, colour: "#222222", width: 1.2)
         }
         for (index, reference) in references.enumerated() where domain.contains(reference.value) {
             let x = axis.x(reference.value)
             svg += "<line x1=\"\(n(x))\" y1=\"\(n(top - 4))\" x2=\"\(n(x))\" y2=\"\(n(height - bottom))\" stroke=\"\(Palette.neutral)\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>"
-            svg += text(reference.label, x: x, y: top - 8 - Double(index % 2) * 11, anchor: "middle", size: 10, colour: Palette.neutral)
+            svg += text(reference.label, x: centred(reference.label, at: x, size: 10, within: layout.width), y: top - 8 - Double(index % 2) * 11,
+                        anchor: "middle", size: 10, colour: Palette.neutral)
         }
         for (index, row) in rows.enumerated() {
             let y = top + (Double(index) + 0.5) * rowHeight
             if index % 2 == 1 {
-                svg += "<rect x=\"0\" y=\"\(n(y - rowHeight / 2))\" width=\"\(n(width))\" height=\"\(n(rowHeight))\" fill=\"#f3f3f3\" fill-opacity=\"0.6\"/>"
+                svg += "<rect x=\"0\" y=\"\(n(y - rowHeight / 2))\" width=\"\(n(layout.width))\" height=\"\(n(rowHeight))\" fill=\"#f3f3f3\" fill-opacity=\"0.6\"/>"
             }
             svg += text(row.label, x: plotLeft - 8, y: y + 4, anchor: "end", size: 11.5)
             if let value = row.value {
@@ -83,12 +85,13 @@ enum SVGChart {
 
     /// Horizontal bars from zero, one row per item, with optional interval whiskers.
     static func bars(id: String, title: String, rows: [DotRow], maximum: Double, axisLabel: String) -> String {
-        let plotLeft = labelWidth
-        let plotRight = width - valueWidth
+        let layout = RowLayout(rows: rows)
+        let plotLeft = layout.plotLeft
+        let plotRight = layout.plotRight
         let height = top + Double(rows.count) * rowHeight + bottom
         let axis = Axis(domain: 0...maximum, from: plotLeft, to: plotRight)
-        var svg = open(id: id, title: title, height: height)
-        svg += axis.gridAndTicks(top: top, bottom: height - bottom, label: axisLabel)
+        var svg = open(id: id, title: title, width: layout.width, height: height)
+        svg += axis.gridAndTicks(top: top, bottom: height - bottom, label: axisLabel, chartWidth: layout.width)
         for (index, row) in rows.enumerated() {
             let y = top + (Double(index) + 0.5) * rowHeight
             svg += text(row.label, x: plotLeft - 8, y: y + 4, anchor: "end", size: 11.5)
@@ -105,19 +108,21 @@ enum SVGChart {
     }
 
     /// A line chart over terms, one line per series; gaps where a term has no figure.
-    static func lines(id: String, title: String, xLabels: [String], series: [Series], axisLabel: String) -> String {
-        let height = 260.0
-        let plotLeft = 64.0
+    /// `references` are horizontal dashed lines (a national figure), labelled at the right.
+    static func lines(id: String, title: String, xLabels: [String], series: [Series], axisLabel: String, references: [ReferenceLine] = []) -> String {
+        let legendRows = legendLayout(series.map(\.label), from: 64, within: width - 10)
+        let height = 260.0 + Double(legendRows.rows - 1) * 16
         let plotRight = width - 44
+        let plotLeft = 64.0
         let plotTop = 20.0
-        let plotBottom = height - 70
-        let values = series.flatMap { $0.values.compactMap { $0 } }
+        let plotBottom = 190.0
+        let values = series.flatMap { $0.values.compactMap { $0 } } + references.map(\.value)
         let low = min(0, values.min() ?? 0)
         let high = max(1, values.max() ?? 1)
         let yAxis = Axis(domain: low...(high + (high - low) * 0.1), from: plotBottom, to: plotTop)
         let step = xLabels.count > 1 ? (plotRight - plotLeft) / Double(xLabels.count - 1) : 0
         func x(_ index: Int) -> Double { xLabels.count > 1 ? plotLeft + Double(index) * step : (plotLeft + plotRight) / 2 }
-        var svg = open(id: id, title: title, height: height)
+        var svg = open(id: id, title: title, width: width, height: height)
         for tick in yAxis.ticks() {
             let y = yAxis.x(tick)
             svg += line(x1: plotLeft, y1: y, x2: plotRight, y2: y, colour: tick == 0 ? "#222222" : "#dddddd", width: tick == 0 ? 1.2 : 1)
@@ -125,7 +130,12 @@ enum SVGChart {
         }
         svg += "<text x=\"14\" y=\"\(n((plotTop + plotBottom) / 2))\" transform=\"rotate(-90 14 \(n((plotTop + plotBottom) / 2)))\" text-anchor=\"middle\" font-size=\"10.5\" fill=\"\(Palette.neutral)\">\(HTML.escape(axisLabel))</text>"
         for (index, label) in xLabels.enumerated() {
-            svg += text(label, x: x(index), y: plotBottom + 16, anchor: "middle", size: 10.5, colour: Palette.neutral)
+            svg += text(label, x: centred(label, at: x(index), size: 10.5, within: width), y: plotBottom + 16, anchor: "middle", size: 10.5, colour: Palette.neutral)
+        }
+        for reference in references {
+            let y = yAxis.x(reference.value)
+            svg += "<line x1=\"\(n(plotLeft))\" y1=\"\(n(y))\" x2=\"\(n(plotRight))\" y2=\"\(n(y))\" stroke=\"\(Palette.neutral)\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>"
+            svg += text(reference.label, x: max(plotLeft + textWidth(reference.label, size: 10), plotRight), y: y - 4, anchor: "end", size: 10, colour: Palette.neutral)
         }
         for item in series {
             var segment = [String]()
@@ -142,19 +152,61 @@ enum SVGChart {
             }
             flush()
         }
-        var legendX = plotLeft
-        for item in series {
-            let y = height - 22
-            svg += "<rect x=\"\(n(legendX))\" y=\"\(n(y - 9))\" width=\"12\" height=\"12\" fill=\"\(item.colour)\"/>"
-            svg += text(item.label, x: legendX + 17, y: y + 1, anchor: "start", size: 10.5)
-            legendX += 30 + Double(item.label.count) * 6.2
+        for (item, place) in zip(series, legendRows.places) {
+            let y = 238 + Double(place.row) * 16
+            svg += "<rect x=\"\(n(place.x))\" y=\"\(n(y - 9))\" width=\"12\" height=\"12\" fill=\"\(item.colour)\"/>"
+            svg += text(item.label, x: place.x + 17, y: y + 1, anchor: "start", size: 10.5)
         }
         return svg + "</svg>"
     }
 
     // MARK: - Pieces
 
-    private static func open(id: String, title: String, height: Double) -> String {
+    /// The width a label takes, estimated from its characters: in DejaVu Sans, the first font the
+    /// charts name, digits advance 0.636 em and lower-case letters less, so 0.66 em per character
+    /// leaves room for the labels the reports print, which the viewBox would otherwise cut off.
+    static func textWidth(_ content: String, size: Double) -> Double { Double(content.count) * size * 0.66 }
+
+    /// Where to centre a label near `x` so that all of it stays inside `0...width`.
+    static func centred(_ content: String, at x: Double, size: Double, within width: Double) -> Double {
+        let half = textWidth(content, size: size) / 2
+        return min(max(x, half + 2), max(half + 2, width - half - 2))
+    }
+
+    /// Room for the row labels on the left and the value texts on the right, widening the chart
+    /// beyond `width` when they need more, so that the plot keeps at least `minimumPlotWidth`.
+    struct RowLayout {
+        static let minimumPlotWidth = 300.0
+        var plotLeft: Double
+        var plotRight: Double
+        var width: Double
+
+        init(rows: [DotRow]) {
+            plotLeft = max(SVGChart.labelWidth, 16 + (rows.map { SVGChart.textWidth($0.label, size: 11.5) }.max() ?? 0))
+            let valueWidth = max(SVGChart.valueWidth, 18 + (rows.map { SVGChart.textWidth($0.valueText, size: 11.5) }.max() ?? 0))
+            width = max(SVGChart.width, plotLeft + Self.minimumPlotWidth + valueWidth)
+            plotRight = width - valueWidth
+        }
+    }
+
+    /// Legend entries placed left to right, starting a new row where the next would pass `limit`.
+    static func legendLayout(_ labels: [String], from left: Double, within limit: Double) -> (places: [(x: Double, row: Int)], rows: Int) {
+        var places: [(x: Double, row: Int)] = []
+        var x = left
+        var row = 0
+        for label in labels {
+            let entry = 17 + textWidth(label, size: 10.5)
+            if x > left, x + entry > limit {
+                row += 1
+                x = left
+            }
+            places.append((x, row))
+            x += entry + 14
+        }
+        return (places, row + 1)
+    }
+
+    private static func open(id: String, title: String, width: Double, height: Double) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"\(id)\" class=\"chart\" role=\"img\" aria-labelledby=\"\(id)-title\" "
             + "viewBox=\"0 0 \(n(width)) \(n(height))\" width=\"\(n(width))\" height=\"\(n(height))\" "
             + "font-family=\"'DejaVu Sans', 'Liberation Sans', Arial, sans-serif\"><title id=\"\(id)-title\">\(HTML.escape(title))</title>"
@@ -211,14 +263,15 @@ enum SVGChart {
             return FixedDecimal.format(tick, decimals: decimals)
         }
 
-        func gridAndTicks(top: Double, bottom: Double, label: String) -> String {
+        func gridAndTicks(top: Double, bottom: Double, label: String, chartWidth: Double) -> String {
             var svg = ""
             for tick in ticks() {
                 let position = x(tick)
                 svg += SVGChart.line(x1: position, y1: top - 4, x2: position, y2: bottom, colour: "#dddddd", width: 1)
                 svg += SVGChart.text(tickText(tick), x: position, y: bottom + 14, anchor: "middle", size: 10.5, colour: Palette.neutral)
             }
-            svg += SVGChart.text(label, x: (from + to) / 2, y: bottom + 29, anchor: "middle", size: 10.5, colour: Palette.neutral)
+            svg += SVGChart.text(label, x: SVGChart.centred(label, at: (from + to) / 2, size: 10.5, within: chartWidth), y: bottom + 29,
+                                 anchor: "middle", size: 10.5, colour: Palette.neutral)
             return svg
         }
     }

@@ -1,0 +1,117 @@
+import GapStatistics
+import GapTrackDomain
+import GapTrackStore
+import Postgres
+
+/// The governors' pack: one to two A4 pages a governing body reads before its meeting
+/// (docs/methodology.md §7.9): the headline gap in months and as the gap index with its trend,
+/// the attendance gap with its trend, pupil premium spend against plan by tier, what worked and
+/// what did not, at most three charts with national reference lines where national figures
+/// exist. Always the governors' shaping: its figures are the governors' termly report's and the
+/// governors' pupil premium review's, suppressed and audited as they are. The full governors'
+/// termly report is the appendix, a separate document the pack links to, so that the two-page
+/// limit holds for the pack itself.
+public struct GovernorsPack: Sendable, Equatable {
+    /// The governors' termly report the pack summarises.
+    public var termly: TermlyGapReport
+    /// The governors' pupil premium review of the term's academic year; nil for a provider that
+    /// is not a school, or a year without rates.
+    public var pupilPremium: PupilPremiumReview?
+    /// The appendix's file name, linked from the pack; nil for none.
+    public var appendix: String?
+
+    public init(termly: TermlyGapReport, pupilPremium: PupilPremiumReview?, appendix: String?) {
+        self.termly = termly
+        self.pupilPremium = pupilPremium
+        self.appendix = appendix
+    }
+
+    public var title: String {
+        "Governors' pack: \(termly.provider.name), \(termly.cohort.label), \(termly.term.year) \(termly.term.term)"
+    }
+
+    /// The subject the headline gap is given for: the one most pupils of the cohort sat this
+    /// term, whose gap index is shown; ties go to the report's order.
+    public var headline: SubjectGap? {
+        var best: SubjectGap?
+        for row in termly.attainment where !row.gapIndex.isSuppressed {
+            if let current = best, Self.pupils(row) <= Self.pupils(current) { continue }
+            best = row
+        }
+        return best
+    }
+
+    static func pupils(_ row: SubjectGap) -> Int {
+        (row.disadvantaged.value?.students ?? 0) + (row.others.value?.students ?? 0)
+    }
+
+    /// The trend of the headline subject's gap index.
+    public var headlineTrend: TrendSeries? {
+        guard let headline else { return nil }
+        return termly.trend.first { $0.id == "gap_index:\(headline.subject)" }
+    }
+
+    public var attendanceTrend: TrendSeries? { termly.trend.first { $0.id == "attendance_gap" } }
+
+    /// The national gap index for this cohort's phase, if the report has one.
+    public var nationalGapIndex: NationalFigure? {
+        termly.nationalComparison.map(\.national).first { $0.measure == .dfeGapIndex }
+    }
+
+    /// One line per impact outcome: what the intervention was judged on and what was found.
+    public var impactFindings: [ImpactFinding] {
+        termly.impact.flatMap { report in
+            report.outcomes.map { outcome in
+                let verdict: ImpactFinding.Verdict
+                if outcome.refusal != nil || outcome.effect == nil {
+                    verdict = .noEstimate
+                } else if outcome.isPositiveAndClear {
+                    verdict = .worked
+                } else if let upper = outcome.effect?.upper, upper < 0 {
+                    verdict = .didNotWork
+                } else {
+                    verdict = .unclear
+                }
+                return ImpactFinding(intervention: report.intervention.label, outcome: outcome.label, verdict: verdict, finding: outcome.finding)
+            }
+        }
+    }
+
+    public struct ImpactFinding: Sendable, Equatable {
+        public enum Verdict: String, Sendable, Equatable {
+            case worked = "Worked"
+            case didNotWork = "Did not work"
+            case unclear = "Not clear yet"
+            case noEstimate = "No estimate"
+        }
+
+        public var intervention: String
+        public var outcome: String
+        public var verdict: Verdict
+        public var finding: String
+    }
+}
+
+/// Builds the pack from the database: the governors' termly report (with its automatic impact
+/// sections) and the governors' pupil premium review of the term's academic year.
+public struct GovernorsPackQueries {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    public func pack(provider: ProviderCode, cohort: CohortCode, term: AcademicTerm, appendix: String?) throws -> GovernorsPack {
+        let termly = try TermlyReportQueries(connection: connection)
+            .report(provider: provider, cohort: cohort, term: term, comparison: nil, impact: .automatic, audience: .governors)
+        var review: PupilPremiumReview?
+        if termly.provider.kind == .school {
+            do {
+                review = try PupilPremiumReviewQueries(connection: connection).review(provider: provider, year: term.year, audience: .governors)
+            } catch is PupilPremiumReviewError {
+                review = nil
+            }
+        }
+        return GovernorsPack(termly: termly, pupilPremium: review, appendix: appendix)
+    }
+}

@@ -1,0 +1,118 @@
+@testable import DemoData
+import DisclosureControl
+import Foundation
+import GapTrackDomain
+@testable import GapTrackReports
+import Postgres
+import TestDatabase
+import Testing
+
+/// The demo school's governors' pack (docs/methodology.md §7.9) and pupil premium review
+/// (§6.5), made through the command line from `gaptrack demo load`.
+@Suite("The demo's governors' pack", .serialized)
+struct GovernorsPackTests {
+    static let chromium: String? = PDFPrinter.fromEnvironment().executable
+
+    /// Pages of a PDF: its page objects, `/Type /Page` but not `/Type /Pages` (Chromium writes
+    /// them uncompressed; ISO 32000-1 §7.7.3.3).
+    static func pageCount(_ pdf: Data) -> Int {
+        let text = String(decoding: pdf, as: UTF8.self)
+        return text.matches(of: /\/Type\s*\/Page(?![a-zA-Z])/).count
+    }
+
+    @Test func pageCountingCountsPagesNotThePageTree() {
+        let pdf = "1 0 obj << /Type /Pages /Kids [2 0 R 3 0 R] >> 2 0 obj << /Type /Page >> 3 0 obj <</Type/Page/Parent 1 0 R>>"
+        #expect(Self.pageCount(Data(pdf.utf8)) == 2)
+    }
+
+    @Test("the demo's pack prints on at most two A4 pages, and its figures are the governors' termly report's",
+          .enabled(if: chromium != nil, "Chromium is not installed: run 'apt-get install -y chromium' (Debian package 'chromium')"))
+    func theDemoPackFitsTwoPagesAndAgreesWithTheReport() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let database = CommandTests.databaseOption(connection)
+            _ = try GapTrackCommandLine.run(["demo", "load", "--seed", "2024"] + database)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pack-" + UUID().uuidString)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let arguments = ["report", "governors-pack", "--provider", "demo-academy", "--cohort", "year-11", "--term", "2024/25-summer"]
+            _ = try GapTrackCommandLine.run(arguments + ["--format", "pdf", "--output", folder.appendingPathComponent("pack.pdf").path] + database)
+            let pdf = try Data(contentsOf: folder.appendingPathComponent("pack.pdf"))
+            #expect(pdf.starts(with: Array("%PDF-".utf8)))
+            let pages = Self.pageCount(pdf)
+            #expect((1...2).contains(pages), "the pack printed on \(pages) pages")
+            // The appendix is the full report, longer than the pack.
+            #expect(Self.pageCount(try Data(contentsOf: folder.appendingPathComponent("pack-appendix.pdf"))) > pages)
+
+            _ = try GapTrackCommandLine.run(arguments + ["--output", folder.appendingPathComponent("pack.html").path] + database)
+            let html = try String(contentsOf: folder.appendingPathComponent("pack.html"), encoding: .utf8)
+            let (provider, cohort, term) = (try ProviderCode(parsing: "demo-academy"), try CohortCode(parsing: "year-11"), try AcademicTerm(parsing: "2024/25-summer"))
+            let report = try TermlyReportQueries(connection: connection)
+                .report(provider: provider, cohort: cohort, term: term, impact: .automatic, audience: .governors)
+            let pack = try GovernorsPackQueries(connection: connection).pack(provider: provider, cohort: cohort, term: term, appendix: "pack-appendix.html")
+            #expect(pack.termly == report)
+            #expect(GovernorsPackHTML.render(pack) == html)
+            let headline = try #require(pack.headline)
+            #expect(html.contains(">\(headline.gapIndex.text)<"))
+            #expect(html.contains(">\(report.attendance.attendanceGap.text)<"))
+            #expect(html.contains("href=\"pack-appendix.html\""))
+            #expect(html.components(separatedBy: "<svg").count - 1 <= 3)
+            #expect(!html.contains("†"))
+            // The national KS4 gap index is drawn beside year 11's gap.
+            #expect(pack.nationalGapIndex != nil && html.contains("stroke-dasharray"))
+
+            // The demo school's plan was loaded with it: spend against plan by tier, audited.
+            let review = try #require(pack.pupilPremium)
+            #expect(review.activities.count == 6 && review.challenges.count == 4)
+            #expect(review.tiers.allSatisfy { $0.planned != nil })
+            #expect(html.contains(review.totalPlanned.formatted))
+            // Known zeros are shown, not hidden: a secondary school has no primary FSM Ever 6 pupils,
+            // and no support type counts in high-quality teaching.
+            #expect(review.line(.fsmEver6Primary)?.pupils == .value(0))
+            #expect(review.tier(.highQualityTeaching)?.spent == .value(.zero))
+            let data = try PupilPremiumReviewQueries(connection: connection).data(provider: provider, year: term.year)
+            let audit = try DisclosureAuditor().audit(try PupilPremiumReviewTables.published(review, data: data))
+            #expect(audit.passes, "\(audit.findings)")
+        }
+    }
+
+    @Test func theDemoPlanIsTheSameForTheSameSeedAndLeavesTheOtherFilesAlone() throws {
+        let folders = (0..<2).map { _ in FileManager.default.temporaryDirectory.appendingPathComponent("plan-" + UUID().uuidString) }
+        defer { for folder in folders { try? FileManager.default.removeItem(at: folder) } }
+        let options = DemoOptions(seed: 2024, cohortSize: 20, attendanceDays: 5)
+        let sets = try folders.map { try DemoGenerator(options: options).write(to: $0) }
+        let plans = try folders.map { try Data(contentsOf: $0.appendingPathComponent("demo-academy/\(SchoolPupilPremiumPlan.fileName)")) }
+        #expect(plans[0] == plans[1])
+        let other = try DemoGenerator(options: DemoOptions(seed: 7, cohortSize: 20, attendanceDays: 5))
+        #expect(SchoolPupilPremiumPlan(options: other.options).rows() != SchoolPupilPremiumPlan(options: options).rows())
+        // The plan is not one of the import files the determinism tests pin.
+        #expect(!sets[0].providers.flatMap(\.files).contains { $0.url.lastPathComponent == SchoolPupilPremiumPlan.fileName })
+    }
+}
+
+/// `gaptrack pupil-premium` and `gaptrack report pupil-premium` on the command line.
+@Suite("Pupil premium commands")
+struct PupilPremiumCommandTests {
+    @Test func aBudgetSetOnTheCommandLineIsInTheReview() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let database = CommandTests.databaseOption(connection)
+            _ = try GapTrackCommandLine.run(["provider", "add", "--code", "pp-cli", "--name", "PP School", "--kind", "school", "--urn", "765432"] + database)
+            let set = try GapTrackCommandLine.run(
+                ["pupil-premium", "plan", "set", "--provider", "pp-cli", "--year", "2024/25", "--tier", "targeted-academic-support", "--amount", "42000.00"] + database)
+            #expect(set.joined().contains("£42,000.00"))
+            _ = try GapTrackCommandLine.run(
+                ["pupil-premium", "plan", "row", "--provider", "pp-cli", "--year", "2024/25", "--section", "intended-outcome", "--number", "1",
+                 "--text", "Attendance improves", "--success-criteria", "Gap under 3 points"] + database)
+            let csv = try GapTrackCommandLine.run(["report", "pupil-premium", "--provider", "pp-cli", "--year", "2024/25", "--format", "csv"] + database)
+            #expect(csv.contains("part_a,budget,2,Budgeted cost,\"£42,000.00\""))
+            #expect(csv.contains { $0.contains("Attendance improves") })
+
+            let wrongTier = GapTrackCommandLine.failureMessage(
+                ["pupil-premium", "plan", "set", "--provider", "pp-cli", "--year", "2024/25", "--tier", "tutoring", "--amount", "1.00"] + database)
+            #expect(wrongTier?.contains("'tutoring' is not an EEF tier; use one of high-quality-teaching, targeted-academic-support, wider-strategies") == true)
+            let outcomeWithTier = GapTrackCommandLine.failureMessage(
+                ["pupil-premium", "plan", "row", "--provider", "pp-cli", "--year", "2024/25", "--section", "challenge", "--number", "1",
+                 "--text", "Low attendance", "--tier", "wider-strategies"] + database)
+            #expect(outcomeWithTier?.contains("an activity needs --tier, and only an activity has one") == true)
+        }
+    }
+}
