@@ -9,6 +9,6 @@ struct GapTrack: ParsableCommand {
             gaptrack keeps its data in PostgreSQL. With no --database and no PG* environment variables it uses a \
             private PostgreSQL cluster in the project folder (.gaptrack/postgres), started on demand.
             """,
-        subcommands: [MigrateCommand.self, DatabaseCommand.self, ProviderCommand.self, ImportCommand.self, ReportCommand.self, DemoCommand.self, ServeCommand.self, TokenCommand.self, AuditCommand.self, RetentionCommand.self, StudentCommand.self, ExportCommand.self]
+        subcommands: [MigrateCommand.self, DatabaseCommand.self, ProviderCommand.self, ImportCommand.self, ReportCommand.self, DemoCommand.self, ServeCommand.self, TokenCommand.self, AuditCommand.self, RetentionCommand.self, StudentCommand.self, ExportCommand.self, PupilGroupCommand.self]
     )
 }

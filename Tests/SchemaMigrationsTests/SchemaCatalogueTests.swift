@@ -81,6 +81,20 @@ struct SchemaCatalogueTests {
         ("column students #16 former_upns ", "007_pupil_identity.sql: former UPNs link one pupil's records"),
         ("constraint students students_upn_not_former ", "007_pupil_identity.sql"),
         ("index CREATE INDEX students_former_upns_idx ", "007_pupil_identity.sql"),
+        ("column enrolments #13 form_group ", "012_cohort_views.sql: the form group kept on import"),
+        ("constraint enrolments enrolments_form_group_check ", "012_cohort_views.sql"),
+        ("constraint students students_provider_student_key ", "012_cohort_views.sql: pupil groups refer to (provider, student)"),
+        ("index CREATE UNIQUE INDEX students_provider_student_key ", "012_cohort_views.sql"),
+        ("column student_group", "012_cohort_views.sql: a provider's own pupil groups"),
+        ("constraint student_group", "012_cohort_views.sql"), ("data student_group", "012_cohort_views.sql"),
+        ("grant relation student_group", "012_cohort_views.sql"), ("index CREATE INDEX student_group", "012_cohort_views.sql"),
+        ("index CREATE UNIQUE INDEX student_group", "012_cohort_views.sql"), ("policy student_group", "012_cohort_views.sql"),
+        ("relation student_group", "012_cohort_views.sql"), ("trigger student_group", "012_cohort_views.sql"),
+        ("function report_load_cohort(", "report_load_cohort.sql: whole-school and key-stage cohorts (docs/methodology.md §7.2)"),
+        ("function report_key_stage_years(", "report_load_cohort.sql: the DfE key stages"),
+        ("grant function report_key_stage_years(", "goes with the function"),
+        ("function report_filter_cohort(", "report_load_cohort.sql: filtered reports (docs/methodology.md §7.8)"),
+        ("grant function report_filter_cohort(", "goes with the function"),
     ]
 
     static func isLater(_ line: String) -> Bool {
