@@ -150,6 +150,11 @@ struct TwoProviders {
                 INSERT INTO assessment_results (assessment_point_id, scale, student_id, score, result_text, assessed_on)
                 SELECT $1, 'gcse', student_id, 5, '5', '2024-11-20' FROM students WHERE provider_id = $2
                 """, [pointID, provider])
+            // A pupil group of the provider's own, with one member (sql/012_cohort_views.sql).
+            try connection.query("INSERT INTO student_groups (provider_id, code, name) VALUES ($1, 'reading-club', 'Reading club')", [provider])
+            try connection.query(
+                "INSERT INTO student_group_members (provider_id, code, student_id) SELECT $1, 'reading-club', min(student_id) FROM students WHERE provider_id = $1",
+                [provider])
         }
         return TwoProviders(
             conninfo: conninfo, a: a, b: b, studentA: makeUPN(2), studentB: makeUPN(102), restrictedStudentA: makeUPN(1))
