@@ -1,6 +1,7 @@
 /// A cohort as reports name it: a year group at a school (`year-11`, `year-r`, `year-n1`), a
-/// course at a college or university (`course-bsc-psy`) or an intake (`intake-2024`), the
-/// students enrolled in it in a term (docs/methodology.md §7.2).
+/// course at a college or university (`course-bsc-psy`), an intake (`intake-2024`), a key stage
+/// (`ks2`) or everyone on roll (`all`): the students enrolled in it in a term
+/// (docs/methodology.md §7.2).
 ///
 /// This is the one place the cohort grammar is written; the SQL function `report_cohort_codes`
 /// produces the same codes from enrolments, so a parsed code can be compared with them as text.
@@ -11,6 +12,15 @@ public enum CohortCode: Sendable, Hashable, Codable, CustomStringConvertible {
     case course(String)
     /// The academic year of entry, by its first calendar year (2024 = the 2024/25 intake).
     case intake(Int)
+    /// A key stage, 1 to 5: the year groups the DfE counts in it (`keyStageYears`).
+    case keyStage(Int)
+    /// Every student on roll in the term, whatever their year group or course.
+    case all
+
+    /// The DfE's year groups of each key stage (docs/methodology.md §7.2); key stage 5 is the
+    /// schools' name for 16–19 study in years 12 and 13. sql/functions/report_load_cohort.sql
+    /// (`report_key_stage_years`) holds the same list.
+    public static let keyStageYears: [Int: ClosedRange<Int>] = [1: 1...2, 2: 3...6, 3: 7...9, 4: 10...11, 5: 12...13]
 
     /// Parses what a user types. `year-11`, "Year 11", "Y11" and "11" are year 11; `year-r`,
     /// "R" and "Reception" are reception; `course-X` and `intake-YYYY` are as written; any
@@ -18,6 +28,14 @@ public enum CohortCode: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(parsing text: String) throws(CohortCodeError) {
         let lowered = text.trimmingWhitespace().lowercased()
         guard !lowered.isEmpty else { throw .empty }
+        if ["all", "whole-school", "whole school"].contains(lowered) { self = .all; return }
+        for prefix in ["key stage ", "key-stage-", "ks-", "ks"] where lowered.hasPrefix(prefix) {
+            let rest = String(lowered.dropFirst(prefix.count)).trimmingWhitespace()
+            guard rest.utf8.count == 1, let stage = Int(rest) else { continue }
+            guard Self.keyStageYears[stage] != nil else { throw .unknownKeyStage(text) }
+            self = .keyStage(stage)
+            return
+        }
         if lowered.hasPrefix("year-") {
             let rest = String(lowered.dropFirst("year-".count))
             guard Self.isYearGroup(rest) else { throw .unknownYearGroup(text) }
@@ -51,7 +69,36 @@ public enum CohortCode: Sendable, Hashable, Codable, CustomStringConvertible {
         case .yearGroup(let group): "year-" + group
         case .course(let course): "course-" + course
         case .intake(let year): "intake-\(year)"
+        case .keyStage(let stage): "ks\(stage)"
+        case .all: "all"
         }
+    }
+
+    /// Whether the cohort spans several year groups (a key stage, the whole school), so that a
+    /// report breaks its figures down by year group too.
+    public var spansYearGroups: Bool {
+        switch self {
+        case .keyStage, .all: true
+        case .yearGroup, .course, .intake: false
+        }
+    }
+
+    /// "Whole school", "Key stage 2 (years 3–6)"; nil for the cohorts the database labels.
+    public var wholeSchoolLabel: String? {
+        switch self {
+        case .all: return "Whole school"
+        case .keyStage(let stage):
+            guard let years = Self.keyStageYears[stage] else { return nil }
+            return "Key stage \(stage) (years \(years.lowerBound)–\(years.upperBound))"
+        case .yearGroup, .course, .intake: return nil
+        }
+    }
+
+    /// The year-group cohorts a multi-year cohort is made of, in order (for a key stage, its
+    /// years; for the whole school, nil: whatever year groups have pupils).
+    public var yearGroups: [CohortCode]? {
+        guard case .keyStage(let stage) = self, let years = Self.keyStageYears[stage] else { return nil }
+        return years.map { .yearGroup(String($0)) }
     }
 
     public var description: String { code }
@@ -59,6 +106,8 @@ public enum CohortCode: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The school year number (reception = 0, nursery = -1 or -2), for choosing the national
     /// figures of the right phase; nil for courses and intakes.
     public var schoolYear: Int? {
+        // A key stage is placed by its last year: the phase whose results its pupils sit or last sat.
+        if case .keyStage(let stage) = self { return Self.keyStageYears[stage]?.upperBound }
         guard case .yearGroup(let group) = self else { return nil }
         switch group {
         case "r": return 0
@@ -90,16 +139,19 @@ public enum CohortCodeError: Error, Equatable, Sendable, CustomStringConvertible
     case unknownYearGroup(String)
     case badCourse(String)
     case badIntake(String)
+    case unknownKeyStage(String)
 
     public var description: String {
         switch self {
         case .empty:
-            return "no cohort given: name a year group (year-11, year-r), a course (course-bsc-psy) or an intake (intake-2024)"
+            return "no cohort given: name a year group (year-11, year-r), a key stage (ks2), the whole school (all), a course (course-bsc-psy) or an intake (intake-2024)"
         case .unknownYearGroup(let text):
             return "'\(text.prefix(80))' is not a year group: use year-r, year-n1, year-n2 or year-1 to year-14"
         case .badCourse(let text):
             return "'\(text.prefix(80))' is not a cohort: a course code has letters, digits, hyphens, dots or slashes "
                 + "and no spaces (e.g. course-bsc-psy); a year group is written year-11, an intake intake-2024"
+        case .unknownKeyStage(let text):
+            return "'\(text.prefix(80))' is not a key stage: use ks1 (years 1–2), ks2 (3–6), ks3 (7–9), ks4 (10–11) or ks5 (12–13)"
         case .badIntake(let text):
             return "'\(text.prefix(80))' is not an intake: write the first year of the academic year of entry, e.g. intake-2024"
         }

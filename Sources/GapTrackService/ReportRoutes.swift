@@ -13,8 +13,13 @@ public struct TermlyReportRequest: Sendable, Equatable {
     public let term: AcademicTerm
     /// Decided by the token's role (`ReportAudience.for(_:)`), never by the caller.
     public let audience: ReportAudience
+    /// The pupils of the cohort the report is about (`filter=` parameters, docs/methodology.md §7.8).
+    public let filter: CohortFilter
 
-    public init(providerID: Int, providerCode: ProviderCode, cohort: CohortCode, term: AcademicTerm, audience: ReportAudience) {
+    public init(
+        providerID: Int, providerCode: ProviderCode, cohort: CohortCode, term: AcademicTerm, audience: ReportAudience, filter: CohortFilter = .none
+    ) {
+        self.filter = filter
         self.providerID = providerID
         self.providerCode = providerCode
         self.cohort = cohort
@@ -54,7 +59,7 @@ public let standardTermlyReports: TermlyReportSource = { connection, request in
     do {
         var report = try ReportReadingRole.run(on: connection) {
             try TermlyReportQueries(connection: connection)
-                .report(provider: request.providerCode, cohort: request.cohort, term: request.term, audience: request.audience)
+                .report(provider: request.providerCode, cohort: request.cohort, term: request.term, audience: request.audience, filter: request.filter)
         }
         if request.audience.mayListPupils {
             report.drillDown = try ReportReadingRole.run(on: connection) {
@@ -84,7 +89,7 @@ struct ReportRoutes: Sendable {
     func termly(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
         try context.caller().require(.readReport)
         let caller = try await GroupReportRoute(dependencies: dependencies).reportCaller(request, context)
-        let query = QueryReader(request.uri.queryParameters, allowed: ["cohort", "term", "format", "provider"])
+        let query = QueryReader(request.uri.queryParameters, allowed: ["cohort", "term", "format", "provider", "filter"])
         try query.rejectUnknown()
         let format = try ReportDocumentFormat.requested(query, accept: request.headers[.accept], offered: [.json, .html, .pdf])
         let cohort = try query.parsed("cohort", expected: "a cohort such as year-11 (schools), course-bsc-psy or intake-2024") {
@@ -97,9 +102,15 @@ struct ReportRoutes: Sendable {
             throw APIError.badQuery(parameter: "cohort", value: "", expected: "a cohort such as year-11 (schools), course-bsc-psy or intake-2024")
         }
         guard let term else { throw APIError.badQuery(parameter: "term", value: "", expected: "a term such as 2024/25-autumn") }
+        var filter = CohortFilter()
+        for condition in request.uri.queryParameters.getAll("filter") {
+            do { try filter.add(parsing: condition) } catch {
+                throw APIError.badQuery(parameter: "filter", value: TextLimit.quoted(condition), expected: error.description)
+            }
+        }
         let source = dependencies.reports
         let reportRequest = TermlyReportRequest(
-            providerID: caller.providerID, providerCode: caller.providerCode, cohort: cohort, term: term, audience: .for(caller.role))
+            providerID: caller.providerID, providerCode: caller.providerCode, cohort: cohort, term: term, audience: .for(caller.role), filter: filter)
         let outcome = try await dependencies.database.run(as: caller, context: context, isolation: .repeatableRead) { connection in
             try source(connection, reportRequest)
         }

@@ -39,6 +39,7 @@ enum MISPresets {
             "eal": ["EAL Status", "English as an Additional Language", "English Additional Language"],
             "looked_after": ["In Care", "Child Looked After", "CLA", "LAC", "Looked After Child"],
             "pupil_premium": ["Pupil Premium Indicator", "Pupil Premium Eligible", "PP", "PP Eligible", "Disadvantaged"],
+            "form_group": ["Reg Group", "Registration Group", "Form", "Form Group", "Tutor Group", "Reg"],
         ],
         .markers: [
             "student": ["UPN", "ULN", "Student ID", "Pupil UPN"],
@@ -77,6 +78,7 @@ enum MISPresets {
                 "year_group": ["NC Year Actual", "Year Group"],
                 "sen_status": ["SEN Status", "SEN Provision"],
                 "looked_after": ["In Care"],
+                "form_group": ["Reg", "Reg Group"],
             ],
         ],
         .arbor: [
@@ -87,6 +89,7 @@ enum MISPresets {
                 "start_date": ["Start Date", "Enrolment Start Date"],
                 "leave_date": ["End Date", "Enrolment End Date"],
                 "looked_after": ["Looked After", "In Care"],
+                "form_group": ["Registration Form", "Registration Group"],
             ],
         ],
         .bromcom: [
@@ -96,6 +99,7 @@ enum MISPresets {
                 "year_group": ["NC Year", "Year Group"],
                 "start_date": ["Admission Date", "Date of Admission"],
                 "looked_after": ["In Care", "CLA"],
+                "form_group": ["Reg Group", "Tutor Group"],
             ],
         ],
     ]

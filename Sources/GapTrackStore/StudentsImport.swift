@@ -17,7 +17,7 @@ struct StudentsImport: TabularFormat {
         ImportColumn("start_date", required: true), ImportColumn("leave_date"), ImportColumn("leave_reason"),
         ImportColumn("intake_year"),
         ImportColumn("sen_status"), ImportColumn("fsm"), ImportColumn("fsm_ever_6"), ImportColumn("eal"),
-        ImportColumn("looked_after"), ImportColumn("pupil_premium"), ImportColumn("former_upn"),
+        ImportColumn("looked_after"), ImportColumn("pupil_premium"), ImportColumn("former_upn"), ImportColumn("form_group"),
     ]
 
     static let stagingTable = "staged_students"
@@ -27,7 +27,7 @@ struct StudentsImport: TabularFormat {
         ("academic_year", "text"), ("year_group", "text"), ("course", "text"), ("start_date", "date"), ("leave_date", "date"),
         ("leave_reason", "leave_reason"), ("intake_year", "text"), ("as_of", "date"),
         ("sen", "text"), ("fsm", "boolean"), ("fsm_ever_6", "boolean"), ("eal", "boolean"), ("eal_band", "text"),
-        ("looked_after", "boolean"), ("pupil_premium", "boolean"), ("former_upn", "text"),
+        ("looked_after", "boolean"), ("pupil_premium", "boolean"), ("former_upn", "text"), ("form_group", "text"),
     ]
     static let workColumns: [(name: String, type: String)] = [
         ("grp", "integer"), ("student_id", "bigint"), ("new_student", "boolean NOT NULL DEFAULT false"),
@@ -114,6 +114,11 @@ struct StudentsImport: TabularFormat {
                 throw FieldProblem("'\(text)' is not an EAL value; expected Y or N, or a proficiency band A (new to English) to E (fluent)")
             }
         }
+        // The registration group of this enrolment (docs/methodology.md §7.8); blank keeps the one held.
+        let formGroup = row.parse("form_group", expected: "a form group of up to 32 characters, e.g. 11B") { (text: String) throws(FieldProblem) -> String in
+            guard text.count <= 32 else { throw FieldProblem("'\(text.prefix(40))…' is longer than 32 characters; a form group is a short name such as 11B") }
+            return text
+        }
         guard row.isValid, let surname, let forename, let birth, let year, let start else { return nil }
         keys.append(RowKeys(line: row.line, identifiers: [upn, uln, hesaID, institutionID], academicYear: year.description))
         let snapshotDate = asOf ?? start
@@ -121,7 +126,7 @@ struct StudentsImport: TabularFormat {
             upn, uln, hesaID, institutionID, surname, forename, birth.isoString, gender, row.text("ethnicity"),
             year.description, yearGroup, course, start.isoString, leave?.isoString, leaveReason, intake?.description,
             snapshotDate.isoString, sen, fsm.map(String.init), fsmEver6.map(String.init),
-            eal.map { String($0.0) }, eal?.1, lookedAfter.map(String.init), pupilPremium.map(String.init), formerUPN,
+            eal.map { String($0.0) }, eal?.1, lookedAfter.map(String.init), pupilPremium.map(String.init), formerUPN, formGroup,
         ]
     }
 

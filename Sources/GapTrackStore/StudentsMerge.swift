@@ -89,17 +89,18 @@ struct StudentsMerge {
             """
             WITH written AS (
                 INSERT INTO enrolments AS e (student_id, academic_year, year_group, course, start_date, leave_date,
-                                             leave_reason, intake_year, import_id)
-                SELECT student_id, academic_year, year_group, course, start_date, leave_date, leave_reason, intake_year, $1
+                                             leave_reason, intake_year, form_group, import_id)
+                SELECT student_id, academic_year, year_group, course, start_date, leave_date, leave_reason, intake_year, form_group, $1
                 FROM staged_students
                 ON CONFLICT (student_id, academic_year) DO UPDATE SET
                     year_group = EXCLUDED.year_group, course = EXCLUDED.course, start_date = EXCLUDED.start_date,
                     leave_date = EXCLUDED.leave_date, leave_reason = EXCLUDED.leave_reason,
-                    intake_year = EXCLUDED.intake_year, import_id = EXCLUDED.import_id, updated_at = now()
-                WHERE (e.year_group, e.course, e.start_date, e.leave_date, e.leave_reason, e.intake_year)
+                    intake_year = EXCLUDED.intake_year, form_group = coalesce(EXCLUDED.form_group, e.form_group),
+                    import_id = EXCLUDED.import_id, updated_at = now()
+                WHERE (e.year_group, e.course, e.start_date, e.leave_date, e.leave_reason, e.intake_year, e.form_group)
                       IS DISTINCT FROM
                       (EXCLUDED.year_group, EXCLUDED.course, EXCLUDED.start_date, EXCLUDED.leave_date,
-                       EXCLUDED.leave_reason, EXCLUDED.intake_year)
+                       EXCLUDED.leave_reason, EXCLUDED.intake_year, coalesce(EXCLUDED.form_group, e.form_group))
                 RETURNING e.student_id, e.academic_year, (e.xmax = 0) AS was_inserted
             )
             UPDATE staged_students s SET inserted = s.inserted OR w.was_inserted, changed = true

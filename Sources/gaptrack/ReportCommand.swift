@@ -19,7 +19,7 @@ struct ReportCommand: ParsableCommand {
         /// Read in `cohortCode` rather than by ArgumentParser, so that a cohort which cannot be one
         /// is refused, like a cohort without students, with the list of those that have some.
         @Option(help: ArgumentHelp(
-            "The cohort: a year group at a school (year-11, year-r), a course (course-bsc-psy) or an intake (intake-2024).",
+            "The cohort: a year group at a school (year-11, year-r), a key stage (ks2: years 3-6), the whole school (all), a course (course-bsc-psy) or an intake (intake-2024).",
             discussion: "A cohort with no students in the term is refused with the list of cohorts that have some."))
         var cohort: String
 
@@ -54,6 +54,16 @@ struct ReportCommand: ParsableCommand {
         @Flag(help: "Leave out the lists of pupils behind small groups and each support type ('report termly'; see 'report students').")
         var noDrillDown = false
 
+        @Option(help: ArgumentHelp(
+            "Report on the pupils of the cohort who meet a condition (repeatable; all must hold).",
+            discussion: """
+                gender=F|M|X|U, sen=any|k|e|none, eal=yes|no, form=11B (the form group as imported), marker=young-carer (any yes/no \
+                marker), group=CODE (the provider's own group: gaptrack pupil-group). Every section is computed over those pupils; \
+                the intervention impact sections, which match within the whole cohort, are left out.
+                """,
+            valueName: "key=value"), transform: Self.condition)
+        var filter: [CohortFilter] = []
+
         @Option(help: "table (aligned text, the default), csv (one tidy table), json, markdown or html (self-contained, prints on A4).")
         var format: ReportFormat = .table
 
@@ -76,6 +86,24 @@ struct ReportCommand: ParsableCommand {
 
         func validate() throws {
             if noImpact, !impact.isEmpty { throw ValidationError("give --impact or --no-impact, not both") }
+            if !impact.isEmpty, !filter.isEmpty {
+                throw ValidationError("impact sections compare participants with the whole cohort, so they cannot be filtered: leave out --impact or --filter")
+            }
+            _ = try cohortFilter()
+        }
+
+        /// One `--filter` condition, checked as it is typed.
+        static func condition(_ text: String) throws -> CohortFilter {
+            do { return try CohortFilter(parsing: [text]) } catch { throw ValidationError(error.description) }
+        }
+
+        /// Every `--filter` at once (a key given twice with different values is refused).
+        func cohortFilter() throws -> CohortFilter {
+            var combined = CohortFilter()
+            for condition in filter.flatMap(\.conditions) {
+                do { try combined.add(parsing: condition) } catch { throw ValidationError(error.description) }
+            }
+            return combined
         }
 
         /// An `--impact` section, refused with `ImpactError`'s message.
@@ -109,7 +137,9 @@ struct ReportCommand: ParsableCommand {
             // The stored report data (sql/functions/report_snapshots.sql). The cache itself refuses a session that row-level
             // security applies to, whose data would depend on who asks.
             var report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
-                try queries.report(provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections, audience: audience)
+                try queries.report(
+                    provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections, audience: audience,
+                    filter: try cohortFilter())
             }
             if drillDown, !noDrillDown { report.drillDown = try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport) }
             let text = try format.render(report)

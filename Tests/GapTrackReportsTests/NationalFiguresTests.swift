@@ -36,7 +36,14 @@ import Testing
 
     @Test func cohortsMapToTheirPhase() {
         #expect(NationalFigures.phase(for: "year-11") == .keyStage4)
-        #expect(NationalFigures.phase(for: "year-7") == .keyStage4)
+        // Years 7 to 9 last sat the KS2 tests: they compare with KS2, not with GCSE results.
+        #expect(NationalFigures.phase(for: "year-7") == .keyStage2)
+        #expect(NationalFigures.phase(for: "year-9") == .keyStage2)
+        #expect(NationalFigures.phase(for: "year-10") == .keyStage4)
+        #expect(NationalFigures.phase(for: "ks3") == .keyStage2)
+        #expect(NationalFigures.phase(for: "ks4") == .keyStage4)
+        #expect(NationalFigures.phase(for: "ks2") == .keyStage2)
+        #expect(NationalFigures.phase(for: "all") == nil)
         #expect(NationalFigures.phase(for: "year-6") == .keyStage2)
         #expect(NationalFigures.phase(for: "year-1") == .keyStage2)
         #expect(NationalFigures.phase(for: "year-R") == .earlyYears)

@@ -196,6 +196,11 @@ struct TwoProviders {
                 [provider])
             try connection.query(
                 "INSERT INTO pupil_premium_tier_assignments (provider_id, type, tier) VALUES ($1, 'mentoring', 'targeted_academic_support')", [provider])
+            // A pupil group of the provider's own, with one member (sql/012_cohort_views.sql).
+            try connection.query("INSERT INTO student_groups (provider_id, code, name) VALUES ($1, 'reading-club', 'Reading club')", [provider])
+            try connection.query(
+                "INSERT INTO student_group_members (provider_id, code, student_id) SELECT $1, 'reading-club', min(student_id) FROM students WHERE provider_id = $1",
+                [provider])
         }
         // Both in one trust, so that provider_group_members holds rows of each (sql/015_provider_groups.sql).
         let group: Int = try connection.query(

@@ -140,6 +140,20 @@ struct SchemaCatalogueTests {
         ("relation he_", "013"), ("column he_", "013"), ("constraint he_", "013"), ("data he_", "013"), ("grant relation he_", "013"),
         ("index CREATE INDEX he_", "013"), ("index CREATE UNIQUE INDEX he_", "013"), ("policy he_", "013"), ("trigger he_", "013"),
         ("type he_", "013"), ("function lifecycle_", "lifecycle_students.sql"), ("grant function lifecycle_", "lifecycle_students.sql"),
+        ("column enrolments #13 form_group ", "012_cohort_views.sql: the form group kept on import"),
+        ("constraint enrolments enrolments_form_group_check ", "012_cohort_views.sql"),
+        ("constraint students students_provider_student_key ", "012_cohort_views.sql: pupil groups refer to (provider, student)"),
+        ("index CREATE UNIQUE INDEX students_provider_student_key ", "012_cohort_views.sql"),
+        ("column student_group", "012_cohort_views.sql: a provider's own pupil groups"),
+        ("constraint student_group", "012_cohort_views.sql"), ("data student_group", "012_cohort_views.sql"),
+        ("grant relation student_group", "012_cohort_views.sql"), ("index CREATE INDEX student_group", "012_cohort_views.sql"),
+        ("index CREATE UNIQUE INDEX student_group", "012_cohort_views.sql"), ("policy student_group", "012_cohort_views.sql"),
+        ("relation student_group", "012_cohort_views.sql"), ("trigger student_group", "012_cohort_views.sql"),
+        ("function report_load_cohort(", "report_load_cohort.sql: whole-school and key-stage cohorts (docs/methodology.md §7.2)"),
+        ("function report_key_stage_years(", "report_load_cohort.sql: the DfE key stages"),
+        ("grant function report_key_stage_years(", "goes with the function"),
+        ("function report_filter_cohort(", "report_load_cohort.sql: filtered reports (docs/methodology.md §7.8)"),
+        ("grant function report_filter_cohort(", "goes with the function"),
     ]
     ] + ["column", "constraint", "data", "function", "grant function", "grant relation", "index CREATE UNIQUE INDEX", "policy", "relation", "trigger", "type"]
         .map { (line: "\($0) pupil_premium_", reason: "011_pupil_premium.sql, functions/pupil_premium.sql: the pupil premium strategy (docs/methodology.md §6.5)") }

@@ -46,6 +46,10 @@ BEGIN
               AND e.start_date <= v_ends_on
               AND coalesce(e.leave_date, v_ends_on) >= v_starts_on
               AND CASE
+                  -- The whole school, college or university (docs/methodology.md §7.2).
+                  WHEN lower(p_cohort) = 'all' THEN true
+                  -- A key stage: the DfE's year groups of each (docs/methodology.md §7.2).
+                  WHEN lower(p_cohort) LIKE 'ks_' THEN e.year_group = ANY (report_key_stage_years(substr(lower(p_cohort), 3)::int))
                   WHEN lower(p_cohort) LIKE 'year-%' THEN lower(e.year_group) = substr(lower(p_cohort), 6)
                   WHEN lower(p_cohort) LIKE 'course-%' THEN lower(e.course) = substr(lower(p_cohort), 8)
                   WHEN lower(p_cohort) LIKE 'intake-%' THEN v_kind <> 'school'
@@ -62,6 +66,63 @@ BEGIN
     END IF;
     ALTER TABLE pg_temp.report_cohort ADD PRIMARY KEY (student_id);
     ANALYZE report_cohort;
+    RETURN v_count;
+END
+$$;
+
+-- The national curriculum year groups of a key stage, as the DfE defines them (docs/methodology.md
+-- §7.2): KS1 years 1–2, KS2 3–6, KS3 7–9, KS4 10–11, and 16–19 study (called key stage 5 in
+-- schools) years 12–13. Written once in Swift too (CohortCode.keyStageYears), which a test compares.
+CREATE OR REPLACE FUNCTION report_key_stage_years(p_stage integer)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE p_stage
+        WHEN 1 THEN ARRAY['1', '2']
+        WHEN 2 THEN ARRAY['3', '4', '5', '6']
+        WHEN 3 THEN ARRAY['7', '8', '9']
+        WHEN 4 THEN ARRAY['10', '11']
+        WHEN 5 THEN ARRAY['12', '13']
+        ELSE ARRAY[]::text[]
+    END
+$$;
+
+-- Narrows the loaded cohort to the students a report is filtered to (docs/methodology.md §7.8):
+-- every condition given must hold (AND); a NULL or empty argument is no condition. Runs after
+-- report_load_cohort and before anything reads report_cohort, so every section of the report is
+-- computed over the same filtered students. Markers are read from the census-day facts
+-- (p_markers: boolean columns of student_disadvantage_facts); sen is 'any', 'k', 'e' or 'none';
+-- form groups compare without regard to case. Returns the number of students left.
+CREATE OR REPLACE FUNCTION report_filter_cohort(
+    p_provider_id bigint, p_academic_year text, p_gender text, p_sen text, p_eal boolean, p_form_group text,
+    p_markers text[], p_groups text[])
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    v_count bigint;
+BEGIN
+    PERFORM report_require_cohort();
+    -- coalesce: a condition that is NULL for a student (no SEN recorded, say) does not hold.
+    DELETE FROM pg_temp.report_cohort c
+    WHERE NOT coalesce((
+        (p_gender IS NULL OR EXISTS (SELECT FROM students s WHERE s.student_id = c.student_id AND s.gender = p_gender))
+        AND (p_sen IS NULL
+             OR (p_sen = 'any' AND c.sen IS NOT NULL)
+             OR (p_sen = 'none' AND c.sen IS NULL)
+             OR c.sen = upper(p_sen))
+        AND (p_eal IS NULL OR coalesce(c.eal, false) = p_eal)
+        AND (p_form_group IS NULL OR EXISTS (
+                SELECT FROM enrolments e
+                WHERE e.student_id = c.student_id AND e.academic_year = p_academic_year AND lower(e.form_group) = lower(p_form_group)))
+        AND (coalesce(cardinality(p_markers), 0) = 0
+             OR (SELECT bool_and(coalesce(to_jsonb(c) ->> m, 'false') = 'true') FROM unnest(p_markers) AS m))
+        AND (coalesce(cardinality(p_groups), 0) = 0
+             OR (SELECT count(DISTINCT g.code) FROM student_group_members g
+                 WHERE g.provider_id = p_provider_id AND g.student_id = c.student_id AND g.code = ANY (p_groups))
+                = cardinality(ARRAY(SELECT DISTINCT unnest(p_groups))))
+    ), false);
+    ANALYZE pg_temp.report_cohort;
+    SELECT count(*) INTO v_count FROM pg_temp.report_cohort;
     RETURN v_count;
 END
 $$;

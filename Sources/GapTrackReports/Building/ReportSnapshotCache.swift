@@ -47,17 +47,20 @@ public struct ReportSnapshotCache {
         /// A governors' report and a staff report of the same data are different outputs, each
         /// stored under its own key and with its audience (sql/004_report_audience.sql).
         var audience: ReportAudience
+        /// A filtered report is a different report: never answered from the unfiltered entry.
+        var filter: CohortFilter = .none
 
         var text: String {
             "provider \(providerID); cohort \(cohort); term \(term); compare \(comparison?.rawValue ?? "default"); "
                 + "trend \(trendTerms); impact candidates \(withImpactCandidates ? "yes" : "no"); audience \(audience.rawValue)"
+                + (filter.isEmpty ? "" : "; filter \(filter.code)")
         }
     }
 
     /// The layout of the stored JSON. Raise it when `TermlyReportData` or what it holds changes
     /// shape or meaning; entries of another format are recomputed (and a layout a decoder cannot
     /// read is recomputed whatever this says).
-    static let formatVersion = 2
+    static let formatVersion = 3
 
     /// This executable, by path, size and modification time: a rebuilt gaptrack, whose queries
     /// may compute a figure differently, never serves what the previous build stored. Where the
@@ -163,14 +166,14 @@ extension TermlyReportQueries {
     /// exists; never throws, because the usual path reports any problem better.
     func storedData(
         provider providerCode: ProviderCode, cohort cohortCode: CohortCode, term: AcademicTerm, comparison: ComparisonGroup?,
-        withImpactCandidates: Bool, audience: ReportAudience
+        withImpactCandidates: Bool, audience: ReportAudience, filter: CohortFilter = .none
     ) -> TermlyReportData? {
         guard Self.snapshotCache == .use else { return nil }
         return try? repository.snapshot { repository -> TermlyReportData? in
             guard let providerID = try repository.provider(code: providerCode.value)?.id else { return nil }
             let key = ReportSnapshotCache.Key(
                 providerID: providerID, cohort: cohortCode.code, term: term, comparison: comparison, trendTerms: trendTerms,
-                withImpactCandidates: withImpactCandidates, audience: audience)
+                withImpactCandidates: withImpactCandidates, audience: audience, filter: filter)
             return ReportSnapshotCache(key: key, mode: .use, connection: repository.connection).hit
         }
     }

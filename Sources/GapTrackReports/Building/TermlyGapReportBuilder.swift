@@ -33,7 +33,7 @@ public struct TermlyGapReportBuilder: Sendable {
         let attendance = attendanceSection(data)
         let support = supportSection(data)
         let trend = trendSeries(data)
-        return TermlyGapReport(
+        var report = TermlyGapReport(
             provider: data.provider, cohort: data.cohort, term: data.term,
             dataCut: DataCut(imports: data.imports), method: MethodNotes.notes(for: data, level: level, threshold: rule.threshold),
             groupSizes: sizes.map(relabelled), attainment: attainment,
@@ -41,6 +41,24 @@ public struct TermlyGapReportBuilder: Sendable {
                 rows: attendance.rows.map(relabelled), attendanceGap: attendance.attendanceGap, persistentAbsenceGap: attendance.persistentAbsenceGap),
             support: support, trend: trend, nationalComparison: nationalComparison(data, attainment: attainment),
             suppressionThreshold: rule.threshold, suppressionNotes: [], comparison: comparison)
+        report.yearGroups = data.yearGroups.map { $0.map { yearGroupSection($0, of: data) } }
+        return report
+    }
+
+    /// One year group's section, built as its own one-year report would build those tables.
+    func yearGroupSection(_ yearGroup: YearGroupAggregates, of data: TermlyReportData) -> YearGroupSection {
+        var part = data
+        part.cohort = yearGroup.cohort
+        part.cohortSize = yearGroup.cohortSize
+        part.groupCounts = yearGroup.groupCounts
+        part.subjects = yearGroup.subjects
+        part.attendance = yearGroup.attendance
+        let attendance = attendanceSection(part)
+        return YearGroupSection(
+            cohort: yearGroup.cohort, groupSizes: groupSizes(part).filter { YearGroupSection.groups.contains($0.group) }.map(relabelled),
+            attainment: yearGroup.subjects.map { subjectGap($0) },
+            attendance: AttendanceSection(
+                rows: attendance.rows.map(relabelled), attendanceGap: attendance.attendanceGap, persistentAbsenceGap: attendance.persistentAbsenceGap))
     }
 
     /// The compared pair's rows under the comparison's own names ("LSEB (lower socio-economic

@@ -35,12 +35,12 @@ public struct TermlyReportQueries {
     ///   it is stored under the audience's own key (`ReportSnapshotCache.Key.audience`).
     public func data(
         provider providerCode: ProviderCode, cohort cohortCode: CohortCode, term: AcademicTerm, comparison: ComparisonGroup? = nil,
-        withImpactCandidates: Bool = false, audience: ReportAudience = .staff
+        withImpactCandidates: Bool = false, audience: ReportAudience = .staff, filter: CohortFilter = .none
     ) throws -> TermlyReportData {
         // A stored report needs none of the checks below (ReportSnapshotCache.swift, sql/functions/report_snapshots.sql).
         if let stored = storedData(
             provider: providerCode, cohort: cohortCode, term: term, comparison: comparison, withImpactCandidates: withImpactCandidates,
-            audience: audience
+            audience: audience, filter: filter
         ) { return stored }
         let (providerID, provider) = try self.provider(code: providerCode)
         let validTerms = try terms(providerID: providerID)
@@ -48,10 +48,15 @@ public struct TermlyReportQueries {
             throw TermlyReportError.termWithoutEnrolments(term: term.description, provider: provider.name, valid: validTerms.map(\.description))
         }
         let cohorts = try self.cohorts(providerID: providerID, term: term)
-        guard let cohort = cohorts.first(where: { $0.code == cohortCode.code }) else {
+        guard let cohort = Self.listing(of: cohortCode, in: cohorts, kind: provider.kind) else {
             throw Self.unknownCohort(cohortCode.code, term: term, cohorts: cohorts)
         }
-        let reportCohort = ReportCohort(code: cohort.code, label: cohort.label)
+        let yearGroups = Self.yearGroups(of: cohortCode, in: cohorts)
+        let knownGroups = filter.groups.isEmpty ? [] : try PupilGroups(connection: connection).list(providerID: providerID).map(\.code)
+        if let unknown = filter.groups.first(where: { !knownGroups.contains($0) }) {
+            throw TermlyReportError.unknownPupilGroup(code: unknown, known: knownGroups)
+        }
+        let reportCohort = ReportCohort(code: cohort.code, label: cohort.label, filter: filter)
         // One snapshot for every query (REPEATABLE READ), and the cohort's disadvantage facts
         // worked out once into report_cohort, dropped at commit.
         return try repository.snapshot { [requestedComparison = comparison] repository in
@@ -59,11 +64,24 @@ public struct TermlyReportQueries {
             // looked for a valid entry, so this one only stores: `.use` becomes `.refresh`.
             let cache = ReportSnapshotCache(
                 key: .init(providerID: providerID, cohort: cohort.code, term: term, comparison: requestedComparison, trendTerms: trendTerms,
-                           withImpactCandidates: withImpactCandidates, audience: audience),
+                           withImpactCandidates: withImpactCandidates, audience: audience, filter: filter),
                 mode: Self.snapshotCache == .off ? .off : .refresh, connection: repository.connection)
             try repository.loadCohort(providerID: providerID, term: term, cohort: cohort.code)
+            guard try repository.filterCohort(providerID: providerID, term: term, filter: filter) > 0 else {
+                throw TermlyReportError.filterLeavesNobody(cohort: cohort.label, filter: filter.description, term: ReportText.term(term))
+            }
             let dfeDisadvantaged = try repository.dfeDisadvantagedCount()
             let comparison = comparison ?? ComparisonGroup.defaultFor(provider.kind, dfeDisadvantagedStudents: dfeDisadvantaged)
+            // Each year group first, each loaded on its own; the whole cohort is loaded again after.
+            let yearGroupData = try yearGroups.map { listings in
+                try listings.compactMap { listing in
+                    try Self.yearGroup(listing, providerID: providerID, term: term, filter: filter, comparison: comparison, repository: repository)
+                }
+            }
+            if yearGroupData != nil {
+                try repository.loadCohort(providerID: providerID, term: term, cohort: cohort.code)
+                try repository.filterCohort(providerID: providerID, term: term, filter: filter)
+            }
             if comparison != .dfeDisadvantaged {
                 // The cohort is loaded with the DfE definition; this replaces it.
                 try repository.useComparison(comparison.sqlKey)
@@ -87,15 +105,59 @@ public struct TermlyReportQueries {
             }
             let current = trend.last { $0.term == term }
             let shown = Self.attendanceGroups(for: provider.kind)
-            return cache.keep(TermlyReportData(
+            var data = TermlyReportData(
                 provider: provider, cohort: reportCohort, term: term, imports: try repository.imports(providerID: providerID),
                 cohortSize: counts[.cohort] ?? 0, groupCounts: counts, subjects: current?.subjects ?? [],
                 attendance: shown.compactMap { group in attendance.first { $0.group == group } },
                 supportByType: support.byType, supportTotal: support.total, funding: try repository.funding(providerID: providerID, term: term),
                 trend: trend, comparison: comparison,
                 impactCandidates: withImpactCandidates ? try repository.impactCandidates(providerID: providerID, term: term) : [],
-                supportSpendByTypeAndFund: try repository.spendByTypeAndFund(providerID: providerID, term: term)))
+                supportSpendByTypeAndFund: try repository.spendByTypeAndFund(providerID: providerID, term: term))
+            data.yearGroups = yearGroupData
+            return cache.keep(data)
         }
+    }
+
+    /// The cohort's own listing: as the database lists it, or for a key stage or the whole school
+    /// made from the year groups (and courses) it spans; nil when it has no students in the term.
+    static func listing(
+        of code: CohortCode, in cohorts: [TermlyReportRepository.CohortListing], kind: ReportProvider.Kind
+    ) -> TermlyReportRepository.CohortListing? {
+        if let listed = cohorts.first(where: { $0.code == code.code }) { return listed }
+        guard let label = code.wholeSchoolLabel else { return nil }
+        // Courses and intakes overlap (one student is in both), so the whole roll's size is left
+        // to the report itself; here it only matters that there is someone.
+        let parts = yearGroups(of: code, in: cohorts) ?? []
+        if case .all = code {
+            guard !cohorts.isEmpty else { return nil }
+            return .init(code: code.code, label: kind == .school ? label : "All students", students: parts.reduce(0) { $0 + $1.students })
+        }
+        guard !parts.isEmpty else { return nil }
+        return .init(code: code.code, label: label, students: parts.reduce(0) { $0 + $1.students })
+    }
+
+    /// The year groups with students that a key stage or the whole school spans, in order; nil
+    /// for a cohort that is one year group, course or intake.
+    static func yearGroups(of code: CohortCode, in cohorts: [TermlyReportRepository.CohortListing]) -> [TermlyReportRepository.CohortListing]? {
+        guard code.spansYearGroups else { return nil }
+        let wanted = code.yearGroups.map { Set($0.map(\.code)) }
+        return cohorts.filter { $0.code.hasPrefix("year-") && (wanted?.contains($0.code) ?? true) }
+    }
+
+    /// One year group's aggregates, with the report's filter and comparison, for its section.
+    static func yearGroup(
+        _ listing: TermlyReportRepository.CohortListing, providerID: Int, term: AcademicTerm, filter: CohortFilter, comparison: ComparisonGroup,
+        repository: TermlyReportRepository
+    ) throws -> YearGroupAggregates? {
+        try repository.loadCohort(providerID: providerID, term: term, cohort: listing.code)
+        guard try repository.filterCohort(providerID: providerID, term: term, filter: filter) > 0 else { return nil }
+        if comparison != .dfeDisadvantaged { try repository.useComparison(comparison.sqlKey) }
+        let counts = try repository.groupCounts()
+        try repository.loadResults(providerID: providerID, terms: [term])
+        return YearGroupAggregates(
+            cohort: ReportCohort(code: listing.code, label: listing.label), cohortSize: counts[.cohort] ?? 0, groupCounts: counts,
+            subjects: try repository.attainment(providerID: providerID, resultsTerm: term, withProgress: true),
+            attendance: try repository.attendance(marksTerm: term).filter { YearGroupSection.groups.contains($0.group) })
     }
 
     /// The whole report: `data(...)` then `TermlyGapReportBuilder` (true figures), the impact
@@ -104,10 +166,14 @@ public struct TermlyReportQueries {
     ///   governors or the public.
     public func report(
         provider: ProviderCode, cohort: CohortCode, term: AcademicTerm, builder: TermlyGapReportBuilder = TermlyGapReportBuilder(),
-        comparison: ComparisonGroup? = nil, impact: TermlyImpactSections = .none, audience: ReportAudience = .staff
+        comparison: ComparisonGroup? = nil, impact: TermlyImpactSections = .none, audience: ReportAudience = .staff, filter: CohortFilter = .none
     ) throws -> TermlyGapReport {
+        // Impact sections match participants within the whole cohort; they are not filtered
+        // (docs/methodology.md §7.8), so a filtered report has none.
+        let impact = filter.isEmpty ? impact : .none
         let data = try data(
-            provider: provider, cohort: cohort, term: term, comparison: comparison, withImpactCandidates: impact == .automatic, audience: audience)
+            provider: provider, cohort: cohort, term: term, comparison: comparison, withImpactCandidates: impact == .automatic, audience: audience,
+            filter: filter)
         var report = builder.build(data)
         try impact.add(
             to: &report, provider: provider, cohort: cohort, candidates: data.impactCandidates, rule: builder.rule, audience: audience, on: connection)

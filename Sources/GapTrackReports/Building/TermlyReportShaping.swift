@@ -47,6 +47,12 @@ public struct TermlyReportShaping: Sendable {
             } catch {
                 throw ShapingError(problem: error)
             }
+            // Year groups' counts add up to the whole cohort's, so a year group's small group could
+            // be worked out from the others; the breakdown is for staff (docs/methodology.md §7.2).
+            if shaped.yearGroups != nil {
+                shaped.yearGroups = nil
+                shaped.suppressionNotes.append("The breakdown by year group is in the staff report only: its counts add up to the whole cohort's.")
+            }
             if audience == .public { withholdNationalComparisonOfSmallGroups(&shaped) }
         }
         return shaped

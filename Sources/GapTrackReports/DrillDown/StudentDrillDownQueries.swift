@@ -99,7 +99,7 @@ public struct StudentDrillDownQueries {
     private func reportCohort(
         _ code: CohortCode, providerID: Int, provider: ReportProvider, term: AcademicTerm, termly: TermlyReportQueries
     ) throws -> ReportCohort {
-        guard let listing = try termly.cohorts(providerID: providerID, term: term).first(where: { $0.code == code.code }) else {
+        guard let listing = TermlyReportQueries.listing(of: code, in: try termly.cohorts(providerID: providerID, term: term), kind: provider.kind) else {
             throw try termly.unknownCohort(code.code, provider: try ProviderCode(parsing: provider.code), term: term)
         }
         return ReportCohort(code: listing.code, label: listing.label)
@@ -116,6 +116,8 @@ public struct StudentDrillDownQueries {
         let includeRestricted = access.restrictedRecords == .included
         return try TermlyReportRepository(connection: connection).snapshot { repository in
             try repository.loadCohort(providerID: providerID, term: term, cohort: cohort.code)
+            // A filtered report's lists are of the pupils it is filtered to.
+            try repository.filterCohort(providerID: providerID, term: term, filter: cohort.filter ?? .none)
             let dfeDisadvantaged = try repository.dfeDisadvantagedCount()
             let comparison = comparison ?? ComparisonGroup.defaultFor(provider.kind, dfeDisadvantagedStudents: dfeDisadvantaged)
             if comparison != .dfeDisadvantaged { try repository.useComparison(comparison.sqlKey) }

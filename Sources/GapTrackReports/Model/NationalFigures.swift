@@ -70,14 +70,16 @@ public enum NationalFigures {
     ]
 
     /// The phase whose national figures suit a cohort: Reception → early years; Years 1–6 →
-    /// KS2; Years 7–11 → KS4; none for sixth forms, colleges and universities (EPI reports
-    /// 16-19 in grades, and there is no national gap index there).
+    /// KS2; Years 7–9 → KS2 too, whose tests are the latest statutory results they have (taken
+    /// in Year 6); Years 10–11 → KS4; a key stage by its last year; none for the whole school
+    /// (it spans phases), sixth forms, colleges and universities (EPI reports 16-19 in grades,
+    /// and there is no national gap index there). docs/methodology.md §7.2.
     public static func phase(for cohort: CohortCode) -> NationalFigure.Phase? {
         guard let year = cohort.schoolYear else { return nil }
         return switch year {
         case 0: .earlyYears
-        case 1...6: .keyStage2
-        case 7...11: .keyStage4
+        case 1...9: .keyStage2
+        case 10...11: .keyStage4
         default: nil
         }
     }

@@ -37,6 +37,10 @@ public struct TermlyGapReport: Sendable, Equatable, Codable {
     public var comparison: ComparisonGroup
     /// Intervention impact sections, in the order asked for, or by intervention type.
     public var impact: [ImpactReport]
+    /// A report over several year groups (a key stage, the whole school): each year group on its
+    /// own, in order; nil for a one-year cohort, and in governors' and public reports, whose
+    /// year-group counts would add up to the whole-school ones (docs/methodology.md §7.2).
+    public var yearGroups: [YearGroupSection]?
     /// Staff reports only: the pupils behind the small groups and each support type
     /// (docs/methodology.md §7.7); nil in every governors' and public report.
     public var drillDown: [StudentDrillDown]?
@@ -115,12 +119,16 @@ public struct ReportProvider: Sendable, Equatable, Codable {
 public struct ReportCohort: Sendable, Equatable, Codable {
     /// The handle users type (`--cohort year-11`).
     public var code: String
-    /// As a reader sees it: "Year 11".
+    /// As a reader sees it: "Year 11", and for a filtered report what it is filtered to
+    /// ("Year 11, filtered to girls, form 11B").
     public var label: String
+    /// The filter the report is computed under (docs/methodology.md §7.8); nil for none.
+    public var filter: CohortFilter?
 
-    public init(code: String, label: String) {
+    public init(code: String, label: String, filter: CohortFilter? = nil) {
         self.code = code
-        self.label = label
+        self.filter = filter.flatMap { $0.isEmpty ? nil : $0 }
+        self.label = self.filter.map { "\(label), filtered to \($0)" } ?? label
     }
 
     /// The code read by the one cohort grammar (nil for a code it does not read, which the

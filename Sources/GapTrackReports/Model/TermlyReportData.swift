@@ -31,6 +31,8 @@ public struct TermlyReportData: Sendable, Equatable, Codable {
     public var comparison: ComparisonGroup
     /// The impact sections the report includes when none is asked for (`report_impact_candidates`).
     public var impactCandidates: [ImpactCandidate]
+    /// Each year group of a cohort that spans several, in order; nil otherwise.
+    public var yearGroups: [YearGroupAggregates]?
 
     public init(
         provider: ReportProvider, cohort: ReportCohort, term: AcademicTerm, imports: [ImportRecord], cohortSize: Int,

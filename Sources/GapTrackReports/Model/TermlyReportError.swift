@@ -6,6 +6,10 @@ public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertib
     case termWithoutEnrolments(term: String, provider: String, valid: [String])
     /// No cohort of that name has students in the term; `valid` lists those that do, with sizes.
     case unknownCohort(cohort: String, term: String, valid: [String])
+    /// The filter leaves no student of the cohort (docs/methodology.md §7.8).
+    case filterLeavesNobody(cohort: String, filter: String, term: String)
+    /// A filter names a pupil group the provider does not have; `known` lists those it has.
+    case unknownPupilGroup(code: String, known: [String])
 
     public var description: String {
         switch self {
@@ -16,6 +20,11 @@ public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertib
             return "\(provider) has no enrolments in \(term)" + Self.list("terms with enrolments", valid)
         case let .unknownCohort(cohort, term, valid):
             return "no students in cohort '\(cohort)' in \(term)" + Self.list("cohorts with students in \(term)", valid)
+        case let .filterLeavesNobody(cohort, filter, term):
+            return "no student of \(cohort) in \(term) is \(filter): loosen the filter (check the form group is spelt as the MIS has it)"
+        case let .unknownPupilGroup(code, known):
+            return "no pupil group '\(code)' at this provider; "
+                + (known.isEmpty ? "there are none yet (gaptrack pupil-group add)" : "its groups: " + known.joined(separator: ", "))
         }
     }
 

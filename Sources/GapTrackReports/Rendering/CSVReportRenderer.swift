@@ -29,7 +29,7 @@ public enum CSVReportRenderer {
     ]
 
     public static func render(_ report: TermlyGapReport) -> String {
-        document(rows(report).map(\.fields) + report.impact.flatMap { ImpactCSVRenderer.rows($0) } + DrillDownSections.csvRows(report))
+        document(rows(report).map(\.fields) + yearGroupRows(report).map(\.fields) + report.impact.flatMap { ImpactCSVRenderer.rows($0) } + DrillDownSections.csvRows(report))
     }
 
     /// The header and `rows` as the file is written, every cell through `SpreadsheetSafeText`
@@ -61,6 +61,14 @@ public enum CSVReportRenderer {
         }
     }
 
+    /// Each year group's sizes, attainment and attendance, in the whole cohort's layout with the
+    /// year group's code in the cohort column, so the rows stack with one-year reports.
+    static func yearGroupRows(_ report: TermlyGapReport) -> [Row] {
+        (report.yearGroups ?? []).flatMap { section in
+            rows(report.view(of: section)).filter { ["group_sizes", "attainment", "attendance"].contains($0.section) }
+        }
+    }
+
     /// Every figure of the report as tidy rows, in the order the other formats print them.
     public static func rows(_ report: TermlyGapReport) -> [Row] {
         let term = report.term.description
@@ -68,6 +76,9 @@ public enum CSVReportRenderer {
         var rows = [Row(
             term: term, section: "comparison", measure: "compared_group", group: report.comparison.rawValue, value: "",
             note: report.comparison.definition)]
+        if let filter = report.cohort.filter {
+            rows.append(Row(term: term, section: "comparison", measure: "filter", value: filter.code, note: "filtered to \(filter)"))
+        }
         // Staff reports: the rows of a group under the threshold carry the mark and its words.
         let caution = ReportAudience.cautionNote(threshold: report.suppressionThreshold)
         func marked(_ rows: [Row], _ flag: Bool?) -> [Row] {

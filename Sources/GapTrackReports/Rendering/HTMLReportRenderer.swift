@@ -11,6 +11,14 @@ public enum HTMLReportRenderer {
         body += section("groups", "1. Group sizes", groupSizes(report))
         body += section("attainment", "2. Attainment gap: \(report.comparison.students) against \(report.comparison.othersStudents)", attainment(report))
         body += section("attendance", "3. Attendance by group", attendance(report))
+        let yearGroups = YearGroupTables(report: report)
+        if !yearGroups.isEmpty {
+            body += section("year-groups", "3a. " + yearGroups.sectionTitle, yearGroups.tables.map { table in
+                var html = HTMLTable(table.headings, numeric: YearGroupTables.numericColumns(table))
+                for row in table.rows { html.add(row) }
+                return "<h3>\(HTML.escape(table.title))</h3>\n" + html.render()
+            }.joined() + "<p class=\"note\">\(HTML.escape(yearGroups.note))</p>\n")
+        }
         body += section("support", "4. Support and interventions delivered this term", support(report))
         if !report.impact.isEmpty {
             // Each impact's section and chart ids (and the chart's aria-labelledby) are numbered, so that ids stay unique in the page.

@@ -74,6 +74,14 @@ public enum MarkdownReportRenderer {
         out += "\n- Attendance gap (others − \(word)): \(ReportText.withInterval(report.attendance.attendanceGap)) percentage points\n"
         out += "- Persistent absence gap (\(word) − others): \(ReportText.withInterval(report.attendance.persistentAbsenceGap)) percentage points\n"
 
+        let yearGroups = YearGroupTables(report: report)
+        if !yearGroups.isEmpty {
+            out += "\n## \(yearGroups.sectionTitle)\n"
+            for table in yearGroups.tables {
+                out += "\n### \(table.title)\n\n" + self.table(table.headings, right: YearGroupTables.numericColumns(table), table.rows.map { $0.map(escape) })
+            }
+            out += "\n" + escape(yearGroups.note) + "\n"
+        }
         out += "\n## Support and interventions delivered\n\n"
         out += report.support.byType.isEmpty ? "No support or interventions took place in this term.\n" : table(
             ["Type", "Students", report.comparison == .dfeDisadvantaged ? "Disadvantaged" : report.comparison.shortLabel, "Sessions", "Hours", "Spend", "Per student"],

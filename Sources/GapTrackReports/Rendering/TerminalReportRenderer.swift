@@ -20,6 +20,15 @@ public enum TerminalReportRenderer {
         out += section("1. Group sizes") + groupSizes(report)
         out += section("2. Attainment gap: \(report.comparison.students) against \(report.comparison.othersStudents)") + attainment(report)
         out += section("3. Attendance by group") + attendance(report)
+        let yearGroups = YearGroupTables(report: report)
+        if !yearGroups.isEmpty {
+            out += section("3a. " + yearGroups.sectionTitle) + yearGroups.tables.map { table in
+                let numeric = YearGroupTables.numericColumns(table)
+                var text = TextTable(table.headings.indices.map { numeric.contains($0) ? .init(table.headings[$0]) : .init(table.headings[$0], .left) })
+                for row in table.rows { text.add(row) }
+                return "  " + table.title + "\n" + text.render()
+            }.joined(separator: "\n") + wrapText(yearGroups.note, width: width)
+        }
         out += section("4. Support and interventions delivered this term") + support(report)
         if !report.impact.isEmpty { out += section("4a. Intervention impact") + report.impact.map(ImpactTerminalRenderer.section).joined() }
         out += DrillDownSections.terminal(report)

@@ -33,6 +33,12 @@ public struct TermlyReportRepository {
         public var code: String
         public var label: String
         public var students: Int
+
+        public init(code: String, label: String, students: Int) {
+            self.code = code
+            self.label = label
+            self.students = students
+        }
     }
 
     // MARK: - Lookups
@@ -96,6 +102,29 @@ public struct TermlyReportRepository {
         try connection.execute("SET LOCAL work_mem = '64MB'")
         try connection.query(
             "SELECT report_load_cohort($1, $2, $3, $4)", [providerID, term.year.description, term.term.rawValue, cohort])
+    }
+
+    /// Narrows the loaded cohort to the students `filter` keeps (`report_filter_cohort`); call
+    /// right after `loadCohort`, before any figure is read. Returns the students left.
+    @discardableResult
+    public func filterCohort(providerID: Int, term: AcademicTerm, filter: CohortFilter) throws -> Int {
+        guard !filter.isEmpty else { return try connection.query("SELECT count(*) AS n FROM pg_temp.report_cohort").single().decode("n") }
+        return try connection.query(
+            "SELECT report_filter_cohort($1, $2, $3, $4, $5, $6, $7::text[], $8::text[]) AS n",
+            [providerID, term.year.description, filter.gender, filter.sen?.rawValue,
+             filter.eal, filter.formGroup, filter.markers.map(Self.factColumn), filter.groups]
+        ).single().decode("n")
+    }
+
+    /// The column of `student_disadvantage_facts` that says whether a student holds a marker on
+    /// the census day.
+    static func factColumn(_ marker: DisadvantageMarkerKind) -> String {
+        switch marker {
+        case .fsm: "fsm_now"
+        case .fsmEver6: "fsm_ever6"
+        case .pupilPremium: "pupil_premium_eligible"
+        default: marker.rawValue
+        }
     }
 
     /// Students of the loaded cohort who are disadvantaged by the DfE definition.
