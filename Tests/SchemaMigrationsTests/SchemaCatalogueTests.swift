@@ -154,7 +154,6 @@ struct SchemaCatalogueTests {
         ("grant function report_key_stage_years(", "goes with the function"),
         ("function report_filter_cohort(", "report_load_cohort.sql: filtered reports (docs/methodology.md §7.8)"),
         ("grant function report_filter_cohort(", "goes with the function"),
-    ]
     ] + ["column", "constraint", "data", "function", "grant function", "grant relation", "index CREATE UNIQUE INDEX", "policy", "relation", "trigger", "type"]
         .map { (line: "\($0) pupil_premium_", reason: "011_pupil_premium.sql, functions/pupil_premium.sql: the pupil premium strategy (docs/methodology.md §6.5)") }
 

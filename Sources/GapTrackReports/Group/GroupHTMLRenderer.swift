@@ -77,7 +77,7 @@ enum GroupHTMLRenderer {
             + "viewBox=\"0 0 \(SVGChart.n(width)) \(SVGChart.n(height))\" width=\"\(SVGChart.n(width))\" height=\"\(SVGChart.n(height))\" "
             + "font-family=\"'DejaVu Sans', 'Liberation Sans', Arial, sans-serif\"><title id=\"\(id)-title\">"
             + HTML.escape("\(subject.title): funnel plot of the gap index against pupils assessed") + "</title>"
-        svg += xAxis.gridAndTicks(top: top, bottom: bottom, label: "pupils assessed")
+        svg += xAxis.gridAndTicks(top: top, bottom: bottom, label: "pupils assessed", chartWidth: width)
         for tick in yAxis.ticks() {
             let y = yAxis.x(tick)
             svg += SVGChart.line(x1: left, y1: y, x2: right, y2: y, colour: "#eeeeee", width: 1)
