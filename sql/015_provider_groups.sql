@@ -1,5 +1,5 @@
 -- Provider groups: a multi-academy trust or a local authority and the providers it groups
--- (docs/methodology.md §7.8), and API tokens scoped to a group instead of one provider
+-- (docs/methodology.md §7.10), and API tokens scoped to a group instead of one provider
 -- (docs/security.md, "Group tokens").
 --
 -- A group is a shared catalogue entry (no provider_id); its membership is provider-owned: each

@@ -31,7 +31,7 @@ public enum ProviderGroupCodeError: Error, Equatable, Sendable, CustomStringConv
     }
 }
 
-/// What kind of body groups the providers (docs/methodology.md §7.8).
+/// What kind of body groups the providers (docs/methodology.md §7.10).
 public enum ProviderGroupKind: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// A multi-academy trust.
     case trust

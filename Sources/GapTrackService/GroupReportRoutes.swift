@@ -5,7 +5,7 @@ import Hummingbird
 import Postgres
 
 /// GET /v1/reports/group?cohort=year-11&term=2024/25-summer: the group report (docs/methodology.md
-/// §7.8) for a group token, as JSON (the default) or HTML. Each member's data is read in a
+/// §7.10) for a group token, as JSON (the default) or HTML. Each member's data is read in a
 /// transaction of its own bound to that member (`ScopedSession` with the group: the binding is
 /// refused for a provider outside the group), as the report role, so every figure equals the
 /// member's own report's; the token's role decides the audience, as for the termly report.

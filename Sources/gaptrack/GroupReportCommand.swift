@@ -4,7 +4,7 @@ import GapTrackDomain
 import GapTrackReports
 
 /// `gaptrack report group`: a trust's or a local authority's schools side by side
-/// (docs/methodology.md §7.8).
+/// (docs/methodology.md §7.10).
 struct GroupReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "group",

@@ -19,7 +19,7 @@ extension ProviderGroupKind: ExpressibleByArgument {
 }
 
 /// `gaptrack provider-group add|add-member|list`: trusts and local authorities and their schools
-/// (docs/methodology.md §7.8); a group token and `gaptrack report group` read across them.
+/// (docs/methodology.md §7.10); a group token and `gaptrack report group` read across them.
 struct ProviderGroupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "provider-group",

@@ -9,7 +9,7 @@ import TestDatabase
 import TestSupport
 import Testing
 
-/// The group report (docs/methodology.md §5.7, §7.8) over synthetic schools loaded into a real
+/// The group report (docs/methodology.md §5.7, §7.10) over synthetic schools loaded into a real
 /// database: one planted outlier, one school with a small group, one member without the cohort.
 @Suite struct GroupReportTests {
     static let cohort = try! CohortCode(parsing: "year-11")

@@ -1,7 +1,7 @@
 import GapStatistics
 import GapTrackDomain
 
-/// The group report (docs/methodology.md §7.8): a trust's or a local authority's schools side by
+/// The group report (docs/methodology.md §7.10): a trust's or a local authority's schools side by
 /// side for one cohort and term, each subject's gap index and months of learning per school with
 /// their 95% intervals, the group's pooled gap, a funnel plot of the gap against cohort size, and
 /// the national figures. Made from each school's own termly report data, computed over the

@@ -23,7 +23,7 @@ public struct GroupMemberData: Sendable {
     }
 }
 
-/// Member schools' data → the group report's true figures (docs/methodology.md §5.7, §7.8). The
+/// Member schools' data → the group report's true figures (docs/methodology.md §5.7, §7.10). The
 /// schools' gaps come from the same builder as their own reports, so a school's row equals the
 /// figure its termly report prints.
 public struct GroupReportBuilder: Sendable {

@@ -1,7 +1,7 @@
 import DisclosureControl
 import GapStatistics
 
-/// The group report shaped for its audience (docs/methodology.md §7.6, §7.8), as the termly report
+/// The group report shaped for its audience (docs/methodology.md §7.6, §7.10), as the termly report
 /// is: staff of the trust or authority see every school's true figures, a side under the
 /// threshold marked; governors and the public see those counts as `c`, with complementary
 /// suppression across each subject's table (a school's pupils = disadvantaged + others; the
