@@ -19,7 +19,8 @@ struct ImportCommand: ParsableCommand {
             insert, update and leave unchanged, writing nothing. A file with a header and no rows is an error.
             'gaptrack import ctf FILE.xml' reads the DfE Common Transfer File: pupils with their UPN and former UPN, \
             FSM and SEN history, EAL, looked-after status and KS2 scaled scores; it loads completely or not at all.
-            """)
+            """,
+        subcommands: [ImportUndoCommand.self, ImportListCommand.self])
 
     @OptionGroup var database: DatabaseOptions
 
