@@ -96,6 +96,7 @@ struct SchemaCatalogueTests {
         ("function gaptrack_primary_key_literals(", "import_undo.sql"), ("grant function gaptrack_primary_key_literals(", "import_undo.sql"),
         ("function gaptrack_record_import_changes(", "import_undo.sql"), ("grant function gaptrack_record_import_changes(", "import_undo.sql"),
         ("function gaptrack_undo_", "import_undo.sql"), ("grant function gaptrack_undo_", "import_undo.sql"),
+        ("function gaptrack_journal_key(", "import_undo.sql"), ("grant function gaptrack_journal_key(", "import_undo.sql"),
     ]
 
     static func isLater(_ line: String) -> Bool {
