@@ -3,51 +3,48 @@ import Foundation
 import GapTrackDomain
 import GapTrackStore
 
-/// `gaptrack import undo IMPORT-ID --provider CODE`: reverses one import (docs/import-formats.md,
-/// "Undo and dry run").
-struct ImportUndoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "undo",
-        abstract: "Reverse one import: delete what it inserted and give back the values it replaced.",
-        discussion: """
-            One transaction, audited, and recorded in the import ledger as an undo of its own (the ledger keeps \
-            the import's row). Refused, with the reason, when a later import or a change made since rests on the \
-            import: undo that first. 'gaptrack import list' shows the ids. The file can be imported again afterwards.
-            """)
+/// `gaptrack import list --provider CODE` and `gaptrack import undo IMPORT-ID --provider CODE`
+/// (docs/import-formats.md, "Undo and dry run"): words in the kind's place, because `import`
+/// takes the kind and the file as arguments, which leaves no room for subcommands.
+enum ImportLedgerCommand {
+    /// The provider's import ledger, with ids for undo.
+    case list
+    /// Reverse one import: delete what it inserted and give back the values it replaced; refused
+    /// with the reason when a later import or change rests on it.
+    case undo(importID: String?)
 
-    @OptionGroup var database: DatabaseOptions
-
-    @Argument(help: "The import's id (see 'gaptrack import list').")
-    var importID: Int
-
-    @Option(help: "The provider the import belongs to.")
-    var provider: ProviderCode
-
-    func run() throws {
-        do {
-            let summary = try ImportUndo(connection: try database.connect()).undo(importID: importID, provider: provider)
-            print(summary.line)
-        } catch let error as ImportUndoError {
-            ImportCommand.writeError(error.description + "\n")
-            throw ExitCode.failure
+    init?(kind: String, file: String?) {
+        switch kind.lowercased() {
+        case "list": self = .list
+        case "undo": self = .undo(importID: file)
+        default: return nil
         }
     }
-}
 
-/// `gaptrack import list --provider CODE`: the import ledger, with ids for `import undo`.
-struct ImportListCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List a provider's imports and undos, oldest first, with their ids.")
+    func validate() throws {
+        if case .undo(let importID) = self, importID.flatMap(Int.init) == nil {
+            throw ValidationError("'gaptrack import undo' needs the import's id, a whole number (see 'gaptrack import list --provider CODE')")
+        }
+    }
 
-    @OptionGroup var database: DatabaseOptions
+    func run(provider: ProviderCode, database: DatabaseOptions) throws {
+        let ledger = ImportUndo(connection: try database.connect())
+        switch self {
+        case .list:
+            Self.print(try ledger.list(provider: provider), provider: provider)
+        case .undo(let importID):
+            do {
+                Swift.print(try ledger.undo(importID: Int(importID!)!, provider: provider).line)
+            } catch let error as ImportUndoError {
+                ImportCommand.writeError(error.description + "\n")
+                throw ExitCode.failure
+            }
+        }
+    }
 
-    @Option(help: "The provider whose imports to list.")
-    var provider: ProviderCode
-
-    func run() throws {
-        let entries = try ImportUndo(connection: try database.connect()).list(provider: provider)
+    private static func print(_ entries: [ImportLedgerEntry], provider: ProviderCode) {
         if entries.isEmpty {
-            print("No imports yet for \(provider).")
+            Swift.print("No imports yet for \(provider).")
             return
         }
         for entry in entries {
@@ -60,7 +57,8 @@ struct ImportListCommand: ParsableCommand {
                     + "\(ImportSummary.grouped(entry.updated)) updated, \(ImportSummary.grouped(entry.unchanged)) unchanged, "
                     + "\(ImportSummary.grouped(entry.rejected)) rejected" + (entry.undoneBy.map { "; undone by import \($0)" } ?? "")
             }
-            print("\(String(entry.importID).padding(toLength: 6, withPad: " ", startingAt: 0)) \(when)  \(entry.kind.padding(toLength: 11, withPad: " ", startingAt: 0)) \(entry.fileName)  (\(what), by \(entry.osUser))")
+            Swift.print("\(String(entry.importID).padding(toLength: 6, withPad: " ", startingAt: 0)) \(when)  "
+                + "\(entry.kind.padding(toLength: 11, withPad: " ", startingAt: 0)) \(entry.fileName)  (\(what), by \(entry.osUser))")
         }
     }
 }
