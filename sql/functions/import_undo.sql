@@ -25,8 +25,9 @@ $$;
 -- Inside an import (gaptrack.import_id is set by ImportLedger.open, for its transaction only)
 -- copies each inserted, updated or deleted row, keyed as the audit log keys it, into the journal
 -- under that import. Outside an import it journals nothing; but when erasure or retention (the
--- owner, in an import audit scope) deletes a student's rows, the journal's copies of that
--- student's rows are emptied too, so nothing erased survives there (docs/data-protection.md).
+-- owner, in an import audit scope) deletes a student's rows, the journal's entries for that
+-- student go too, so nothing erased survives there (docs/data-protection.md); an undo then has
+-- nothing of theirs to reverse, as their rows are gone.
 CREATE OR REPLACE FUNCTION gaptrack_record_import_changes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
@@ -38,8 +39,7 @@ BEGIN
     IF current_import IS NULL THEN
         IF TG_OP = 'DELETE' AND gaptrack_import_audit_scope() IS NOT NULL
            AND EXISTS (SELECT FROM pg_attribute WHERE attrelid = TG_RELID AND attname = 'student_id' AND attnum > 0 AND NOT attisdropped) THEN
-            UPDATE import_changes c SET before = NULL, after = NULL, erased = true
-            WHERE NOT c.erased AND c.student_id IN (SELECT DISTINCT o.student_id FROM old_rows o);
+            DELETE FROM import_changes c WHERE c.student_id IN (SELECT DISTINCT o.student_id FROM old_rows o);
         END IF;
         RETURN NULL;
     END IF;
