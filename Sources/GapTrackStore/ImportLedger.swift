@@ -4,13 +4,15 @@ import Postgres
 /// The `imports` table: one row per committed import, written in the
 /// same transaction as the data, so that a report can name the files it was made from.
 enum ImportLedger {
-    /// The latest earlier import of the identical file (same checksum, kind and provider).
+    /// The latest earlier import of the identical file (same checksum, kind and provider) that
+    /// still stands: an undone import does not count, so the file can be loaded again.
     static func previousImport(of sha256: String, kind: ImportKind, providerID: Int,
                                connection: PostgresConnection) throws -> ImportSummary.PreviousImport? {
         let rows = try connection.query(
             """
             SELECT import_id, finished_at FROM imports
             WHERE provider_id = $1 AND kind = $2::import_kind AND file_sha256 = $3
+              AND undoes_import_id IS NULL AND import_id NOT IN (SELECT undoes_import_id FROM imports WHERE undoes_import_id IS NOT NULL)
             ORDER BY import_id DESC LIMIT 1
             """, [providerID, kind.rawValue, sha256]).rows
         return try rows.first.map { row in
@@ -44,6 +46,38 @@ enum ImportLedger {
                                rows_rejected = $6, finished_at = greatest(clock_timestamp(), started_at)
             WHERE import_id = $1
             """, [importID, rowsRead, inserted, updated, unchanged, rejected])
+    }
+
+    /// Writes an undo's ledger row: the undone import's kind and file, pointing at it.
+    static func openUndo(of importID: Int, operatingSystemUser: String, connection: PostgresConnection) throws -> Int {
+        let undoID: Int = try connection.query(
+            """
+            INSERT INTO imports (provider_id, kind, file_name, file_sha256, file_bytes, skip_invalid, os_user, started_at, finished_at,
+                                 undoes_import_id)
+            SELECT provider_id, kind, file_name, file_sha256, file_bytes, false, $2, clock_timestamp(), clock_timestamp(), import_id
+            FROM imports WHERE import_id = $1
+            RETURNING import_id
+            """, [importID, operatingSystemUser]).single().decode("import_id")
+        try connection.query("SELECT set_config('gaptrack.import_id', $1, true)", [String(undoID)])
+        return undoID
+    }
+
+    /// The provider's ledger, oldest first, each import with the undo that reversed it.
+    static func entries(providerID: Int, connection: PostgresConnection) throws -> [ImportLedgerEntry] {
+        try connection.query(
+            """
+            SELECT i.import_id, i.kind::text AS kind, i.file_name, i.finished_at, i.os_user, i.rows_read, i.rows_inserted,
+                   i.rows_updated, i.rows_unchanged, i.rows_rejected, i.undoes_import_id,
+                   (SELECT u.import_id FROM imports u WHERE u.undoes_import_id = i.import_id) AS undone_by
+            FROM imports i WHERE i.provider_id = $1 ORDER BY i.import_id
+            """, [providerID]).rows.map { row in
+                ImportLedgerEntry(
+                    importID: try row.decode("import_id"), kind: try row.decode("kind"), fileName: try row.decode("file_name"),
+                    finishedAt: try row.decode("finished_at"), osUser: try row.decode("os_user"), rowsRead: try row.decode("rows_read"),
+                    inserted: try row.decode("rows_inserted"), updated: try row.decode("rows_updated"),
+                    unchanged: try row.decode("rows_unchanged"), rejected: try row.decode("rows_rejected"),
+                    undoes: try row.decode("undoes_import_id", as: Int?.self), undoneBy: try row.decode("undone_by", as: Int?.self))
+            }
     }
 
     /// Who is running gaptrack, for the ledger: the operating-system account name.

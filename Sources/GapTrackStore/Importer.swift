@@ -132,6 +132,7 @@ public struct Importer {
             if !outcome.errors.isEmpty {
                 try RejectsFile.write(source: url, errors: outcome.errors, to: rejectsURL)
             }
+            try ImportJournal.recordLoadedTerms(importID: importID, connection: connection)
             try ImportLedger.close(
                 importID: importID, rowsRead: outcome.rowsRead, inserted: outcome.inserted, updated: outcome.updated,
                 unchanged: outcome.unchanged, rejected: outcome.rejected, connection: connection)

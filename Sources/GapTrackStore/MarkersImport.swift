@@ -86,7 +86,7 @@ struct MarkersImport: TabularFormat {
                 -- The spells held that the file does not replace, planned on their own (OFFSET 0)
                 -- so that the anti-join is hashed whatever the range join is expected to find.
                 SELECT k.* FROM student_markers k
-                WHERE k.student_id IN (SELECT student_id FROM staged_markers)
+                WHERE k.student_id IN (SELECT student_id FROM staged_markers) AND k.source <> 'snapshot'
                   AND NOT EXISTS (SELECT 1 FROM staged_markers s
                                   WHERE s.student_id = k.student_id AND s.marker = k.marker
                                     AND s.overlap_key = k.overlap_key AND s.starts_on = k.starts_on)
@@ -109,13 +109,15 @@ struct MarkersImport: TabularFormat {
             }
             errors.append(RowError(fileName: context.fileName, line: try row.decode("line"), column: nil, message: message))
         }
-        return errors
+        // Snapshot spells are reconciled rather than overlapped (MarkerReconciliation).
+        return errors + (try MarkerReconciliation.historyContradictions(context: context))
     }
 
     func merge(importID: Int, context: ImportContext) throws -> (inserted: Int, updated: Int)? {
         // Shortening one spell and lengthening its neighbour in one statement may overlap for a
         // moment; the constraint is checked at the end of the statement group instead.
         try context.connection.execute("SET CONSTRAINTS student_markers_no_overlap DEFERRED")
+        try MarkerReconciliation.absorbConfirmedSnapshots(context: context)
         try context.connection.query(
             """
             WITH written AS (

@@ -224,7 +224,7 @@ struct StudentsImport: TabularFormat {
         return try conflicts.map { row in
             RowError(fileName: context.fileName, line: try row.decode("line"), column: nil,
                      message: "its identifiers belong to different students already held (student ids \(try row.decode("ids") as String)): one identifier is probably on the wrong student; correct it in the MIS or the file")
-        }
+        } + MarkerReconciliation.snapshotContradictions(snapshotSQL: StudentsMerge.snapshotColumns, context: context)
     }
 
     func merge(importID: Int, context: ImportContext) throws -> (inserted: Int, updated: Int)? {

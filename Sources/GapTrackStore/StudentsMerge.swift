@@ -108,6 +108,22 @@ struct StudentsMerge {
             """, [importID])
     }
 
+    /// The snapshot columns of the staged pupils as markers: one row per tick, with its line and date.
+    static let snapshotColumns = """
+        SELECT line, student_id, academic_year, as_of, 'fsm'::marker_kind AS marker, NULL::text AS value, '' AS overlap_key
+        FROM staged_students WHERE fsm
+        UNION ALL
+        SELECT line, student_id, academic_year, as_of, 'fsm_ever_6', NULL, '' FROM staged_students WHERE fsm_ever_6
+        UNION ALL
+        SELECT line, student_id, academic_year, as_of, 'looked_after', NULL, '' FROM staged_students WHERE looked_after
+        UNION ALL
+        SELECT line, student_id, academic_year, as_of, 'pupil_premium', 'eligible', 'eligible' FROM staged_students WHERE pupil_premium
+        UNION ALL
+        SELECT line, student_id, academic_year, as_of, 'sen', sen, '' FROM staged_students WHERE sen IN ('E', 'K')
+        UNION ALL
+        SELECT line, student_id, academic_year, as_of, 'eal', eal_band, '' FROM staged_students WHERE eal
+        """
+
     /// MIS snapshot columns ("FSM Eligible = Y" as at a date D) become marker spells:
     /// * a spell of the same marker already covering D with the same value (or a snapshot with
     ///   no value, such as EAL without a band): nothing changes;
@@ -124,20 +140,7 @@ struct StudentsMerge {
             SELECT DISTINCT ON (student_id, marker, overlap_key, as_of)
                    line, student_id, marker, value, overlap_key, as_of,
                    make_date(extract(year FROM as_of)::int + CASE WHEN extract(month FROM as_of) >= 8 THEN 1 ELSE 0 END, 7, 31) AS year_end
-            FROM (
-                SELECT line, student_id, academic_year, as_of, 'fsm'::marker_kind AS marker, NULL::text AS value, '' AS overlap_key
-                FROM staged_students WHERE fsm
-                UNION ALL
-                SELECT line, student_id, academic_year, as_of, 'fsm_ever_6', NULL, '' FROM staged_students WHERE fsm_ever_6
-                UNION ALL
-                SELECT line, student_id, academic_year, as_of, 'looked_after', NULL, '' FROM staged_students WHERE looked_after
-                UNION ALL
-                SELECT line, student_id, academic_year, as_of, 'pupil_premium', 'eligible', 'eligible' FROM staged_students WHERE pupil_premium
-                UNION ALL
-                SELECT line, student_id, academic_year, as_of, 'sen', sen, '' FROM staged_students WHERE sen IN ('E', 'K')
-                UNION ALL
-                SELECT line, student_id, academic_year, as_of, 'eal', eal_band, '' FROM staged_students WHERE eal
-            ) x
+            FROM (\(Self.snapshotColumns)) x
             ORDER BY student_id, marker, overlap_key, as_of, academic_year DESC, line DESC
             """)
         let dates = try connection.query("SELECT DISTINCT as_of::text AS as_of FROM snapshot_markers ORDER BY 1").rows

@@ -19,15 +19,17 @@ struct ImportCommand: ParsableCommand {
             insert, update and leave unchanged, writing nothing. A file with a header and no rows is an error.
             'gaptrack import ctf FILE.xml' reads the DfE Common Transfer File: pupils with their UPN and former UPN, \
             FSM and SEN history, EAL, looked-after status and KS2 scaled scores; it loads completely or not at all.
+            'gaptrack import list --provider CODE' lists the provider's imports with their ids; \
+            'gaptrack import undo ID --provider CODE' reverses one (docs/import-formats.md, "Undo and dry run").
             """)
 
     @OptionGroup var database: DatabaseOptions
 
-    @Argument(help: "What the file holds: students, markers, attendance, assessments, support, calendar or ctf.")
+    @Argument(help: "What the file holds: students, markers, attendance, assessments, support, calendar, student-records or ctf; or list, or undo.")
     var kind: String
 
-    @Argument(help: "The CSV file, with a header line (or, for ctf, the CTF's XML file).", completion: .file(extensions: ["csv", "xml"]))
-    var file: String
+    @Argument(help: "The CSV file, with a header line (or, for ctf, the CTF's XML file); for undo, the import's id.", completion: .file(extensions: ["csv", "xml"]))
+    var file: String?
 
     @Option(help: "The provider the file belongs to (see 'gaptrack provider list').")
     var provider: ProviderCode
@@ -63,6 +65,10 @@ struct ImportCommand: ParsableCommand {
     var timings = false
 
     func validate() throws {
+        if let ledger = ImportLedgerCommand(kind: kind, file: file) {
+            return try ledger.validate()
+        }
+        guard file != nil else { throw ValidationError("name the file to import") }
         guard ImportKind(rawValue: kind.lowercased()) != nil else {
             throw ValidationError("'\(kind)' is not a kind of import file; use one of: \(ImportKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -82,6 +88,10 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let ledger = ImportLedgerCommand(kind: kind, file: file) {
+            return try ledger.run(provider: provider, database: database)
+        }
+        let file = file!
         var pairs = try maps.map { try ColumnMapping.Pair(parsing: $0) }
         if let mappingFile { pairs = try ColumnMapping.pairs(fromFile: URL(fileURLWithPath: mappingFile)) + pairs }
         let mapping = ColumnMapping(presets: presets.compactMap { ColumnMapping.Preset(rawValue: $0.lowercased()) }, pairs: pairs)
