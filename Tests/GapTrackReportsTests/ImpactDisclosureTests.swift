@@ -147,6 +147,14 @@ import Testing
         try DisclosureAuditor(threshold: report.suppressionThreshold).audit(try ImpactReportTables.published(report, data: data))
     }
 
+    /// For a governors' or public report: the auditor narrows no withheld figure below its
+    /// protection level.
+    static func expectNothingRecoverable(_ report: ImpactReport, _ data: ImpactData) throws {
+        guard report.audience.suppresses else { return }
+        let audit = try audit(report, data)
+        #expect(audit.passes, "\(report.title), \(report.audience): \(audit.findings.map(\.description))")
+    }
+
     // MARK: - Hand-worked
 
     /// Participants = matched (25): unmatched and without results are both 0, withheld, and
@@ -282,3 +290,4 @@ import Testing
         #expect(report.count("participants")?.students == .value(60))
     }
 }
+

@@ -114,8 +114,9 @@ struct ImpactReportTables {
         try tables.relate(LinearRelation("\(x.label) = \(y.label)", terms: [Term(a, 1), Term(b, -1)]))
     }
 
-    /// total = Σ parts where the values add up; where the parts share students, the total is at
-    /// most their sum and each part at most the total; where they fall short, at least.
+    /// total = Σ parts where the values add up; where the parts can share students (one pupil,
+    /// two funds), only what a reader knows whatever the overlap: each part at most the total,
+    /// the total at most their sum; where they fall short, at least.
     private mutating func sum(_ total: String, _ parts: [String], sharedStudents: Bool = false, slack: Int = 0) throws(DisclosureControlError) {
         guard let whole = tables[id(total)] else { return }
         let present = parts.filter { tables[id($0)] != nil }
@@ -123,8 +124,11 @@ struct ImpactReportTables {
         let value = present.reduce(0) { $0 + (tables[id($1)]?.value ?? 0) }
         let terms = [Term(id(total), 1)] + present.map { Term(id($0), -1) }
         let name = "\(whole.label) = " + present.compactMap { tables[id($0)]?.label }.joined(separator: " + ")
-        if sharedStudents { for part in present { try atMost(part, total) } }
-        if value == whole.value {
+        if sharedStudents {
+            for part in present { try atMost(part, total) }
+            guard whole.value <= value else { return }
+            try tables.relate(LinearRelation(name + " (at most, rows can share students)", terms: terms, kind: .atMost))
+        } else if value == whole.value {
             try tables.relate(LinearRelation(name, terms: terms))
         } else if abs(value - whole.value) <= slack {
             try tables.relate(LinearRelation(name + " (to within \(slack))", terms: terms, kind: .atMost, constant: slack))
