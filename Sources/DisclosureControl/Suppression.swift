@@ -9,10 +9,12 @@ public struct PrimarySuppression: Sendable {
     public init(threshold: Int = 10) { self.threshold = threshold }
 
     /// Suppresses the published figures that fall under the rule; returns them in table order.
+    /// A zero in `shownZeros` stays shown: a count that is no group of pupils ("not yet known: 0").
     @discardableResult
-    public func apply(to tables: inout TableSet) -> [CellID] {
+    public func apply(to tables: inout TableSet, shownZeros: Set<CellID> = []) -> [CellID] {
         var suppressed: [CellID] = []
         for cell in tables.cells where cell.visibility == .published && isSmall(cell, in: tables) {
+            if cell.value == 0, shownZeros.contains(cell.id) { continue }
             tables.setVisibility(.suppressed, of: cell.id)
             suppressed.append(cell.id)
         }

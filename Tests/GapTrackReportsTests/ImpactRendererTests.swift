@@ -48,7 +48,11 @@ import Testing
                 recordsWithoutAmount: 0))
     }
 
-    static func report(_ data: ImpactData = schoolData()) -> ImpactReport { ImpactReportBuilder().build(data) }
+    static func report(_ data: ImpactData = schoolData()) -> ImpactReport {
+        let report = ImpactReportBuilder().build(data)
+        #expect(throws: Never.self) { try ImpactDisclosureTests.expectNothingRecoverable(report, data) }
+        return report
+    }
 
     @Test(arguments: ReportFormat.allCases)
     func everyFormatIsDeterministic(format: ReportFormat) throws {

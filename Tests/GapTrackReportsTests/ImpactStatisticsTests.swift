@@ -1,4 +1,3 @@
-import DisclosureControl
 import GapStatistics
 import GapTrackDomain
 @testable import GapTrackReports
@@ -105,64 +104,6 @@ import Testing
         #expect(abs(mean - effect) < 4 * sd / 20, "mean estimate \(mean) for a planted \(effect) (sd \(sd))")
         // Binomial(400, 0.95): 95% of runs give 371 to 389 covered; allow a little more either side.
         #expect((366...394).contains(covered), "covered \(covered) of \(runs)")
-    }
-
-    // MARK: - Suppression
-
-    @Test func countsBelowTheThresholdAndTheirComplementsAreWithheld() {
-        var suppression = CountSuppression(rule: .standard, audience: .governors)
-        let counts = ["participants": 40, "matched": 28, "unmatched": 3, "missing": 9, "other": 12]
-        suppression.apply(
-            counts: counts, order: ["participants", "matched", "unmatched", "missing", "other"],
-            relations: [.init(total: "participants", parts: ["matched", "unmatched", "missing"])], protected: ["participants", "matched"])
-        #expect(suppression.reason("unmatched") == .belowThreshold(threshold: 10))
-        #expect(suppression.reason("missing") == .belowThreshold(threshold: 10))
-        #expect(suppression.reason("matched") == nil && suppression.reason("participants") == nil && suppression.reason("other") == nil)
-
-        // One small cell: the smallest unprotected member is withheld to protect it, not the
-        // protected matched count, even though that is smaller.
-        var second = CountSuppression(rule: .standard, audience: .governors)
-        second.apply(
-            counts: ["participants": 60, "matched": 14, "unmatched": 4, "missing": 42], order: ["participants", "matched", "unmatched", "missing"],
-            relations: [.init(total: "participants", parts: ["matched", "unmatched", "missing"])], protected: ["participants", "matched"])
-        #expect(second.reason("unmatched") == .belowThreshold(threshold: 10))
-        #expect(second.reason("missing") == .protectsSuppressedCell)
-        #expect(second.reason("matched") == nil)
-        // A zero that is exempt stays visible.
-        var third = CountSuppression(rule: .standard, audience: .governors)
-        third.apply(counts: ["unknown": 0, "few": 3], order: ["unknown", "few"], relations: [], protected: [], exempt: ["unknown", "few"])
-        #expect(third.reason("unknown") == nil && third.reason("few") == .belowThreshold(threshold: 10))
-    }
-
-    /// Participants = matched would give two withheld zeros away (unmatched and without
-    /// results must then both be 0), so a further count is withheld with them, and the audit of
-    /// what is shown recovers nothing.
-    @Test func participantsEqualToMatchedDoNotGiveTheZerosAway() throws {
-        let counts = ["participants": 25, "attainment.matched": 25, "attainment.unmatched": 0, "attainment.missing": 0, "comparison_pool": 140]
-        let order = ["participants", "comparison_pool", "attainment.matched", "attainment.unmatched", "attainment.missing"]
-        let relations = [CountSuppression.Relation(total: "participants", parts: ["attainment.matched", "attainment.unmatched", "attainment.missing"])]
-        var suppression = CountSuppression(rule: .standard, audience: .governors)
-        suppression.apply(counts: counts, order: order, relations: relations, protected: ["participants", "attainment.matched"])
-        #expect(suppression.reason("attainment.unmatched") == .belowThreshold(threshold: 10))
-        #expect(suppression.reason("attainment.missing") == .belowThreshold(threshold: 10))
-        #expect(suppression.reason("participants") == .protectsSuppressedCell || suppression.reason("attainment.matched") == .protectsSuppressedCell)
-        // What a reader of the shaped counts can work out.
-        var tables = TableSet()
-        for key in order {
-            try tables.count(CellID(key), key, counts[key]!)
-            if suppression.reason(key) != nil { tables.setVisibility(.suppressed, of: CellID(key)) }
-        }
-        try tables.partition("participants", into: ["attainment.matched", "attainment.unmatched", "attainment.missing"])
-        let audit = try DisclosureAuditor().audit(tables)
-        #expect(audit.passes, "\(audit.findings.map(\.description))")
-
-        // The way it was done before (a sum with exactly one withheld member takes another): two
-        // withheld zeros beside participants = matched are both recovered.
-        var before = tables
-        before.setVisibility(.published, of: "participants")
-        before.setVisibility(.published, of: "attainment.matched")
-        let leaked = try DisclosureAuditor().audit(before)
-        #expect(leaked.findings.map(\.kind) == [.zeroInferable, .zeroInferable])
     }
 
     // MARK: - Requests

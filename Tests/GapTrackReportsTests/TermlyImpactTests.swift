@@ -1,3 +1,4 @@
+import DisclosureControl
 import CSVFormat
 import Foundation
 import GapStatistics
@@ -79,15 +80,32 @@ import Testing
         }
     }
 
-    @Test func fewerParticipantsThanTheThresholdGetNoAutomaticSection() throws {
+    /// Staff read a small group's impact with its wide interval and the warning; governors get
+    /// the same section with its counts withheld and a refusal, never a missing section (which
+    /// would itself say "fewer than 10").
+    @Test func fewerParticipantsThanTheThresholdGetAMarkedSectionForStaffAndAWithheldOneForGovernors() throws {
         // Participation so low that fewer than 10 of 60 pupils are tutored.
         let pupils = ImpactFixture.school(count: 60, seed: 4, effect: 0.3, participation: (0.1, 0.05))
         let tutored = pupils.filter { $0.support == "ended" }.count
         try #require(tutored > 0 && tutored < 10)
         try TestDatabase.withMigratedDatabase { connection in
             try ImpactFixture.load(pupils, code: "few", urn: 100_103, on: connection)
-            let report = try TermlyReportQueries(connection: connection).report(provider: "few", cohort: "year-8", term: "2024/25-summer", impact: .automatic)
-            #expect(report.impact.isEmpty)
+            let queries = TermlyReportQueries(connection: connection)
+            let staff = try queries.report(provider: "few", cohort: "year-8", term: "2024/25-summer", impact: .automatic)
+            let section = try #require(staff.impact.first)
+            #expect(staff.impact.count == 1)
+            #expect(section.count("participants")?.students == .value(tutored))
+            #expect(section.count("participants")?.label.hasPrefix(ReportAudience.cautionMark) == true)
+            let effect = try #require(section.outcome("attainment")?.effect, "staff get the estimate")
+            #expect(try #require(effect.upper) - (effect.lower ?? 0) > 0.5, "the interval of \(tutored) pupils is wide")
+            #expect(section.outcome("attainment")?.finding.contains("Fewer than 10 pupils: treat with care") == true)
+
+            let governors = try queries.shapedReport(provider: "few", cohort: "year-8", term: "2024/25-summer", impact: .automatic, audience: .governors)
+            let withheld = try #require(governors.report.impact.first)
+            #expect(withheld.count("participants")?.students.isSuppressed == true)
+            #expect(withheld.outcome("attainment")?.effect == nil && withheld.outcome("attainment")?.refusal != nil)
+            let audit = try DisclosureAuditor().audit(try TermlyReportTables.published(governors.report, data: governors.data, impact: governors.impact))
+            #expect(audit.passes, "\(audit.findings.map(\.description))")
             // A malformed section is refused where it is typed, before any report is made.
             #expect(throws: ImpactError.badTermlySection("tutoring,maths@2024/25-autumn")) {
                 try ImpactRequest.TermlySection(parsing: "tutoring,maths@2024/25-autumn")

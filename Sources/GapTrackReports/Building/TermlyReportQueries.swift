@@ -168,6 +168,17 @@ public struct TermlyReportQueries {
         provider: ProviderCode, cohort: CohortCode, term: AcademicTerm, builder: TermlyGapReportBuilder = TermlyGapReportBuilder(),
         comparison: ComparisonGroup? = nil, impact: TermlyImpactSections = .none, audience: ReportAudience = .staff, filter: CohortFilter = .none
     ) throws -> TermlyGapReport {
+        try shapedReport(
+            provider: provider, cohort: cohort, term: term, builder: builder, comparison: comparison, impact: impact, audience: audience, filter: filter
+        ).report
+    }
+
+    /// `report(...)` with the data it was made from and that of its impact sections: what the
+    /// disclosure auditor needs to attack it (`TermlyReportTables.published`).
+    public func shapedReport(
+        provider: ProviderCode, cohort: CohortCode, term: AcademicTerm, builder: TermlyGapReportBuilder = TermlyGapReportBuilder(),
+        comparison: ComparisonGroup? = nil, impact: TermlyImpactSections = .none, audience: ReportAudience = .staff, filter: CohortFilter = .none
+    ) throws -> (report: TermlyGapReport, data: TermlyReportData, impact: [ImpactData]) {
         // Impact sections match participants within the whole cohort; they are not filtered
         // (docs/methodology.md §7.8), so a filtered report has none.
         let impact = filter.isEmpty ? impact : .none
@@ -175,9 +186,9 @@ public struct TermlyReportQueries {
             provider: provider, cohort: cohort, term: term, comparison: comparison, withImpactCandidates: impact == .automatic, audience: audience,
             filter: filter)
         var report = builder.build(data)
-        try impact.add(
+        let sections = try impact.add(
             to: &report, provider: provider, cohort: cohort, candidates: data.impactCandidates, rule: builder.rule, audience: audience, on: connection)
-        return try TermlyReportShaping(threshold: builder.rule.threshold).shape(report, data: data, for: audience)
+        return (try TermlyReportShaping(threshold: builder.rule.threshold).shape(report, data: data, impact: sections, for: audience), data, sections)
     }
 
     /// The error for `text`, typed as a cohort that has no students in `term` at the provider or

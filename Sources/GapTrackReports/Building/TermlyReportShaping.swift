@@ -13,8 +13,8 @@ import GapTrackStore
 /// - public: the governors' report, without a national comparison for a gap that rests on a
 ///   group under twice the threshold.
 ///
-/// Impact sections are built for the audience by `ImpactReportBuilder` itself (their counts
-/// are tied to each other, not to the termly tables).
+/// Impact sections are protected with the report's tables (`TermlyReportTables` ties their
+/// participants and spend to the support table), then rebuilt with what is withheld.
 public struct TermlyReportShaping: Sendable {
     public var threshold: Int
 
@@ -31,7 +31,10 @@ public struct TermlyReportShaping: Sendable {
     }
 
     /// `report` (as the builder made it from `data`, true figures throughout) for `audience`.
-    public func shape(_ report: TermlyGapReport, data: TermlyReportData, for audience: ReportAudience) throws(ShapingError) -> TermlyGapReport {
+    /// `impact`: the data of the report's impact sections, in order.
+    public func shape(
+        _ report: TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], for audience: ReportAudience
+    ) throws(ShapingError) -> TermlyGapReport {
         var shaped = report
         shaped.audience = audience
         shaped.suppressionThreshold = threshold
@@ -43,7 +46,7 @@ public struct TermlyReportShaping: Sendable {
             markSmallGroups(&shaped)
         case .governors, .public:
             do {
-                try suppress(&shaped, data: data)
+                try suppress(&shaped, data: data, impact: impact, audience: audience)
             } catch {
                 throw ShapingError(problem: error)
             }
@@ -98,13 +101,20 @@ public struct TermlyReportShaping: Sendable {
 
     // MARK: - Governors and public
 
-    func suppress(_ report: inout TermlyGapReport, data: TermlyReportData) throws(DisclosureControlError) {
-        let described = try TermlyReportTables.describe(data, threshold: threshold)
+    func suppress(
+        _ report: inout TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], audience: ReportAudience = .governors
+    ) throws(DisclosureControlError) {
+        let described = try TermlyReportTables.describe(data, impact: impact, threshold: threshold)
         var tables = described.tables
-        let primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables))
+        let primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: described.exemptZeros))
         let protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold)).protect(tables)
         var notes: [String] = []
+        var sectionReasons = [[String: SuppressionReason]](repeating: [:], count: impact.count)
         for cell in protected.tables.cells where cell.visibility == .suppressed {
+            if let place = described.impactFields[cell.id] {
+                let key = String(cell.id.rawValue.dropFirst(TermlyReportTables.impactPrefix(place.section).count))
+                sectionReasons[place.section][key] = primary.contains(cell.id) ? .belowThreshold(threshold: threshold) : .protectsSuppressedCell
+            }
             guard let field = described.fields[cell.id] else { continue }
             let reason: SuppressionReason = primary.contains(cell.id) ? .belowThreshold(threshold: threshold) : .protectsSuppressedCell
             TermlyReportFields.suppress(field, in: &report, reason: reason)
@@ -116,6 +126,10 @@ public struct TermlyReportShaping: Sendable {
             TermlyReportFields.withholdGap(&report.attainment[i], reason: reason)
         }
         withholdNationalComparison(&report) { row in row.gapIndex.isSuppressed }
+        let builder = ImpactReportBuilder(rule: SuppressionRule(threshold: threshold), audience: audience)
+        for (index, section) in impact.enumerated() where index < report.impact.count {
+            report.impact[index] = builder.build(section, withheld: sectionReasons[index])
+        }
         report.suppressionNotes = notes
     }
 

@@ -38,26 +38,64 @@ struct TermlyReportTables {
     /// a fund's spend on one type) have none.
     var fields: [CellID: TermlyField] = [:]
 
-    /// Every figure published, with its relations.
-    static func describe(_ data: TermlyReportData, threshold: Int = 10) throws(DisclosureControlError) -> TermlyReportTables {
+    /// The cells of each impact section (`impact` of `describe`), under the prefix `impact.N.`.
+    var impactFields: [CellID: (section: Int, field: ImpactField)] = [:]
+    /// Counts that stay shown when they are zero (`ImpactReportTables.exemptZeros`).
+    var exemptZeros: Set<CellID> = []
+
+    /// Every figure published, with its relations; `impact` is the data of the report's impact
+    /// sections, in order (`TermlyImpactSections.add`).
+    static func describe(_ data: TermlyReportData, impact: [ImpactData] = [], threshold: Int = 10) throws(DisclosureControlError) -> TermlyReportTables {
         var described = TermlyReportTables()
         try described.addGroupSizes(data)
         try described.addAttendance(data)
         try described.addSubjects(data)
         try described.addSupport(data)
         try described.addTrend(data, threshold: threshold)
+        try described.addImpactSections(impact, data: data)
         return described
     }
 
     /// The table set of a report already shaped from `data`: a figure it prints is published,
     /// one it shows as `c` suppressed. This is what an attacker of the printed report works with.
-    static func published(_ report: TermlyGapReport, data: TermlyReportData) throws(DisclosureControlError) -> TableSet {
-        let described = try describe(data, threshold: report.suppressionThreshold)
+    static func published(_ report: TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = []) throws(DisclosureControlError) -> TableSet {
+        let described = try describe(data, impact: impact, threshold: report.suppressionThreshold)
         var tables = described.tables
         for (id, field) in described.fields where !TermlyReportFields.isShown(field, in: report) {
             tables.setVisibility(.suppressed, of: id)
         }
+        for (id, place) in described.impactFields
+        where place.section >= report.impact.count || !ImpactReportTables.isShown(place.field, in: report.impact[place.section]) {
+            tables.setVisibility(.suppressed, of: id)
+        }
         return tables
+    }
+
+    /// The prefix of section `index`'s cells.
+    static func impactPrefix(_ index: Int) -> String { "impact.\(index)." }
+
+    // MARK: - Impact sections
+
+    /// Each section's tables (`ImpactReportTables`), tied to the report's support table: a type's
+    /// participants are its pupils in the support table, its spend that row's spend, and its
+    /// spend from a fund that type's unpublished spend from the fund, wherever the figures agree
+    /// (the section counts the year to the report's term, the table the term alone).
+    private mutating func addImpactSections(_ impact: [ImpactData], data: TermlyReportData) throws(DisclosureControlError) {
+        for (index, section) in impact.enumerated() {
+            let prefix = Self.impactPrefix(index)
+            let described = try ImpactReportTables.describe(section, prefix: prefix, into: tables)
+            tables = described.tables
+            for (id, field) in described.fields { impactFields[id] = (index, field) }
+            exemptZeros.formUnion(described.exemptZeros)
+            guard section.intervention.kind == .type, section.intervention.types.count == 1,
+                  let t = data.supportByType.firstIndex(where: { $0.type == section.intervention.types[0].rawValue }) else { continue }
+            try ImpactReportTables.same(CellID(prefix + "count.participants"), "support.type\(t).students", in: &tables)
+            try ImpactReportTables.same(CellID(prefix + "spend.all.spend"), "support.type\(t).spend", in: &tables)
+            for (f, line) in section.spend.byFundingSource.enumerated() {
+                guard let g = data.funding.firstIndex(where: { $0.source == line.code }) else { continue }
+                try ImpactReportTables.same(CellID(prefix + "spend.source\(f).spend"), "support.type\(t).fund\(g).spend", in: &tables)
+            }
+        }
     }
 
     // MARK: - Building blocks

@@ -110,8 +110,10 @@ enum ImpactMethodNotes {
         MethodNote(
             topic: "Refusal and suppression",
             text: "No estimate is given when fewer than \(threshold) participants or fewer than \(threshold) comparison students could be matched: the "
-                + "report says so instead. Every count below \(threshold) is shown as c, and so is the smallest other count wherever a sum would let a "
-                + "withheld one be worked out (Social Mobility Commission anonymity threshold; DfE's c mark).")
+                + "report says so instead. For governors and the public every count below \(threshold) is shown as c, zeros too, with its spend, and "
+                + "further figures are withheld across all the report's tables at once (counts, spend by funding source and by type, uptake) until none "
+                + "withheld can be worked out from those shown (Social Mobility Commission anonymity threshold; DfE's c mark). "
+                + "Staff see every figure, a group under \(threshold) marked † (treat with care).")
     }
 
     /// "Year 11" for a year group, the course code otherwise.

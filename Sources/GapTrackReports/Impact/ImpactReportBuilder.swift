@@ -20,9 +20,18 @@ public struct ImpactReportBuilder: Sendable {
     }
 
     public func build(_ data: ImpactData) -> ImpactReport {
-        switch data.design {
-        case let .school(school): buildSchool(data, school)
-        case let .costOfLiving(year): buildCostOfLiving(data, year)
+        build(data, withheld: nil)
+    }
+
+    /// `withheld`: the figures a termly report withholds in this section, decided with the
+    /// report's own tables (`TermlyReportShaping`), keyed by `ImpactReportTables` cell; nil to
+    /// protect the report on its own.
+    func build(_ data: ImpactData, withheld: [String: SuppressionReason]?) -> ImpactReport {
+        let withholding = !audience.suppresses ? ImpactWithholding(rule: rule)
+            : withheld.map { ImpactWithholding(rule: rule, reasons: $0) } ?? ImpactWithholding(rule: rule, protecting: data)
+        return switch data.design {
+        case let .school(school): buildSchool(data, school, withholding: withholding)
+        case let .costOfLiving(year): buildCostOfLiving(data, year, withholding: withholding)
         }
     }
 
@@ -30,7 +39,7 @@ public struct ImpactReportBuilder: Sendable {
 
     // MARK: - Schools and colleges
 
-    func buildSchool(_ data: ImpactData, _ school: SchoolImpactAggregates) -> ImpactReport {
+    func buildSchool(_ data: ImpactData, _ school: SchoolImpactAggregates, withholding suppression: ImpactWithholding) -> ImpactReport {
         // The standardiser is itself estimated: Var(ES) gains ES²/(2·df) with df = Σ(n_g − 1)
         // over the cohorts' before scores (the Hedges–Olkin term for an estimated SD).
         let standardiserDegrees = school.standardisation.reduce(0) { $0 + max(0, $1.beforeStudents - 1) }
@@ -39,45 +48,11 @@ public struct ImpactReportBuilder: Sendable {
         }
         let attendance = StratifiedEffect.estimate(strata: school.attendance, level: level)
 
-        var counts = ["participants": school.participants, "comparison_pool": school.comparisonPool, "excluded": school.excluded]
-        var labels = [
-            "participants": "Participants (support delivered in the period)",
-            "comparison_pool": "Non-participants available for comparison",
-            "excluded": "In neither group (same support planned, or from another programme)",
-        ]
-        var order = ["participants", "comparison_pool", "excluded"]
-        var relations = [CountSuppression.Relation]()
-        var protected: Set<String> = ["participants"]
-        var withDataCounts = [String: Int]()
-        for (id, strata, what) in [("attainment", school.attainment, "both results"), ("attendance", school.attendance, "attendance in both terms")] {
-            let withData = strata.reduce(0) { $0 + ($1.participants?.count ?? 0) }
-            let matched = strata.filter(\.isMatched).reduce(0) { $0 + ($1.participants?.count ?? 0) }
-            let comparisonMatched = strata.filter(\.isMatched).reduce(0) { $0 + ($1.comparison?.count ?? 0) }
-            let noun = id == "attainment" ? "Attainment" : "Attendance"
-            let entries: [(String, Int, String)] = [
-                ("matched", matched, "participants matched"),
-                ("unmatched", withData - matched, "participants unmatched (no comparison student in stratum)"),
-                ("missing", school.participants - withData, "participants without \(what)"),
-                ("comparison_matched", comparisonMatched, "comparison students matched"),
-            ]
-            for (suffix, count, label) in entries {
-                let key = "\(id).\(suffix)"
-                counts[key] = count
-                labels[key] = "\(noun): \(label)"
-                order.append(key)
-            }
-            withDataCounts[id] = withData
-            relations.append(.init(total: "participants", parts: ["\(id).matched", "\(id).unmatched", "\(id).missing"]))
-            protected.formUnion(["\(id).matched", "\(id).comparison_matched"])
-        }
+        let table = ImpactCountTable.school(school)
         var log = SuppressionLog()
-        var suppression = CountSuppression(rule: rule, audience: audience)
-        suppression.apply(counts: counts, order: order, relations: relations, protected: protected)
-        let countFigures = order.map { key in
-            if let reason = suppression.reason(key) { log.add(table: "Participants and matching", item: labels[key]!, reason: reason) }
-            return ImpactCount(id: key, label: staffLabel(labels[key]!, count: counts[key]!, log: &log), students: suppression.figure(key, counts[key]!))
-        }
-        func count(_ key: String) -> ReportedFigure<Int> { suppression.figure(key, counts[key] ?? 0) }
+        let countFigures = countFigures(table, suppression: suppression, tableName: "Participants and matching", log: &log)
+        func count(_ key: String) -> ReportedFigure<Int> { suppression.figure(key, table.counts[key] ?? 0) }
+        let withDataCounts = table.withData
 
         let attainmentOutcome = outcome(
             id: "attainment", label: Self.progressLabel(before: data.before, after: data.after), result: attainment, unit: .effectSize,
@@ -87,7 +62,7 @@ public struct ImpactReportBuilder: Sendable {
             label: "Attendance, \(data.before.map { ReportText.term($0.term) } ?? "before") to \(data.after.map { ReportText.term($0.term) } ?? "after")",
             result: attendance, unit: .percentagePoints, withData: withDataCounts["attendance"] ?? 0, missingData: "attendance recorded in both terms",
             count: count, log: &log)
-        let spend = spendSection(data.spend, participantsKey: "participants", totalLabel: "All participants", suppression: suppression, log: &log)
+        let spend = spendSection(data.spend, totalLabel: "All participants", suppression: suppression, log: &log)
         let cost = costEffectiveness(attainmentOutcome, spend: data.spend)
         var summary = [attainmentOutcome.finding]
         if attainmentOutcome.refusal == nil { summary.append(attendanceOutcome.finding) }
@@ -98,6 +73,15 @@ public struct ImpactReportBuilder: Sendable {
             counts: countFigures, outcomes: [attainmentOutcome, attendanceOutcome], uptake: [], spend: spend, costEffectiveness: cost,
             method: ImpactMethodNotes.school(data, school, level: level, threshold: rule.threshold),
             suppressionThreshold: rule.threshold, suppressionNotes: log.notes, audience: audience)
+    }
+
+    /// The "participants and matching" counts as printed: withheld ones logged, small ones marked for staff.
+    func countFigures(_ table: ImpactCountTable, suppression: ImpactWithholding, tableName: String, log: inout SuppressionLog) -> [ImpactCount] {
+        table.order.map { key in
+            let label = table.labels[key] ?? key
+            if let reason = suppression.countReason(key) { log.add(table: tableName, item: label, reason: reason) }
+            return ImpactCount(id: key, label: staffLabel(label, count: table.counts[key] ?? 0, log: &log), students: suppression.figure(key, table.counts[key] ?? 0))
+        }
     }
 
     // MARK: - Outcomes
@@ -200,41 +184,25 @@ public struct ImpactReportBuilder: Sendable {
 
     // MARK: - Spend and cost per month
 
-    func spendSection(
-        _ spend: SpendAggregates, participantsKey: String, totalLabel: String, suppression counts: CountSuppression, log: inout SuppressionLog
-    ) -> ImpactSpend {
-        let totalReason = counts.reason(participantsKey)
+    func spendSection(_ spend: SpendAggregates, totalLabel: String, suppression: ImpactWithholding, log: inout SuppressionLog) -> ImpactSpend {
         func perStudent(_ line: SpendLine) -> PoundsAndPence? {
             line.students > 0 ? try? PoundsAndPence(pence: (line.spend.pence + line.students / 2) / line.students) : nil
         }
-        func rows(_ lines: [SpendLine], table: String, id: (String?) -> String) -> [ImpactSpendRow] {
-            guard !lines.isEmpty else { return [] }
-            var keyed = [String: Int]()
-            let keys = lines.map { id($0.code) }
-            for (key, line) in zip(keys, lines) { keyed[key] = line.students }
-            keyed[participantsKey] = spend.total.students
-            // Spend of the rows adds up to the total, so one withheld row could be worked out.
-            var suppression = CountSuppression(rule: rule, audience: audience)
-            suppression.apply(
-                counts: keyed, order: keys + [participantsKey], relations: totalReason == nil ? [.init(total: participantsKey, parts: keys)] : [],
-                protected: [participantsKey])
-            return zip(keys, lines).map { key, line in
-                // With the total withheld, every row is withheld too: a single shown row could
-                // give the total away when the others are known from elsewhere.
-                let reason = totalReason == nil || !audience.suppresses ? suppression.reason(key) : (suppression.reason(key) ?? .protectsSuppressedCell)
-                if let reason { log.add(table: table, item: line.label, reason: reason) }
-                return ImpactSpendRow(
-                    id: key, label: line.label, students: Self.figure(line.students, reason), spend: Self.figure(line.spend, reason),
-                    perStudent: perStudent(line).map { Self.figure($0, reason) } ?? .suppressed(.belowThreshold(threshold: rule.threshold)))
-            }
+        func row(_ line: SpendLine, key: String, id: String, table: String?) -> ImpactSpendRow {
+            let reason = suppression.rowReason(key)
+            if let reason, let table { log.add(table: table, item: line.label, reason: reason) }
+            return ImpactSpendRow(
+                id: id, label: line.label, students: Self.figure(line.students, reason), spend: Self.figure(line.spend, reason),
+                perStudent: perStudent(line).map { Self.figure($0, reason) } ?? .suppressed(.belowThreshold(threshold: rule.threshold)))
         }
-        let bySource = rows(spend.byFundingSource, table: "Spend by funding source", id: { $0 ?? "not_recorded" })
+        let bySource = spend.byFundingSource.enumerated().map { i, line in
+            row(line, key: "spend.source\(i)", id: line.code ?? "not_recorded", table: "Spend by funding source")
+        }
+        // One type's row would repeat the total: printed only for more than one.
         let byType = spend.byType.count > 1
-            ? rows(spend.byType, table: "Spend by type", id: { $0 ?? "unknown" }) : []
-        let total = ImpactSpendRow(
-            id: "all", label: totalLabel, students: Self.figure(spend.total.students, totalReason),
-            spend: Self.figure(spend.total.spend, totalReason),
-            perStudent: perStudent(spend.total).map { Self.figure($0, totalReason) } ?? .suppressed(.belowThreshold(threshold: rule.threshold)))
+            ? spend.byType.enumerated().map { i, line in row(line, key: "spend.type\(i)", id: line.code ?? "unknown", table: "Spend by type") } : []
+        var total = row(spend.total, key: "spend.all", id: "all", table: "Spend")
+        total.label = totalLabel
         let missing = spend.recordsWithoutAmount
         let withoutAmount: ReportedFigure<Int> = !audience.suppresses || missing == 0 || missing >= rule.threshold
             ? .value(missing) : .suppressed(.belowThreshold(threshold: rule.threshold))
