@@ -63,7 +63,7 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
             let names = missing.map { "'\($0)'" }.joined(separator: ", ")
             return "\(fileName) is missing the \(missing.count == 1 ? "column" : "columns") \(names) that a \(kind) file needs. "
                 + "Its columns are: \(found.map { "'\($0)'" }.joined(separator: ", ")). If they have other names in your MIS export, "
-                + "map them with --map 'Their Name=\(missing[0])', a --mapping file, or a --preset (sims, arbor, bromcom); "
+                + "map them with --map 'Their Name=\(missing[0])', a --mapping file, or a --preset (sims, arbor, bromcom, hesa, sits); "
                 + "see docs/import-formats.md. Nothing was imported."
         case .noRows(let fileName):
             return "\(fileName) has a header but no rows: nothing to import"

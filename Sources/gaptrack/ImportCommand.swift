@@ -34,7 +34,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "The provider the file belongs to (see 'gaptrack provider list').")
     var provider: ProviderCode
 
-    @Option(name: .customLong("preset"), help: "Column names of a typical MIS export: sims, arbor or bromcom (repeatable).")
+    @Option(name: .customLong("preset"), help: "Column names of a typical export: sims, arbor or bromcom (MIS), hesa or sits (student records) (repeatable).")
     var presets: [String] = []
 
     @Option(name: .customLong("map"), help: ArgumentHelp("Map one of the file's columns onto gaptrack's (repeatable).", valueName: "Their Name=our_name"))
@@ -73,7 +73,7 @@ struct ImportCommand: ParsableCommand {
             throw ValidationError("'\(kind)' is not a kind of import file; use one of: \(ImportKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         for preset in presets where ColumnMapping.Preset(rawValue: preset.lowercased()) == nil {
-            throw ValidationError("'\(preset)' is not a preset; use sims, arbor or bromcom")
+            throw ValidationError("'\(preset)' is not a preset; use one of: \(ColumnMapping.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let asOf { _ = try CalendarDate(parsing: asOf) }
         if kind.lowercased() == ImportKind.ctf.rawValue {
