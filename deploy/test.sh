@@ -25,8 +25,18 @@ if ! server_named_in_environment; then
     "$(swift build --show-bin-path)/gaptrack" db start
 fi
 
-say "Running the tests"
-swift test --skip-build "$@"
+if [ "$#" -eq 0 ]; then
+    # The browser journeys run on their own after the rest: Chromium, two servers and pytest beside
+    # the whole parallel suite starve a two-core machine, and the in-process services of the other
+    # tests then miss their deadlines.
+    say "Running the tests"
+    swift test --skip-build --skip BrowserJourneyTests
+    say "Running the browser journeys (Chromium, Selenium, axe)"
+    swift test --skip-build --filter BrowserJourneyTests
+else
+    say "Running the tests"
+    swift test --skip-build "$@"
+fi
 
 # With no arguments (the whole suite, as CI runs it): a short libFuzzer run of each harness and a
 # bounded schemathesis run against a real server, about three minutes together. The long runs
