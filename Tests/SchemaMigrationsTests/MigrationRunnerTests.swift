@@ -231,6 +231,36 @@ struct MigrationRunnerTests {
         }
     }
 
+    /// Roles are shared by the cluster's databases; a migration that alters one, run in several
+    /// databases at once, can meet PostgreSQL's "tuple concurrently updated" (XX000).
+    /// The sleep holds each run's row version open so that the runs overlap.
+    @Test func databasesMigratedAtOnceThatAlterTheSameRoleAllLand() throws {
+        let role = "gaptrack_migration_race"
+        let folder = try makeFolder([
+            "001_role.sql": """
+                DO $$ BEGIN
+                    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(role)') THEN CREATE ROLE \(role) NOLOGIN; END IF;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                END $$;
+                ALTER ROLE \(role) NOLOGIN NOINHERIT;
+                SELECT pg_sleep(0.2);
+                CREATE TABLE things (id int PRIMARY KEY);
+                """,
+        ])
+        let outcomes = LockedResults()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            do {
+                try TestDatabase.withEmptyDatabase { connection in
+                    let applied = try MigrationRunner(folder: folder).apply(on: connection)
+                    outcomes.append(applied.map(\.fileName) == ["001_role.sql"] ? "applied" : "applied \(applied.map(\.fileName))")
+                }
+            } catch {
+                outcomes.append("\(error)")
+            }
+        }
+        #expect(outcomes.all == ["applied", "applied", "applied", "applied"])
+    }
+
     @Test func badFileNamesAreRejected() throws {
         let folder = try makeFolder(["create_things.sql": "SELECT 1;"])
         #expect(throws: MigrationError.self) { try SchemaFiles(folder: folder).versioned() }
@@ -294,4 +324,12 @@ struct MigrationRunnerTests {
         #expect(definedIn.count > 50)
         #expect(definedIn.filter { $0.value.count > 1 }.isEmpty)
     }
+}
+
+/// Outcomes gathered from concurrent runs.
+private final class LockedResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String] = []
+    func append(_ value: String) { lock.withLock { values.append(value) } }
+    var all: [String] { lock.withLock { values } }
 }

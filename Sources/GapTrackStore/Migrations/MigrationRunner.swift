@@ -76,8 +76,41 @@ public struct MigrationRunner: Sendable {
 
     /// Applies every pending numbered file and every new or changed definition; returns them in
     /// the order applied (empty when the database was up to date).
+    ///
+    /// Roles and their memberships are shared by every database of a cluster, and the advisory
+    /// lock serialises migrators of one database only; two databases migrated at once can both
+    /// grant a membership, and PostgreSQL then refuses the later with "tuple concurrently updated"
+    /// (XX000). The whole run was rolled back, so it is simply run again, a few times.
     @discardableResult
     public func apply(on connection: PostgresConnection) throws -> [AppliedFile] {
+        var attempt = 1
+        while true {
+            do {
+                return try applyOnce(on: connection)
+            } catch let error where attempt < Self.attemptsAgainstConcurrentCatalogUpdates && Self.isConcurrentCatalogUpdate(error) {
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt) + Double.random(in: 0...0.05))
+                attempt += 1
+            }
+        }
+    }
+
+    static let attemptsAgainstConcurrentCatalogUpdates = 6
+
+    /// A refusal caused by another session changing the same shared catalogue row (or a
+    /// deadlock or serialisation failure), after which the same run can succeed.
+    static func isConcurrentCatalogUpdate(_ error: any Error) -> Bool {
+        let postgresError: PostgresError
+        switch error {
+        case MigrationError.failed(_, let underlying): postgresError = underlying
+        case let error as PostgresError: postgresError = error
+        default: return false
+        }
+        guard case .server(let server) = postgresError else { return false }
+        return ["40001", "40P01"].contains(server.sqlState)
+            || (server.sqlState == "XX000" && server.message.contains("tuple concurrently"))
+    }
+
+    private func applyOnce(on connection: PostgresConnection) throws -> [AppliedFile] {
         let versioned = try files.versioned()
         let definitions = try files.definitions()
         let versions = Set(versioned.map(\.version))
