@@ -85,6 +85,31 @@ struct CohortViewsTests {
                 #expect(report.nationalComparison.contains { $0.localLabel?.contains(phase == .keyStage2 ? "national KS2 measure" : "national KS4 measure") == true }, "\(cohort)")
             }
             #expect(try queries.report(provider: Self.provider, cohort: .all, term: Self.term).nationalComparison.isEmpty)
+
+            // The national pairs (docs/methodology.md §8.3, §8.4): Year 11 gets the KS4 headline
+            // measures and absence; Year 7 absence only (its attainment phase is KS2, which has no
+            // pairs); the whole school none. The latest of each: grade 5+ from 2023/24, absence
+            // from the 2023/24 autumn term rather than secondary schools' 2018/19.
+            let year11 = try queries.report(provider: Self.provider, cohort: try CohortCode(parsing: "year-11"), term: Self.term)
+            #expect(year11.nationalContext.map(\.measure) == [.englishMathsGrade4, .englishMathsGrade5, .attainment8, .overallAbsence, .persistentAbsence])
+            let grade5 = try #require(year11.nationalContext.first { $0.measure == .englishMathsGrade5 })
+            #expect(grade5.resultsYear == 2024 && grade5.groupText == "26.0" && grade5.othersText == "53.4")
+            let absence = try #require(year11.nationalContext.first { $0.measure == .overallAbsence })
+            #expect(absence.periodText == "2023/24 autumn term" && absence.groupText == "10.4")
+            let year7 = try queries.report(provider: Self.provider, cohort: try CohortCode(parsing: "year-7"), term: Self.term)
+            #expect(year7.nationalContext.map(\.measure) == [.overallAbsence, .persistentAbsence])
+            #expect(try queries.report(provider: Self.provider, cohort: .all, term: Self.term).nationalContext.isEmpty)
+            for format in ReportFormat.allCases {
+                let text = try format.render(year11)
+                #expect(text.contains("53.4") && text.contains("10.4"), "\(format)")
+                // The terminal table wraps its first column, so only the start of the label is on one line.
+                let label = switch format {
+                case .csv, .json: "english_maths_grade_5"
+                case .table: "Grade 5+ in"
+                default: "Grade 5+ in English and maths (%)"
+                }
+                #expect(text.contains(label), "\(format)")
+            }
         }
     }
 

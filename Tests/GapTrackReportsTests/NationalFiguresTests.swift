@@ -34,6 +34,40 @@ import Testing
         #expect(report.method.allSatisfy { !$0.text.contains("domain") })
     }
 
+    /// §8.3 and §8.4 as published; in every pair the disadvantaged (or eligible) pupils fare
+    /// worse, as in every release.
+    @Test func theNationalPairsHoldThePublishedValues() throws {
+        func pair(_ measure: NationalPairFigure.Measure, _ phase: NationalFigure.Phase, _ year: Int, _ term: NationalPairFigure.Term? = nil) -> NationalPairFigure? {
+            NationalContextFigures.all.first { $0.measure == measure && $0.phase == phase && $0.resultsYear == year && $0.term == term }
+        }
+        #expect(pair(.englishMathsGrade4, .keyStage4, 2019).map { [$0.group, $0.others] } == [44.7, 71.8])
+        #expect(pair(.englishMathsGrade5, .keyStage4, 2024).map { [$0.group, $0.others] } == [26.0, 53.4])
+        #expect(pair(.attainment8, .keyStage4, 2019).map { [$0.group, $0.others] } == [36.7, 50.3])
+        #expect(pair(.overallAbsence, .secondarySchools, 2019).map { [$0.group, $0.others] } == [9.2, 4.8])
+        #expect(pair(.persistentAbsence, .allSchools, 2024, .autumn).map { [$0.group, $0.others] } == [33.0, 15.6])
+        #expect(pair(.persistentAbsence, .allSchools, 2024) == nil, "the autumn figure is not a full-year one")
+        for row in NationalContextFigures.all {
+            let absence = [NationalPairFigure.Measure.overallAbsence, .persistentAbsence].contains(row.measure)
+            #expect(absence ? row.group > row.others : row.group < row.others, "\(row.measure) \(row.resultsYear)")
+            #expect(row.isConfirmed && row.source.url.hasPrefix("https://") && !row.checked.contains(".md"))
+        }
+        #expect(pair(.overallAbsence, .allSchools, 2024, .autumn)?.periodText == "2023/24 autumn term")
+        #expect(pair(.attainment8, .keyStage4, 2019)?.title == "Attainment 8 (average score): disadvantaged v. other pupils")
+    }
+
+    /// A cohort gets its key stage's attainment pairs and its school phase's absence, the
+    /// latest of each measure: a year beats an earlier one, and the whole year beats a term of
+    /// the same year.
+    @Test func aCohortGetsTheLatestPairOfEachMeasureForItsPhases() {
+        #expect(NationalContextFigures.phases(for: "year-7") == [.keyStage2, .secondarySchools, .allSchools])
+        #expect(NationalContextFigures.phases(for: "year-4") == [.keyStage2, .primarySchools, .allSchools])
+        #expect(NationalContextFigures.phases(for: "year-12").isEmpty)
+        let year11 = NationalContextFigures.latest(for: "year-11")
+        #expect(year11.map(\.resultsYear) == [2023, 2024, 2019, 2024, 2024])
+        #expect(NationalContextFigures.latest(for: "year-4").map(\.measure) == [.overallAbsence, .persistentAbsence])
+        #expect(NationalContextFigures.latest(for: "all").isEmpty)
+    }
+
     @Test func cohortsMapToTheirPhase() {
         #expect(NationalFigures.phase(for: "year-11") == .keyStage4)
         // Years 7 to 9 last sat the KS2 tests: they compare with KS2, not with GCSE results.

@@ -110,12 +110,20 @@ public struct NationalFigure: Sendable, Equatable, Codable {
         case earlyYears = "early_years"
         case keyStage2 = "ks2"
         case keyStage4 = "ks4"
+        /// State-funded schools of a phase (all: primary, secondary and special), for absence,
+        /// which is counted across every year group of a school (`NationalContextFigures`).
+        case primarySchools = "primary_schools"
+        case secondarySchools = "secondary_schools"
+        case allSchools = "all_schools"
 
         public var label: String {
             switch self {
             case .earlyYears: "Early years (age 5)"
             case .keyStage2: "Key stage 2 (age 11)"
             case .keyStage4: "Key stage 4 (age 16)"
+            case .primarySchools: "Primary schools"
+            case .secondarySchools: "Secondary schools"
+            case .allSchools: "All schools"
             }
         }
     }
@@ -161,6 +169,19 @@ public struct Citation: Sendable, Equatable, Codable {
     public static let dfeKeyStage2 = Citation(
         publisher: "Department for Education", title: "Key stage 2 attainment (Disadvantage gap index)",
         url: "https://explore-education-statistics.service.gov.uk/find-statistics/key-stage-2-attainment")
+    public static let dfeKeyStage4Characteristics = Citation(
+        publisher: "Department for Education", title: "Key stage 4 performance (KS4 national characteristics data)",
+        url: "https://explore-education-statistics.service.gov.uk/find-statistics/key-stage-4-performance")
+    public static let socialMobilityAttainmentAt16 = Citation(
+        publisher: "Social Mobility Commission",
+        title: "State of the Nation data, intermediate outcomes, compulsory school age: attainment at age 16 (from DfE KS4 data)",
+        url: "https://social-mobility.data.gov.uk/")
+    public static let dfePupilAbsence = Citation(
+        publisher: "Department for Education", title: "Pupil absence in schools in England",
+        url: "https://explore-education-statistics.service.gov.uk/find-statistics/pupil-absence-in-schools-in-england")
+    public static let dfePupilAttendance = Citation(
+        publisher: "Department for Education", title: "Pupil attendance in schools, 2024 week 6 release (autumn term 2023/24 summary)",
+        url: "https://explore-education-statistics.service.gov.uk/find-statistics/pupil-attendance-in-schools")
     public static let epiAnnualReport2025 = Citation(
         publisher: "Education Policy Institute", title: "Education in England: Annual Report 2025 (2024 data)",
         url: "https://epi.org.uk/annual-report-2025-foreword-executive-summary")

@@ -128,6 +128,16 @@ public enum CSVReportRenderer {
             }
         }
         for comparison in report.nationalComparison { rows += national(comparison, term: term) }
+        for pair in report.nationalContext {
+            let note = "\(pair.status.rawValue); \(pair.source.publisher), \(pair.source.title), \(pair.source.url); \(pair.checked)"
+            let (group, others) = pair.measure.groupIDs
+            rows.append(Row(
+                term: pair.periodText, section: "national_context", measure: pair.measure.rawValue + "_" + pair.phase.rawValue,
+                group: "england_" + group, value: pair.groupText, unit: pair.measure.unit, note: note))
+            rows.append(Row(
+                term: pair.periodText, section: "national_context", measure: pair.measure.rawValue + "_" + pair.phase.rawValue,
+                group: "england_" + others, value: pair.othersText, unit: pair.measure.unit, note: note))
+        }
         for cut in report.dataCut.imports {
             rows.append(Row(
                 term: term, section: "data_cut", measure: "import", group: cut.kind, value: cut.checksum, n: cut.rows.map(String.init) ?? "",

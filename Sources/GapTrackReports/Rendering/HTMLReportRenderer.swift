@@ -245,7 +245,19 @@ public enum HTMLReportRenderer {
         for row in report.nationalComparison where seen.insert(row.national.source.url).inserted {
             notes.append("\(row.national.source.publisher), \(row.national.source.title): \(row.national.source.url)")
         }
-        return table.render() + notesList(notes)
+        return table.render() + notesList(notes) + nationalContext(report)
+    }
+
+    private static func nationalContext(_ report: TermlyGapReport) -> String {
+        guard !report.nationalContext.isEmpty else { return "" }
+        var table = HTMLTable(["Measure (group v. others)", "Phase", "Period", "Group", "Others", "Status"], numeric: [3, 4])
+        var notes = [String]()
+        for pair in report.nationalContext {
+            table.add([pair.title, pair.phase.label, pair.periodText, pair.groupText, pair.othersText, pair.status.rawValue])
+            let source = "\(pair.source.publisher), \(pair.source.title): \(pair.source.url)"
+            if !notes.contains(source) { notes.append(source) }
+        }
+        return "<p>\(HTML.escape(ReportText.nationalContextIntroduction))</p>\n" + table.render() + notesList(notes)
     }
 
     private static func suppression(_ report: TermlyGapReport) -> String {

@@ -125,6 +125,14 @@ public enum MarkdownReportRenderer {
                 if let label = row.localLabel { out += "\n_This cohort: \(escape(label))_\n" }
             }
         }
+        if !report.nationalContext.isEmpty {
+            out += "\n" + escape(ReportText.nationalContextIntroduction) + "\n\n"
+            out += table(["Measure (group v. others)", "Phase", "Period", "Group", "Others", "Status", "Source"], right: [3, 4],
+                         report.nationalContext.map {
+                             [$0.title, $0.phase.label, $0.periodText, $0.groupText, $0.othersText, $0.status.rawValue,
+                              "[\($0.source.publisher)](\($0.source.url))"]
+                         })
+        }
 
         out += "\n## Suppression applied\n\n"
         out += report.suppressionNotes.isEmpty ? "Nothing was suppressed.\n" : report.suppressionNotes.map { "- " + escape($0) + "\n" }.joined()

@@ -169,6 +169,12 @@ enum ReportText {
         }
     }
 
+    /// Above the national pairs, in every format (docs/methodology.md §8.3, §8.4).
+    static let nationalContextIntroduction =
+        "For context, England: KS4 headline measures and absence, with no figure of this cohort beside them. gaptrack does not "
+        + "compute Attainment 8 or grade 4+/5+ from termly assessments, and the DfE splits absence by current eligibility for "
+        + "free school meals, not by the disadvantaged group of this report's attendance gap."
+
     /// A national figure's local counterpart, or a dash.
     static func local(_ comparison: NationalComparison) -> String {
         guard let local = comparison.local else { return "–" }

@@ -206,6 +206,24 @@ public enum TerminalReportRenderer {
             if let label = row.localLabel { out += wrapText("This cohort: " + label, width: width) }
         }
         for source in sources { out += wrapText("Source: " + source, width: width, indent: "  ", hangingIndent: "    ") }
+        return out + nationalContext(report)
+    }
+
+    private static func nationalContext(_ report: TermlyGapReport) -> String {
+        guard !report.nationalContext.isEmpty else { return "" }
+        var out = "\n" + wrapText(ReportText.nationalContextIntroduction, width: width)
+        var table = TextTable([
+            .init("Measure (group v. others)", .left), .init("Phase", .left), .init("Period", .left), .init("Group"), .init("Others"),
+            .init("Status", .left),
+        ])
+        var sources = [String]()
+        for pair in report.nationalContext {
+            table.add([pair.title, pair.phase.label, pair.periodText, pair.groupText, pair.othersText, pair.status.rawValue])
+            let source = "\(pair.source.publisher), \(pair.source.title), \(pair.source.url)"
+            if !sources.contains(source) { sources.append(source) }
+        }
+        out += table.render()
+        for source in sources { out += wrapText("Source: " + source, width: width, indent: "  ", hangingIndent: "    ") }
         return out
     }
 
