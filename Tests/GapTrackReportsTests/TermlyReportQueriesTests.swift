@@ -120,6 +120,25 @@ import Testing
             // The data cut is the import ledger, timed by the import itself.
             #expect(report.dataCut.imports.map(\.checksum) == [String(repeating: "ab", count: 32)])
             #expect(report.dataCut.cutAt.map(ReportText.timestamp) == "2025-01-10 09:00:05 UTC")
+
+            // An import that was undone, and its undo, left nothing behind: the data cut lists
+            // neither (nor does the cut's time move to them).
+            try connection.execute(
+                """
+                WITH p AS (SELECT provider_id FROM providers WHERE code = 'synthetic-school'),
+                undone AS (
+                    INSERT INTO imports (provider_id, kind, file_name, file_sha256, file_bytes, skip_invalid, os_user, started_at, finished_at)
+                    SELECT provider_id, 'support', 'support-wrong.csv', repeat('cd', 32), 10, false, 'test',
+                           '2025-01-11 09:00:00+00', '2025-01-11 09:00:01+00' FROM p
+                    RETURNING provider_id, import_id)
+                INSERT INTO imports (provider_id, kind, file_name, file_sha256, file_bytes, skip_invalid, os_user, started_at, finished_at,
+                                     undoes_import_id)
+                SELECT provider_id, 'support', 'support-wrong.csv', repeat('cd', 32), 10, false, 'test',
+                       '2025-01-12 09:00:00+00', '2025-01-12 09:00:01+00', import_id FROM undone
+                """)
+            let afterUndo = try queries.report(provider: "synthetic-school", cohort: "year-11", term: SyntheticSchool.term)
+            #expect(afterUndo.dataCut.imports.map(\.checksum) == [String(repeating: "ab", count: 32)])
+            #expect(afterUndo.dataCut.cutAt.map(ReportText.timestamp) == "2025-01-10 09:00:05 UTC")
         }
     }
 

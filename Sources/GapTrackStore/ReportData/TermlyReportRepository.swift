@@ -69,13 +69,17 @@ public struct TermlyReportRepository {
             .rows.map { CohortListing(code: try $0.decode("cohort"), label: try $0.decode("label"), students: try $0.decode("students")) }
     }
 
-    /// The provider's import ledger, oldest first: the data cut. Times are the imports' own
-    /// (finished_at), so the report never depends on the clock.
+    /// The imports the report's figures rest on, oldest first: the data cut. An import that was
+    /// undone, and the undo itself, left nothing behind, so neither is listed. Times are the
+    /// imports' own (finished_at), so the report never depends on the clock.
     public func imports(providerID: Int) throws -> [ImportRecord] {
         try connection.query(
             """
             SELECT kind::text AS kind, file_name, file_sha256, finished_at, rows_read
-            FROM imports WHERE provider_id = $1 ORDER BY finished_at, import_id
+            FROM imports i
+            WHERE i.provider_id = $1 AND i.undoes_import_id IS NULL
+              AND NOT EXISTS (SELECT FROM imports u WHERE u.provider_id = i.provider_id AND u.undoes_import_id = i.import_id)
+            ORDER BY finished_at, import_id
             """, [providerID]
         ).rows.map { row in
             ImportRecord(
