@@ -116,7 +116,7 @@ struct WebImportPages: Sendable {
     func checkPage(_ visitor: WebPages.Visitor, _ upload: WebUploads.Upload, _ checked: WebImport.Check) -> Response {
         var page: [String: Any] = [
             "fileName": upload.fileName, "kindLabel": Self.kindLabels[upload.kind] ?? upload.kind.rawValue, "sha256": upload.sha256,
-            "formToken": visitor.cookie.formToken,
+            "formToken": visitor.cookie.formToken, "extraStyle": Self.narrowStyle,
             "hasProblems": !checked.problems.isEmpty,
             "problems": checked.problems.map { ["line": $0.line, "column": $0.column ?? "(the whole row)", "message": $0.message] as [String: Any] },
             "problemSummary": checked.totalProblems > checked.problems.count
@@ -143,6 +143,9 @@ struct WebImportPages: Sendable {
             return web.html("import-check", title: "Check \(upload.fileName)", visitor: visitor, current: "/imports/new", context: page)
         }
     }
+
+    /// A checksum or a long file name wraps on a phone instead of widening the page.
+    static let narrowStyle = "dl.facts dd { min-width: 0; overflow-wrap: anywhere; }"
 
     static func counts(_ summary: ImportSummary) -> [String: Any] {
         [
@@ -194,6 +197,7 @@ struct WebImportPages: Sendable {
             var page = Self.counts(summary)
             page["importID"] = summary.importID
             page["fileName"] = upload.fileName
+            page["extraStyle"] = Self.narrowStyle
             page["heading"] = changed == 0 ? "Nothing changed" : "Imported \(upload.fileName)"
             page["summary"] = changed == 0
                 ? "Every row was already as the file says\(summary.previousImport.map { " (it was imported before as import \($0.importID))" } ?? ""); import \(summary.importID) changed nothing."
