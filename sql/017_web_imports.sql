@@ -33,5 +33,6 @@ COMMENT ON TABLE web_uploads IS
     'Files uploaded in the web pages and checked by a dry run, until a data lead confirms them (docs/security.md §6).';
 
 SELECT gaptrack_protect_provider_table('web_uploads');
--- Only the service's own role (a data lead's session) keeps uploads; governors never read them.
+-- A governor's session writes no upload and reads no file's contents, only that an upload exists.
 REVOKE ALL ON web_uploads FROM gaptrack_governor;
+GRANT SELECT (provider_id, upload_id, session_id, file_sha256, kind, file_name, uploaded_at) ON web_uploads TO gaptrack_governor;

@@ -78,14 +78,21 @@ public struct MultipartForm: Sendable {
         return nil
     }
 
-    /// `name="value"` in a Content-Disposition line (browsers quote, and escape `"` as %22).
+    /// `name="value"` in a Content-Disposition line. Browsers quote every value and write a `"` in
+    /// it as `%22` (and CR, LF as `%0D`, `%0A`; the HTML standard's multipart/form-data encoding
+    /// algorithm), so a value runs to the next `"` and may hold `;`.
     static func parameter(_ name: String, in line: String) -> String? {
-        for piece in line.split(separator: ";").dropFirst() {
-            let trimmed = piece.trimmingCharacters(in: .whitespaces)
-            guard trimmed.lowercased().hasPrefix(name + "=") else { continue }
-            var value = String(trimmed.dropFirst(name.count + 1))
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-            return value.replacingOccurrences(of: "%22", with: "\"")
+        let characters = Array(line)
+        let key = Array(name + "=\"")
+        var index = 0
+        while index + key.count <= characters.count {
+            let starts = index == 0 || characters[index - 1] == ";" || characters[index - 1] == " "
+            if starts, characters[index..<index + key.count].map({ Character($0.lowercased()) }) == key {
+                let valueStart = index + key.count
+                guard let close = characters[valueStart...].firstIndex(of: "\"") else { return nil }
+                return String(characters[valueStart..<close]).replacingOccurrences(of: "%22", with: "\"")
+            }
+            index += 1
         }
         return nil
     }

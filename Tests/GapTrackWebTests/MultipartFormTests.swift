@@ -23,6 +23,13 @@ import Testing
         #expect(form.value("file") == nil && form.file("kind") == nil)
     }
 
+    @Test func aFileNameMayHoldSemicolonsAndEscapedQuotes() throws {
+        let form = try MultipartForm(Self.body([
+            "Content-Disposition: form-data; name=\"file\"; filename=\"year 7; %22autumn%22.csv\"\r\n\r\nx",
+        ]), contentType: Self.type)
+        #expect(form.file("file")?.fileName == "year 7; \"autumn\".csv")
+    }
+
     @Test func aFileFieldWithNoFileChosenIsNoFile() throws {
         let form = try MultipartForm(Self.body([
             "Content-Disposition: form-data; name=\"file\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n",
