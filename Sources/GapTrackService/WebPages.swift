@@ -29,6 +29,7 @@ struct WebPages: Sendable {
         WebPupilPages(web: self).register(on: router)
         WebSupportPages(web: self).register(on: router)
         WebReportPages(web: self).register(on: router)
+        WebImportPages(web: self).register(on: router)
     }
 
     // MARK: - Who is asking
@@ -159,6 +160,7 @@ struct WebPages: Sendable {
                 person.role == .governor
                 ? [("/reports", "Reports")]
                 : [("/pupils", "Find a pupil"), ("/support/new", "Record support"), ("/reports", "Reports")]
+                    + (person.role == .dataLead ? [("/imports/new", "Upload a file")] : [])
             chrome = [
                 "displayName": person.displayName, "roleName": Self.roleName(person.role), "providerCode": person.providerCode,
                 "formToken": visitor.cookie.formToken,

@@ -21,32 +21,39 @@ struct WebPupilPages: Sendable {
         let text: String?
         let year: String?
         let marker: String?
+        /// One of the provider's own pupil groups, by code (`PupilGroups`).
+        let group: String?
 
         init(_ query: FormBody) {
             text = query.value("q").map { String($0.prefix(100)) }
             year = query.value("year").flatMap { WebPupilPages.yearGroups.contains($0) ? $0 : nil }
             marker = query.value("marker").map { String($0.prefix(40)) }
+            group = query.value("group").map { String($0.prefix(64)) }
         }
 
-        var criteria: PupilSearch.Criteria { PupilSearch.Criteria(text: text, yearGroup: year, marker: marker) }
+        var criteria: PupilSearch.Criteria { PupilSearch.Criteria(text: text, yearGroup: year, marker: marker, group: group) }
+
+        var named: [(String, String?)] { [("q", text), ("year", year), ("marker", marker), ("group", group)] }
 
         var queryString: String {
-            let parts = [("q", text), ("year", year), ("marker", marker)].compactMap { key, value in
+            let parts = named.compactMap { key, value in
                 value.map { "\(key)=\(URLText.query($0))" }
             }
             return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
         }
 
         /// The template values of the filter form (filters.mustache).
-        func context(action: String, markerKinds: [String]) -> [String: Any] {
+        func context(action: String, markerKinds: [String], groups: [PupilGroupChoice] = []) -> [String: Any] {
             [
                 "filterAction": action, "q": text ?? "", "queryString": queryString,
                 // Kept in the support form, so that a page shown again with its problems lists the same pupils.
-                "filterFields": [("q", text), ("year", year), ("marker", marker)].compactMap { name, value in
+                "filterFields": named.compactMap { name, value in
                     value.map { ["name": name, "value": $0] }
                 },
                 "years": WebPupilPages.yearGroups.map { ["value": $0, "label": $0 == "R" ? "Reception" : "Year \($0)", "selected": $0 == year] as [String: Any] },
                 "markers": markerKinds.map { ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " "), "selected": $0 == marker] as [String: Any] },
+                "hasGroups": !groups.isEmpty,
+                "groups": groups.map { ["value": $0.code, "label": $0.name, "selected": $0.code == group] as [String: Any] },
             ]
         }
     }
@@ -54,6 +61,17 @@ struct WebPupilPages: Sendable {
     struct Found: Sendable {
         let pupils: [PupilSearch.Pupil]
         let markerKinds: [String]
+        var groups: [PupilGroupChoice] = []
+    }
+
+    /// A pupil group a filter offers.
+    struct PupilGroupChoice: Sendable {
+        let code: String
+        let name: String
+
+        static func all(_ search: PupilSearch) throws -> [PupilGroupChoice] {
+            try search.groups().map { PupilGroupChoice(code: $0.code, name: $0.name) }
+        }
     }
 
     /// Finds pupils as the visitor: row-level security decides which exist for them.
@@ -62,7 +80,7 @@ struct WebPupilPages: Sendable {
         let criteria = filters.criteria
         return try await web.run(as: visitor, context) { connection in
             let search = PupilSearch(connection: connection, providerID: providerID)
-            return Found(pupils: try search.find(criteria), markerKinds: try search.markerKinds())
+            return Found(pupils: try search.find(criteria), markerKinds: try search.markerKinds(), groups: try PupilGroupChoice.all(search))
         }
     }
 
@@ -93,7 +111,7 @@ struct WebPupilPages: Sendable {
         let query = WebPages.query(request)
         let filters = Filters(query)
         let found = try await Self.find(filters, web: web, visitor: visitor, context: context)
-        var page = filters.context(action: "/pupils", markerKinds: found.markerKinds)
+        var page = filters.context(action: "/pupils", markerKinds: found.markerKinds, groups: found.groups)
         page["pupils"] = found.pupils.map(Self.pupilRow)
         page["hasPupils"] = !found.pupils.isEmpty
         page["resultHeading"] = found.pupils.isEmpty

@@ -80,11 +80,12 @@ struct WebSupportPages: Sendable {
         let loaded = try await web.run(as: visitor, context) { connection in
             let search = PupilSearch(connection: connection, providerID: providerID)
             return Loaded(
-                found: WebPupilPages.Found(pupils: try search.find(criteria), markerKinds: try search.markerKinds()),
+                found: WebPupilPages.Found(
+                    pupils: try search.find(criteria), markerKinds: try search.markerKinds(), groups: try WebPupilPages.PupilGroupChoice.all(search)),
                 rules: try SupportRecordRules.load(connection, providerID: providerID))
         }
         let ticked = Set(submitted?.values("pupil") ?? [])
-        var page = filters.context(action: "/support/new", markerKinds: loaded.found.markerKinds)
+        var page = filters.context(action: "/support/new", markerKinds: loaded.found.markerKinds, groups: loaded.found.groups)
         page["formToken"] = visitor.cookie.formToken
         page["pupils"] = loaded.found.pupils.map { pupil -> [String: Any] in
             var row = WebPupilPages.pupilRow(pupil)

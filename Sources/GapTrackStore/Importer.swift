@@ -25,9 +25,13 @@ public struct Importer {
 
 
     let connection: PostgresConnection
+    /// Who writes the ledger row: the owner (`gaptrack import`), or a data lead's web session
+    /// through the door of sql/functions/web_imports.sql.
+    let ledgerDoor: ImportLedgerDoor
 
-    public init(connection: PostgresConnection) {
+    public init(connection: PostgresConnection, ledgerDoor: ImportLedgerDoor = .owner) {
         self.connection = connection
+        self.ledgerDoor = ledgerDoor
     }
 
     /// Imports `url` as a file of `kind` for the provider with code `provider`.
@@ -96,8 +100,10 @@ public struct Importer {
         }
         return try connection.transaction { connection -> (Int, KindOutcome) in
             try connection.query("SELECT pg_advisory_xact_lock($1::integer, $2::integer)", [Self.providerLockSpace, provider.id!])
-            // The audit log names the actor from this setting.
-            try connection.query("SELECT set_config('gaptrack.actor', $1, true)", ["cli:" + operatingSystemUser])
+            // The audit log names the actor from this setting; a web session's is already bound.
+            if ledgerDoor == .owner {
+                try connection.query("SELECT set_config('gaptrack.actor', $1, true)", ["cli:" + operatingSystemUser])
+            }
             let auditScope = try ImportAudit.open(connection: connection)
             var importID = 0
             let context = ImportContext(
@@ -106,7 +112,7 @@ public struct Importer {
                     let file = try checksum.value()
                     sha256Found = file.hex
                     previousFound = try ImportLedger.previousImport(of: file.hex, kind: kind, providerID: provider.id!, connection: connection)
-                    importID = try ImportLedger.open(
+                    importID = try ledgerDoor.open(
                         kind: kind, providerID: provider.id!, fileName: fileName, sha256: file.hex, bytes: file.bytes,
                         skipInvalid: options.skipInvalid, operatingSystemUser: operatingSystemUser, startedAt: startedAt,
                         connection: connection)
@@ -133,7 +139,7 @@ public struct Importer {
                 try RejectsFile.write(source: url, errors: outcome.errors, to: rejectsURL)
             }
             try ImportJournal.recordLoadedTerms(importID: importID, connection: connection)
-            try ImportLedger.close(
+            try ledgerDoor.close(
                 importID: importID, rowsRead: outcome.rowsRead, inserted: outcome.inserted, updated: outcome.updated,
                 unchanged: outcome.unchanged, rejected: outcome.rejected, connection: connection)
             if auditScope {

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
 
-/// Finding pupils by name, UPN or ULN, narrowed by year group and marker: the web pages' pupil
+/// Finding pupils by name, UPN or ULN, narrowed by year group, marker and pupil group: the web pages' pupil
 /// list and the list pupils are ticked from when support is recorded for a group.
 ///
 /// It runs inside the caller's scoped transaction, so row-level security decides which pupils and
@@ -23,12 +23,15 @@ public struct PupilSearch {
         public var yearGroup: String?
         /// A marker kind (`fsm`, `sen_support`, ...) that applies today.
         public var marker: String?
+        /// One of the provider's own pupil groups (`PupilGroups`), by code.
+        public var group: String?
         public var limit: Int
 
-        public init(text: String? = nil, yearGroup: String? = nil, marker: String? = nil, limit: Int = 200) {
+        public init(text: String? = nil, yearGroup: String? = nil, marker: String? = nil, group: String? = nil, limit: Int = 200) {
             self.text = text
             self.yearGroup = yearGroup
             self.marker = marker
+            self.group = group
             self.limit = limit
         }
     }
@@ -64,16 +67,23 @@ public struct PupilSearch {
               AND ($4::text IS NULL OR EXISTS (
                     SELECT FROM student_markers m WHERE m.student_id = s.student_id AND m.marker::text = $4
                       AND m.starts_on <= current_date AND (m.ends_on IS NULL OR m.ends_on >= current_date)))
+              AND ($6::text IS NULL OR EXISTS (
+                    SELECT FROM student_group_members g WHERE g.provider_id = s.provider_id AND g.student_id = s.student_id AND g.code = $6))
             ORDER BY s.legal_surname, s.forename, s.student_id
             LIMIT $5
             """,
-            [providerID, criteria.text, criteria.yearGroup, criteria.marker, criteria.limit]
+            [providerID, criteria.text, criteria.yearGroup, criteria.marker, criteria.limit, criteria.group]
         ).rows.map { row in
             Pupil(
                 studentID: try row.decode("student_id"), identifier: try row.decode("identifier"),
                 forename: try row.decode("forename"), surname: try row.decode("legal_surname"),
                 yearGroup: try row.decode("year_group", as: String?.self), markers: (try row.decode("markers", as: String.self)).split(separator: " ").map(String.init))
         }
+    }
+
+    /// The provider's own pupil groups a filter may name: code and name.
+    public func groups() throws -> [(code: String, name: String)] {
+        try PupilGroups(connection: connection).list(providerID: providerID).map { ($0.code, $0.name) }
     }
 
     /// The marker kinds a filter may name, as the marker_kinds catalogue lists them.

@@ -242,7 +242,9 @@ import Testing
                                         'audit_log', 'import_audit_scopes', 'api_tokens',
                                         -- The web pages' people and sessions: no report reads them, and a sign-in must
                                         -- not make every cached report stale.
-                                        'web_accounts', 'web_sessions', 'web_sign_in_attempts')
+                                        'web_accounts', 'web_sessions', 'web_sign_in_attempts',
+                                        -- Files uploaded in the web pages, not yet imported: no report reads them.
+                                        'web_uploads')
                   AND NOT EXISTS (SELECT FROM pg_trigger t
                                   WHERE t.tgrelid = c.oid AND t.tgname = 'gaptrack_data_changes' AND t.tgenabled = 'A')
                 ORDER BY 1

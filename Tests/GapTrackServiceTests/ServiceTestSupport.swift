@@ -166,9 +166,14 @@ struct TwoProviders {
                 VALUES ($1, 'lead@school.example', 'A Lead', 'data_lead', '$2b$04$' || repeat('a', 53)) RETURNING account_id
                 """, [provider]
             ).single().decode("account_id")
+            let sessionID: Int = try connection.query(
+                "INSERT INTO web_sessions (provider_id, account_id, token_hash, expires_at) VALUES ($1, $2, repeat($3, 64), now() + interval '1 hour') RETURNING session_id",
+                [provider, accountID, provider == a ? "a" : "b"]
+            ).single().decode("session_id")
+            // A file the session uploaded and has not yet imported (sql/017_web_imports.sql).
             try connection.query(
-                "INSERT INTO web_sessions (provider_id, account_id, token_hash, expires_at) VALUES ($1, $2, repeat($3, 64), now() + interval '1 hour')",
-                [provider, accountID, provider == a ? "a" : "b"])
+                "INSERT INTO web_uploads (provider_id, session_id, file_sha256, kind, file_name, content) VALUES ($1, $2, repeat($3, 64), 'students', 'pupils.csv', 'upn'::bytea)",
+                [provider, sessionID, provider == a ? "a" : "b"])
             // The higher-education tables (sql/013_higher_education.sql), so every provider-owned table has rows of both.
             for statement in [
                 """

@@ -172,6 +172,17 @@ struct SchemaCatalogueTests {
         ("function gaptrack_journal_key(", "import_undo.sql"), ("grant function gaptrack_journal_key(", "import_undo.sql"),
     ] + ["column", "constraint", "data", "function", "grant function", "grant relation", "index CREATE UNIQUE INDEX", "policy", "relation", "trigger", "type"]
         .map { (line: "\($0) pupil_premium_", reason: "011_pupil_premium.sql, functions/pupil_premium.sql: the pupil premium strategy (docs/methodology.md §6.5)") }
+        + webImports
+
+    /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
+    /// A list of its own: one more element in the literal above crashes the compiler's type checker.
+    static let webImports: [(line: String, reason: String)] = [
+        ("relation web_uploads", "017"), ("column web_uploads ", "017"), ("constraint web_uploads ", "017"),
+        ("index CREATE UNIQUE INDEX web_uploads_", "017"), ("policy web_uploads ", "017: provider isolation"),
+        ("trigger web_uploads ", "017: audit"), ("grant relation web_uploads ", "017: the service role only"), ("data web_uploads ", "017: empty"),
+        ("function web_import_", "web_imports.sql: the owner's door to the import ledger"),
+        ("grant function web_import_", "web_imports.sql: to gaptrack_service only"),
+    ]
 
     static func isLater(_ line: String) -> Bool {
         // 008_import_undo.sql: the import journal's triggers, on every table imports write.
