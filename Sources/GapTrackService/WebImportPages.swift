@@ -26,7 +26,7 @@ struct WebImportPages: Sendable {
 
     static let kindLabels: [ImportKind: String] = [
         .students: "Pupils (students.csv)", .markers: "Markers: FSM, SEN and others (markers.csv)",
-        .assessments: "Assessment results (assessments.csv)", .support: "Support and interventions (support.csv)",
+        .attendance: "Attendance marks (attendance.csv)", .assessments: "Assessment results (assessments.csv)", .support: "Support and interventions (support.csv)",
         .calendar: "School calendar (calendar.csv)",
     ]
 

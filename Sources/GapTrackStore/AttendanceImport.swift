@@ -52,7 +52,8 @@ struct AttendanceImport {
         var bulkLoaded = 0
         var toMerge: [Range<Int>] = []
         for (term, range) in termRanges(rows) {
-            let isEmpty: Bool = try context.connection.query(
+            // Only the owner may bulk-load (and only the owner may look into the default partition).
+            let isEmpty: Bool = try context.mayCreateTables && context.connection.query(
                 "SELECT attendance_term_is_empty($1, $2::term_name) AS empty",
                 [term.academicYear.description, term.term.rawValue]).single().decode("empty")
             if isEmpty {

@@ -108,6 +108,7 @@ public struct Importer {
             var importID = 0
             let context = ImportContext(
                 connection: connection, provider: provider, options: options, url: url, fileName: fileName, kind: kind,
+                mayCreateTables: ledgerDoor == .owner,
                 openLedger: {
                     let file = try checksum.value()
                     sha256Found = file.hex
@@ -167,6 +168,11 @@ struct ImportContext {
     let url: URL
     let fileName: String
     let kind: ImportKind
+    /// Whether the import may create tables: `gaptrack import`, as the schema owner, bulk-loads a
+    /// new attendance term into a partition of its own; a web upload, as the service role, may
+    /// not (docs/security.md), and merges into `attendance_marks`, whose default partition holds
+    /// a term that has none yet.
+    let mayCreateTables: Bool
     /// Waits for the file's checksum, writes the ledger row and returns the import id. Called
     /// once, after the file has been read (the checksum is computed meanwhile).
     let openLedger: () throws -> Int

@@ -44,9 +44,10 @@ public enum ImportLedgerDoor: Sendable, Equatable {
 /// by session and checksum from the dry run until the import is confirmed, so that what is
 /// imported is exactly what was checked.
 public struct WebUploads {
-    /// The kinds the web pages import. Attendance may create a term's partition (DDL), a CTF and
-    /// a student-record extract are large files of their own: those stay with `gaptrack import`.
-    public static let kinds: [ImportKind] = [.students, .markers, .assessments, .support, .calendar]
+    /// The kinds the web pages import. Attendance merges into the marks (the service role creates
+    /// no term partition: `ImportContext.mayCreateTables`); a CTF and a student-record extract are
+    /// large files of their own and stay with `gaptrack import`.
+    public static let kinds: [ImportKind] = [.students, .markers, .attendance, .assessments, .support, .calendar]
 
     /// An uploaded file with the options it was checked with.
     public struct Upload: Sendable, Equatable {

@@ -80,6 +80,41 @@ import Testing
         }
     }
 
+    /// The service role may not create tables, so a web upload of attendance never bulk-loads a
+    /// new term into a partition of its own: its marks go into attendance_marks (the default
+    /// partition holds a term that has none yet), row by row under audit and the journal, and a
+    /// second file merges into them as `gaptrack import` would.
+    @Test func aWebUploadOfAttendanceMergesIntoTheMarksAndCreatesNoTable() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let lead = try Self.signedIn(connection, code: "school-a", role: .dataLead, email: "lead@a.example")
+            guard case .counted = try Self.importing(connection, lead, Self.upload(studentLines(3))) else { throw TestFailure("pupils refused") }
+            func marks(_ pmCodeOfFirst: String) -> WebUploads.Upload {
+                let lines = (0..<3).flatMap { serial in
+                    ["\(testUPN(serial)),2024-10-01,AM,/", "\(testUPN(serial)),2024-10-01,PM,\(serial == 0 ? pmCodeOfFirst : "\\")"]
+                }
+                return Self.upload(["student,date,session,code"] + lines, kind: .attendance, name: "attendance.csv")
+            }
+            guard case .counted(let first) = try Self.importing(connection, lead, marks("\\")) else { throw TestFailure("attendance refused") }
+            #expect(first.inserted == 6 && first.importID > 0)
+            let partition: Bool = try connection.query(
+                "SELECT to_regclass(attendance_partition_name('2024/25', 'autumn')) IS NULL AS none").single().decode("none")
+            #expect(partition, "a web upload created the term's partition")
+            #expect(try count(connection, "attendance_marks_default") == 6)
+            let journalled: Int = try connection.query(
+                "SELECT count(*) AS n FROM import_changes WHERE import_id = $1", [first.importID]).single().decode("n")
+            #expect(journalled == 6)
+
+            // A second file changes one mark: one update, the rest unchanged, the old code in the history.
+            guard case .counted(let second) = try Self.importing(connection, lead, marks("N")) else { throw TestFailure("second file refused") }
+            #expect(second.inserted == 0 && second.updated == 1)
+            let code: String = try connection.query(
+                "SELECT m.code::text AS code FROM attendance_marks m JOIN students s USING (student_id) WHERE s.upn = $1 AND m.session = 'PM'",
+                [testUPN(0)]).single().decode("code")
+            #expect(code == "N")
+            #expect(try count(connection, "attendance_mark_history") == 1)
+        }
+    }
+
     @Test func theDoorRefusesAGovernorAndStaff() throws {
         try TestDatabase.withMigratedDatabase { connection in
             let governor = try Self.signedIn(connection, code: "school-a", role: .governor, email: "governor@a.example")

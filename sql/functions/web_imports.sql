@@ -49,7 +49,7 @@ DECLARE
     account bigint := web_import_importer();
     opened bigint;
 BEGIN
-    IF given_kind IN ('attendance', 'ctf', 'student-records') THEN
+    IF given_kind IN ('ctf', 'student-records') THEN
         RAISE EXCEPTION '% files are imported with gaptrack import, not in the web pages', given_kind USING ERRCODE = '42501';
     END IF;
     INSERT INTO imports (provider_id, kind, file_name, file_sha256, file_bytes, skip_invalid, os_user, started_at, finished_at)
