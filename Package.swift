@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "CSVFormatTests", dependencies: ["CSVFormat", "GapStatistics"]),
         .testTarget(name: "CommonTransferFileTests", dependencies: ["CommonTransferFile", "GapTrackDomain"]),
         .testTarget(name: "GapTrackStoreTests", dependencies: ["GapTrackStore", "TestDatabase", "GapStatistics"]),
-        .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "GapTrackDomain", "CSVFormat"]),
+        .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "GapTrackDomain", "CSVFormat", "GapStatistics"]),
         // The private cluster with the real initdb and pg_ctl, in temporary folders.
         .testTarget(name: "PrivateClusterTests", dependencies: ["PrivateCluster", "Postgres"]),
         // The commands parsed and run in-process against test databases.

@@ -26,7 +26,7 @@ public struct DemoProvider: Sendable, Hashable {
         code: "demo-academy", name: "Demo Academy", kind: .school,
         urn: "149876", ukprn: nil, localAuthorityCode: "801", establishmentNumber: "4987")
 
-    /// A university with two intakes of about 1,500 students.
+    /// A university with five intakes of about 1,500 students (two in students.csv, all five in its student-record extract).
     public static let university = DemoProvider(
         code: "demo-university", name: "Demo University", kind: .university,
         urn: nil, ukprn: "10098765", localAuthorityCode: nil, establishmentNumber: nil)
@@ -35,9 +35,9 @@ public struct DemoProvider: Sendable, Hashable {
     /// (the calendar, then students, since every other file refers to them).
     public var files: [DemoFile] {
         switch kind {
-        case .school: return DemoFile.allCases
+        case .school: return [.calendar, .students, .markers, .attendance, .assessments, .support]
         // University attendance is not recorded in sessions with DfE register codes.
-        case .university: return [.students, .markers, .assessments, .support]
+        case .university: return [.students, .markers, .assessments, .support, .studentRecords, .supportHistory]
         }
     }
 }
@@ -52,6 +52,10 @@ public enum DemoFile: String, Sendable, Hashable, CaseIterable, CustomStringConv
     case attendance
     case assessments
     case support
+    /// The university's student-record extract (`UniversityHistory`): every intake's instances and outcomes.
+    case studentRecords = "student-records"
+    /// Support of the intakes before 2023/24, which support.csv does not hold.
+    case supportHistory = "support-history"
 
     public var fileName: String { rawValue + ".csv" }
     public var description: String { fileName }

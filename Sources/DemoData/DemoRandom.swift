@@ -18,6 +18,10 @@ enum RandomStream: UInt64 {
     case universityProfile = 11
     case universityMarks = 12
     case universitySupport = 13
+    /// The earlier intakes of `UniversityHistory` and their support.
+    case universityHistory = 14
+    /// Entry details (tariff, TUNDRA, ABCS, ...) of the students of `UniversityStudents`.
+    case universityEntry = 15
 
     /// The generator for one student (or, with `index` 0 and `.schoolCohort`, one cohort).
     func generator(seed: UInt64, cohort: Int, index: Int) -> SeededGenerator {

@@ -102,14 +102,7 @@ struct UniversityStudentFactory: Sendable {
     func student(intake: AcademicYear, intakeOrdinal: Int, index: Int) -> UniversityStudent {
         var g = RandomStream.universityProfile.generator(seed: seed, cohort: intake.startYear, index: index)
         let start = Self.firstDay(of: intake)
-        let gender = g.pick(Self.genders)
-        let ethnicity = g.pick(DemoNames.ethnicities)
-        let forename = DemoNames.forename(gender: gender, background: ethnicity.background, using: &g)
-        let surname = DemoNames.surname(background: ethnicity.background, using: &g)
-        let mature = g.chance(0.18)
-        let ageAtStart = mature ? g.integer(in: 21...45) : (g.chance(0.15) ? 19 : 18)
-        let latestBirth = date(intake.startYear - ageAtStart, 8, 31)
-        let dateOfBirth = g.day(from: latestBirth.adding(days: -364), to: latestBirth)
+        let (gender, ethnicity, forename, surname, dateOfBirth) = Self.person(entering: intake, using: &g)
         let hasULN = g.chance(0.85)
 
         // Background.
@@ -169,6 +162,19 @@ struct UniversityStudentFactory: Sendable {
             parentalOccupation: occupation, isFirstInFamily: firstInFamily, isCareLeaver: isCareLeaver,
             isEstranged: isEstranged, isLowerSocioEconomic: isLSEB, hasBursary: hasBursary, latentAttainment: latent,
             awards: awards)
+    }
+
+    /// Who the student is: sex, ethnicity, name and a birthday (18% mature, 21 to 45 on entry).
+    static func person(entering intake: AcademicYear, using g: inout SeededGenerator)
+        -> (gender: String, ethnicity: (code: String, background: DemoNames.Background), forename: String, surname: String, dateOfBirth: CalendarDate) {
+        let gender = g.pick(genders)
+        let ethnicity = g.pick(DemoNames.ethnicities)
+        let forename = DemoNames.forename(gender: gender, background: ethnicity.background, using: &g)
+        let surname = DemoNames.surname(background: ethnicity.background, using: &g)
+        let mature = g.chance(0.18)
+        let ageAtStart = mature ? g.integer(in: 21...45) : (g.chance(0.15) ? 19 : 18)
+        let latestBirth = date(intake.startYear - ageAtStart, 8, 31)
+        return (gender, ethnicity, forename, surname, g.day(from: latestBirth.adding(days: -364), to: latestBirth))
     }
 
     /// The answer to the SMC key question, or nil for the fifth who did not answer.

@@ -42,6 +42,8 @@ public enum IntervalMethod: Sendable, Equatable, CustomStringConvertible {
     case convertedBands
     /// Newcombe's hybrid score interval for a difference of two independent proportions.
     case newcombe
+    /// Normal interval from a regression coefficient's heteroskedasticity-robust (HC1) standard error.
+    case robustRegression
 
     public var description: String {
         switch self {
@@ -52,6 +54,7 @@ public enum IntervalMethod: Sendable, Equatable, CustomStringConvertible {
         case .wilson: "Wilson score"
         case .convertedBands: "interval ends converted through the bands"
         case .newcombe: "Newcombe hybrid score"
+        case .robustRegression: "regression with robust (HC1) standard errors"
         }
     }
 }

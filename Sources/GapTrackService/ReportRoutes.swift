@@ -84,6 +84,7 @@ struct ReportRoutes: Sendable {
         group.get("reports/termly") { request, context in try await termly(request, context) }
         group.get("reports/students") { request, context in try await StudentDrillDownRoute(dependencies: dependencies).students(request, context) }
         GroupReportRoute(dependencies: dependencies).register(on: group)
+        LifecycleReportRoute(dependencies: dependencies).register(on: group)
     }
 
     func termly(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {

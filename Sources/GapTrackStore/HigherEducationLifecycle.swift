@@ -7,6 +7,8 @@ import Postgres
 public struct LifecycleStudent: Sendable, Equatable {
     public var studentID: Int
     public var entryYear: AcademicYear
+    /// The instance's commencement date: with the student, the instance's key.
+    public var commencedOn: CalendarDate?
     public var courseCode: String
     public var courseLevel: String
     public var isPartTime: Bool
@@ -36,9 +38,10 @@ public struct LifecycleStudent: Sendable, Equatable {
                 tundraQuintile: Int? = nil, abcsQuintile: Int? = nil, fsmAtSchool: Bool? = nil, careLeaver: Bool? = nil,
                 estranged: Bool? = nil, firstInFamily: Bool? = nil, disabled: Bool? = nil, mature: Bool = false,
                 sex: String? = nil, ethnicityGroup: String? = nil, continued: Bool? = nil, completed: Bool? = nil,
-                goodHonours: Bool? = nil, progressed: Bool? = nil) {
+                goodHonours: Bool? = nil, progressed: Bool? = nil, commencedOn: CalendarDate? = nil) {
         self.studentID = studentID
         self.entryYear = entryYear
+        self.commencedOn = commencedOn
         self.courseCode = courseCode
         self.courseLevel = courseLevel
         self.isPartTime = isPartTime
@@ -75,7 +78,7 @@ public struct HigherEducationLifecycle {
     public func students(providerID: Int, asOf: CalendarDate) throws -> [LifecycleStudent] {
         try connection.query(
             """
-            SELECT student_id, entry_year, course_code, course_level, mode = 'part_time' AS part_time, tariff_points,
+            SELECT student_id, entry_year, commenced_on::text AS commenced_on, course_code, course_level, mode = 'part_time' AS part_time, tariff_points,
                    imd_quintile::int AS imd, polar4_quintile::int AS polar4, tundra_quintile::int AS tundra,
                    abcs_quintile::int AS abcs, fsm_at_school, care_leaver, estranged, first_in_family, disabled, mature,
                    sex, ethnicity_group, continued, completed, good_honours, progressed
@@ -92,7 +95,8 @@ public struct HigherEducationLifecycle {
                     firstInFamily: try row.decode("first_in_family"), disabled: try row.decode("disabled"),
                     mature: try row.decode("mature"), sex: try row.decode("sex"), ethnicityGroup: try row.decode("ethnicity_group"),
                     continued: try row.decode("continued"), completed: try row.decode("completed"),
-                    goodHonours: try row.decode("good_honours"), progressed: try row.decode("progressed"))
+                    goodHonours: try row.decode("good_honours"), progressed: try row.decode("progressed"),
+                    commencedOn: try CalendarDate(parsing: try row.decode("commenced_on") as String))
             }
     }
 

@@ -17,9 +17,10 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             The same seed and options always give the same files, byte for byte. Demo Academy has about 1,000 pupils \
             in Years 7-11 in 2024/25 (plus last year's Year 11), about 25% disadvantaged, with a full year of session \
-            attendance, termly assessments, KS2 results and pupil premium support. Demo University has two intakes \
-            of about 1,500 students with IMD and POLAR4 quintiles, SMC parental occupation, first in family, care \
-            leavers, bursaries and hardship awards, module marks and withdrawals. Nobody in it is real.
+            attendance, termly assessments, KS2 results and pupil premium support. Demo University has five intakes \
+            of about 1,500 students (2020/21 to 2024/25) with IMD, POLAR4, TUNDRA and ABCS quintiles, tariff, SMC parental \
+            occupation, first in family, care leavers, bursaries and hardship awards, module marks, withdrawals and, in its \
+            student-record extract, continuation, completion, degree classes and progression. Nobody in it is real.
             Example: gaptrack demo load
             """,
         subcommands: [Generate.self, Load.self]
@@ -72,7 +73,7 @@ struct DemoCommand: ParsableCommand {
                 let noun = provider.provider.kind == .school ? "pupils" : "students"
                 print("  \(provider.provider.code) (\(provider.provider.name), \(ImportSummary.grouped(provider.studentCount)) \(noun))")
                 for file in provider.files {
-                    let name = file.file.fileName.padding(toLength: 16, withPad: " ", startingAt: 0)
+                    let name = file.file.fileName.padding(toLength: max(16, file.file.fileName.count + 1), withPad: " ", startingAt: 0)
                     let rows = ImportSummary.grouped(file.rowCount)
                     print("    \(name)\(String(repeating: " ", count: max(0, 12 - rows.count)))\(rows) rows")
                 }
@@ -237,7 +238,8 @@ struct DemoLoader {
         case .markers: .markers
         case .attendance: .attendance
         case .assessments: .assessments
-        case .support: .support
+        case .support, .supportHistory: .support
+        case .studentRecords: .studentRecords
         case .calendar: .calendar
         }
     }

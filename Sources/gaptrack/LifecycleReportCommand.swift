@@ -22,48 +22,17 @@ struct LifecycleReportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The provider's code, e.g. demo-university.")
-    var provider: ProviderCode
-
-    @Option(help: ArgumentHelp("Years of entry, e.g. 2021/22-2024/25 (default: every year held).", valueName: "years"))
-    var years: String?
-
-    @Option(help: ArgumentHelp("Measure as at this date: a measure due later is not yet known (default: today).", valueName: "YYYY-MM-DD"))
-    var asOf: String?
-
-    @Option(help: "table (aligned text, the default), csv, json, markdown or html (self-contained, with charts).")
-    var format: ReportFormat = .table
-
-    @Option(help: ReportAudience.optionHelp)
-    var audience: ReportAudience = .staff
-
-    @Option(help: "Write the report to this file instead of printing it.")
-    var output: String?
-
-    func validate() throws {
-        if let years { do { _ = try LifecycleYears(parsing: years) } catch { throw ValidationError("--years: \(error.description)") } }
-        if let asOf { do { _ = try CalendarDate(parsing: asOf) } catch { throw ValidationError("--as-of: \(error.description)") } }
-    }
+    @OptionGroup var report: UniversityReportOptions
 
     func run() throws {
         let connection = try database.connect()
-        let day = RetentionCommand.day(try asOf.map { try CalendarDate(parsing: $0) })
-        let report: LifecycleReport
+        let built: LifecycleReport
         do {
-            report = try LifecycleQueries.report(provider: provider, years: try years.map { try LifecycleYears(parsing: $0) },
-                                                 asOf: day, audience: audience, on: connection)
+            built = try LifecycleQueries.report(provider: report.provider, years: try report.chosenYears(), asOf: try report.day(),
+                                       audience: report.audience, on: connection)
         } catch let error as LifecycleError {
             throw ValidationError(error.description)
         }
-        let text = try format.render(report)
-        if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw ValidationError("cannot write the report to \(output): \(error.localizedDescription) (check the folder exists and is writable)")
-            }
-        } else {
-            print(text, terminator: "")
-        }
+        try report.deliver(try report.format.render(built))
     }
 }

@@ -8,7 +8,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Make reports from the data in the database.",
-        subcommands: [Termly.self, Gap.self, ImpactReportCommand.self, StudentsReportCommand.self, GroupReportCommand.self, LifecycleReportCommand.self, PupilPremiumReportCommand.self, GovernorsPackCommand.self]
+        subcommands: [Termly.self, Gap.self, ImpactReportCommand.self, StudentsReportCommand.self, GroupReportCommand.self, LifecycleReportCommand.self, CostOfLivingEvaluationCommand.self, PupilPremiumReportCommand.self, GovernorsPackCommand.self]
     )
 
     /// What every termly report needs: whose, which cohort, which term, and where it goes.

@@ -66,7 +66,9 @@ struct IdentifierTests {
         _ = try URN(DemoProvider.academy.urn!)
         _ = try UKPRN(DemoProvider.university.ukprn!)
         #expect(LocalAuthority.withCode(DemoProvider.academy.localAuthorityCode!) != nil)
-        #expect(DemoProvider.academy.files == DemoFile.allCases)
+        // Every file is someone's; the student-record extract and its support are the university's alone.
+        #expect(Set(DemoProvider.academy.files + DemoProvider.university.files) == Set(DemoFile.allCases))
+        #expect(!DemoProvider.academy.files.contains(.studentRecords) && !DemoProvider.academy.files.contains(.supportHistory))
         #expect(!DemoProvider.university.files.contains(.attendance))
     }
 }

@@ -77,6 +77,12 @@ enum LifecycleDisclosure {
                 }
             }
             let rest = total - (row.group.students ?? 0) - (row.comparison.students ?? 0)
+            // Two groups that take in everyone (received support or not) leave no one in neither:
+            // a structural zero, which is no one's secret.
+            guard rest > 0 else {
+                try tables.partition("total", into: parts)
+                continue
+            }
             try tables.add(Cell(id: CellID("\(row.characteristic).rest"), label: "\(row.characteristicName): neither group", value: rest,
                                 visibility: .unpublished))
             try tables.partition("total", into: parts + [CellID("\(row.characteristic).rest")])
