@@ -22,6 +22,10 @@ public struct ImportOptions: Sendable {
     /// students.csv: the date as at which MIS snapshot columns (FSM, SEN, ...) hold; default
     /// each row's start_date.
     public var asOf: CalendarDate?
+    /// The academic year of a file without an `academic_year` column (MIS exports have none);
+    /// when nil it is inferred from the file's dates where they name one year
+    /// (docs/import-formats.md, "The academic year").
+    public var academicYear: AcademicYear?
     /// Called now and then while a file is read (for a progress line on a terminal).
     public var progress: (@Sendable (ImportProgress) -> Void)?
     /// Recorded in the import ledger as who ran the import; default the operating-system user.
@@ -29,6 +33,7 @@ public struct ImportOptions: Sendable {
 
     public init(mapping: ColumnMapping = ColumnMapping(), skipInvalid: Bool = false, rejectsURL: URL? = nil,
                 replaceRejects: Bool = false, dryRun: Bool = false, maxErrorsShown: Int = 20, asOf: CalendarDate? = nil,
+                academicYear: AcademicYear? = nil,
                 progress: (@Sendable (ImportProgress) -> Void)? = nil, operatingSystemUser: String? = nil) {
         self.mapping = mapping
         self.skipInvalid = skipInvalid
@@ -37,6 +42,7 @@ public struct ImportOptions: Sendable {
         self.dryRun = dryRun
         self.maxErrorsShown = max(0, maxErrorsShown)
         self.asOf = asOf
+        self.academicYear = academicYear
         self.progress = progress
         self.operatingSystemUser = operatingSystemUser
     }

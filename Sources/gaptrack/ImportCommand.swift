@@ -34,13 +34,16 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "The provider the file belongs to (see 'gaptrack provider list').")
     var provider: ProviderCode
 
-    @Option(name: .customLong("preset"), help: "Column names of a typical export: sims, arbor or bromcom (MIS), hesa or sits (student records) (repeatable).")
+    @Option(name: .customLong("preset"), help: "Column names of a typical export: sims, arbor, bromcom or scholarpack (MIS), hesa or sits (student records) (repeatable).")
     var presets: [String] = []
 
     @Option(name: .customLong("map"), help: ArgumentHelp("Map one of the file's columns onto gaptrack's (repeatable).", valueName: "Their Name=our_name"))
     var maps: [String] = []
 
-    @Option(name: .customLong("mapping"), help: "A file of 'Their Name=our_name' lines (# starts a comment).")
+    @Option(name: .customLong("map-values"), help: ArgumentHelp("Map one column's values onto gaptrack's, e.g. 'FSM:T=Y,F=N' (repeatable).", valueName: "Column:from=to,..."))
+    var valueMaps: [String] = []
+
+    @Option(name: .customLong("mapping"), help: "A file of 'Their Name=our_name' lines, then optionally a '[values]' line and 'Column:from=to,...' lines (# starts a comment).")
     var mappingFile: String?
 
     @Flag(help: "Load the valid rows, and write the invalid ones with their reasons to a rejects file.")
@@ -61,6 +64,9 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "students.csv: the date as at which the MIS snapshot columns (fsm, sen_status, ...) hold; default each row's start_date.")
     var asOf: String?
 
+    @Option(help: ArgumentHelp("students and assessments: the academic year of rows without one (MIS exports have no academic_year column); default: inferred from the file's dates where they name one year.", valueName: "2025/26"))
+    var academicYear: String?
+
     @Flag(help: "Also show how long each step took.")
     var timings = false
 
@@ -76,10 +82,15 @@ struct ImportCommand: ParsableCommand {
             throw ValidationError("'\(preset)' is not a preset; use one of: \(ColumnMapping.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let asOf { _ = try CalendarDate(parsing: asOf) }
+        if let academicYear { _ = try Self.parseAcademicYear(academicYear) }
+        for map in valueMaps {
+            do { _ = try ValueMap(parsing: map) } catch { throw ValidationError("--map-values: \(error)") }
+        }
         if kind.lowercased() == ImportKind.ctf.rawValue {
             // A CTF is XML with fixed element names, and loads completely or not at all.
             let csvOnly = [("--skip-invalid", skipInvalid), ("--rejects", rejects != nil), ("--preset", !presets.isEmpty),
-                           ("--map", !maps.isEmpty), ("--mapping", mappingFile != nil), ("--as-of", asOf != nil)]
+                           ("--map", !maps.isEmpty), ("--map-values", !valueMaps.isEmpty), ("--mapping", mappingFile != nil), ("--as-of", asOf != nil),
+                           ("--academic-year", academicYear != nil)]
             if let (option, _) = csvOnly.first(where: { $0.1 }) {
                 throw ValidationError("\(option) is for CSV files; a Common Transfer File has fixed element names and loads completely or not at all")
             }
@@ -93,12 +104,18 @@ struct ImportCommand: ParsableCommand {
         }
         let file = file!
         var pairs = try maps.map { try ColumnMapping.Pair(parsing: $0) }
-        if let mappingFile { pairs = try ColumnMapping.pairs(fromFile: URL(fileURLWithPath: mappingFile)) + pairs }
-        let mapping = ColumnMapping(presets: presets.compactMap { ColumnMapping.Preset(rawValue: $0.lowercased()) }, pairs: pairs)
+        var values = try valueMaps.map { try ValueMap(parsing: $0) }
+        if let mappingFile {
+            let file = try ColumnMapping.read(fromFile: URL(fileURLWithPath: mappingFile))
+            pairs = file.pairs + pairs
+            values = file.valueMaps + values
+        }
+        let mapping = ColumnMapping(presets: presets.compactMap { ColumnMapping.Preset(rawValue: $0.lowercased()) }, pairs: pairs, valueMaps: values)
         let showProgress = isatty(STDERR_FILENO) == 1
         let options = ImportOptions(
             mapping: mapping, skipInvalid: skipInvalid, rejectsURL: rejects.map { URL(fileURLWithPath: $0) },
             replaceRejects: force, dryRun: dryRun, maxErrorsShown: maxErrors, asOf: try asOf.map { try CalendarDate(parsing: $0) },
+            academicYear: try academicYear.map(Self.parseAcademicYear),
             progress: showProgress ? Self.showProgress : nil)
         let connection = try database.connect()
         do {
@@ -126,6 +143,14 @@ struct ImportCommand: ParsableCommand {
             if showProgress { Self.writeError("\r\u{1B}[K") }
             Self.writeError(error.description + "\n")
             throw ExitCode.failure
+        }
+    }
+
+    static func parseAcademicYear(_ text: String) throws -> AcademicYear {
+        do {
+            return try AcademicYear(parsing: text)
+        } catch {
+            throw ValidationError("--academic-year: \(error)")
         }
     }
 
