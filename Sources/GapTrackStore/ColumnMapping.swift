@@ -99,8 +99,8 @@ public struct ColumnMapping: Sendable, Hashable {
     }
 
     /// Decides which file column feeds each of gaptrack's columns for a file of `kind`.
-    func resolve(header: [String], kind: ImportKind) throws(ImportError) -> ResolvedColumns {
-        let ourNames = kind.columns.map(\.name)
+    func resolve(header: [String], kind: ImportKind, columns: [ImportColumn]? = nil) throws(ImportError) -> ResolvedColumns {
+        let ourNames = (columns ?? kind.columns).map(\.name)
         let headerKeys = header.map(Self.key)
         var chosen: [String: Int] = [:]
         var used = Set<Int>()
@@ -182,7 +182,11 @@ struct ResolvedColumns: Sendable {
 
     /// Throws when a required column has no source.
     func requireColumns(of kind: ImportKind, fileName: String) throws(ImportError) {
-        let missing = kind.columns.filter { $0.isRequired && index[$0.name] == nil }.map(\.name)
+        try requireColumns(kind.columns, of: kind, fileName: fileName)
+    }
+
+    func requireColumns(_ columns: [ImportColumn], of kind: ImportKind, fileName: String) throws(ImportError) {
+        let missing = columns.filter { $0.isRequired && index[$0.name] == nil }.map(\.name)
         if !missing.isEmpty {
             throw .missingColumns(fileName: fileName, kind: kind, missing: missing, found: header)
         }

@@ -17,6 +17,10 @@ enum MISPresets {
     static func aliases(_ preset: ColumnMapping.Preset, kind: ImportKind) -> [String: [String]] {
         if kind == .studentRecords { return StudentRecordsPresets.aliases(preset) }
         var merged = common[kind] ?? [:]
+        if kind == .markers {
+            // A wide markers file's flag columns carry the pupils export's names.
+            for column in SnapshotColumns.names { merged[column] = common[.students]?[column] }
+        }
         for (column, names) in (specific[preset]?[kind] ?? [:]) {
             merged[column] = names + (merged[column] ?? [])
         }

@@ -32,8 +32,8 @@ struct StudentsImport: TabularFormat {
         ("legal_surname", "text"), ("forename", "text"), ("date_of_birth", "date"), ("gender", "text"), ("ethnicity", "text"),
         ("academic_year", "text"), ("year_group", "text"), ("course", "text"), ("start_date", "date"), ("leave_date", "date"),
         ("leave_reason", "leave_reason"), ("intake_year", "text"), ("as_of", "date"),
-        ("sen", "text"), ("fsm", "boolean"), ("fsm_ever_6", "boolean"), ("eal", "boolean"), ("eal_band", "text"),
-        ("looked_after", "boolean"), ("pupil_premium", "boolean"), ("former_upn", "text"), ("form_group", "text"),
+    ] + SnapshotColumns.staging + [
+        ("former_upn", "text"), ("form_group", "text"),
         ("admission_date", "date"),
     ]
     static let workColumns: [(name: String, type: String)] = [
@@ -46,7 +46,7 @@ struct StudentsImport: TabularFormat {
     private let fileYear: AcademicYear?
     /// What the within-file checks need of each valid row.
     private var keys: [RowKeys] = []
-    private var senStatuses = Memo<String>()
+    private var snapshot = SnapshotColumns()
 
     private struct RowKeys {
         let line: Int
@@ -130,21 +130,7 @@ struct StudentsImport: TabularFormat {
         if leaveReason != nil && row.text("leave_date") == nil {
             row.fail("leave_reason", "is given but leave_date is empty; a leave reason needs the date the student left")
         }
-        let sen = row.parse("sen_status", expected: "E, K or N") { (text: String) throws(FieldProblem) -> String in
-            try senStatuses(text) { (text: String) throws(FieldProblem) -> String in
-                do { return try SENStatus.parse(text).censusCode } catch { throw FieldProblem(String(describing: error)) }
-            }
-        }
-        let fsm = row.parse("fsm", expected: "Y or N", FieldParsers.yesNo)
-        let fsmEver6 = row.parse("fsm_ever_6", expected: "Y or N", FieldParsers.yesNo)
-        let lookedAfter = row.parse("looked_after", expected: "Y or N", FieldParsers.yesNo)
-        let pupilPremium = row.parse("pupil_premium", expected: "Y or N", FieldParsers.yesNo)
-        let eal = row.parse("eal", expected: "Y or N, or a proficiency band A to E") { (text: String) throws(FieldProblem) -> (Bool, String?) in
-            if let yes = try? FieldParsers.yesNo(text) { return (yes, nil) }
-            do { return (true, try EALProficiency.parse(text).band) } catch {
-                throw FieldProblem("'\(text)' is not an EAL value; expected Y or N, or a proficiency band A (new to English) to E (fluent)")
-            }
-        }
+        let flags = snapshot.read(&row)
         // The registration group of this enrolment (docs/methodology.md §7.8); blank keeps the one held.
         let formGroup = row.parse("form_group", expected: "a form group of up to 32 characters, e.g. 11B") { (text: String) throws(FieldProblem) -> String in
             guard text.count <= 32 else { throw FieldProblem("'\(text.prefix(40))…' is longer than 32 characters; a form group is a short name such as 11B") }
@@ -156,10 +142,8 @@ struct StudentsImport: TabularFormat {
         return [
             upn, uln, hesaID, institutionID, surname, forename, birth.isoString, gender, row.text("ethnicity"),
             year.description, yearGroup, course, start.isoString, leave?.isoString, leaveReason, intake?.description,
-            snapshotDate.isoString, sen, fsm.map(String.init), fsmEver6.map(String.init),
-            eal.map { String($0.0) }, eal?.1, lookedAfter.map(String.init), pupilPremium.map(String.init), formerUPN, formGroup,
-            admission?.isoString,
-        ]
+            snapshotDate.isoString,
+        ] + flags + [formerUPN, formGroup, admission?.isoString]
     }
 
     /// Groups the rows that are one student (shared identifiers), and rejects a group whose rows

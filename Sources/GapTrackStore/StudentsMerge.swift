@@ -136,7 +136,7 @@ struct StudentsMerge {
     ///   before the next spell), because a snapshot says nothing about later years.
     /// "N" and blank record nothing: the absence of a tick in one export is not evidence that a
     /// dated spell ended. Dates are processed in order, so rows for several years compose.
-    private func writeSnapshotMarkers() throws {
+    func writeSnapshotMarkers() throws {
         try connection.execute(
             """
             CREATE TEMP TABLE snapshot_markers ON COMMIT DROP AS

@@ -61,11 +61,14 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "How many row errors to show.")
     var maxErrors = 20
 
-    @Option(help: "students.csv: the date as at which the MIS snapshot columns (fsm, sen_status, ...) hold; default each row's start_date.")
+    @Option(help: "students.csv and wide markers files: the date as at which the MIS snapshot columns (fsm, sen_status, ...) hold; default each row's start_date (students) or as_of column (markers).")
     var asOf: String?
 
     @Option(help: ArgumentHelp("students and assessments: the academic year of rows without one (MIS exports have no academic_year column); default: inferred from the file's dates where they name one year.", valueName: "2025/26"))
     var academicYear: String?
+
+    @Option(help: "markers: 'wide' for one row per pupil with a column per flag (FSM, FSM Ever 6, SEN, EAL, looked after, pupil premium) as at --as-of or an as_of column; default 'long', one row per spell.")
+    var layout: String = "long"
 
     @Flag(help: "Also show how long each step took.")
     var timings = false
@@ -95,6 +98,12 @@ struct ImportCommand: ParsableCommand {
                 throw ValidationError("\(option) is for CSV files; a Common Transfer File has fixed element names and loads completely or not at all")
             }
         }
+        guard let chosen = ImportLayout(rawValue: layout.lowercased()) else {
+            throw ValidationError("--layout '\(layout)' is not a layout; use long or wide")
+        }
+        if chosen == .wide && kind.lowercased() != ImportKind.markers.rawValue {
+            throw ValidationError("--layout wide is for markers files (a column per flag); a students file's flag columns load as they are, and marksheets with a column per subject are not read yet")
+        }
         guard maxErrors >= 0 else { throw ValidationError("--max-errors must be 0 or more") }
     }
 
@@ -115,7 +124,7 @@ struct ImportCommand: ParsableCommand {
         let options = ImportOptions(
             mapping: mapping, skipInvalid: skipInvalid, rejectsURL: rejects.map { URL(fileURLWithPath: $0) },
             replaceRejects: force, dryRun: dryRun, maxErrorsShown: maxErrors, asOf: try asOf.map { try CalendarDate(parsing: $0) },
-            academicYear: try academicYear.map(Self.parseAcademicYear),
+            academicYear: try academicYear.map(Self.parseAcademicYear), layout: ImportLayout(rawValue: layout.lowercased()) ?? .long,
             progress: showProgress ? Self.showProgress : nil)
         let connection = try database.connect()
         do {

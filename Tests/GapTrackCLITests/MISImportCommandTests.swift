@@ -30,6 +30,9 @@ struct MISImportCommandTests {
             #expect(try stored.map { "\(try $0.decode("start") as String) \(try $0.decode("admission") as String)" }
                     == ["2024-08-01 2020-09-01", "2024-09-04 2024-09-04"])
             #expect(try connection.query("SELECT count(*) AS n FROM student_markers WHERE marker = 'sen'").single().decode("n") == 1)
+            // The wide layout is for markers files only, and says so.
+            let wide = GapTrackCommandLine.failureMessage(arguments + ["--academic-year", "2024/25", "--layout", "wide"])
+            #expect(wide?.contains("--layout wide is for markers files") == true, "\(wide ?? "no error")")
         }
     }
 }
