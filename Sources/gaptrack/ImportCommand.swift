@@ -64,7 +64,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "students.csv and wide markers files: the date as at which the MIS snapshot columns (fsm, sen_status, ...) hold; default each row's start_date (students) or as_of column (markers).")
     var asOf: String?
 
-    @Option(help: ArgumentHelp("students and assessments: the academic year of rows without one (MIS exports have no academic_year column); default: inferred from the file's dates where they name one year.", valueName: "2025/26"))
+    @Option(help: ArgumentHelp("students: the academic year of rows without one (MIS exports have no academic_year column); default: inferred from the enrolment dates where they name one year.", valueName: "2025/26"))
     var academicYear: String?
 
     @Option(help: "markers: 'wide' for one row per pupil with a column per flag (FSM, FSM Ever 6, SEN, EAL, looked after, pupil premium) as at --as-of or an as_of column; default 'long', one row per spell.")
