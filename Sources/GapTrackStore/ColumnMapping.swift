@@ -15,6 +15,7 @@ public struct ColumnMapping: Sendable, Hashable {
         case sims
         case arbor
         case bromcom
+        case scholarpack
         /// A student-record extract with HESA field names, or one from SITS (`StudentRecordsPresets`).
         case hesa
         case sits
@@ -48,15 +49,18 @@ public struct ColumnMapping: Sendable, Hashable {
 
     public var presets: [Preset]
     public var pairs: [Pair]
+    public var valueMaps: [ValueMap]
 
-    public init(presets: [Preset] = [], pairs: [Pair] = []) {
+    public init(presets: [Preset] = [], pairs: [Pair] = [], valueMaps: [ValueMap] = []) {
         self.presets = presets
         self.pairs = pairs
+        self.valueMaps = valueMaps
     }
 
-    /// Reads a mapping file: one `Their Name=our_name` per line; blank lines and lines starting
-    /// with `#` are ignored.
-    public static func pairs(fromFile url: URL) throws -> [Pair] {
+    /// Reads a mapping file: one `Their Name=our_name` per line, then optionally a `[values]`
+    /// line after which each line is a value map `Column:from=to,from=to`; blank lines and lines
+    /// starting with `#` are ignored.
+    public static func read(fromFile url: URL) throws -> (pairs: [Pair], valueMaps: [ValueMap]) {
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)
@@ -64,16 +68,27 @@ public struct ColumnMapping: Sendable, Hashable {
             throw ImportError.mapping("cannot read the mapping file '\(url.path)': \(error.localizedDescription)")
         }
         var pairs: [Pair] = []
+        var valueMaps: [ValueMap] = []
+        var inValues = false
         for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.lowercased() == "[values]" {
+                inValues = true
+                continue
+            }
             do {
-                pairs.append(try Pair(parsing: line))
+                if inValues { valueMaps.append(try ValueMap(parsing: line)) } else { pairs.append(try Pair(parsing: line)) }
             } catch {
                 throw ImportError.mapping("\(url.lastPathComponent) line \(index + 1): \(error)")
             }
         }
-        return pairs
+        return (pairs, valueMaps)
+    }
+
+    /// The column pairs of a mapping file (see `read(fromFile:)`).
+    public static func pairs(fromFile url: URL) throws -> [Pair] {
+        try read(fromFile: url).pairs
     }
 
     /// The matching key of a column name: lower-case letters and digits only.
@@ -84,8 +99,8 @@ public struct ColumnMapping: Sendable, Hashable {
     }
 
     /// Decides which file column feeds each of gaptrack's columns for a file of `kind`.
-    func resolve(header: [String], kind: ImportKind) throws(ImportError) -> ResolvedColumns {
-        let ourNames = kind.columns.map(\.name)
+    func resolve(header: [String], kind: ImportKind, columns: [ImportColumn]? = nil) throws(ImportError) -> ResolvedColumns {
+        let ourNames = (columns ?? kind.columns).map(\.name)
         let headerKeys = header.map(Self.key)
         var chosen: [String: Int] = [:]
         var used = Set<Int>()
@@ -132,7 +147,18 @@ public struct ColumnMapping: Sendable, Hashable {
             }
         }
         let ignored = header.indices.filter { !used.contains($0) && !headerKeys[$0].isEmpty }.map { header[$0] }
-        return ResolvedColumns(index: chosen, header: header, ignored: ignored)
+        var values: [String: [String: String]] = [:]
+        for map in valueMaps {
+            // gaptrack's name first, then the file's name of a column that feeds one of ours.
+            let ours = ourNames.first { Self.key($0) == Self.key(map.column) && chosen[$0] != nil }
+                ?? chosen.first { Self.key(header[$0.value]) == Self.key(map.column) }?.key
+            guard let ours else {
+                throw .mapping("the value map for '\(map.column)' names no column of the file that gaptrack reads; "
+                    + "the columns it reads are: \(chosen.values.sorted().map { "'\(header[$0])'" }.joined(separator: ", "))")
+            }
+            values[ours, default: [:]].merge(map.values) { _, new in new }
+        }
+        return ResolvedColumns(index: chosen, header: header, ignored: ignored, valueMaps: values)
     }
 }
 
@@ -144,6 +170,8 @@ struct ResolvedColumns: Sendable {
     let header: [String]
     /// File columns that feed nothing.
     let ignored: [String]
+    /// gaptrack column name -> the file's values (`ValueMap.key`) -> gaptrack's.
+    var valueMaps: [String: [String: String]] = [:]
 
     /// The file's own name for one of gaptrack's columns (for error messages).
     func fileName(of column: String) -> String {
@@ -154,7 +182,11 @@ struct ResolvedColumns: Sendable {
 
     /// Throws when a required column has no source.
     func requireColumns(of kind: ImportKind, fileName: String) throws(ImportError) {
-        let missing = kind.columns.filter { $0.isRequired && index[$0.name] == nil }.map(\.name)
+        try requireColumns(kind.columns, of: kind, fileName: fileName)
+    }
+
+    func requireColumns(_ columns: [ImportColumn], of kind: ImportKind, fileName: String) throws(ImportError) {
+        let missing = columns.filter { $0.isRequired && index[$0.name] == nil }.map(\.name)
         if !missing.isEmpty {
             throw .missingColumns(fileName: fileName, kind: kind, missing: missing, found: header)
         }

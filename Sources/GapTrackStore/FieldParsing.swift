@@ -51,7 +51,8 @@ struct RowContext {
     /// The field, trimmed; nil when the column is absent or the field is blank.
     func text(_ column: String) -> String? {
         guard let index = columns.index[column], index < fields.count else { return nil }
-        let value = Self.trimmed(fields[index])
+        var value = Self.trimmed(fields[index])
+        if let map = columns.valueMaps[column], let mapped = map[ValueMap.key(value)] { value = mapped }
         return value.isEmpty ? nil : value
     }
 

@@ -54,6 +54,8 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
     case schemaMissing
     /// A file that does not fit the provider (e.g. year groups at a university).
     case notForProvider(String)
+    /// Rows have no academic year and the file's dates do not name one: `--academic-year` is needed.
+    case academicYearUnknown(fileName: String, reason: String)
 
     public var description: String {
         switch self {
@@ -63,7 +65,7 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
             let names = missing.map { "'\($0)'" }.joined(separator: ", ")
             return "\(fileName) is missing the \(missing.count == 1 ? "column" : "columns") \(names) that a \(kind) file needs. "
                 + "Its columns are: \(found.map { "'\($0)'" }.joined(separator: ", ")). If they have other names in your MIS export, "
-                + "map them with --map 'Their Name=\(missing[0])', a --mapping file, or a --preset (sims, arbor, bromcom, hesa, sits); "
+                + "map them with --map 'Their Name=\(missing[0])', a --mapping file, or a --preset (sims, arbor, bromcom, scholarpack, hesa, sits); "
                 + "see docs/import-formats.md. Nothing was imported."
         case .noRows(let fileName):
             return "\(fileName) has a header but no rows: nothing to import"
@@ -97,6 +99,9 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
             return "the database has no gaptrack tables yet; run 'gaptrack migrate' first"
         case .notForProvider(let message):
             return message
+        case .academicYearUnknown(let fileName, let reason):
+            return "\(fileName) does not say which academic year it is for: \(reason). "
+                + "Give the year with --academic-year, e.g. --academic-year 2024/25; nothing was imported."
         }
     }
 }

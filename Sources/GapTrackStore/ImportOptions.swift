@@ -22,6 +22,12 @@ public struct ImportOptions: Sendable {
     /// students.csv: the date as at which MIS snapshot columns (FSM, SEN, ...) hold; default
     /// each row's start_date.
     public var asOf: CalendarDate?
+    /// The academic year of a file without an `academic_year` column (MIS exports have none);
+    /// when nil it is inferred from the file's dates where they name one year
+    /// (docs/import-formats.md, "The academic year").
+    public var academicYear: AcademicYear?
+    /// `.wide`: one row per pupil with a column per flag (markers files only).
+    public var layout: ImportLayout
     /// Called now and then while a file is read (for a progress line on a terminal).
     public var progress: (@Sendable (ImportProgress) -> Void)?
     /// Recorded in the import ledger as who ran the import; default the operating-system user.
@@ -29,6 +35,7 @@ public struct ImportOptions: Sendable {
 
     public init(mapping: ColumnMapping = ColumnMapping(), skipInvalid: Bool = false, rejectsURL: URL? = nil,
                 replaceRejects: Bool = false, dryRun: Bool = false, maxErrorsShown: Int = 20, asOf: CalendarDate? = nil,
+                academicYear: AcademicYear? = nil, layout: ImportLayout = .long,
                 progress: (@Sendable (ImportProgress) -> Void)? = nil, operatingSystemUser: String? = nil) {
         self.mapping = mapping
         self.skipInvalid = skipInvalid
@@ -37,9 +44,19 @@ public struct ImportOptions: Sendable {
         self.dryRun = dryRun
         self.maxErrorsShown = max(0, maxErrorsShown)
         self.asOf = asOf
+        self.academicYear = academicYear
+        self.layout = layout
         self.progress = progress
         self.operatingSystemUser = operatingSystemUser
     }
+}
+
+/// How an import file's rows are shaped (docs/import-formats.md, "Wide files").
+public enum ImportLayout: String, Sendable, Hashable, CaseIterable {
+    /// One row per fact: a markers file's row is one spell.
+    case long
+    /// One row per pupil, a column per flag.
+    case wide
 }
 
 /// How far an import has got: rows read so far and the time taken.

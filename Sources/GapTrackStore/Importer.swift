@@ -122,6 +122,7 @@ public struct Importer {
             let outcome: KindOutcome
             switch kind {
             case .students: outcome = try TabularImportDriver<StudentsImport>(context: context).run()
+            case .markers where options.layout == .wide: outcome = try TabularImportDriver<MarkersWideImport>(context: context).run()
             case .markers: outcome = try TabularImportDriver<MarkersImport>(context: context).run()
             case .assessments: outcome = try TabularImportDriver<AssessmentsImport>(context: context).run()
             case .support: outcome = try TabularImportDriver<SupportImport>(context: context).run()

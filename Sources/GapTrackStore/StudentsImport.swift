@@ -13,11 +13,17 @@ struct StudentsImport: TabularFormat {
         ImportColumn("upn"), ImportColumn("uln"), ImportColumn("hesa_id"), ImportColumn("institution_id"),
         ImportColumn("legal_surname", required: true), ImportColumn("forename", required: true),
         ImportColumn("date_of_birth", required: true), ImportColumn("gender"), ImportColumn("ethnicity"),
-        ImportColumn("academic_year", required: true), ImportColumn("year_group"), ImportColumn("course"),
-        ImportColumn("start_date", required: true), ImportColumn("leave_date"), ImportColumn("leave_reason"),
+        ImportColumn("academic_year"), ImportColumn("year_group"), ImportColumn("course"),
+        ImportColumn("admission_date"), ImportColumn("start_date"), ImportColumn("leave_date"), ImportColumn("leave_reason"),
         ImportColumn("intake_year"),
         ImportColumn("sen_status"), ImportColumn("fsm"), ImportColumn("fsm_ever_6"), ImportColumn("eal"),
         ImportColumn("looked_after"), ImportColumn("pupil_premium"), ImportColumn("former_upn"), ImportColumn("form_group"),
+    ]
+
+    /// Free-text columns without a `TextLimit` of their own name: the identifier is a "student".
+    static let textLimits: [(column: String, limit: TextLimit)] = [
+        ("legal_surname", .other("legal_surname")), ("forename", .other("forename")), ("ethnicity", .other("ethnicity")),
+        ("course", .other("course")), ("institution_id", .student),
     ]
 
     static let stagingTable = "staged_students"
@@ -26,8 +32,9 @@ struct StudentsImport: TabularFormat {
         ("legal_surname", "text"), ("forename", "text"), ("date_of_birth", "date"), ("gender", "text"), ("ethnicity", "text"),
         ("academic_year", "text"), ("year_group", "text"), ("course", "text"), ("start_date", "date"), ("leave_date", "date"),
         ("leave_reason", "leave_reason"), ("intake_year", "text"), ("as_of", "date"),
-        ("sen", "text"), ("fsm", "boolean"), ("fsm_ever_6", "boolean"), ("eal", "boolean"), ("eal_band", "text"),
-        ("looked_after", "boolean"), ("pupil_premium", "boolean"), ("former_upn", "text"), ("form_group", "text"),
+    ] + SnapshotColumns.staging + [
+        ("former_upn", "text"), ("form_group", "text"),
+        ("admission_date", "date"),
     ]
     static let workColumns: [(name: String, type: String)] = [
         ("grp", "integer"), ("student_id", "bigint"), ("new_student", "boolean NOT NULL DEFAULT false"),
@@ -35,9 +42,11 @@ struct StudentsImport: TabularFormat {
 
     private let providerKind: ProviderKind
     private let asOf: CalendarDate?
+    /// The year of rows without an academic_year (`FileAcademicYear`).
+    private let fileYear: AcademicYear?
     /// What the within-file checks need of each valid row.
     private var keys: [RowKeys] = []
-    private var senStatuses = Memo<String>()
+    private var snapshot = SnapshotColumns()
 
     private struct RowKeys {
         let line: Int
@@ -48,6 +57,7 @@ struct StudentsImport: TabularFormat {
     init(context: ImportContext) throws {
         providerKind = context.provider.kind
         asOf = context.options.asOf
+        fileYear = try FileAcademicYear.resolve(context: context, yearColumn: "academic_year", dateColumns: ["start_date", "leave_date"])
     }
 
     mutating func validate(_ row: inout RowContext) -> [String?]? {
@@ -64,23 +74,44 @@ struct StudentsImport: TabularFormat {
         if row.text("upn") == nil && row.text("uln") == nil && row.text("hesa_id") == nil && institutionID == nil {
             row.fail(nil, "has no student identifier; give at least one of upn, uln, hesa_id and institution_id")
         }
+        // The service's limit for these fields, which sql/020_text_limits.sql also holds the tables to.
+        for (column, limit) in Self.textLimits {
+            if let value = row.text(column), let problem = limit.problem(value) { row.fail(column, problem) }
+        }
         let surname = row.required("legal_surname", expected: "the student's legal surname")
         let forename = row.required("forename", expected: "the student's forename")
         let birth = row.parse("date_of_birth", required: true, expected: "a date of birth", FieldParsers.date)
         let gender = row.parse("gender", expected: "F, M, X or U", FieldParsers.gender)
-        let year = row.parse("academic_year", required: true, expected: "an academic year such as 2024/25", FieldParsers.academicYear)
+        let year = row.text("academic_year") == nil
+            ? fileYear : row.parse("academic_year", expected: "an academic year such as 2024/25", FieldParsers.academicYear)
         let yearGroup = row.parse("year_group", required: providerKind == .school,
                                   expected: "a year group (R, 1 to 14), which a school's students need", FieldParsers.yearGroup)
         let course = row.text("course")
         if providerKind != .school && course == nil {
             row.fail("course", "is empty; a \(providerKind)'s students need a course or programme code")
         }
-        let start = row.parse("start_date", required: true, expected: "the enrolment's start date", FieldParsers.date)
+        // The on-roll date: the day the pupil joined the school, often years before this enrolment.
+        let admission = row.parse("admission_date", expected: "the date the pupil joined the school", FieldParsers.date)
+        var start = row.parse("start_date", expected: "the enrolment's start date", FieldParsers.date)
+        if row.text("start_date") == nil && row.text("admission_date") == nil {
+            row.fail(nil, "has neither an admission_date (the day the pupil joined the school) nor a start_date (the day this enrolment began); give one")
+        }
         let leave = row.parse("leave_date", expected: "a date", FieldParsers.date)
         let leaveReason = row.parse("leave_reason", expected: "a leave reason", FieldParsers.leaveReason)
         let intake = row.parse("intake_year", expected: "an academic year", FieldParsers.academicYear)
+        if let year, let admission {
+            if admission > year.endDate {
+                row.fail("admission_date", "'\(row.text("admission_date")!)' is after the end of academic year \(year) (\(year.endDate.ukString)); a pupil admitted then belongs in that year's file")
+            } else if start == nil {
+                // Admitted before this year: on roll from the year's first day (docs/import-formats.md).
+                start = max(admission, year.startDate)
+            }
+        }
+        if let admission, let start, start < admission {
+            row.fail("start_date", "'\(row.text("start_date")!)' is before the admission date \(admission.ukString); a pupil cannot be enrolled before joining the school")
+        }
         if let year {
-            if let start, !year.dateRange.contains(start) {
+            if let start, row.text("start_date") != nil, !year.dateRange.contains(start) {
                 row.fail("start_date", "'\(row.text("start_date")!)' is not in academic year \(year) (\(year.startDate.ukString) to \(year.endDate.ukString))")
             }
             if let leave, leave > year.endDate {
@@ -93,27 +124,13 @@ struct StudentsImport: TabularFormat {
         if let start, let leave, leave < start {
             row.fail("leave_date", "'\(row.text("leave_date")!)' is before the start date \(start.ukString)")
         }
-        if let start, let birth, birth >= start {
-            row.fail("date_of_birth", "'\(row.text("date_of_birth")!)' is not before the start date \(start.ukString)")
+        if let joined = admission ?? start, let birth, birth >= joined {
+            row.fail("date_of_birth", "'\(row.text("date_of_birth")!)' is not before the \(admission == nil ? "start" : "admission") date \(joined.ukString)")
         }
         if leaveReason != nil && row.text("leave_date") == nil {
             row.fail("leave_reason", "is given but leave_date is empty; a leave reason needs the date the student left")
         }
-        let sen = row.parse("sen_status", expected: "E, K or N") { (text: String) throws(FieldProblem) -> String in
-            try senStatuses(text) { (text: String) throws(FieldProblem) -> String in
-                do { return try SENStatus.parse(text).censusCode } catch { throw FieldProblem(String(describing: error)) }
-            }
-        }
-        let fsm = row.parse("fsm", expected: "Y or N", FieldParsers.yesNo)
-        let fsmEver6 = row.parse("fsm_ever_6", expected: "Y or N", FieldParsers.yesNo)
-        let lookedAfter = row.parse("looked_after", expected: "Y or N", FieldParsers.yesNo)
-        let pupilPremium = row.parse("pupil_premium", expected: "Y or N", FieldParsers.yesNo)
-        let eal = row.parse("eal", expected: "Y or N, or a proficiency band A to E") { (text: String) throws(FieldProblem) -> (Bool, String?) in
-            if let yes = try? FieldParsers.yesNo(text) { return (yes, nil) }
-            do { return (true, try EALProficiency.parse(text).band) } catch {
-                throw FieldProblem("'\(text)' is not an EAL value; expected Y or N, or a proficiency band A (new to English) to E (fluent)")
-            }
-        }
+        let flags = snapshot.read(&row)
         // The registration group of this enrolment (docs/methodology.md §7.8); blank keeps the one held.
         let formGroup = row.parse("form_group", expected: "a form group of up to 32 characters, e.g. 11B") { (text: String) throws(FieldProblem) -> String in
             guard text.count <= 32 else { throw FieldProblem("'\(text.prefix(40))…' is longer than 32 characters; a form group is a short name such as 11B") }
@@ -125,9 +142,8 @@ struct StudentsImport: TabularFormat {
         return [
             upn, uln, hesaID, institutionID, surname, forename, birth.isoString, gender, row.text("ethnicity"),
             year.description, yearGroup, course, start.isoString, leave?.isoString, leaveReason, intake?.description,
-            snapshotDate.isoString, sen, fsm.map(String.init), fsmEver6.map(String.init),
-            eal.map { String($0.0) }, eal?.1, lookedAfter.map(String.init), pupilPremium.map(String.init), formerUPN, formGroup,
-        ]
+            snapshotDate.isoString,
+        ] + flags + [formerUPN, formGroup, admission?.isoString]
     }
 
     /// Groups the rows that are one student (shared identifiers), and rejects a group whose rows

@@ -41,11 +41,12 @@ struct StudentsMerge {
             """
             INSERT INTO students
                 (student_id, provider_id, upn, uln, hesa_id, institution_id, legal_surname, forename,
-                 date_of_birth, gender, ethnicity, import_id, former_upns)
+                 date_of_birth, gender, ethnicity, import_id, former_upns, admission_date)
             OVERRIDING SYSTEM VALUE
             SELECT student_id, $1, upns, ulns, hesa_ids, institution_ids, legal_surname, forename,
                    date_of_birth, gender, ethnicity, $2,
-                   CASE WHEN former_upn_given IS NULL THEN '{}'::text[] ELSE ARRAY[former_upn_given] END
+                   CASE WHEN former_upn_given IS NULL THEN '{}'::text[] ELSE ARRAY[former_upn_given] END,
+                   admission_date
             FROM student_representatives WHERE new_student
             """, [providerID, importID])
         try connection.query(
@@ -68,15 +69,17 @@ struct StudentsMerge {
                     hesa_id = coalesce(r.hesa_ids, st.hesa_id), institution_id = coalesce(r.institution_ids, st.institution_id),
                     legal_surname = r.legal_surname, forename = r.forename, date_of_birth = r.date_of_birth,
                     gender = coalesce(r.gender, st.gender), ethnicity = coalesce(r.ethnicity, st.ethnicity),
+                    admission_date = coalesce(r.admission_date, st.admission_date),
                     import_id = $1, updated_at = now()
                 FROM student_representatives r JOIN next n USING (student_id)
                 WHERE NOT r.new_student AND st.student_id = r.student_id
                   AND (st.upn, st.former_upns, st.uln, st.hesa_id, st.institution_id, st.legal_surname, st.forename,
-                       st.date_of_birth, st.gender, st.ethnicity)
+                       st.date_of_birth, st.gender, st.ethnicity, st.admission_date)
                       IS DISTINCT FROM
                       (n.upn, n.former_upns, coalesce(r.ulns, st.uln), coalesce(r.hesa_ids, st.hesa_id),
                        coalesce(r.institution_ids, st.institution_id), r.legal_surname, r.forename, r.date_of_birth,
-                       coalesce(r.gender, st.gender), coalesce(r.ethnicity, st.ethnicity))
+                       coalesce(r.gender, st.gender), coalesce(r.ethnicity, st.ethnicity),
+                       coalesce(r.admission_date, st.admission_date))
                 RETURNING r.line
             )
             UPDATE staged_students s SET changed = true FROM changed c WHERE c.line = s.line
@@ -133,7 +136,7 @@ struct StudentsMerge {
     ///   before the next spell), because a snapshot says nothing about later years.
     /// "N" and blank record nothing: the absence of a tick in one export is not evidence that a
     /// dated spell ended. Dates are processed in order, so rows for several years compose.
-    private func writeSnapshotMarkers() throws {
+    func writeSnapshotMarkers() throws {
         try connection.execute(
             """
             CREATE TEMP TABLE snapshot_markers ON COMMIT DROP AS

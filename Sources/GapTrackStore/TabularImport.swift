@@ -57,8 +57,8 @@ struct TabularImportDriver<Format: TabularFormat> {
         guard let headerRow = try readRow(reader) else {
             throw ImportError.unreadable(fileName: context.fileName, .missingHeader)
         }
-        let columns = try context.options.mapping.resolve(header: headerRow.fields, kind: context.kind)
-        try columns.requireColumns(of: context.kind, fileName: context.fileName)
+        let columns = try context.options.mapping.resolve(header: headerRow.fields, kind: context.kind, columns: Format.columns)
+        try columns.requireColumns(Format.columns, of: context.kind, fileName: context.fileName)
 
         var format = try Format(context: context)
         let columnDefinitions = (Format.stagingColumns + Format.workColumns).map { "\($0.name) \($0.type)" }.joined(separator: ", ")

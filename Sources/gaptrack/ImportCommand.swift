@@ -34,13 +34,16 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "The provider the file belongs to (see 'gaptrack provider list').")
     var provider: ProviderCode
 
-    @Option(name: .customLong("preset"), help: "Column names of a typical export: sims, arbor or bromcom (MIS), hesa or sits (student records) (repeatable).")
+    @Option(name: .customLong("preset"), help: "Column names of a typical export: sims, arbor, bromcom or scholarpack (MIS), hesa or sits (student records) (repeatable).")
     var presets: [String] = []
 
     @Option(name: .customLong("map"), help: ArgumentHelp("Map one of the file's columns onto gaptrack's (repeatable).", valueName: "Their Name=our_name"))
     var maps: [String] = []
 
-    @Option(name: .customLong("mapping"), help: "A file of 'Their Name=our_name' lines (# starts a comment).")
+    @Option(name: .customLong("map-values"), help: ArgumentHelp("Map one column's values onto gaptrack's, e.g. 'FSM:T=Y,F=N' (repeatable).", valueName: "Column:from=to,..."))
+    var valueMaps: [String] = []
+
+    @Option(name: .customLong("mapping"), help: "A file of 'Their Name=our_name' lines, then optionally a '[values]' line and 'Column:from=to,...' lines (# starts a comment).")
     var mappingFile: String?
 
     @Flag(help: "Load the valid rows, and write the invalid ones with their reasons to a rejects file.")
@@ -58,8 +61,14 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "How many row errors to show.")
     var maxErrors = 20
 
-    @Option(help: "students.csv: the date as at which the MIS snapshot columns (fsm, sen_status, ...) hold; default each row's start_date.")
+    @Option(help: "students.csv and wide markers files: the date as at which the MIS snapshot columns (fsm, sen_status, ...) hold; default each row's start_date (students) or as_of column (markers).")
     var asOf: String?
+
+    @Option(help: ArgumentHelp("students: the academic year of rows without one (MIS exports have no academic_year column); default: inferred from the enrolment dates where they name one year.", valueName: "2025/26"))
+    var academicYear: String?
+
+    @Option(help: "markers: 'wide' for one row per pupil with a column per flag (FSM, FSM Ever 6, SEN, EAL, looked after, pupil premium) as at --as-of or an as_of column; default 'long', one row per spell.")
+    var layout: String = "long"
 
     @Flag(help: "Also show how long each step took.")
     var timings = false
@@ -76,13 +85,24 @@ struct ImportCommand: ParsableCommand {
             throw ValidationError("'\(preset)' is not a preset; use one of: \(ColumnMapping.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let asOf { _ = try CalendarDate(parsing: asOf) }
+        if let academicYear { _ = try Self.parseAcademicYear(academicYear) }
+        for map in valueMaps {
+            do { _ = try ValueMap(parsing: map) } catch { throw ValidationError("--map-values: \(error)") }
+        }
         if kind.lowercased() == ImportKind.ctf.rawValue {
             // A CTF is XML with fixed element names, and loads completely or not at all.
             let csvOnly = [("--skip-invalid", skipInvalid), ("--rejects", rejects != nil), ("--preset", !presets.isEmpty),
-                           ("--map", !maps.isEmpty), ("--mapping", mappingFile != nil), ("--as-of", asOf != nil)]
+                           ("--map", !maps.isEmpty), ("--map-values", !valueMaps.isEmpty), ("--mapping", mappingFile != nil), ("--as-of", asOf != nil),
+                           ("--academic-year", academicYear != nil)]
             if let (option, _) = csvOnly.first(where: { $0.1 }) {
                 throw ValidationError("\(option) is for CSV files; a Common Transfer File has fixed element names and loads completely or not at all")
             }
+        }
+        guard let chosen = ImportLayout(rawValue: layout.lowercased()) else {
+            throw ValidationError("--layout '\(layout)' is not a layout; use long or wide")
+        }
+        if chosen == .wide && kind.lowercased() != ImportKind.markers.rawValue {
+            throw ValidationError("--layout wide is for markers files (a column per flag); a students file's flag columns load as they are, and marksheets with a column per subject are not read yet")
         }
         guard maxErrors >= 0 else { throw ValidationError("--max-errors must be 0 or more") }
     }
@@ -93,12 +113,18 @@ struct ImportCommand: ParsableCommand {
         }
         let file = file!
         var pairs = try maps.map { try ColumnMapping.Pair(parsing: $0) }
-        if let mappingFile { pairs = try ColumnMapping.pairs(fromFile: URL(fileURLWithPath: mappingFile)) + pairs }
-        let mapping = ColumnMapping(presets: presets.compactMap { ColumnMapping.Preset(rawValue: $0.lowercased()) }, pairs: pairs)
+        var values = try valueMaps.map { try ValueMap(parsing: $0) }
+        if let mappingFile {
+            let file = try ColumnMapping.read(fromFile: URL(fileURLWithPath: mappingFile))
+            pairs = file.pairs + pairs
+            values = file.valueMaps + values
+        }
+        let mapping = ColumnMapping(presets: presets.compactMap { ColumnMapping.Preset(rawValue: $0.lowercased()) }, pairs: pairs, valueMaps: values)
         let showProgress = isatty(STDERR_FILENO) == 1
         let options = ImportOptions(
             mapping: mapping, skipInvalid: skipInvalid, rejectsURL: rejects.map { URL(fileURLWithPath: $0) },
             replaceRejects: force, dryRun: dryRun, maxErrorsShown: maxErrors, asOf: try asOf.map { try CalendarDate(parsing: $0) },
+            academicYear: try academicYear.map(Self.parseAcademicYear), layout: ImportLayout(rawValue: layout.lowercased()) ?? .long,
             progress: showProgress ? Self.showProgress : nil)
         let connection = try database.connect()
         do {
@@ -126,6 +152,14 @@ struct ImportCommand: ParsableCommand {
             if showProgress { Self.writeError("\r\u{1B}[K") }
             Self.writeError(error.description + "\n")
             throw ExitCode.failure
+        }
+    }
+
+    static func parseAcademicYear(_ text: String) throws -> AcademicYear {
+        do {
+            return try AcademicYear(parsing: text)
+        } catch {
+            throw ValidationError("--academic-year: \(error)")
         }
     }
 

@@ -170,6 +170,24 @@ struct SchemaCatalogueTests {
         ("function gaptrack_record_import_changes(", "import_undo.sql"), ("grant function gaptrack_record_import_changes(", "import_undo.sql"),
         ("function gaptrack_undo_", "import_undo.sql"), ("grant function gaptrack_undo_", "import_undo.sql"),
         ("function gaptrack_journal_key(", "import_undo.sql"), ("grant function gaptrack_journal_key(", "import_undo.sql"),
+        // 020_text_limits.sql: the on-roll date (docs/import-formats.md, "students.csv").
+        ("column students #17 admission_date ", "020: the day the pupil joined the school"),
+        ("constraint students students_admission_date_check ", "020"),
+        ("constraint students students_legal_surname_length ", "020: a text limit held by the database too"),
+        ("constraint students students_forename_length ", "020: a text limit held by the database too"),
+        ("constraint students students_ethnicity_length ", "020: a text limit held by the database too"),
+        ("constraint students students_institution_id_length ", "020: a text limit held by the database too"),
+        ("constraint enrolments enrolments_course_length ", "020: a text limit held by the database too"),
+        ("constraint student_markers student_markers_overlap_key_length ", "020: a text limit held by the database too"),
+        ("constraint assessment_points assessment_points_subject_length ", "020: a text limit held by the database too"),
+        ("constraint assessment_points assessment_points_name_length ", "020: a text limit held by the database too"),
+        ("constraint assessment_results assessment_results_result_text_length ", "020: a text limit held by the database too"),
+        ("constraint support_records support_records_reference_length ", "020: a text limit held by the database too"),
+        ("constraint support_records support_records_staff_length ", "020: a text limit held by the database too"),
+        ("constraint support_records support_records_intended_outcome_length ", "020: a text limit held by the database too"),
+        ("constraint support_records support_records_type_length ", "020: a text limit held by the database too"),
+        ("constraint support_records support_records_funding_source_length ", "020: a text limit held by the database too"),
+        ("constraint school_calendar school_calendar_description_printable ", "020: a text limit held by the database too"),
     ] + ["column", "constraint", "data", "function", "grant function", "grant relation", "index CREATE UNIQUE INDEX", "policy", "relation", "trigger", "type"]
         .map { (line: "\($0) pupil_premium_", reason: "011_pupil_premium.sql, functions/pupil_premium.sql: the pupil premium strategy (docs/methodology.md §6.5)") }
         + webImports
