@@ -54,7 +54,7 @@ public struct ScopedSession: Sendable {
     public func run<Result>(
         on connection: PostgresConnection, isolation: Isolation = .readCommitted, _ body: (PostgresConnection) throws -> Result
     ) throws -> Result {
-        try connection.execute(isolation.begin)
+        try connection.begin(isolation.begin)
         do {
             try connection.query(
                 """
