@@ -157,7 +157,10 @@ public struct PgBouncer: Sendable {
     private func stop() {
         guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
         else { return }
-        kill(pid, SIGTERM)
+        // SIGKILL: pgbouncer inherits the test process's signal mask through posix_spawn, and the
+        // test runner's threads block SIGTERM and SIGINT, so a polite signal would never arrive.
+        // Nothing of a test's pgbouncer needs a clean shutdown.
+        kill(pid, SIGKILL)
         for _ in 0..<500 where kill(pid, 0) == 0 { usleep(10_000) }
     }
 }
