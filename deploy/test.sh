@@ -10,6 +10,8 @@ install_missing chromium fonts-dejavu-core
 # The web pages' journeys drive Chromium through chromium-driver with Selenium and axe
 # (Tests/BrowserTests), from a venv under .gaptrack/.
 install_missing chromium-driver python3-venv
+# The service and the CLI are tested behind a real PgBouncer in transaction pooling mode (docs/scaling.md).
+install_missing pgbouncer
 browser_venv="$GAPTRACK_ROOT/.gaptrack/venv"
 if ! "$browser_venv/bin/python" -c "import selenium, axe_selenium_python, pytest" >/dev/null 2>&1; then
     say "Installing Selenium, axe-selenium-python and pytest into $browser_venv"

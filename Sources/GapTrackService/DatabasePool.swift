@@ -184,7 +184,7 @@ public final class DatabasePool: Sendable {
     private static func open(conninfo: String, limits: StatementLimits) throws -> PostgresConnection {
         let connection = try PostgresConnection(conninfo: conninfo)
         if limits != .none {
-            try ServiceDatabase.limitStatements(
+            ServiceDatabase.limitTransactions(
                 connection, statementMilliseconds: limits.statementTimeout.wholeMilliseconds,
                 lockMilliseconds: limits.lockTimeout.wholeMilliseconds,
                 idleInTransactionMilliseconds: limits.requestDeadline.wholeMilliseconds)

@@ -18,10 +18,16 @@ public struct ServiceDependencies: Sendable {
         self.pool = DatabasePool(
             conninfo: configuration.conninfo, size: configuration.poolSize, maximumQueued: configuration.maximumQueued,
             limits: configuration.limits)
+        self.readPool = configuration.readConninfo.map {
+            DatabasePool(conninfo: $0, size: configuration.poolSize, maximumQueued: configuration.maximumQueued, limits: configuration.limits)
+        }
         self.metrics = ServiceMetrics(pool: pool)
     }
 
     var database: ScopedDatabase { ScopedDatabase(pool: pool) }
+    /// Pools of their own for the standby's reads (`ServiceConfiguration.readConninfo`), else the one pool.
+    public let readPool: DatabasePool?
+    var readDatabase: ScopedDatabase { ScopedDatabase(pool: readPool ?? pool) }
     var bodies: JSONBodyReader { JSONBodyReader(limit: configuration.maximumBodyBytes) }
 }
 
@@ -76,7 +82,7 @@ public func buildApplication(
         configuration: .init(
             address: .hostname(dependencies.configuration.host, port: dependencies.configuration.port),
             serverName: dependencies.configuration.serverName),
-        services: [PoolShutdown(pool: dependencies.pool)],
+        services: [PoolShutdown(pool: dependencies.pool)] + (dependencies.readPool.map { [PoolShutdown(pool: $0)] } ?? []),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
         logger: logger)
 }

@@ -8,6 +8,9 @@ public struct ServiceConfiguration: Sendable {
     public var port: Int
     /// libpq connection string for the pool (the same choice of server as every CLI command).
     public var conninfo: String
+    /// A second connection string, to a streaming standby, for the reads that may lag the primary
+    /// a little (`--read-database`, docs/scaling.md); nil reads from `conninfo` too. Writes never go there.
+    public var readConninfo: String?
     /// Connections, and so threads blocked in libpq, at most. PostgreSQL itself works best with
     /// about two to four connections per CPU core; more only adds contention.
     public var poolSize: Int

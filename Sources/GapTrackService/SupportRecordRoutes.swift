@@ -113,7 +113,9 @@ struct SupportRecordRoutes: Sendable {
         let typeText = query.text("type")
         let afterID = try query.integer("after_id", in: 0...Int(Int64.max))
         let limit = try query.integer("limit", in: 1...500) ?? 100
-        let page = try await dependencies.database.run(as: caller, context: context) { connection -> Result<Page, APIError> in
+        // A list may lag a write by the standby's replay delay (docs/scaling.md); one record asked
+        // for by id, often just after it was written, is read from the primary.
+        let page = try await dependencies.readDatabase.run(as: caller, context: context) { connection -> Result<Page, APIError> in
             var type: String?
             if let typeText {
                 let rules = try SupportRecordRules.load(connection, providerID: caller.providerID)

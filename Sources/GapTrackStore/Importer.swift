@@ -100,9 +100,13 @@ public struct Importer {
         }
         return try connection.transaction { connection -> (Int, KindOutcome) in
             try connection.query("SELECT pg_advisory_xact_lock($1::integer, $2::integer)", [Self.providerLockSpace, provider.id!])
-            // The audit log names the actor from this setting; a web session's is already bound.
+            // The audit log names the actor from this setting, and the report cache records what the
+            // import writes as this provider's change only (sql/021_shard_ready.sql); a web
+            // session's scoped transaction has bound both already.
             if ledgerDoor == .owner {
-                try connection.query("SELECT set_config('gaptrack.actor', $1, true)", ["cli:" + operatingSystemUser])
+                try connection.query(
+                    "SELECT set_config('gaptrack.actor', $1, true), set_config('gaptrack.changing_provider', $2, true)",
+                    ["cli:" + operatingSystemUser, String(provider.id!)])
             }
             let auditScope = try ImportAudit.open(connection: connection)
             var importID = 0

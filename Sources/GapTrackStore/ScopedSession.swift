@@ -8,7 +8,8 @@ import Postgres
 ///   `role`                  gaptrack_service, or gaptrack_governor for governors;
 ///   `gaptrack.provider_id`  the token's provider, read by every policy;
 ///   `gaptrack.role`         the token's API role, read by the restricted-records policies;
-///   `gaptrack.actor`, `gaptrack.token_id`  who the audit log names.
+///   `gaptrack.actor`, `gaptrack.token_id`  who the audit log names;
+///   `gaptrack.changing_provider`  whose cached reports a write makes stale (sql/021_shard_ready.sql).
 /// All values travel as bound parameters, and all of them end with the transaction, so a pooled
 /// connection never carries one caller's scope into the next request.
 public struct ScopedSession: Sendable {
@@ -54,13 +55,13 @@ public struct ScopedSession: Sendable {
     public func run<Result>(
         on connection: PostgresConnection, isolation: Isolation = .readCommitted, _ body: (PostgresConnection) throws -> Result
     ) throws -> Result {
-        try connection.execute(isolation.begin)
+        try connection.begin(isolation.begin)
         do {
             try connection.query(
                 """
                 SELECT set_config('role', $1, true), set_config('gaptrack.provider_id', $2, true),
                        set_config('gaptrack.role', $3, true), set_config('gaptrack.actor', $4, true),
-                       set_config('gaptrack.token_id', $5, true)
+                       set_config('gaptrack.token_id', $5, true), set_config('gaptrack.changing_provider', $2, true)
                 """,
                 // A person signed in to the web pages has no token (0): the audit log's token_id stays NULL.
                 [databaseRole, String(providerID), role.rawValue, actor, tokenID > 0 ? String(tokenID) : ""])

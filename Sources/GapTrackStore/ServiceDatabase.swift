@@ -13,18 +13,20 @@ public enum ServiceDatabase {
         try connection.query("SELECT to_regprocedure('gaptrack_authenticate(text)') IS NOT NULL AS present").single().decode("present")
     }
 
-    /// Bounds every statement of the service's sessions (docs/architecture.md: a request runs as
-    /// one transaction on a pooled connection): a statement running longer than `statement`, or
+    /// Bounds every statement of the service's transactions (docs/architecture.md: a request runs
+    /// as one transaction on a pooled connection): a statement running longer than `statement`, or
     /// waiting for a lock longer than `lock`, is cancelled and its transaction rolled back; a
     /// transaction left idle longer than `idleInTransaction` ends the session, so a connection can
-    /// never hold a transaction (and its locks) open for good. Whole milliseconds, 0 meaning no limit.
-    public static func limitStatements(_ connection: PostgresConnection, statementMilliseconds: Int, lockMilliseconds: Int, idleInTransactionMilliseconds: Int) throws {
-        try connection.query(
-            """
-            SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', $2, false),
-                   set_config('idle_in_transaction_session_timeout', $3, false)
-            """,
-            [String(statementMilliseconds), String(lockMilliseconds), String(idleInTransactionMilliseconds)])
+    /// never hold a transaction (and its locks) open for good. Whole milliseconds, 0 meaning no
+    /// limit. `SET LOCAL`, sent with each BEGIN, never for the session: behind a
+    /// transaction-pooling PgBouncer a session setting would stay on whichever server session
+    /// ran it and reach other clients' transactions, while the next transaction of this
+    /// connection might run without it (docs/scaling.md).
+    public static func limitTransactions(_ connection: PostgresConnection, statementMilliseconds: Int, lockMilliseconds: Int, idleInTransactionMilliseconds: Int) {
+        connection.transactionPreamble = [
+            ("statement_timeout", statementMilliseconds), ("lock_timeout", lockMilliseconds),
+            ("idle_in_transaction_session_timeout", idleInTransactionMilliseconds),
+        ].map { "SET LOCAL \($0.0) = \(max(0, $0.1))" }.joined(separator: "; ")
     }
 
     /// Ends whatever transaction a failed job left open, so the next job starts clean.

@@ -56,13 +56,25 @@ public final class PostgresConnection {
         _ = try consume(PQexec(handle, sql))
     }
 
+    /// Fixed statements (never user data) sent with every `begin`, in the same round trip: the
+    /// service's statement limits as `SET LOCAL`, which end with the transaction, because behind a
+    /// transaction-pooling PgBouncer the next transaction may run on another server session
+    /// (docs/scaling.md).
+    public var transactionPreamble = ""
+
+    /// Opens a transaction with `statement` (BEGIN, or BEGIN with an isolation level) followed by
+    /// `transactionPreamble`.
+    public func begin(_ statement: String = "BEGIN") throws(PostgresError) {
+        try execute(transactionPreamble.isEmpty ? statement : statement + "; " + transactionPreamble)
+    }
+
     /// Runs `body` in a transaction: it commits when `body` returns and rolls back when it throws.
     /// Inside an open transaction it uses a savepoint, so a nested failure undoes only its own part.
     @discardableResult
     public func transaction<Result>(_ body: (PostgresConnection) throws -> Result) throws -> Result {
         let nested = PQtransactionStatus(handle) != PQTRANS_IDLE
         let savepoint = "gaptrack_nested"
-        try execute(nested ? "SAVEPOINT \(savepoint)" : "BEGIN")
+        if nested { try execute("SAVEPOINT \(savepoint)") } else { try begin() }
         do {
             let result = try body(self)
             if nested { try execute("RELEASE SAVEPOINT \(savepoint)") } else { try commit() }

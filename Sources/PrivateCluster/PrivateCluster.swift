@@ -112,7 +112,7 @@ public struct PrivateCluster: Sendable {
 
     private var runAsUser: String? { geteuid() == 0 ? "postgres" : nil }
 
-    private func prepareFolder() throws {
+    func prepareFolder() throws {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -164,7 +164,7 @@ public struct PrivateCluster: Sendable {
         try handle.write(contentsOf: Data(settings.utf8))
     }
 
-    private func command(_ program: String, _ arguments: [String]) throws -> ExternalCommand {
+    func command(_ program: String, _ arguments: [String]) throws -> ExternalCommand {
         ExternalCommand(executable: try Self.serverProgram(program), arguments: arguments, runAsUser: runAsUser)
     }
 

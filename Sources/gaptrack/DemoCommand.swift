@@ -228,7 +228,7 @@ struct DemoLoader {
             imported(try importer.importFile(kind: Self.importKind(of: file.file), url: file.url,
                                              provider: try code ?? ProviderCode(parsing: generated.provider.code), options: ImportOptions(progress: progress)))
         }
-        try importPupilPremiumPlan(of: generated)
+        try importPupilPremiumPlan(of: generated, as: code)
     }
 
     /// Each demo file is written in the format of one import kind (docs/import-formats.md).
@@ -259,10 +259,11 @@ enum DemoLoadError: Error, CustomStringConvertible {
 
 extension DemoLoader {
     /// The school's pupil premium plan (`SchoolPupilPremiumPlan`), where the generator wrote one.
-    func importPupilPremiumPlan(of generated: GeneratedProvider) throws {
+    /// Under `--as-provider`, into that school, not the demo's own code.
+    func importPupilPremiumPlan(of generated: GeneratedProvider, as code: ProviderCode? = nil) throws {
         let plan = generated.folder.appendingPathComponent(SchoolPupilPremiumPlan.fileName)
         guard FileManager.default.fileExists(atPath: plan.path) else { return }
-        let school = try Providers(connection: connection).require(code: try ProviderCode(parsing: generated.provider.code))
+        let school = try Providers(connection: connection).require(code: try code ?? ProviderCode(parsing: generated.provider.code))
         try PupilPremiumStrategies(connection: connection).importPlan(provider: school, file: plan)
     }
 }

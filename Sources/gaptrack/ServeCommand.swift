@@ -29,6 +29,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "TCP port to listen on (default 8080).")
     var port: Int?
 
+    @Option(name: .customLong("read-database"), help: ArgumentHelp(
+        "A libpq connection string to a streaming standby for reads that may lag a little (default GAPTRACK_READ_DATABASE_URL).",
+        discussion: "Writes, reports and single records stay on the primary; docs/scaling.md says which reads move and why."))
+    var readDatabase: String?
+
     @Option(name: .customLong("pool-size"), help: "Database connections, and so concurrent queries, at most (default 8).")
     var poolSize: Int?
 
@@ -96,8 +101,11 @@ struct ServeCommand: ParsableCommand {
         web.secureCookies = secureCookies || ["1", "true", "yes"].contains(environment["GAPTRACK_SECURE_COOKIES"]?.lowercased() ?? "")
         guard web.sessionLifetime > .zero, web.idleLimit > .zero else { throw ValidationError("session limits must be more than 0") }
         configuration.web = web
+        configuration.readConninfo = readDatabase ?? environment["GAPTRACK_READ_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         try ServiceRunner.checkSchema(conninfo: conninfo)
-        try ServiceLogin.check(try PostgresConnection(conninfo: conninfo), allowOwner: allowOwnerLogin)
+        for login in [conninfo] + (configuration.readConninfo.map { [$0] } ?? []) {
+            try ServiceLogin.check(try PostgresConnection(conninfo: login), allowOwner: allowOwnerLogin)
+        }
 
         var logger = Logger(label: "gaptrack.service")
         logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info

@@ -238,7 +238,7 @@ import Testing
                 """
                 SELECT c.relname FROM pg_class c
                 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
-                  AND c.relname NOT IN ('data_changes', 'report_snapshot_horizon', 'report_snapshots', 'schema_migrations',
+                  AND c.relname NOT IN ('data_changes', 'provider_data_changes', 'report_snapshot_horizon', 'report_snapshots', 'schema_migrations',
                                         'audit_log', 'import_audit_scopes', 'api_tokens',
                                         -- The web pages' people and sessions: no report reads them, and a sign-in must
                                         -- not make every cached report stale.

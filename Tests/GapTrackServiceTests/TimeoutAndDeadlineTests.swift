@@ -90,16 +90,21 @@ import Testing
         try await ServiceTestDatabase.withDatabase { conninfo in
             let limits = StatementLimits(statementTimeout: .milliseconds(300), lockTimeout: .milliseconds(200), requestDeadline: .seconds(5))
             let pool = DatabasePool(conninfo: conninfo, size: 1, limits: limits)
-            let settings: [String] = try await pool.run { connection in
-                try ["statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"].map { name in
-                    try connection.query("SELECT current_setting($1) AS v", [name]).single().decode("v")
+            // The limits hold inside every transaction the pool's connection begins, and are gone
+            // outside it: nothing of them stays on the server session (docs/scaling.md).
+            let names = ["statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"]
+            let (inside, outside): ([String], [String]) = try await pool.run { connection in
+                func read() throws -> [String] {
+                    try names.map { name in try connection.query("SELECT current_setting($1) AS v", [name]).single().decode("v") }
                 }
+                return (try connection.transaction { _ in try read() }, try read())
             }
-            #expect(settings == ["300ms", "200ms", "5s"])
+            #expect(inside == ["300ms", "200ms", "5s"])
+            #expect(outside == ["0", "0", "0"])
             let clock = ContinuousClock()
             let started = clock.now
             await #expect {
-                try await pool.run { connection in try connection.query("SELECT pg_sleep(3)") }
+                try await pool.run { connection in try connection.transaction { try $0.query("SELECT pg_sleep(3)") } }
             } throws: { error in
                 (error as? PostgresError)?.sqlState == ServerError.Code.queryCanceled
             }

@@ -120,6 +120,17 @@ struct SchemaCatalogueTests {
         ("grant column web_", "014_web_accounts.sql: the service roles read the columns without secrets"),
         ("function web_", "web_accounts.sql: sign-in and sessions"), ("grant function web_", "to the service's login"),
         ("function gaptrack_audit_changes(", "audit_log.sql: leaves password hashes out of the audit log, as token hashes"),
+        // 021_shard_ready.sql and report_snapshots.sql: the report cache invalidated per provider (docs/scaling.md).
+        ("relation provider_data_changes ", "021: the report cache's change log by provider"), ("column provider_data_changes ", "021"),
+        ("constraint provider_data_changes ", "021"), ("index CREATE UNIQUE INDEX provider_data_changes_pkey ", "021"),
+        ("data provider_data_changes", "021: empty"),
+        ("function gaptrack_record_data_change(", "report_snapshots.sql: a write under a provider is recorded for that provider"),
+        ("function report_snapshot_lookup(", "report_snapshots.sql: only the entry's provider's changes and everyone's invalidate it"),
+        ("function report_snapshot_prune(", "report_snapshots.sql: prunes the per-provider log too"),
+        ("function report_snapshot_provider(", "report_snapshots.sql: the provider a cache key names"),
+        ("grant function report_snapshot_provider(", "goes with the function"),
+        ("function report_snapshot_changed_since(", "report_snapshots.sql: the invalidation rule in one place"),
+        ("grant function report_snapshot_changed_since(", "goes with the function"),
         // 015_provider_groups.sql: trusts and local authorities, and group-scoped tokens.
         ("type provider_group_kind ", "015: trust or local authority"),
         ("relation provider_group", "015: provider groups and their membership"), ("column provider_group", "015"),

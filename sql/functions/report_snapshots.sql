@@ -15,10 +15,24 @@ LANGUAGE sql STABLE AS $$
                   || ';' || coalesce((SELECT string_agg(file_name || ':' || checksum, ',' ORDER BY file_name) FROM schema_definitions), ''))
 $$;
 
+-- Under a provider (gaptrack.changing_provider, bound for its transaction by the importer and by
+-- the service's scoped sessions, which row-level security keeps to that provider's rows), a write
+-- to a table of pupils' or a provider's rows is recorded for that provider only
+-- (sql/021_shard_ready.sql); anything else (no provider bound, a shared catalogue, TRUNCATE, which
+-- empties every provider's rows) for every provider. The table exists from version 21 on; before
+-- it (while the numbered files themselves run) no provider is ever bound.
 CREATE OR REPLACE FUNCTION gaptrack_record_data_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    v_provider bigint := nullif(current_setting('gaptrack.changing_provider', true), '')::bigint;
 BEGIN
-    INSERT INTO data_changes (xid) VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
+    IF v_provider IS NOT NULL AND TG_OP <> 'TRUNCATE'
+       AND EXISTS (SELECT FROM pg_attribute a
+                   WHERE a.attrelid = TG_RELID AND a.attname IN ('provider_id', 'student_id') AND NOT a.attisdropped) THEN
+        INSERT INTO provider_data_changes (provider_id, xid) VALUES (v_provider, pg_current_xact_id()) ON CONFLICT DO NOTHING;
+    ELSE
+        INSERT INTO data_changes (xid) VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -43,6 +57,30 @@ $$;
 -- computation and the store). p_version is gaptrack's side of the schema version (its format and
 -- build). SECURITY INVOKER: a role without privileges on the tables cannot use them.
 
+-- The provider a cache key names (ReportSnapshotCache.Key: "provider N; ..."); NULL for a key that
+-- names none, whose entry any provider's change invalidates.
+CREATE OR REPLACE FUNCTION report_snapshot_provider(p_key text) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT (regexp_match(p_key, '^provider (\d+);'))[1]::bigint
+$$;
+
+-- Whether a change the entry's snapshot did not see has been recorded: in data_changes (any
+-- provider's), or in provider_data_changes under the entry's own provider. Rows below the
+-- snapshot's xmin are visible to it; the indexes skip them. PL/pgSQL, so that the function can be
+-- defined before sql/021_shard_ready.sql has made provider_data_changes.
+CREATE OR REPLACE FUNCTION report_snapshot_changed_since(p_key text, p_snapshot pg_snapshot) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_provider bigint := report_snapshot_provider(p_key);
+BEGIN
+    RETURN EXISTS (SELECT FROM data_changes c
+                   WHERE c.xid >= pg_snapshot_xmin(p_snapshot) AND NOT pg_visible_in_snapshot(c.xid, p_snapshot))
+        OR EXISTS (SELECT FROM provider_data_changes c
+                   WHERE (c.provider_id = v_provider OR v_provider IS NULL)
+                     AND c.xid >= pg_snapshot_xmin(p_snapshot) AND NOT pg_visible_in_snapshot(c.xid, p_snapshot));
+END
+$$;
+
 -- The data stored for the key, if the entry is valid in the caller's snapshot: (a), (b) and (c).
 CREATE OR REPLACE FUNCTION report_snapshot_lookup(p_key text, p_version text) RETURNS text
 LANGUAGE sql STABLE AS $$
@@ -51,9 +89,7 @@ LANGUAGE sql STABLE AS $$
     WHERE s.cache_key = p_key
       AND s.schema_version = p_version || '; ' || report_snapshot_schema_version()
       AND pg_snapshot_xmin(s.snapshot) >= h.pruned_below
-      -- Rows below the snapshot's xmin are visible to it; the index skips them.
-      AND NOT EXISTS (SELECT FROM data_changes c
-                      WHERE c.xid >= pg_snapshot_xmin(s.snapshot) AND NOT pg_visible_in_snapshot(c.xid, s.snapshot))
+      AND NOT report_snapshot_changed_since(s.cache_key, s.snapshot)
 $$;
 
 -- Stores (or replaces) the entry with the caller's transaction snapshot. Refused outside
@@ -90,12 +126,12 @@ BEGIN
     DELETE FROM report_snapshots s
     WHERE s.schema_version <> p_version || '; ' || report_snapshot_schema_version()
        OR pg_snapshot_xmin(s.snapshot) < v_horizon
-       OR EXISTS (SELECT FROM data_changes c
-                  WHERE c.xid >= pg_snapshot_xmin(s.snapshot) AND NOT pg_visible_in_snapshot(c.xid, s.snapshot));
+       OR report_snapshot_changed_since(s.cache_key, s.snapshot);
     SELECT greatest(v_horizon, least(min(pg_snapshot_xmin(s.snapshot)), pg_snapshot_xmin(pg_current_snapshot())))
     INTO v_horizon
     FROM report_snapshots s;
     UPDATE report_snapshot_horizon SET pruned_below = v_horizon WHERE pruned_below < v_horizon;
     DELETE FROM data_changes WHERE xid < v_horizon;
+    DELETE FROM provider_data_changes WHERE xid < v_horizon;
 END
 $$;
