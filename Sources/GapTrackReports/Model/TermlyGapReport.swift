@@ -30,7 +30,8 @@ public struct TermlyGapReport: Sendable, Equatable, Codable {
     public var nationalComparison: [NationalComparison]
     /// National pairs printed as context without a local figure (docs/methodology.md §8.3, §8.4):
     /// the latest of each KS4 headline measure and of absence by free-school-meal eligibility.
-    public var nationalContext: [NationalPairFigure] = []
+    /// Nil in reports made before these were printed (their JSON has no such key) and where none suits the cohort.
+    public var nationalContext: [NationalPairFigure]?
     /// The suppression threshold applied (10: the Social Mobility Commission's guidance).
     public var suppressionThreshold: Int
     /// What was withheld and why, in words, one line each.

@@ -128,7 +128,7 @@ public enum CSVReportRenderer {
             }
         }
         for comparison in report.nationalComparison { rows += national(comparison, term: term) }
-        for pair in report.nationalContext {
+        for pair in report.nationalContext ?? [] {
             let note = "\(pair.status.rawValue); \(pair.source.publisher), \(pair.source.title), \(pair.source.url); \(pair.checked)"
             let (group, others) = pair.measure.groupIDs
             rows.append(Row(

@@ -249,10 +249,10 @@ public enum HTMLReportRenderer {
     }
 
     private static func nationalContext(_ report: TermlyGapReport) -> String {
-        guard !report.nationalContext.isEmpty else { return "" }
+        guard let pairs = report.nationalContext, !pairs.isEmpty else { return "" }
         var table = HTMLTable(["Measure (group v. others)", "Phase", "Period", "Group", "Others", "Status"], numeric: [3, 4])
         var notes = [String]()
-        for pair in report.nationalContext {
+        for pair in pairs {
             table.add([pair.title, pair.phase.label, pair.periodText, pair.groupText, pair.othersText, pair.status.rawValue])
             let source = "\(pair.source.publisher), \(pair.source.title): \(pair.source.url)"
             if !notes.contains(source) { notes.append(source) }

@@ -125,10 +125,10 @@ public enum MarkdownReportRenderer {
                 if let label = row.localLabel { out += "\n_This cohort: \(escape(label))_\n" }
             }
         }
-        if !report.nationalContext.isEmpty {
+        if let pairs = report.nationalContext, !pairs.isEmpty {
             out += "\n" + escape(ReportText.nationalContextIntroduction) + "\n\n"
             out += table(["Measure (group v. others)", "Phase", "Period", "Group", "Others", "Status", "Source"], right: [3, 4],
-                         report.nationalContext.map {
+                         pairs.map {
                              [$0.title, $0.phase.label, $0.periodText, $0.groupText, $0.othersText, $0.status.rawValue,
                               "[\($0.source.publisher)](\($0.source.url))"]
                          })

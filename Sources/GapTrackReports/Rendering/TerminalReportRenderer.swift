@@ -210,14 +210,14 @@ public enum TerminalReportRenderer {
     }
 
     private static func nationalContext(_ report: TermlyGapReport) -> String {
-        guard !report.nationalContext.isEmpty else { return "" }
+        guard let pairs = report.nationalContext, !pairs.isEmpty else { return "" }
         var out = "\n" + wrapText(ReportText.nationalContextIntroduction, width: width)
         var table = TextTable([
             .init("Measure (group v. others)", .left), .init("Phase", .left), .init("Period", .left), .init("Group"), .init("Others"),
             .init("Status", .left),
         ])
         var sources = [String]()
-        for pair in report.nationalContext {
+        for pair in pairs {
             table.add([pair.title, pair.phase.label, pair.periodText, pair.groupText, pair.othersText, pair.status.rawValue])
             let source = "\(pair.source.publisher), \(pair.source.title), \(pair.source.url)"
             if !sources.contains(source) { sources.append(source) }
