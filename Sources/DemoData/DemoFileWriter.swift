@@ -54,6 +54,8 @@ enum DemoHeaders {
     static let assessments = ["student", "subject", "assessment", "scale", "academic_year", "term", "date", "result"]
     static let support = ["reference", "student", "type", "start_date", "end_date", "hours", "sessions", "amount",
                           "funding_source", "staff", "intended_outcome", "status", "review_date"]
+    /// The school's support.csv also names each record's target (docs/methodology.md §6.6).
+    static let schoolSupport = support + ["target"]
 }
 
 /// A file the generator wrote.

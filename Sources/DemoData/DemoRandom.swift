@@ -15,6 +15,7 @@ enum RandomStream: UInt64 {
     case schoolAttainment = 3
     case schoolSupport = 4
     case schoolCohort = 5
+    case schoolSupportTargets = 6
     case universityProfile = 11
     case universityMarks = 12
     case universitySupport = 13

@@ -14,7 +14,7 @@ struct SchoolFilesWriter {
         let markers = try DemoFileWriter(.markers, in: folder, header: DemoHeaders.markers)
         let attendance = try DemoFileWriter(.attendance, in: folder, header: DemoHeaders.attendance)
         let assessments = try DemoFileWriter(.assessments, in: folder, header: DemoHeaders.assessments)
-        let support = try DemoFileWriter(.support, in: folder, header: DemoHeaders.support)
+        let support = try DemoFileWriter(.support, in: folder, header: DemoHeaders.schoolSupport)
         let calendarFile = try SchoolCalendarFile.write(SchoolCalendar.year2024, in: folder)
 
         let calendar = SchoolCalendar.year2024
@@ -43,7 +43,7 @@ struct SchoolFilesWriter {
                 try assessments.write([pupil.upn] + row.fields)
             }
             for row in SchoolSupportPlan.rows(for: pupil, seed: options.seed) {
-                try support.write(row.fields(student: pupil.upn))
+                try support.write(row.fields(student: pupil.upn) + [SchoolSupportTargets.target(of: row.type, pupil: pupil, seed: options.seed)])
             }
         }
         let files = [calendarFile, try students.close(), try markers.close(), try attendance.close(), try assessments.close(),

@@ -28,11 +28,13 @@ public struct TextLimit: Sendable, Equatable, CustomStringConvertible {
     public static let assessment = TextLimit(field: "assessment", maximum: 200)
     /// A result as written on its scale ("7", "2:1", "104").
     public static let result = TextLimit(field: "result", maximum: 20)
+    /// A review's note on how an intervention is going (docs/methodology.md §6.6).
+    public static let progressNote = TextLimit(field: "progress_note", maximum: 4000, allowsLineBreaks: true)
     /// Any other field: codes, dates and numbers, all far shorter.
     public static func other(_ field: String) -> TextLimit { TextLimit(field: field, maximum: 200) }
 
     /// Every named limit, in the order the documentation lists them.
-    public static let all: [TextLimit] = [student, reference, staff, intendedOutcome, subject, assessment, result]
+    public static let all: [TextLimit] = [student, reference, staff, intendedOutcome, subject, assessment, result, progressNote]
     public static let byField: [String: TextLimit] = Dictionary(uniqueKeysWithValues: all.map { ($0.field, $0) })
 
     /// The limit of `field`: its own, or the one for any other field.

@@ -57,6 +57,7 @@ public func buildRouter(_ dependencies: ServiceDependencies) -> Router<GapTrackR
 
     let api = router.group("v1").add(middleware: TokenAuthentication(database: dependencies.pool))
     SupportRecordRoutes(dependencies: dependencies).register(on: api)
+    SupportReviewRoutes(dependencies: dependencies).register(on: api)
     CatalogueRoutes(dependencies: dependencies).register(on: api)
     AttendanceRoutes(dependencies: dependencies).register(on: api)
     AssessmentRoutes(dependencies: dependencies).register(on: api)

@@ -11,6 +11,7 @@ struct SupportRecordRoutes: Sendable {
     static let createFields: Set<String> = [
         "reference", "student", "type", "start_date", "end_date", "hours", "sessions", "amount", "funding_source", "staff",
         "intended_outcome", "status", "review_date", "restricted",
+        SupportRecordRules.targetField, SupportRecordRules.entryField, SupportRecordRules.exitField,
     ]
     static let changeFields = createFields.subtracting(["student"])
     static let endFields: Set<String> = ["end_date", "status"]
@@ -64,6 +65,7 @@ struct SupportRecordRoutes: Sendable {
         let status = fields.checked("status", SupportRecordRules.status)
         let review = fields.checked("review_date", SupportRecordRules.date)
         let restricted = fields.bool("restricted")
+        let plan = fields.supportPlan(rules: rules, stored: .none)
         if let start {
             for (key, date) in [("end_date", end), ("review_date", review)] {
                 guard let date else { continue }
@@ -76,7 +78,7 @@ struct SupportRecordRoutes: Sendable {
         return NewSupportRecord(
             reference: reference, student: student, type: type, startDate: start, endDate: end, hours: hours,
             sessions: sessions, amount: amount, fundingSource: funding, staff: staff, intendedOutcome: outcome,
-            status: status ?? .active, reviewDate: review, restricted: restricted ?? false)
+            status: status ?? .active, reviewDate: review, restricted: restricted ?? false, plan: plan ?? .none)
     }
 
     func show(_ request: Request, _ context: GapTrackRequestContext) async throws -> Response {
@@ -146,9 +148,13 @@ struct SupportRecordRoutes: Sendable {
         }
         let updated = try await dependencies.database.run(as: caller, context: context) { connection -> Result<SupportRecord?, APIError> in
             var fields = FieldReader(object)
-            let change = Self.readChange(&fields, rules: try SupportRecordRules.load(connection, providerID: caller.providerID))
+            let store = SupportRecords(connection: connection, providerID: caller.providerID)
+            guard let current = try store.find(id: id) else { return .success(nil) }
+            let rules = try SupportRecordRules.load(connection, providerID: caller.providerID)
+            var change = Self.readChange(&fields, rules: rules)
+            change.plan = fields.supportPlan(rules: rules, stored: SupportPlan(stored: current))
             guard fields.problems.isEmpty else { return .failure(.invalidFields(fields.problems)) }
-            return .success(try SupportRecords(connection: connection, providerID: caller.providerID).update(id: id, change))
+            return .success(try store.update(id: id, change))
         }.get()
         guard let updated else { throw Self.noSuchRecord(id) }
         return try JSONResponse.make(updated)

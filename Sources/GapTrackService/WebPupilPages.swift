@@ -172,6 +172,16 @@ struct WebPupilPages: Sendable {
                     "sessions": record.sessions.map(String.init) ?? "", "reviewDate": record.reviewDate ?? "",
                 ]
             },
+            // Reviews of the support above (docs/methodology.md §6.6), each named by its record's type and start.
+            "hasReviews": !timeline.reviews.isEmpty,
+            "reviews": timeline.reviews.map { review -> [String: Any] in
+                let record = timeline.support.first { $0.id == review.supportRecord }
+                return [
+                    "date": review.date, "reviewer": review.reviewer, "note": review.progressNote, "entry": review.entryResult ?? "",
+                    "exit": review.exitResult ?? "",
+                    "support": record.map { "\($0.type.replacingOccurrences(of: "_", with: " ")) from \($0.startDate)" } ?? "",
+                ]
+            },
         ]
     }
 }

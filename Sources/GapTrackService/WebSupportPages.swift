@@ -49,10 +49,14 @@ struct WebSupportPages: Sendable {
             Field("funding_source", "Funding source (optional)", choices: rules.fundingSources, blank: "Not recorded"),
             Field("staff", "Staff member or provider (optional)"),
             Field("intended_outcome", "Intended outcome (optional)"),
+            // Impact is judged on the target; support that names none is reported as not judged (docs/methodology.md §6.6).
+            Field(SupportRecordRules.targetField, "What it targets (optional)", hint: "Its impact is judged on this",
+                  choices: Array(Set(rules.assessmentPoints.map(\.subject))).sorted() + [SupportTarget.attendanceWord], blank: "Not named"),
         ]
     }
 
-    static let fieldNames = ["type", "start_date", "end_date", "hours", "sessions", "amount", "funding_source", "staff", "intended_outcome"]
+    static let fieldNames = ["type", "start_date", "end_date", "hours", "sessions", "amount", "funding_source", "staff", "intended_outcome",
+                             SupportRecordRules.targetField]
 
     struct Loaded: Sendable {
         let found: WebPupilPages.Found

@@ -19,6 +19,8 @@ public struct StudentTimelines {
         public let attendance: [TermAttendance]
         public let assessments: [AssessmentResult]
         public let support: [SupportRecord]
+        /// Reviews of the support above, oldest first (docs/methodology.md §6.6).
+        public let reviews: [SupportReview]
     }
 
     public struct StudentSummary: Codable, Sendable {
@@ -146,6 +148,7 @@ public struct StudentTimelines {
 
         let support = try SupportRecords(connection: connection, providerID: providerID)
             .list(.init(studentID: studentID, status: nil, type: nil, afterID: nil, limit: 10_000))
-        return Timeline(student: student, markers: markers, attendance: attendance, assessments: assessments, support: support)
+        let reviews = try SupportReviews(connection: connection, providerID: providerID).forStudent(studentID)
+        return Timeline(student: student, markers: markers, attendance: attendance, assessments: assessments, support: support, reviews: reviews)
     }
 }

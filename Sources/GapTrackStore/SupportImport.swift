@@ -12,12 +12,15 @@ struct SupportImport: TabularFormat {
         ImportColumn("start_date", required: true), ImportColumn("end_date"), ImportColumn("hours"),
         ImportColumn("sessions"), ImportColumn("amount"), ImportColumn("funding_source"), ImportColumn("staff"),
         ImportColumn("intended_outcome"), ImportColumn("status"), ImportColumn("review_date"),
+        ImportColumn("target"), ImportColumn("entry_assessment"), ImportColumn("exit_assessment"),
     ]
     static let stagingTable = "staged_support"
     static let stagingColumns: [(name: String, type: String)] = [
         ("reference", "text"), ("student", "text"), ("type", "text"), ("starts_on", "date"), ("ends_on", "date"),
         ("hours", "numeric(8, 2)"), ("sessions", "integer"), ("amount", "numeric(12, 2)"), ("funding_source", "text"),
         ("staff", "text"), ("intended_outcome", "text"), ("status", "support_status"), ("review_date", "date"),
+        ("target_kind", "support_target_kind"), ("target_subject", "text"), ("entry_assessment", "text"), ("entry_academic_year", "text"),
+        ("entry_term", "term_name"), ("exit_assessment", "text"), ("exit_academic_year", "text"), ("exit_term", "term_name"),
     ]
     static let workColumns: [(name: String, type: String)] = [("student_id", "bigint")]
 
@@ -59,6 +62,11 @@ struct SupportImport: TabularFormat {
             guard let start, let date, let text = row.text(column) else { continue }
             do { try SupportRecordRules.notBeforeStart(date, text: text, start: start) } catch { row.fail(column, error.message) }
         }
+        let plan = SupportPlan(
+            target: row.parse(SupportRecordRules.targetField, expected: "a subject, an assessment or attendance", rules.target),
+            entry: row.parse(SupportRecordRules.entryField, expected: "an assessment point", rules.assessmentPoint),
+            exit: row.parse(SupportRecordRules.exitField, expected: "an assessment point", rules.assessmentPoint))
+        if row.isValid, let (field, problem) = SupportRecordRules.plan(plan) { row.fail(field, problem.message) }
         let reference = row.text("reference")
         guard row.isValid, let student, let type, let start else { return nil }
         let key = reference.map { "ref|" + $0 } ?? "\(student)|\(type)|\(start.isoString)"
@@ -71,6 +79,7 @@ struct SupportImport: TabularFormat {
         lineOfKey[key] = row.line
         return [reference, student, type, start.isoString, end?.isoString, hours, sessions.map(String.init), amount, funding,
                 row.text("staff"), row.text("intended_outcome"), status ?? SupportStatus.active.rawValue, review?.isoString]
+            + plan.columnValues
     }
 
     func databaseChecks(context: ImportContext) throws -> [RowError] {
@@ -79,18 +88,22 @@ struct SupportImport: TabularFormat {
     }
 
     func merge(importID: Int, context: ImportContext) throws -> (inserted: Int, updated: Int)? {
-        let fields = "type, starts_on, ends_on, hours, sessions, amount, funding_source, staff, intended_outcome, status, review_date"
+        let planColumns = SupportTargets.columnList.components(separatedBy: ", ")
+        let fields = "type, starts_on, ends_on, hours, sessions, amount, funding_source, staff, intended_outcome, status, review_date, "
+            + SupportTargets.columnList
         let changedTest = """
             (r.student_id, r.type, r.starts_on, r.ends_on, r.hours, r.sessions, r.amount, r.funding_source, r.staff,
-             r.intended_outcome, r.status, r.review_date)
+             r.intended_outcome, r.status, r.review_date, \(planColumns.map { "r." + $0 }.joined(separator: ", ")))
             IS DISTINCT FROM
             (EXCLUDED.student_id, EXCLUDED.type, EXCLUDED.starts_on, EXCLUDED.ends_on, EXCLUDED.hours, EXCLUDED.sessions,
-             EXCLUDED.amount, EXCLUDED.funding_source, EXCLUDED.staff, EXCLUDED.intended_outcome, EXCLUDED.status, EXCLUDED.review_date)
+             EXCLUDED.amount, EXCLUDED.funding_source, EXCLUDED.staff, EXCLUDED.intended_outcome, EXCLUDED.status, EXCLUDED.review_date,
+             \(planColumns.map { "EXCLUDED." + $0 }.joined(separator: ", ")))
             """
         let updates = "student_id = EXCLUDED.student_id, type = EXCLUDED.type, starts_on = EXCLUDED.starts_on, ends_on = EXCLUDED.ends_on, "
             + "hours = EXCLUDED.hours, sessions = EXCLUDED.sessions, amount = EXCLUDED.amount, funding_source = EXCLUDED.funding_source, "
             + "staff = EXCLUDED.staff, intended_outcome = EXCLUDED.intended_outcome, status = EXCLUDED.status, "
-            + "review_date = EXCLUDED.review_date, import_id = EXCLUDED.import_id, updated_at = now()"
+            + "review_date = EXCLUDED.review_date, import_id = EXCLUDED.import_id, updated_at = now(), "
+            + planColumns.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
         // Restricted records are a key space of their own (003_least_privilege.sql); a row that
         // matches a restricted record updates it rather than adding an unrestricted twin.
         for withReference in [true, false] {

@@ -12,10 +12,13 @@ import Postgres
 public struct SupportRecordRules: Sendable {
     public let types: [String]
     public let fundingSources: [String]
+    /// The provider's assessment points, which a target, entry or exit assessment must name.
+    public let assessmentPoints: [AssessmentPointName]
 
-    public init(types: [String], fundingSources: [String]) {
+    public init(types: [String], fundingSources: [String], assessmentPoints: [AssessmentPointName] = []) {
         self.types = types
         self.fundingSources = fundingSources
+        self.assessmentPoints = assessmentPoints
     }
 
     /// The catalogues a provider may use as the database holds them now: the shared codes and
@@ -23,7 +26,8 @@ public struct SupportRecordRules: Sendable {
     public static func load(_ connection: PostgresConnection, providerID: Int) throws -> SupportRecordRules {
         let entries = try SupportCatalogue(connection: connection).list(providerID: providerID)
         return SupportRecordRules(types: entries.filter { $0.kind == .supportType }.map(\.code).sorted(),
-                                  fundingSources: entries.filter { $0.kind == .fundingSource }.map(\.code).sorted())
+                                  fundingSources: entries.filter { $0.kind == .fundingSource }.map(\.code).sorted(),
+                                  assessmentPoints: try SupportTargets.assessmentPoints(connection, providerID: providerID))
     }
 
     public func type(_ text: String) throws(FieldProblem) -> String {

@@ -21,11 +21,17 @@ public struct SupportRecord: Codable, Sendable, Equatable {
     public let status: String
     public let reviewDate: String?
     public let restricted: Bool
+    /// What the support aims to change (docs/methodology.md §6.6): a subject, an assessment
+    /// (`SUBJECT:NAME@YYYY/YY-TERM`) or `attendance`; nil = not named.
+    public let target: String?
+    public let entryAssessment: String?
+    public let exitAssessment: String?
     public let createdAt: Date
     public let updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, reference, student, type, hours, sessions, amount, staff, status, restricted
+        case id, reference, student, type, hours, sessions, amount, staff, status, restricted, target
+        case entryAssessment = "entry_assessment", exitAssessment = "exit_assessment"
         case startDate = "start_date", endDate = "end_date", fundingSource = "funding_source"
         case intendedOutcome = "intended_outcome", reviewDate = "review_date"
         case createdAt = "created_at", updatedAt = "updated_at"
@@ -49,12 +55,14 @@ public struct NewSupportRecord: Sendable {
     public var status: SupportStatus
     public var reviewDate: CalendarDate?
     public var restricted: Bool
+    public var plan: SupportPlan
 
     public init(
         reference: String?, student: StudentIdentifier, type: String, startDate: CalendarDate, endDate: CalendarDate?,
         hours: String?, sessions: Int?, amount: PoundsAndPence?, fundingSource: String?, staff: String?,
-        intendedOutcome: String?, status: SupportStatus, reviewDate: CalendarDate?, restricted: Bool
+        intendedOutcome: String?, status: SupportStatus, reviewDate: CalendarDate?, restricted: Bool, plan: SupportPlan = .none
     ) {
+        self.plan = plan
         self.reference = reference
         self.student = student
         self.type = type
@@ -88,6 +96,8 @@ public struct SupportRecordChange: Sendable {
     public var status: SupportStatus?
     public var reviewDate: CalendarDate??
     public var restricted: Bool?
+    /// The target, entry and exit together, checked together (`SupportRecordRules.plan`).
+    public var plan: SupportPlan?
 
     public init() {}
 }
@@ -118,7 +128,9 @@ public struct SupportRecords {
         r.support_id, r.reference, coalesce(s.upn, s.uln, s.hesa_id, s.institution_id) AS student, r.type,
         r.starts_on::text AS starts_on, r.ends_on::text AS ends_on, r.hours::float8 AS hours, r.sessions,
         r.amount::text AS amount, r.funding_source, r.staff, r.intended_outcome, r.status::text AS status,
-        r.review_date::text AS review_date, r.restricted, r.created_at, r.updated_at
+        r.review_date::text AS review_date, r.restricted, r.created_at, r.updated_at,
+        r.target_kind::text AS target_kind, r.target_subject, r.entry_assessment, r.entry_academic_year, r.entry_term::text AS entry_term,
+        r.exit_assessment, r.exit_academic_year, r.exit_term::text AS exit_term
         """
 
     /// Finds the student through `Students` (the rule every door shares), then inserts the
@@ -133,15 +145,23 @@ public struct SupportRecords {
     public func create(_ record: NewSupportRecord) throws -> Outcome {
         let lookup = try Students(connection: connection).lookUp(record.student, providerID: providerID)
         guard let studentID = lookup.studentID else { return .student(lookup) }
+        let fields: [any PostgresEncodable] = [
+            providerID, studentID, record.reference, record.type, record.startDate.isoString,
+            record.endDate?.isoString, record.hours, record.sessions, record.amount?.plainDecimal,
+            record.fundingSource, record.staff, record.intendedOutcome, record.status.rawValue,
+            record.reviewDate?.isoString, record.restricted]
+        let parameters = fields + record.plan.columnValues.map { $0 as any PostgresEncodable }
         let row = try connection.query(
             """
             WITH existing AS (
                 SELECT support_id FROM support_records WHERE \(Self.sameKey) ORDER BY support_id LIMIT 1
             ), inserted AS (
                 INSERT INTO support_records (student_id, provider_id, reference, type, starts_on, ends_on, hours, sessions,
-                                             amount, funding_source, staff, intended_outcome, status, review_date, restricted)
+                                             amount, funding_source, staff, intended_outcome, status, review_date, restricted,
+                                             \(SupportTargets.columnList))
                 SELECT $2, $1, $3, $4, $5::date, $6::date, $7::numeric, $8, $9::numeric, $10, $11, $12,
-                       $13::support_status, $14::date, $15
+                       $13::support_status, $14::date, $15,
+                       $16::support_target_kind, $17, $18, $19, $20::term_name, $21, $22, $23::term_name
                 WHERE NOT EXISTS (SELECT FROM existing)
                 ON CONFLICT DO NOTHING
                 RETURNING *
@@ -149,10 +169,7 @@ public struct SupportRecords {
             SELECT (SELECT support_id FROM existing) AS existing_id, \(Self.columns)
             FROM (SELECT) AS one LEFT JOIN (inserted r JOIN students s USING (student_id)) ON true
             """,
-            [providerID, studentID, record.reference, record.type, record.startDate.isoString,
-             record.endDate?.isoString, record.hours, record.sessions, record.amount?.plainDecimal,
-             record.fundingSource, record.staff, record.intendedOutcome, record.status.rawValue,
-             record.reviewDate?.isoString, record.restricted]
+            parameters
         ).single()
         if try row.decode("support_id", as: Int?.self) != nil { return .created(try Self.record(row)) }
         if let existing = try row.decode("existing_id", as: Int?.self) { return .duplicate(existingID: existing) }
@@ -218,6 +235,21 @@ public struct SupportRecords {
         // Each column is set from its parameter only when the change names it ($n flag), so one
         // statement serves every combination of fields and values stay bound parameters.
         func flag<T>(_ value: T?) -> Bool { value != nil }
+        let planParameters: [any PostgresEncodable] = [flag(change.plan)] + (change.plan ?? .none).columnValues.map { $0 as any PostgresEncodable }
+        let fieldParameters: [any PostgresEncodable] = [id,
+             flag(change.reference), change.reference ?? nil,
+             flag(change.type), change.type,
+             flag(change.startDate), change.startDate?.isoString,
+             flag(change.endDate), (change.endDate ?? nil)?.isoString,
+             flag(change.hours), change.hours ?? nil,
+             flag(change.sessions), change.sessions ?? nil,
+             flag(change.amount), (change.amount ?? nil)?.plainDecimal,
+             flag(change.fundingSource), change.fundingSource ?? nil,
+             flag(change.staff), change.staff ?? nil,
+             flag(change.intendedOutcome), change.intendedOutcome ?? nil,
+             flag(change.status), change.status?.rawValue,
+             flag(change.reviewDate), (change.reviewDate ?? nil)?.isoString,
+             flag(change.restricted), change.restricted]
         let result = try connection.query(
             """
             UPDATE support_records SET
@@ -234,31 +266,27 @@ public struct SupportRecords {
                 status = CASE WHEN $22 THEN $23::support_status ELSE status END,
                 review_date = CASE WHEN $24 THEN $25::date ELSE review_date END,
                 restricted = CASE WHEN $26 THEN $27::boolean ELSE restricted END,
+                target_kind = CASE WHEN $28 THEN $29::support_target_kind ELSE target_kind END,
+                target_subject = CASE WHEN $28 THEN $30 ELSE target_subject END,
+                entry_assessment = CASE WHEN $28 THEN $31 ELSE entry_assessment END,
+                entry_academic_year = CASE WHEN $28 THEN $32 ELSE entry_academic_year END,
+                entry_term = CASE WHEN $28 THEN $33::term_name ELSE entry_term END,
+                exit_assessment = CASE WHEN $28 THEN $34 ELSE exit_assessment END,
+                exit_academic_year = CASE WHEN $28 THEN $35 ELSE exit_academic_year END,
+                exit_term = CASE WHEN $28 THEN $36::term_name ELSE exit_term END,
                 updated_at = now()
             WHERE support_id = $1
             RETURNING support_id
             """,
-            [id,
-             flag(change.reference), change.reference ?? nil,
-             flag(change.type), change.type,
-             flag(change.startDate), change.startDate?.isoString,
-             flag(change.endDate), (change.endDate ?? nil)?.isoString,
-             flag(change.hours), change.hours ?? nil,
-             flag(change.sessions), change.sessions ?? nil,
-             flag(change.amount), (change.amount ?? nil)?.plainDecimal,
-             flag(change.fundingSource), change.fundingSource ?? nil,
-             flag(change.staff), change.staff ?? nil,
-             flag(change.intendedOutcome), change.intendedOutcome ?? nil,
-             flag(change.status), change.status?.rawValue,
-             flag(change.reviewDate), (change.reviewDate ?? nil)?.isoString,
-             flag(change.restricted), change.restricted]
+            fieldParameters + planParameters
         )
         guard result.affectedRows == 1 else { return nil }
         return try find(id: id)
     }
 
     static func record(_ row: PostgresRow) throws -> SupportRecord {
-        SupportRecord(
+        let plan = try SupportTargets.texts(row)
+        return SupportRecord(
             id: try row.decode("support_id"), reference: try row.decode("reference", as: String?.self),
             student: try row.decode("student"), type: try row.decode("type"), startDate: try row.decode("starts_on"),
             endDate: try row.decode("ends_on", as: String?.self), hours: try row.decode("hours", as: Double?.self),
@@ -266,6 +294,6 @@ public struct SupportRecords {
             fundingSource: try row.decode("funding_source", as: String?.self), staff: try row.decode("staff", as: String?.self),
             intendedOutcome: try row.decode("intended_outcome", as: String?.self), status: try row.decode("status"),
             reviewDate: try row.decode("review_date", as: String?.self), restricted: try row.decode("restricted"),
-            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
+            target: plan.target, entryAssessment: plan.entry, exitAssessment: plan.exit, createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
 }

@@ -10,6 +10,7 @@ struct GapTrack: ParsableCommand {
             private PostgreSQL cluster in the project folder (.gaptrack/postgres), started on demand.
             """,
         subcommands: [MigrateCommand.self, DatabaseCommand.self, ProviderCommand.self, ProviderGroupCommand.self, ImportCommand.self, ReportCommand.self, DemoCommand.self, ServeCommand.self, TokenCommand.self, UserCommand.self, AuditCommand.self, RetentionCommand.self, StudentCommand.self, ExportCommand.self,
-                      CalendarCommand.self, CatalogueCommand.self, PupilPremiumCommand.self, PupilGroupCommand.self]
+                      CalendarCommand.self, CatalogueCommand.self, PupilPremiumCommand.self, PupilGroupCommand.self,
+                      SupportCommand.self]
     )
 }

@@ -1,4 +1,5 @@
 import DisclosureControl
+import GapTrackStore
 import Foundation
 import GapTrackDomain
 @testable import GapTrackReports
@@ -88,13 +89,23 @@ struct DemoImpactDisclosureTests {
             let staff = try queries.shapedReport(provider: provider, cohort: cohort, term: term, impact: .automatic, audience: .staff)
             let candidates = staff.data.impactCandidates.filter { $0.participants > 0 }
             #expect(staff.report.impact.count == candidates.count)
-            let small = candidates.filter { $0.participants < 10 }
-            #expect(!small.isEmpty, "the demo's Year 11 has a type delivered to fewer than 10 pupils")
+            // Sections are judged on their target (docs/methodology.md §6.6); the ones not judged carry no figures.
+            func section(_ report: TermlyGapReport, _ candidate: ImpactCandidate) -> ImpactReport? {
+                report.impact.first { $0.intervention.types.map(\.rawValue) == [candidate.type] && $0.target == candidate.targetLabel }
+            }
+            let small = candidates.filter { $0.participants < 10 && $0.notJudgedReason == nil }
+            // Support that names no target is reported as not judged, with no figures.
+            let notJudged = candidates.filter { $0.notJudgedReason != nil }
+            #expect(!notJudged.isEmpty, "the demo's enrichment names no target")
+            for candidate in notJudged {
+                let section = try #require(section(staff.report, candidate))
+                #expect(section.notJudged == candidate.notJudgedReason && section.counts.isEmpty && section.outcomes.isEmpty)
+            }
             for candidate in small {
-                let section = try #require(staff.report.impact.first { $0.intervention.types.map(\.rawValue) == [candidate.type] })
+                let section = try #require(section(staff.report, candidate))
                 #expect(section.count("participants")?.students == .value(candidate.participants))
                 #expect(section.count("participants")?.label.hasPrefix(ReportAudience.cautionMark) == true)
-                let attainment = try #require(section.outcome("attainment"))
+                let attainment = try #require(section.outcome("attainment") ?? section.outcome("attendance"))
                 if attainment.effect != nil {
                     #expect(attainment.finding.contains("treat with care"), "\(candidate.type): \(attainment.finding)")
                     #expect(attainment.refusal == nil)
@@ -104,9 +115,9 @@ struct DemoImpactDisclosureTests {
                 let shaped = try queries.shapedReport(provider: provider, cohort: cohort, term: term, impact: .automatic, audience: audience)
                 #expect(shaped.report.impact.map(\.intervention) == staff.report.impact.map(\.intervention))
                 for candidate in small {
-                    let section = try #require(shaped.report.impact.first { $0.intervention.types.map(\.rawValue) == [candidate.type] })
+                    let section = try #require(section(shaped.report, candidate))
                     #expect(section.count("participants")?.students.isSuppressed == true)
-                    #expect(section.outcome("attainment")?.effect == nil)
+                    #expect(section.outcome("attainment")?.effect == nil && section.outcome("attendance")?.effect == nil)
                 }
                 let tables = try TermlyReportTables.published(shaped.report, data: shaped.data, impact: shaped.impact)
                 let audit = try DisclosureAuditor().audit(tables)

@@ -199,6 +199,17 @@ enum ImpactFixture {
         return providerID
     }
 
+    /// Names the target of every support record of provider `code` (docs/methodology.md §6.6):
+    /// `subject` for a subject target, nil for attendance.
+    static func target(code: String, subject: String?, on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            UPDATE support_records SET target_kind = CASE WHEN $2::text IS NULL THEN 'attendance' ELSE 'subject' END::support_target_kind,
+                                       target_subject = $2
+            WHERE provider_id = (SELECT provider_id FROM providers WHERE code = $1)
+            """, [code, subject])
+    }
+
     /// Tutoring, maths autumn to summer 2024/25. Pupils of the default fixture are chosen on
     /// thirds of the before test, so that is the banding their tests use.
     static func tutoringRequest(code: ProviderCode, cohort: CohortCode? = nil, priorBand: PriorAttainmentBanding = .beforeTerciles) throws -> ImpactRequest {

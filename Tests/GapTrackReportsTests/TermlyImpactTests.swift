@@ -59,20 +59,27 @@ import Testing
         }
     }
 
-    @Test func withoutARequestEachTypeDeliveredThisYearGetsASectionFromTheEarliestTermToThisOne() throws {
+    /// Tutoring that targets maths (docs/methodology.md §6.6): entry is the last maths result
+    /// before it started (the autumn test), exit the first after it ended (the summer test).
+    @Test func withoutARequestEachTypeAndTargetDeliveredThisYearGetsASectionJudgedOnItsTarget() throws {
         let pupils = ImpactFixture.school(count: 300, seed: 99, effect: 0.3)
         try TestDatabase.withMigratedDatabase { connection in
             try ImpactFixture.load(pupils, code: "planted", urn: 100_102, on: connection)
+            try ImpactFixture.target(code: "planted", subject: "maths", on: connection)
             let queries = TermlyReportQueries(connection: connection)
             let data = try queries.data(provider: "planted", cohort: "year-8", term: "2024/25-summer", withImpactCandidates: true)
             let tutored = pupils.filter { $0.support == "ended" }.count
             #expect(data.impactCandidates == [ImpactCandidate(
-                type: "tutoring", participants: tutored, subject: "maths", before: try AcademicTerm(parsing: "2024/25-autumn"),
-                after: try AcademicTerm(parsing: "2024/25-summer"))])
+                type: "tutoring", participants: tutored, targetKind: "subject", subject: "maths",
+                plan: ["subject", "maths", nil, nil, nil, nil, nil, nil], before: try AcademicTerm(parsing: "2024/25-autumn"), beforeName: nil,
+                after: try AcademicTerm(parsing: "2024/25-summer"), afterName: nil)])
             let automatic = try queries.report(provider: "planted", cohort: "year-8", term: "2024/25-summer", impact: .automatic)
             let requested = try queries.report(provider: "planted", cohort: "year-8", term: "2024/25-summer", impact: .requested([Self.section]))
-            #expect(automatic.impact == requested.impact)
-            #expect(automatic.method.contains { $0.topic == "Intervention impact sections" && $0.text.contains("maths from 2024/25 autumn") })
+            // The same figures as the section asked for by hand; only the title names the target.
+            #expect(automatic.impact.map(\.outcomes) == requested.impact.map(\.outcomes))
+            #expect(automatic.impact.map(\.counts) == requested.impact.map(\.counts))
+            #expect(automatic.impact.first?.title.contains("Tutoring (target: maths)") == true)
+            #expect(automatic.method.contains { $0.topic == "Intervention impact sections" && $0.text.contains("the last result in the subject before the support started") })
             // No earlier term in the autumn: no section. None at all with .none.
             let autumn = try queries.report(provider: "planted", cohort: "year-8", term: "2024/25-autumn", impact: .automatic)
             #expect(autumn.impact.isEmpty && !autumn.method.contains { $0.topic == "Intervention impact sections" })
@@ -90,6 +97,7 @@ import Testing
         try #require(tutored > 0 && tutored < 10)
         try TestDatabase.withMigratedDatabase { connection in
             try ImpactFixture.load(pupils, code: "few", urn: 100_103, on: connection)
+            try ImpactFixture.target(code: "few", subject: "maths", on: connection)
             let queries = TermlyReportQueries(connection: connection)
             let staff = try queries.report(provider: "few", cohort: "year-8", term: "2024/25-summer", impact: .automatic)
             let section = try #require(staff.impact.first)

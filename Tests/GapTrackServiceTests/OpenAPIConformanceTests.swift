@@ -74,6 +74,17 @@ import Yams
                 _ = try await send(.post, "/v1/support-records/\(id)/end", "/v1/support-records/{id}/end", token: staff,
                                    body: json(["end_date": "2025-03-01", "status": "cancelled"]))
                 _ = try await send(.post, "/v1/support-records/\(id)/end", "/v1/support-records/{id}/end", token: staff, body: json([:]))
+                // Reviews (docs/methodology.md §6.6): added, refused, repeated, of no record, listed, and not for governors.
+                let review = json(["date": "2025-03-05", "reviewer": "Ms Khan", "progress_note": "On track.", "entry_result": "4", "exit_result": NSNull()])
+                let reviews = "/v1/support-records/{id}/reviews"
+                _ = try await send(.post, "/v1/support-records/\(id)/reviews", reviews, token: staff, body: review)
+                _ = try await send(.post, "/v1/support-records/\(id)/reviews", reviews, token: staff, body: review)
+                _ = try await send(.post, "/v1/support-records/\(id)/reviews", reviews, token: staff, body: json(["date": "2025-03-05"]))
+                _ = try await send(.post, "/v1/support-records/999999/reviews", reviews, token: staff, body: review)
+                _ = try await send(.post, "/v1/support-records/\(id)/reviews", reviews, token: governor, body: review)
+                _ = try await send(.get, "/v1/support-records/\(id)/reviews", reviews, token: staff)
+                _ = try await send(.get, "/v1/support-records/999999/reviews", reviews, token: staff)
+                _ = try await send(.patch, "/v1/support-records/\(id)", "/v1/support-records/{id}", token: staff, body: json(["target": "attendance"]))
 
                 _ = try await send(.post, "/v1/attendance-marks", "/v1/attendance-marks", token: admin, body: json(["marks": [
                     ["student": fixture.studentA, "date": "2025-01-13", "session": "AM", "code": "/"]]]))

@@ -206,6 +206,12 @@ struct TwoProviders {
             try connection.query(
                 "INSERT INTO student_group_members (provider_id, code, student_id) SELECT $1, 'reading-club', min(student_id) FROM students WHERE provider_id = $1",
                 [provider])
+            // A review of the third pupil's tutoring (sql/018_support_targets.sql).
+            try connection.query(
+                """
+                INSERT INTO support_reviews (provider_id, support_id, reviewed_on, reviewer, progress_note)
+                SELECT $1, support_id, '2024-10-01', 'Fixture reviewer', 'Settling in.' FROM support_records WHERE provider_id = $1 AND reference = $2
+                """, [provider, "TUT-\(offset + 3)"])
         }
         // Both in one trust, so that provider_group_members holds rows of each (sql/015_provider_groups.sql).
         let group: Int = try connection.query(

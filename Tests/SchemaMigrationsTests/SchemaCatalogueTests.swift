@@ -201,7 +201,7 @@ struct SchemaCatalogueTests {
         ("constraint school_calendar school_calendar_description_printable ", "020: a text limit held by the database too"),
     ] + ["column", "constraint", "data", "function", "grant function", "grant relation", "index CREATE UNIQUE INDEX", "policy", "relation", "trigger", "type"]
         .map { (line: "\($0) pupil_premium_", reason: "011_pupil_premium.sql, functions/pupil_premium.sql: the pupil premium strategy (docs/methodology.md §6.5)") }
-        + webImports
+        + webImports + supportTargets
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -211,6 +211,25 @@ struct SchemaCatalogueTests {
         ("trigger web_uploads ", "017: audit"), ("grant relation web_uploads ", "017: the service role only"), ("data web_uploads ", "017: empty"),
         ("function web_import_", "web_imports.sql: the owner's door to the import ledger"),
         ("grant function web_import_", "web_imports.sql: to gaptrack_service only"),
+    ]
+
+    /// 018_support_targets.sql: what an intervention targets, its entry and exit assessments, and its reviews (docs/methodology.md §6.6).
+    /// A list of its own, as `webImports` is, for the type checker's sake.
+    static let supportTargets: [(line: String, reason: String)] = [
+        ("type support_target_kind ", "018: subject, assessment or attendance"),
+        ("column support_records #20 target_kind ", "018"), ("column support_records #21 target_subject ", "018"),
+        ("column support_records #22 entry_assessment ", "018"), ("column support_records #23 entry_academic_year ", "018"),
+        ("column support_records #24 entry_term ", "018"), ("column support_records #25 exit_assessment ", "018"),
+        ("column support_records #26 exit_academic_year ", "018"), ("column support_records #27 exit_term ", "018"),
+        ("constraint support_records support_records_target_subject", "018"), ("constraint support_records support_records_assessment_target ", "018"),
+        ("constraint support_records support_records_entry_", "018"), ("constraint support_records support_records_exit_", "018"),
+        ("constraint support_records support_records_provider_support_key ", "018: reviews refer to (provider, record)"),
+        ("index CREATE UNIQUE INDEX support_records_provider_support_key ", "018"),
+        ("column support_reviews ", "018: reviews of an intervention"), ("constraint support_reviews ", "018"), ("data support_reviews ", "018"),
+        ("grant relation support_reviews ", "018"), ("index CREATE UNIQUE INDEX support_reviews_", "018"), ("relation support_reviews", "018"),
+        ("policy support_reviews ", "018: provider isolation, and a review is seen only with its record"),
+        ("trigger support_reviews ", "018: audit and report freshness"),
+        ("function report_impact_candidates(", "report_impact_candidates.sql: one section per type and target, judged on the target"),
     ]
 
     static func isLater(_ line: String) -> Bool {

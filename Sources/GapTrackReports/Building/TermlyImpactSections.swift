@@ -10,14 +10,13 @@ import Postgres
 public enum TermlyImpactSections: Sendable, Equatable {
     /// None.
     case none
-    /// One per intervention type delivered to the cohort in the report's term or earlier in the
-    /// same academic year, however few its students, where the
-    /// cohort's results allow a before/after comparison within the year: from the earliest term
-    /// of the year with results to the report's term, in the subject with most students with both
-    /// (`report_impact_candidates`). Autumn reports have none. Staff read a small type's
-    /// estimate with its wide interval and the "treat with care" mark; governors and the public
-    /// its section with the counts withheld and a refusal, so that a missing section does not say
-    /// "fewer than 10" (docs/methodology.md §7.6).
+    /// One per intervention type and target delivered to the cohort in the report's term or
+    /// earlier in the same academic year, however few its students, judged on the target the
+    /// records name (`report_impact_candidates`, docs/methodology.md §6.6); support that names no
+    /// target, or whose target has no entry or exit yet, gets a section that says so. Staff read a
+    /// small group's estimate with its wide interval and the "treat with care" mark; governors and
+    /// the public its section with the counts withheld and a refusal, so that a missing section
+    /// does not say "fewer than 10" (docs/methodology.md §7.6).
     case automatic
     /// As `--impact` writes them, `TYPE,BEFORE,AFTER`, e.g.
     /// `tutoring,maths@2024/25-autumn,maths@2024/25-summer`, in the order given.
@@ -49,25 +48,35 @@ public enum TermlyImpactSections: Sendable, Equatable {
             }
             return added
         case .automatic:
-            let requests = candidates.filter { $0.participants > 0 }
-                .compactMap { $0.request(providerCode: provider, cohort: cohort) }
-            var included = [String]()
+            let delivered = candidates.filter { $0.participants > 0 && InterventionType(rawValue: $0.type) != nil }
+            let judged = delivered.filter { $0.notJudgedReason == nil }
+            let requests = judged.compactMap { $0.request(providerCode: provider, cohort: cohort) }
             var added = [ImpactData]()
-            // All on the same points and cohort: one cohort computation, then a small one each.
-            for (request, result) in zip(requests, try ImpactQueries.load(requests, on: connection)) {
-                // A section that cannot be made is left out.
+            // Sections on the same entry and exit share the cohort's work (ImpactCohortTables).
+            for result in try ImpactQueries.load(requests, on: connection) {
+                // A section that cannot be made (no such assessment for this cohort) is left out.
                 guard case let .success(data) = result else { continue }
                 report.addImpact(builder.build(data))
                 added.append(data)
-                included.append(ImpactIntervention.label(for: request.intervention.types[0]).lowercased())
             }
-            guard let first = candidates.first, !included.isEmpty else { return added }
+            // After every judged section, whose order the shaping pairs with `added`: the
+            // sections with no figures, each saying why.
+            for candidate in delivered where candidate.notJudgedReason != nil {
+                guard let type = InterventionType(rawValue: candidate.type), let reason = candidate.notJudgedReason else { continue }
+                report.addImpact(builder.notJudged(
+                    provider: report.provider, intervention: .type(type), cohort: report.cohort,
+                    period: ImpactPeriod(from: report.term.year.startDate, to: report.term.endDate), target: candidate.targetLabel, reason: reason))
+            }
+            guard !delivered.isEmpty else { return added }
             report.method.append(MethodNote(
                 topic: "Intervention impact sections",
-                text: "Included without being asked for: one section for each intervention type delivered to students of the "
-                    + "cohort this academic year up to the end of \(first.after.year) \(first.after.term) (\(included.joined(separator: ", "))), comparing "
-                    + "\(first.subject) from \(first.before.year) \(first.before.term), the earliest term of the year with results, to \(first.after.year) "
-                    + "\(first.after.term): the subject most students sat in both terms. Other sections can be asked for with --impact TYPE,BEFORE,AFTER, "
+                text: "Included without being asked for: one section for each intervention type and target delivered to students of the "
+                    + "cohort this academic year up to the end of \(ReportText.term(report.term)), judged on what the support records name as "
+                    + "their target (docs/methodology.md §6.6). A subject or assessment target: entry is the planned entry assessment, or else "
+                    + "the last result in the subject before the support started; exit is the planned exit assessment (for an assessment "
+                    + "target, that assessment), or else the first result after the support ended (the latest up to the report's term while "
+                    + "it goes on). Attendance: the term before the support started against the term after it ended (the report's term while "
+                    + "it goes on). Support that names no target is not judged. Other sections can be asked for with --impact TYPE,BEFORE,AFTER, "
                     + "and none with --no-impact."))
             return added
         }

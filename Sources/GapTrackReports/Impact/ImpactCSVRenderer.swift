@@ -17,7 +17,7 @@ public enum ImpactCSVRenderer {
     /// termly report appends as its impact section (it has its own data cut and method rows).
     public static func rows(_ report: ImpactReport, includeDataCutAndMethod: Bool = false) -> [[String]] {
         let period = "\(report.period.from.isoString)/\(report.period.to.isoString)"
-        let subject = report.intervention.label
+        let subject = report.intervention.label + (report.target.map { " (target: \($0))" } ?? "")
         let assessment = [report.before, report.after].compactMap { $0 }.joined(separator: " -> ")
         var rows = [[String]]()
         func add(_ section: String, _ measure: String, _ group: String, value: String, low: String = "", high: String = "", n: String = "", unit: String, note: String = "") {
@@ -26,6 +26,10 @@ public enum ImpactCSVRenderer {
         func reason<V>(_ figure: ReportedFigure<V>) -> String {
             if case let .suppressed(reason) = figure { return reason.description }
             return ""
+        }
+        if let reason = report.notJudged {
+            add("impact", "not_judged", "", value: "", unit: "", note: "Not judged: \(reason).")
+            return rows
         }
         for count in report.counts {
             add("impact_counts", count.id, "", value: count.students.text, unit: "students", note: reason(count.students))

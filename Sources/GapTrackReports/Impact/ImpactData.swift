@@ -17,6 +17,11 @@ public struct ImpactData: Sendable, Equatable {
     public var imports: [ImportRecord]
     public var design: Design
     public var spend: SpendAggregates
+    /// What the support targets, in words ("maths", "attendance"); nil when every record of the
+    /// intervention counts, whatever it targets (docs/methodology.md §6.6).
+    public var target: String?
+    /// What the section is judged on.
+    public var judgedOn: ImpactJudgement = .assessments
 
     public enum Design: Sendable, Equatable {
         case school(SchoolImpactAggregates)
@@ -118,3 +123,11 @@ public struct UptakeAggregates: Sendable, Equatable {
     }
 }
 
+
+/// What an impact section is judged on (docs/methodology.md §6.6): the change in attainment from
+/// its before to its after assessment (with attendance over the same terms beside it), or, for
+/// support that targets attendance, the change in attendance from one term to another alone.
+public enum ImpactJudgement: Sendable, Equatable {
+    case assessments
+    case attendance(before: AcademicTerm, after: AcademicTerm)
+}

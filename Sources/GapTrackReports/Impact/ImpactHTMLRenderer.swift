@@ -31,6 +31,7 @@ public enum ImpactHTMLRenderer {
             "<section id=\"impact-\(id)\">\n<\(h)>\(HTML.escape(title))</\(h)>\n\(content)</section>\n"
         }
         var out = part("summary", "Summary", "<ul class=\"notes\">" + report.summary.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n")
+        if report.notJudged != nil { return out }
         out += part("effect", "Impact against the matched comparison group", effect(report))
         var counts = HTMLTable(["Students", "Count"], numeric: [1])
         for count in report.counts { counts.add([count.label, count.students.text]) }

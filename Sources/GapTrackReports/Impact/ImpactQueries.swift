@@ -76,10 +76,20 @@ public enum ImpactQueries {
         _ request: ImpactRequest, providerID: Int, provider: ReportProvider, imports: [ImportRecord], cohorts: inout ImpactCohortTables,
         on repository: ImpactReportRepository
     ) throws -> ImpactData {
-        guard let before = request.before, let after = request.after else { throw ImpactError.missingAssessmentPoints }
-        guard before.term < after.term else { throw ImpactError.afterNotLater(before: before, after: after) }
-        for point in [before, after] where !(try repository.assessmentHeld(providerID: providerID, point.parts)) {
-            throw ImpactError.noSuchAssessment(point, provider: provider.name)
+        let before: AssessmentPointSelector, after: AssessmentPointSelector
+        switch request.judgedOn {
+        case .assessments:
+            guard let given = request.before, let later = request.after else { throw ImpactError.missingAssessmentPoints }
+            (before, after) = (given, later)
+            guard before.term < after.term else { throw ImpactError.afterNotLater(before: before, after: after) }
+            for point in [before, after] where !(try repository.assessmentHeld(providerID: providerID, point.parts)) {
+                throw ImpactError.noSuchAssessment(point, provider: provider.name)
+            }
+        case let .attendance(first, last):
+            // No subject: the cohort's rows carry attendance in the two terms and no results
+            // (impact_assessment_results matches no subject named '').
+            (before, after) = (AssessmentPointSelector(subject: "", term: first), AssessmentPointSelector(subject: "", term: last))
+            guard first < last else { throw ImpactError.afterNotLater(before: before, after: after) }
         }
         let cohort = try request.cohort.map { try Self.cohort($0.code, term: before.term, providerID: providerID, cohorts: &cohorts, on: repository) }
         let period = ImpactPeriod(from: request.from ?? before.term.startDate, to: request.to ?? after.term.endDate)
@@ -89,7 +99,7 @@ public enum ImpactQueries {
         }
         let participation = ImpactReportRepository.Participation(
             providerID: providerID, types: request.intervention.kind == .programme ? nil : request.intervention.types.map(\.rawValue),
-            programme: request.intervention.programme, from: period.from, to: period.to)
+            programme: request.intervention.programme, from: period.from, to: period.to, plan: request.plan)
         // The cohort-wide part is worked out once per transaction for all sections on these
         // points (ImpactCohortTables); this section adds only who took part, a few thousand
         // rows that both the strata and the spend read.
@@ -125,14 +135,19 @@ public enum ImpactQueries {
             }
             if standardisation[row.cohort] == nil { standardisation[row.cohort] = row.standardisation }
         }
-        return ImpactData(
-            provider: provider, intervention: request.intervention, cohort: cohort, period: period, before: before, after: after, imports: imports,
+        let judgedOnAssessments = request.judgedOn == .assessments
+        var data = ImpactData(
+            provider: provider, intervention: request.intervention, cohort: cohort, period: period,
+            before: judgedOnAssessments ? before : nil, after: judgedOnAssessments ? after : nil, imports: imports,
             design: .school(SchoolImpactAggregates(
                 participants: counts["participant"] ?? 0, comparisonPool: counts["comparison"] ?? 0, excluded: counts["excluded"] ?? 0,
                 priorBand: request.priorBand, attainment: order.compactMap { attainment[$0] }, attendance: order.compactMap { attendance[$0] },
                 // Year groups in school order (7, 8, ... 11), then courses.
                 standardisation: standardisation.values.sorted { (Int($0.cohort) ?? .max, $0.cohort) < (Int($1.cohort) ?? .max, $1.cohort) })),
             spend: spend)
+        data.target = request.target
+        data.judgedOn = request.judgedOn
+        return data
     }
 }
 

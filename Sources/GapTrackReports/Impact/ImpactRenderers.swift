@@ -47,6 +47,8 @@ public enum ImpactTerminalRenderer {
             return heading(numbered ? "\(number). \(text)" : text)
         }
         var out = title("Summary") + report.summary.map { wrapText("• " + $0, width: width, hangingIndent: "    ") }.joined()
+        // Not judged: no figures to show (docs/methodology.md §6.6).
+        if report.notJudged != nil { return out }
         out += title(report.uptake.isEmpty ? "Participants and matching" : "Students and matching") + counts(report)
         out += title("Impact against the matched comparison group") + outcomes(report)
         if !report.uptake.isEmpty { out += title("Uptake among LSEB students and others") + uptake(report) }
@@ -206,6 +208,7 @@ public enum ImpactMarkdownRenderer {
         let h = String(repeating: "#", count: level)
         let escape = MarkdownReportRenderer.escape
         var out = "\n\(h) Summary\n\n" + report.summary.map { "- " + escape($0) + "\n" }.joined()
+        if report.notJudged != nil { return out }
         out += "\n\(h) \(report.uptake.isEmpty ? "Participants and matching" : "Students and matching")\n\n"
         out += MarkdownReportRenderer.table(["Students", "Count"], right: [1], report.counts.map { [$0.label, $0.students.text] })
         out += "\n\(h) Impact against the matched comparison group\n\n"

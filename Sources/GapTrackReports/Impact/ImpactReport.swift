@@ -36,6 +36,11 @@ public struct ImpactReport: Sendable, Equatable, Codable {
     public var suppressionNotes: [String]
     /// Who the report is for (docs/methodology.md §7.6); printed in every format's header.
     public var audience: ReportAudience
+    /// What the support targets ("maths", "attendance"), when the section is judged on one
+    /// target (docs/methodology.md §6.6).
+    public var target: String?
+    /// Why the section gives no figures, when it is not judged ("this support names no target").
+    public var notJudged: String?
 
     public init(
         provider: ReportProvider, intervention: ImpactIntervention, cohort: ReportCohort?, period: ImpactPeriod, before: String?,
@@ -64,7 +69,8 @@ public struct ImpactReport: Sendable, Equatable, Codable {
 
     /// "Intervention impact: Tutoring at Demo Academy, Year 11, 2024-09-01 to 2025-07-31".
     public var title: String {
-        "Intervention impact: \(intervention.label) at \(provider.name)" + (cohort.map { ", \($0.label)" } ?? "")
+        "Intervention impact: \(intervention.label)" + (target.map { " (target: \($0))" } ?? "") + " at \(provider.name)"
+            + (cohort.map { ", \($0.label)" } ?? "")
             + ", \(period.from.isoString) to \(period.to.isoString)"
     }
 

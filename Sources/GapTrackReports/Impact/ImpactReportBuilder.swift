@@ -57,22 +57,56 @@ public struct ImpactReportBuilder: Sendable {
         let attainmentOutcome = outcome(
             id: "attainment", label: Self.progressLabel(before: data.before, after: data.after), result: attainment, unit: .effectSize,
             withData: withDataCounts["attainment"] ?? 0, missingData: "before and after results", count: count, log: &log)
+        var attendanceTerms = (data.before?.term, data.after?.term)
+        if case let .attendance(first, last) = data.judgedOn { attendanceTerms = (first, last) }
         let attendanceOutcome = outcome(
             id: "attendance",
-            label: "Attendance, \(data.before.map { ReportText.term($0.term) } ?? "before") to \(data.after.map { ReportText.term($0.term) } ?? "after")",
+            label: "Attendance, \(attendanceTerms.0.map(ReportText.term) ?? "before") to \(attendanceTerms.1.map(ReportText.term) ?? "after")",
             result: attendance, unit: .percentagePoints, withData: withDataCounts["attendance"] ?? 0, missingData: "attendance recorded in both terms",
             count: count, log: &log)
         let spend = spendSection(data.spend, totalLabel: "All participants", suppression: suppression, log: &log)
-        let cost = costEffectiveness(attainmentOutcome, spend: data.spend)
+        var cost = costEffectiveness(attainmentOutcome, spend: data.spend)
         var summary = [attainmentOutcome.finding]
-        if attainmentOutcome.refusal == nil { summary.append(attendanceOutcome.finding) }
+        var outcomes = [attainmentOutcome, attendanceOutcome]
+        var before = data.before?.description, after = data.after?.description
+        if case let .attendance(first, last) = data.judgedOn {
+            // Support that targets attendance is judged on attendance alone; months of progress
+            // are a measure of attainment, so it has no cost per month (docs/methodology.md §6.6).
+            outcomes = [attendanceOutcome]
+            summary = [attendanceOutcome.finding]
+            before = "attendance, \(ReportText.term(first))"
+            after = "attendance, \(ReportText.term(last))"
+            cost = CostEffectiveness(poundsPerMonth: nil, statement: "No cost per month of progress: this support targets attendance, not attainment.")
+        } else if attainmentOutcome.refusal == nil {
+            summary.append(attendanceOutcome.finding)
+        }
         summary.append(cost.statement)
-        return ImpactReport(
+        var report = ImpactReport(
             provider: data.provider, intervention: data.intervention, cohort: data.cohort, period: data.period,
-            before: data.before?.description, after: data.after?.description, dataCut: DataCut(imports: data.imports), summary: summary,
-            counts: countFigures, outcomes: [attainmentOutcome, attendanceOutcome], uptake: [], spend: spend, costEffectiveness: cost,
+            before: before, after: after, dataCut: DataCut(imports: data.imports), summary: summary,
+            counts: countFigures, outcomes: outcomes, uptake: [], spend: spend, costEffectiveness: cost,
             method: ImpactMethodNotes.school(data, school, level: level, threshold: rule.threshold),
             suppressionThreshold: rule.threshold, suppressionNotes: log.notes, audience: audience)
+        report.target = data.target
+        return report
+    }
+
+    /// A section for support that cannot be judged (docs/methodology.md §6.6): it names no
+    /// target, or its target has no entry or exit yet. No figures, so nothing to withhold.
+    public func notJudged(
+        provider: ReportProvider, intervention: ImpactIntervention, cohort: ReportCohort?, period: ImpactPeriod, target: String?, reason: String
+    ) -> ImpactReport {
+        var report = ImpactReport(
+            provider: provider, intervention: intervention, cohort: cohort, period: period, before: nil, after: nil, dataCut: DataCut(imports: []),
+            summary: ["Not judged: \(reason)."], counts: [], outcomes: [], uptake: [],
+            spend: ImpactSpend(byFundingSource: [], byType: [], total: ImpactSpendRow(
+                id: "all", label: "All participants", students: .value(0), spend: .value(.zero), perStudent: .value(.zero)),
+                recordsWithoutAmount: .value(0)),
+            costEffectiveness: CostEffectiveness(poundsPerMonth: nil, statement: "Not judged: \(reason)."),
+            method: [], suppressionThreshold: rule.threshold, suppressionNotes: [], audience: audience)
+        report.target = target
+        report.notJudged = reason
+        return report
     }
 
     /// The "participants and matching" counts as printed: withheld ones logged, small ones marked for staff.

@@ -18,6 +18,14 @@ public struct ImpactRequest: Sendable, Equatable {
     public var priorBand: PriorAttainmentBanding
     /// Universities: the academic year whose students, support and marks are compared.
     public var academicYear: AcademicYear?
+    /// Only the records with this plan take part (`ImpactReportRepository.Participation.plan`);
+    /// nil = every record of the intervention.
+    public var plan: [String?]?
+    /// The target of the records with `plan`, in words, for the section's title.
+    public var target: String?
+    /// Judged on assessments (`before`, `after`) or, for support that targets attendance, on
+    /// attendance between two terms.
+    public var judgedOn: ImpactJudgement = .assessments
 
     public init(
         providerCode: ProviderCode, intervention: ImpactIntervention, before: AssessmentPointSelector? = nil,
@@ -88,43 +96,15 @@ public enum PriorAttainmentBanding: String, Sendable, Equatable, Codable, CaseIt
     }
 }
 
-/// An assessment point as users name it: `maths@2024/25-autumn`, or with the assessment's
-/// name when a subject has several in a term, `maths:Autumn mock@2024/25-autumn`.
-public struct AssessmentPointSelector: Sendable, Equatable, CustomStringConvertible {
-    public var subject: String
-    /// Nil = every assessment of the subject in the term (one per year group, usually).
-    public var name: String?
-    public var term: AcademicTerm
+/// An assessment point as users name it (`GapTrackDomain.AssessmentPointName`): the impact
+/// report's before and after.
+public typealias AssessmentPointSelector = AssessmentPointName
 
-    public init(subject: String, name: String? = nil, term: AcademicTerm) {
-        self.subject = subject
-        self.name = name
-        self.term = term
-    }
-
+extension AssessmentPointName {
     /// Reads `SUBJECT[:NAME]@YYYY/YY-TERM`.
     public init(parsing text: String) throws(ImpactError) {
-        let trimmed = text.trimmingWhitespace()
-        guard let at = trimmed.lastIndex(of: "@") else { throw .badAssessmentPoint(text) }
-        let point = trimmed[..<at].trimmingWhitespace()
-        let termText = String(trimmed[trimmed.index(after: at)...])
-        guard let term = try? AcademicTerm(parsing: termText) else { throw .badAssessmentPoint(text) }
-        var subject = point
-        var name: String?
-        if let colon = point.firstIndex(of: ":") {
-            subject = point[..<colon].trimmingWhitespace()
-            name = point[point.index(after: colon)...].trimmingWhitespace()
-            if name?.isEmpty == true { name = nil }
-        }
-        guard !subject.isEmpty else { throw .badAssessmentPoint(text) }
-        self.subject = subject
-        self.name = name
-        self.term = term
-    }
-
-    /// "maths (Autumn mock), 2024/25 autumn" or "maths, 2024/25 autumn".
-    public var description: String {
-        subject + (name.map { " (\($0))" } ?? "") + ", \(term.year) \(term.term)"
+        guard let point = AssessmentPointName(text: text) else { throw .badAssessmentPoint(text) }
+        self = point
     }
 }
 

@@ -75,11 +75,46 @@ public struct TermAggregates: Sendable, Equatable, Codable {
 }
 
 extension ImpactCandidate {
-    /// The request for `ImpactQueries.load`, or nil for a type this version does not know.
+    /// What the records target, in words: "maths", "maths (Year 11 mock)", "attendance"; nil for none.
+    public var targetLabel: String? {
+        switch targetKind {
+        case "attendance": SupportTarget.attendanceWord
+        case "assessment": subject.map { s in s + (plan[5].map { " (\($0))" } ?? "") }
+        case "subject": subject
+        default: nil
+        }
+    }
+
+    /// The request for `ImpactQueries.load`, judged on the records' target (docs/methodology.md
+    /// §6.6); nil for a type this version does not know, or a section that cannot be judged
+    /// (`notJudgedReason` says why).
     public func request(providerCode: ProviderCode, cohort: CohortCode) -> ImpactRequest? {
-        guard let type = InterventionType(rawValue: type) else { return nil }
-        return ImpactRequest(
-            providerCode: providerCode, intervention: .type(type), before: AssessmentPointSelector(subject: subject, term: before),
-            after: AssessmentPointSelector(subject: subject, term: after), cohort: cohort)
+        guard let type = InterventionType(rawValue: type), notJudgedReason == nil, let before, let after else { return nil }
+        var request = ImpactRequest(providerCode: providerCode, intervention: .type(type), cohort: cohort)
+        request.plan = plan
+        request.target = targetLabel
+        if targetKind == SupportTarget.attendanceWord {
+            request.judgedOn = .attendance(before: before, after: after)
+            // Attendance has no before result to band on: prior attainment is KS2's.
+            request.priorBand = .keyStage2
+        } else if let subject {
+            request.before = AssessmentPointSelector(subject: subject, name: beforeName, term: before)
+            request.after = AssessmentPointSelector(subject: subject, name: afterName, term: after)
+        }
+        return request
+    }
+
+    /// Why the section is not judged, or nil when it can be.
+    public var notJudgedReason: String? {
+        guard let target = targetLabel else { return "this support names no target" }
+        guard let before else {
+            return targetKind == SupportTarget.attendanceWord ? "no term of this academic year ended before the support started, to compare attendance with"
+                : "no \(target) result this academic year before the support started"
+        }
+        guard let after, before < after else {
+            return targetKind == SupportTarget.attendanceWord ? "no term after the support ended yet, up to the report's term"
+                : "no \(target) result after the support yet, up to the report's term"
+        }
+        return nil
     }
 }

@@ -28,8 +28,13 @@ public struct ImpactReportRepository {
         public var programme: String?
         public var from: CalendarDate
         public var to: CalendarDate
+        /// Only the records with this plan (target, entry and exit as stored, in
+        /// `SupportTargets.columnList` order) take part; other delivered records of the type
+        /// leave their students out of the comparison pool. Nil: every record of the type.
+        public var plan: [String?]?
 
-        public init(providerID: Int, types: [String]?, programme: String?, from: CalendarDate, to: CalendarDate) {
+        public init(providerID: Int, types: [String]?, programme: String?, from: CalendarDate, to: CalendarDate, plan: [String?]? = nil) {
+            self.plan = plan
             self.providerID = providerID
             self.types = types
             self.programme = programme
@@ -39,6 +44,19 @@ public struct ImpactReportRepository {
 
         /// $1 provider, $2 types, $3 programme, $4 and $5 the period.
         var parameters: [any PostgresEncodable] { [providerID, types, programme, from.isoString, to.isoString] }
+
+        /// `parameters`, then $6 whether a plan narrows the records and $7 to $14 its columns, as `planMatch` reads them.
+        var parametersWithPlan: [any PostgresEncodable] {
+            parameters + [plan != nil] + (plan ?? Array(repeating: nil, count: 8)).map { $0 as any PostgresEncodable }
+        }
+
+        /// Whether support record `r` has the plan of `parametersWithPlan`.
+        static let planMatch = """
+            (NOT $6 OR (r.target_kind::text IS NOT DISTINCT FROM $7 AND r.target_subject IS NOT DISTINCT FROM $8
+                AND r.entry_assessment IS NOT DISTINCT FROM $9 AND r.entry_academic_year IS NOT DISTINCT FROM $10
+                AND r.entry_term::text IS NOT DISTINCT FROM $11 AND r.exit_assessment IS NOT DISTINCT FROM $12
+                AND r.exit_academic_year IS NOT DISTINCT FROM $13 AND r.exit_term::text IS NOT DISTINCT FROM $14))
+            """
     }
 
     /// Runs `body` in one transaction, in which `ImpactCohortTables` may keep its tables.
@@ -90,6 +108,18 @@ public struct ImpactReportRepository {
             """)
         try connection.query(
             "INSERT INTO impact_roles SELECT * FROM impact_school_roles($1, $2::text[], $3, $4::date, $5::date)", participation.parameters)
+        if participation.plan != nil {
+            // A section judged on one target: students whose delivered records of the type all
+            // have another target took the same kind of support, so they are neither its
+            // participants nor comparable non-participants.
+            try connection.query(
+                """
+                UPDATE impact_roles i SET role = 'excluded'
+                WHERE i.role = 'participant' AND NOT EXISTS (
+                    SELECT FROM impact_intervention_records($1, $2::text[], $3, $4::date, $5::date) r
+                    WHERE r.student_id = i.student_id AND r.status IN ('active', 'ended') AND \(Participation.planMatch))
+                """, participation.parametersWithPlan)
+        }
         try connection.execute("ANALYZE pg_temp.impact_roles")
         let grouped = try connection.query(
             """
@@ -122,7 +152,7 @@ public struct ImpactReportRepository {
     public func schoolSpend(cohortTable: String, participation: Participation) throws -> SpendAggregates {
         try spendAggregates(
             participants: "SELECT r.student_id FROM impact_roles r JOIN pg_temp.\(cohortTable) c ON c.student_id = r.student_id WHERE r.role = 'participant'",
-            parameters: participation.parameters)
+            parameters: participation.parametersWithPlan, records: Participation.planMatch)
     }
 
     // MARK: - Universities: cost-of-living support
@@ -241,13 +271,14 @@ public struct ImpactReportRepository {
     /// selects (a query over the same parameters: $1 provider, $2 types, $3 programme, $4 and
     /// $5 the period), by funding source, by type, and in all, labelled with the catalogues'
     /// display names (funding_sources, intervention_types).
-    func spendAggregates(participants: String, parameters: [any PostgresEncodable]) throws -> SpendAggregates {
+    /// `records`: a further condition on the records `r` counted.
+    func spendAggregates(participants: String, parameters: [any PostgresEncodable], records: String = "true") throws -> SpendAggregates {
         let result = try connection.query(
             """
             WITH participants AS (\(participants)),
             records AS (
                 SELECT r.* FROM impact_intervention_records($1, $2::text[], $3, $4::date, $5::date) r
-                WHERE r.status IN ('active', 'ended') AND r.student_id IN (SELECT student_id FROM participants)
+                WHERE r.status IN ('active', 'ended') AND r.student_id IN (SELECT student_id FROM participants) AND \(records)
             ),
             grouped AS (
                 SELECT grouping(r.funding_source) AS all_sources, grouping(r.type) AS all_types, r.funding_source, r.type,

@@ -28,19 +28,35 @@ public struct ImportRecord: Sendable, Equatable, Codable {
 /// assessments its default impact section compares (`report_impact_candidates`).
 public struct ImpactCandidate: Sendable, Equatable, Codable {
     public var type: String
-    /// Cohort students with a delivered record of the type.
+    /// Cohort students with a delivered record of the type and plan.
     public var participants: Int
-    /// The subject, as the impact report matches it (any case).
-    public var subject: String
-    public var before: AcademicTerm
-    public var after: AcademicTerm
+    /// `subject`, `assessment`, `attendance`, or nil when the records name no target.
+    public var targetKind: String?
+    /// The subject of a subject or assessment target, as stored.
+    public var subject: String?
+    /// The plan columns as stored (`SupportTargets.columnList` order): they pick out the group's
+    /// records (`ImpactReportRepository.Participation.plan`).
+    public var plan: [String?]
+    /// The entry and exit the section is judged on: a term, and for an assessment the
+    /// assessment's name when the plan names one; nil when there is none yet.
+    public var before: AcademicTerm?
+    public var beforeName: String?
+    public var after: AcademicTerm?
+    public var afterName: String?
 
-    public init(type: String, participants: Int, subject: String, before: AcademicTerm, after: AcademicTerm) {
+    public init(
+        type: String, participants: Int, targetKind: String?, subject: String?, plan: [String?], before: AcademicTerm?, beforeName: String?,
+        after: AcademicTerm?, afterName: String?
+    ) {
         self.type = type
         self.participants = participants
+        self.targetKind = targetKind
         self.subject = subject
+        self.plan = plan
         self.before = before
+        self.beforeName = beforeName
         self.after = after
+        self.afterName = afterName
     }
 }
 

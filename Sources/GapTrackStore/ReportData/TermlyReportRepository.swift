@@ -208,16 +208,23 @@ public struct TermlyReportRepository {
         }
     }
 
-    /// Intervention types delivered to the loaded cohort this year, each with the before/after
-    /// pair of its default impact section (`report_impact_candidates`).
+    /// Intervention types and targets delivered to the loaded cohort this year, each with the
+    /// entry and exit its default impact section is judged on (`report_impact_candidates`).
     public func impactCandidates(providerID: Int, term: AcademicTerm) throws -> [ImpactCandidate] {
         try connection.query(
             "SELECT * FROM report_impact_candidates($1, $2, $3)", [providerID, term.year.description, term.term.rawValue]
-        ).rows.compactMap { row in
-            guard let before = Term(rawValue: try row.decode("before_term", as: String.self)) else { return nil }
+        ).rows.map { row in
+            func term(_ prefix: String) throws -> AcademicTerm? {
+                guard let year = try row.decode(prefix + "_year", as: String?.self), let term = try row.decode(prefix + "_term", as: String?.self)
+                else { return nil }
+                return try? AcademicTerm(parsing: "\(year)-\(term)")
+            }
             return ImpactCandidate(
-                type: try row.decode("type"), participants: try row.decode("participants"), subject: try row.decode("subject"),
-                before: AcademicTerm(year: term.year, term: before), after: term)
+                type: try row.decode("type"), participants: try row.decode("participants"), targetKind: try row.decode("target_kind", as: String?.self),
+                subject: try row.decode("target_subject", as: String?.self),
+                plan: try SupportTargets.columnList.components(separatedBy: ", ").map { try row.decode($0, as: String?.self) },
+                before: try term("before"), beforeName: try row.decode("before_name", as: String?.self),
+                after: try term("after"), afterName: try row.decode("after_name", as: String?.self))
         }
     }
 
