@@ -12,7 +12,7 @@ import Glibc
 ///
 /// It listens on a Unix socket in that folder (mode 0700), not on a TCP port, so no other user of
 /// the machine can reach the test server through it and no port can collide.
-public struct PgBouncer: Sendable {
+public struct PgBouncer: Sendable, TestServerPrerequisites {
     public let folder: URL
     public let port = 6432
     public let serverConnections: Int
@@ -20,13 +20,6 @@ public struct PgBouncer: Sendable {
     /// Why the tests that need PgBouncer cannot run here, or nil when they can. Under CI=true
     /// never a reason: there a missing PgBouncer must fail the suite, not skip it
     /// (deploy/test.sh installs it).
-    /// Whether `suite` can run; prints why not when it cannot.
-    public static func runnable(_ suite: String) -> Bool {
-        guard let reason = missing else { return true }
-        print("\(suite) skipped: \(reason)")
-        return false
-    }
-
     public static var missing: String? {
         if ProcessInfo.processInfo.environment["CI"] == "true" { return nil }
         return executable == nil ? "pgbouncer is not installed (apt-get install pgbouncer); the PgBouncer tests are skipped" : nil
@@ -162,5 +155,21 @@ public struct PgBouncer: Sendable {
         // Nothing of a test's pgbouncer needs a clean shutdown.
         kill(pid, SIGKILL)
         for _ in 0..<500 where kill(pid, 0) == 0 { usleep(10_000) }
+    }
+}
+
+/// A server a suite starts for itself (PgBouncer, a standby), whose programs may be missing on a
+/// developer's machine: the suite is skipped there with the reason printed. Under CI=true
+/// `missing` is never a reason, so a missing program fails the suite instead.
+public protocol TestServerPrerequisites {
+    static var missing: String? { get }
+}
+
+extension TestServerPrerequisites {
+    /// Whether `suite` can run; prints why not when it cannot.
+    public static func runnable(_ suite: String) -> Bool {
+        guard let reason = missing else { return true }
+        print("\(suite) skipped: \(reason)")
+        return false
     }
 }

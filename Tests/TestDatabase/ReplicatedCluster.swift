@@ -10,19 +10,12 @@ import Glibc
 /// folder: the primary made and migrated as `CrashableCluster` makes one, the standby copied
 /// from it with `pg_basebackup -R` (`PrivateCluster.makeStandby`). The shared test cluster is
 /// never copied: other tests load large demo databases into it at the same time.
-public struct ReplicatedCluster: Sendable {
+public struct ReplicatedCluster: Sendable, TestServerPrerequisites {
     public let primary: PrivateCluster
     public let standby: PrivateCluster
 
     /// Why the replica tests cannot run here, or nil when they can; never a reason under CI=true,
     /// where missing server programs must fail the suite.
-    /// Whether `suite` can run; prints why not when it cannot.
-    public static func runnable(_ suite: String) -> Bool {
-        guard let reason = missing else { return true }
-        print("\(suite) skipped: \(reason)")
-        return false
-    }
-
     public static var missing: String? {
         if ProcessInfo.processInfo.environment["CI"] == "true" { return nil }
         let found = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).contains {
