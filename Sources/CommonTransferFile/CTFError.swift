@@ -37,6 +37,8 @@ public enum CTFError: Error, Sendable, Hashable, CustomStringConvertible {
     case notUTF8(line: Int, column: Int)
     /// The file declares a document type (which could define entities).
     case documentTypeDeclaration(line: Int)
+    /// A processing instruction (`<?target ...?>`) other than the XML declaration.
+    case processingInstruction(line: Int)
     /// The root element is not `CTfile`.
     case notACommonTransferFile(root: String)
     /// Elements with missing or invalid values.
@@ -54,6 +56,8 @@ public enum CTFError: Error, Sendable, Hashable, CustomStringConvertible {
             return "line \(line), column \(column): the file is not UTF-8 text, which every CTF is; export the CTF again from the MIS rather than opening and saving it in another program"
         case .documentTypeDeclaration(let line):
             return "line \(line): the file has a document type declaration (<!DOCTYPE ...>), which a CTF never has and which could define entities; refused"
+        case .processingInstruction(let line):
+            return "line \(line): the file has a processing instruction (<?...?>) other than the XML declaration, which a CTF never has; refused"
         case .notACommonTransferFile(let root):
             return "the root element is \(CTFProblem.quoted(root)), not CTfile: this is not a common transfer file"
         case .invalid(let problems):

@@ -64,7 +64,7 @@ struct CTFImport {
         case .malformed(let line, let column, let reason):
             return [RowError(fileName: fileName, line: line, column: nil,
                              message: "column \(column): the file is not well-formed XML (\(reason)); export the CTF again from the MIS")]
-        case .tooDeep(_, let line, _), .documentTypeDeclaration(let line), .notUTF8(let line, _):
+        case .tooDeep(_, let line, _), .documentTypeDeclaration(let line), .processingInstruction(let line), .notUTF8(let line, _):
             return [RowError(fileName: fileName, line: line, column: nil, message: error.description)]
         case .tooLarge, .notACommonTransferFile:
             return [RowError(fileName: fileName, line: 1, column: nil, message: error.description)]

@@ -1,4 +1,4 @@
-import CommonTransferFile
+@testable import CommonTransferFile
 import Foundation
 import GapTrackDomain
 import Testing
@@ -173,6 +173,25 @@ struct CTFReaderTests {
     @Test func anotherRootElementIsNotACTF() throws {
         let error = #expect(throws: CTFError.self) { try CTFReader.read(Data("<Message><Header/></Message>".utf8)) }
         #expect(error == .notACommonTransferFile(root: "Message"))
+    }
+
+    /// Foundation's XMLParser on Linux crashed the process (a NULL strlen) on a processing
+    /// instruction without data, `<?xm?>` in place of the XML declaration (found by Fuzz/run.sh
+    /// ctf). A CTF has no processing instruction, so any but the declaration is refused, naming its
+    /// line; a `<?` inside a comment or a CDATA section is text and is left alone.
+    @Test func refusesProcessingInstructionsBeforeTheParserSeesThem() throws {
+        let body = String(decoding: Self.file(Self.pupil()), as: UTF8.self)
+        let withoutDeclaration = body.hasPrefix("<?xml") ? String(body[body.range(of: "?>")!.upperBound...]) : body
+        #expect(throws: CTFError.processingInstruction(line: 1)) { try CTFReader.read(Data(("<?xm?>" + withoutDeclaration).utf8)) }
+        #expect(throws: CTFError.processingInstruction(line: 2)) {
+            try CTFReader.read(Data(("<?xml version=\"1.0\"?>\n<?target?>" + withoutDeclaration).utf8))
+        }
+        #expect(throws: CTFError.processingInstruction(line: 1)) {
+            try CTFReader.read(Data(("<?xml-stylesheet href=\"a.xsl\"?>" + withoutDeclaration).utf8))
+        }
+        // The declaration itself, and "<?" in a comment or CDATA, are not processing instructions.
+        #expect(XMLTreeBuilder.processingInstructionLine(in: Data("<?xml version=\"1.0\"?><!-- <?x?> --><a><![CDATA[<?y?>]]></a>".utf8)) == nil)
+        _ = try CTFReader.read(Data(body.utf8))
     }
 
     /// An external entity would read a file from the importing machine into the database; an
