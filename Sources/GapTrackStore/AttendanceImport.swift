@@ -6,7 +6,8 @@ import Postgres
 /// millions of marks: the file is read at byte level into packed, sorted keys (no `String` per
 /// field), then each reporting term is written in one of two ways:
 ///
-/// * a term with no marks yet is bulk-loaded: a new table gets the marks by binary COPY in
+/// * a term with no marks yet is bulk-loaded (by `gaptrack import`, as the schema owner; a web
+///   upload may create no table and merges, `ImportContext.mayCreateTables`): a new table gets the marks by binary COPY in
 ///   primary-key order, builds its primary key in one pass, and is attached as the term's
 ///   partition of `attendance_marks`, which validates the foreign keys with one query each;
 /// * a term that has marks already is merged: binary COPY into a staging table, then one UPDATE
