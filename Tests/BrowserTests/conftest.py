@@ -10,8 +10,8 @@ import pytest
 from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["GAPTRACK_WEB_URL"].rstrip("/")
@@ -65,9 +65,32 @@ def shoot(driver, name):
 
 def submit(driver, css):
     """Clicks what `css` names and waits until the browser has left the page (a new one is loaded)."""
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, css))
+
+
+def click_and_wait(driver, element):
+    """Clicks `element` and waits until the browser has left the page it was on."""
     old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+    element.click()
+    WebDriverWait(driver, 60).until(lambda _: has_left_document(old))
+
+
+def has_left_document(element):
+    """Whether `element` is gone from the page: Selenium's staleness_of, and also Chromium's other answer.
+
+    While the next page replaces the old one, chromedriver sometimes answers a question about the old node
+    with "unknown error: ... Node with given id does not belong to the document" rather than a stale
+    element reference. Both mean the page was left; any other error is a real failure and is raised.
+    """
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
 
 
 def open_page(driver, path, name=None, base=None):

@@ -5,10 +5,9 @@ import time
 import urllib.parse
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from conftest import SHORT_IDLE_BASE, check_accessible, fetch, open_page, sign_in, submit
+from conftest import SHORT_IDLE_BASE, check_accessible, click_and_wait, fetch, open_page, sign_in, submit
 
 COHORT = os.environ.get("GAPTRACK_WEB_COHORT", "year-11")
 TERM = os.environ.get("GAPTRACK_WEB_TERM", "2024/25-autumn")
@@ -44,9 +43,7 @@ def test_sign_in_find_a_pupil_and_sign_out(browser):
     submit(browser, "form[role=search] button")
     rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
     assert rows and all(surname in row.text for row in rows), main_text(browser)
-    old = browser.find_element(By.TAG_NAME, "html")
-    rows[0].find_element(By.TAG_NAME, "a").click()
-    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(old))
+    click_and_wait(browser, rows[0].find_element(By.TAG_NAME, "a"))
     assert "/pupils/" in browser.current_url
     for heading in ("Markers", "Attendance", "Results", "Support"):
         assert browser.find_element(By.XPATH, f"//h2[normalize-space()='{heading}']")
@@ -90,18 +87,14 @@ def test_record_tutoring_for_five_pupils_and_see_it_in_timeline_and_report(brows
     hours = tutoring_row().find_element(By.CSS_SELECTOR, "input[name=hours]")
     hours.clear()
     hours.send_keys("15")
-    old = browser.find_element(By.TAG_NAME, "html")
-    tutoring_row().find_element(By.CSS_SELECTOR, "form[action$='/change'] button").click()
-    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(old))
+    click_and_wait(browser, tutoring_row().find_element(By.CSS_SELECTOR, "form[action$='/change'] button"))
     assert "The support was changed." in main_text(browser)
     assert "15" in tutoring_row().find_element(By.CSS_SELECTOR, "td[data-label=Hours]").text
     check_accessible(browser, "pupil-support-changed")
     end = tutoring_row().find_element(By.CSS_SELECTOR, "input[name=end_date]")
     end.clear()
     end.send_keys("2024-12-13")
-    old = browser.find_element(By.TAG_NAME, "html")
-    tutoring_row().find_element(By.CSS_SELECTOR, "form[action$='/end'] button").click()
-    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(old))
+    click_and_wait(browser, tutoring_row().find_element(By.CSS_SELECTOR, "form[action$='/end'] button"))
     assert "The support was ended." in main_text(browser)
     row = tutoring_row().text
     assert "2024-12-13" in row and "ended" in row, row
