@@ -90,7 +90,7 @@ struct SchemaCatalogueTests {
         ("data school_calendar ", "009"),
         ("column bank_holidays #", "009: English bank holidays, shared reference data"),
         ("constraint bank_holidays ", "009"), ("index CREATE UNIQUE INDEX bank_holidays_pkey ", "009"),
-        ("relation bank_holidays ", "009"), ("trigger bank_holidays ", "009: reports read it"), ("grant relation bank_holidays ", "009"), ("data bank_holidays ", "009: gov.uk's list, 2023 to 2026"),
+        ("relation bank_holidays ", "009"), ("trigger bank_holidays ", "009: reports read it"), ("grant relation bank_holidays ", "009"), ("data bank_holidays ", "009: gov.uk's list, 2023 to 2026; 028: 2027 by the statutory rule"),
         ("function school_calendar_days(", "school_calendar.sql: which days a school is open"), ("grant function school_calendar_days(", "goes with the function"),
         ("function school_days(", "school_calendar.sql"), ("grant function school_days(", "goes with the function"),
         ("function report_attendance(", "report_attendance.sql: possible sessions from the calendar and on-roll dates (009)"),
