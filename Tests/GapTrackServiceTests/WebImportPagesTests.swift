@@ -119,6 +119,54 @@ import Testing
         }
     }
 
+    /// An uploaded file holds pupils' data, so it is kept no longer than the session that checked
+    /// it, and the audit log names it by checksum without copying its bytes.
+    @Test func anUploadLeavesWithItsSessionAndItsBytesStayOutOfTheAuditLog() async throws {
+        try await ServiceTestDatabase.withDatabase { conninfo in
+            let fixture = try TwoProviders.make(conninfo: conninfo)
+            try WebPagesTests.account(fixture, "lead@a.example", .dataLead)
+            let before = try Self.counts(conninfo)
+            try await WebPagesTests.application(conninfo).test(.live) { client in
+                let owner = try PostgresConnection(conninfo: conninfo)
+                // Signed out: the session's upload goes with it.
+                var jar = Jar()
+                _ = try await WebPagesTests.signIn(client, email: "lead@a.example", jar: &jar)
+                let form = try await WebPagesTests.send(client, .get, "/imports/new", jar: &jar)
+                let token = try #require(WebPagesTests.formToken(form.text))
+                let checked = try await Self.upload(client, jar: &jar, token: token, content: Self.pupilsFile([60, 61]))
+                #expect(checked.status == .ok)
+                let checksum = try #require(Self.hiddenChecksum(checked.text))
+                #expect(try Self.counts(conninfo).uploads == before.uploads + 1)
+                let audited: [String] = try owner.query(
+                    "SELECT after::text AS after FROM audit_log WHERE table_name = 'web_uploads' AND action = 'insert' AND after->>'file_sha256' = $1",
+                    [checksum]).rows.map { try $0.decode("after") }
+                #expect(audited.count == 1 && audited.allSatisfy { $0.contains("pupils.csv") && !$0.contains("\"content\"") }, "\(audited)")
+                let out = try await WebPagesTests.send(client, .post, "/sign-out", jar: &jar, form: "form_token=\(token)")
+                #expect(out.status == .ok || out.status == .seeOther)
+                #expect(try Self.counts(conninfo).uploads == before.uploads)
+
+                // A session that ran out without being visited again: the next sign-in clears its upload.
+                var second = Jar()
+                _ = try await WebPagesTests.signIn(client, email: "lead@a.example", jar: &second)
+                let secondForm = try await WebPagesTests.send(client, .get, "/imports/new", jar: &second)
+                let secondToken = try #require(WebPagesTests.formToken(secondForm.text))
+                let secondChecked = try await Self.upload(client, jar: &second, token: secondToken, content: Self.pupilsFile([62]))
+                let secondChecksum = try #require(Self.hiddenChecksum(secondChecked.text))
+                #expect(try Self.counts(conninfo).uploads == before.uploads + 1)
+                try owner.query(
+                    "UPDATE web_sessions SET expires_at = now() - interval '1 second' WHERE session_id = (SELECT session_id FROM web_uploads WHERE file_sha256 = $1)",
+                    [secondChecksum])
+                var third = Jar()
+                _ = try await WebPagesTests.signIn(client, email: "lead@a.example", jar: &third)
+                #expect(try Self.counts(conninfo).uploads == before.uploads)
+                let deletions: [String] = try owner.query(
+                    "SELECT before::text AS before FROM audit_log WHERE table_name = 'web_uploads' AND action = 'delete' AND before->>'file_sha256' IN ($1, $2)",
+                    [checksum, secondChecksum]).rows.map { try $0.decode("before") }
+                #expect(deletions.count == 2 && deletions.allSatisfy { !$0.contains("\"content\"") }, "\(deletions)")
+            }
+        }
+    }
+
     @Test func aFileOverTheLimitIsRefusedWith413AndNothingIsKept() async throws {
         try await ServiceTestDatabase.withDatabase { conninfo in
             let fixture = try TwoProviders.make(conninfo: conninfo)

@@ -201,7 +201,7 @@ struct SchemaCatalogueTests {
         ("constraint school_calendar school_calendar_description_printable ", "020: a text limit held by the database too"),
     ] + ["column", "constraint", "data", "function", "grant function", "grant relation", "index CREATE UNIQUE INDEX", "policy", "relation", "trigger", "type"]
         .map { (line: "\($0) pupil_premium_", reason: "011_pupil_premium.sql, functions/pupil_premium.sql: the pupil premium strategy (docs/methodology.md §6.5)") }
-        + webImports + supportTargets
+        + webImports + supportTargets + uploadRetention
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -211,6 +211,12 @@ struct SchemaCatalogueTests {
         ("trigger web_uploads ", "017: audit"), ("grant relation web_uploads ", "017: the service role only"), ("data web_uploads ", "017: empty"),
         ("function web_import_", "web_imports.sql: the owner's door to the import ledger"),
         ("grant function web_import_", "web_imports.sql: to gaptrack_service only"),
+    ]
+
+    /// functions/audit_log.sql: what the audit log keeps of a row (docs/security.md §6, "Uploads").
+    static let uploadRetention: [(line: String, reason: String)] = [
+        ("function gaptrack_audit_row(", "audit_log.sql: a row without secrets or an upload's bytes"),
+        ("grant function gaptrack_audit_row(", "audit_log.sql: a pure function of its argument"),
     ]
 
     /// 018_support_targets.sql: what an intervention targets, its entry and exit assessments, and its reviews (docs/methodology.md §6.6).

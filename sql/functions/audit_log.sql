@@ -148,6 +148,14 @@ BEGIN
 END
 $$;
 
+-- What the audit log keeps of a row: all of it but secrets (a token's or a password's hash) and an
+-- uploaded file's bytes (web_uploads.content), which is identified by its SHA-256 and whose rows
+-- are audited one by one when it is imported (docs/security.md §6, "Uploads").
+CREATE OR REPLACE FUNCTION gaptrack_audit_row(row_data jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT row_data - 'token_hash' - 'password_hash' - 'content'
+$$;
+
 -- The statement-level trigger behind all three audit triggers. Inside an import audit scope opened
 -- by the statement's own role it counts the transition table's rows instead of copying them (the
 -- import is recorded whole in `imports`); otherwise it copies every changed row.
@@ -187,7 +195,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         EXECUTE format(
             'INSERT INTO audit_log (provider_id, actor, actor_role, token_id, action, table_name, row_key, before, after) '
-            'SELECT %s, $1, $2, $3, ''insert'', $4, %s, NULL, to_jsonb(x) - ''token_hash'' - ''password_hash'' FROM new_rows x %s',
+            'SELECT %s, $1, $2, $3, ''insert'', $4, %s, NULL, gaptrack_audit_row(to_jsonb(x)) FROM new_rows x %s',
             provider_of, key_of_new, student_join)
         USING gaptrack_audit_actor(), gaptrack_current_role(),
               nullif(current_setting('gaptrack.token_id', true), '')::bigint, TG_TABLE_NAME::text;
@@ -195,7 +203,7 @@ BEGIN
         -- Old and new rows are paired by primary key; rows that did not really change are skipped.
         EXECUTE format(
             'INSERT INTO audit_log (provider_id, actor, actor_role, token_id, action, table_name, row_key, before, after) '
-            'SELECT %s, $1, $2, $3, ''update'', $4, %s, to_jsonb(o) - ''token_hash'' - ''password_hash'', to_jsonb(x) - ''token_hash'' - ''password_hash'' '
+            'SELECT %s, $1, $2, $3, ''update'', $4, %s, gaptrack_audit_row(to_jsonb(o)), gaptrack_audit_row(to_jsonb(x)) '
             'FROM old_rows o JOIN new_rows x ON %s %s WHERE to_jsonb(o) <> to_jsonb(x)',
             provider_of, key_of_new, pairs, student_join)
         USING gaptrack_audit_actor(), gaptrack_current_role(),
@@ -203,7 +211,7 @@ BEGIN
     ELSE
         EXECUTE format(
             'INSERT INTO audit_log (provider_id, actor, actor_role, token_id, action, table_name, row_key, before, after) '
-            'SELECT %s, $1, $2, $3, ''delete'', $4, %s, to_jsonb(o) - ''token_hash'' - ''password_hash'', NULL FROM old_rows o %s',
+            'SELECT %s, $1, $2, $3, ''delete'', $4, %s, gaptrack_audit_row(to_jsonb(o)), NULL FROM old_rows o %s',
             provider_of, key_of_old, student_join)
         USING gaptrack_audit_actor(), gaptrack_current_role(),
               nullif(current_setting('gaptrack.token_id', true), '')::bigint, TG_TABLE_NAME::text;

@@ -4,7 +4,7 @@
 -- hashes or web_sign_in_attempts at all. The password itself is checked by the service (bcrypt), so
 -- web_sign_in_candidate hands it the one hash it asked for, and only for an account that may sign in.
 -- depends on: audit_log.sql
--- after version: 14
+-- after version: 17
 
 -- The account a sign-in names, and how many seconds must pass before any attempt is checked: the
 -- account's own lock, or the address's when 20 attempts from it failed within 15 minutes. Always one
@@ -69,6 +69,22 @@ BEGIN
 END
 $$;
 
+-- Files uploaded in the web pages are kept only while the session that checked them lasts
+-- (docs/security.md §6, "Uploads"): a session that ends (signed out, expired, idle, account
+-- disabled) takes its uploads with it, and every sign-in clears the uploads of the provider's
+-- sessions that ended or ran out without being visited again. Returns how many were deleted.
+CREATE OR REPLACE FUNCTION web_uploads_of_ended_sessions_delete(given_provider_id bigint)
+RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    WITH deleted AS (
+        DELETE FROM web_uploads u
+        USING web_sessions s
+        WHERE u.provider_id = given_provider_id AND s.provider_id = u.provider_id AND s.session_id = u.session_id
+          AND (s.ended_at IS NOT NULL OR s.expires_at <= now())
+        RETURNING 1)
+    SELECT count(*) FROM deleted
+$$;
+
 -- A successful sign-in: the account's failures cleared, the attempt recorded, and a session opened
 -- (its insert is the audit log's "signed in" entry). Returns the session's id.
 CREATE OR REPLACE FUNCTION web_session_open(
@@ -93,6 +109,7 @@ BEGIN
     INSERT INTO web_sessions (provider_id, account_id, token_hash, address, expires_at)
     VALUES (given_provider_id, given_account, given_token_hash, given_address, now() + make_interval(secs => lifetime_seconds))
     RETURNING session_id INTO opened;
+    PERFORM web_uploads_of_ended_sessions_delete(given_provider_id);
     RETURN opened;
 END
 $$;
@@ -125,6 +142,7 @@ BEGIN
     IF reason IS NOT NULL THEN
         UPDATE web_sessions s SET ended_at = now(), ended_reason = reason
         WHERE s.provider_id = given_provider_id AND s.session_id = current_session.session_id;
+        PERFORM web_uploads_of_ended_sessions_delete(given_provider_id);
     ELSIF current_session.last_seen_at < now() - least(interval '1 minute', idle / 4) THEN
         UPDATE web_sessions s SET last_seen_at = now()
         WHERE s.provider_id = given_provider_id AND s.session_id = current_session.session_id;
@@ -150,6 +168,7 @@ BEGIN
     PERFORM set_config('gaptrack.actor', format('web:account:%s %s', closing.account_id, closing.email), true);
     UPDATE web_sessions s SET ended_at = now(), ended_reason = 'signed out'
     WHERE s.provider_id = given_provider_id AND s.session_id = closing.session_id;
+    PERFORM web_uploads_of_ended_sessions_delete(given_provider_id);
     RETURN true;
 END
 $$;
@@ -159,6 +178,7 @@ REVOKE ALL ON FUNCTION web_sign_in_failed(text, text, text, bigint, bigint, bool
 REVOKE ALL ON FUNCTION web_session_open(bigint, bigint, text, text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION web_session_find(bigint, text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION web_session_close(bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION web_uploads_of_ended_sessions_delete(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION web_sign_in_candidate(text, text, text) TO gaptrack_app;
 GRANT EXECUTE ON FUNCTION web_sign_in_failed(text, text, text, bigint, bigint, boolean) TO gaptrack_app;
 GRANT EXECUTE ON FUNCTION web_session_open(bigint, bigint, text, text, integer) TO gaptrack_app;
