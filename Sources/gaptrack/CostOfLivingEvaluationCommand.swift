@@ -30,10 +30,10 @@ struct CostOfLivingEvaluationCommand: ParsableCommand {
         let built: SupportEvaluationReport
         do {
             built = try SupportEvaluationQueries.report(provider: report.provider, years: try report.chosenYears(), asOf: try report.day(),
-                                       audience: report.audience, on: connection)
+                                       audience: report.out.audience, on: connection)
         } catch let error as SupportEvaluationError {
             throw ValidationError(error.description)
         }
-        try report.deliver(try report.format.render(built))
+        try report.out.deliver(try report.out.format.render(built))
     }
 }

@@ -25,14 +25,7 @@ struct GroupReportCommand: ParsableCommand {
     @Option(help: "The term, written YYYY/YY-term, e.g. 2024/25-summer.")
     var term: AcademicTerm
 
-    @Option(help: "table (the default), csv, json, markdown or html.")
-    var format: ReportFormat = .table
-
-    @Option(help: ReportAudience.optionHelp)
-    var audience: ReportAudience = .staff
-
-    @Option(help: "Write the report to this file instead of printing it.")
-    var output: String?
+    @OptionGroup var out: ReportOutputOptions
 
     @Flag(help: "Compute each school's data afresh instead of using the stored copy.")
     var recompute = false
@@ -42,17 +35,8 @@ struct GroupReportCommand: ParsableCommand {
     func run() throws {
         let connection = try database.connect()
         let report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
-            try GroupReportQueries(connection: connection).report(group: group, cohort: cohort, term: term, audience: audience)
+            try GroupReportQueries(connection: connection).report(group: group, cohort: cohort, term: term, audience: out.audience)
         }
-        let text = try GroupReportRenderer.render(report, format: format)
-        if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw ValidationError("cannot write the report to \(output): \(error.localizedDescription) (check the folder exists and is writable)")
-            }
-        } else {
-            print(text, terminator: "")
-        }
+        try out.deliver(try GroupReportRenderer.render(report, format: out.format))
     }
 }

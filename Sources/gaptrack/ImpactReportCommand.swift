@@ -80,14 +80,7 @@ struct ImpactReportCommand: ParsableCommand {
         valueName: "banding"))
     var priorBand: PriorAttainmentBanding = .automatic
 
-    @Option(help: "table (aligned text, the default), csv (one tidy table), json, markdown or html (self-contained, prints on A4).")
-    var format: ReportFormat = .table
-
-    @Option(help: ReportAudience.optionHelp)
-    var audience: ReportAudience = .staff
-
-    @Option(help: "Write the report to this file instead of printing it.")
-    var output: String?
+    @OptionGroup var out: ReportOutputOptions
 
     func validate() throws {
         let chosen = [type, programme, support].compactMap { $0 }
@@ -134,16 +127,7 @@ struct ImpactReportCommand: ParsableCommand {
     func run() throws {
         let connection = try database.connect()
         let request = try request(on: connection)
-        let report = ImpactReportBuilder(audience: audience).build(try ImpactQueries.load(request, on: connection))
-        let text = try format.render(report)
-        if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw ValidationError("cannot write the report to \(output): \(error.localizedDescription) (check the folder exists and is writable)")
-            }
-        } else {
-            print(text, terminator: "")
-        }
+        let report = ImpactReportBuilder(audience: out.audience).build(try ImpactQueries.load(request, on: connection))
+        try out.deliver(try out.format.render(report))
     }
 }

@@ -29,10 +29,10 @@ struct LifecycleReportCommand: ParsableCommand {
         let built: LifecycleReport
         do {
             built = try LifecycleQueries.report(provider: report.provider, years: try report.chosenYears(), asOf: try report.day(),
-                                       audience: report.audience, on: connection)
+                                       audience: report.out.audience, on: connection)
         } catch let error as LifecycleError {
             throw ValidationError(error.description)
         }
-        try report.deliver(try report.format.render(built))
+        try report.out.deliver(try report.out.format.render(built))
     }
 }

@@ -174,27 +174,13 @@ struct PupilPremiumReportCommand: ParsableCommand {
     @Option(help: "The school's code.") var provider: ProviderCode
     @Option(help: "The academic year, e.g. 2024/25.") var year: AcademicYear
     @Option(help: "Count pupils on this day instead of the year's January census (YYYY-MM-DD).") var censusDate: CalendarDate?
-    @Option(help: "table (the default), csv, json, markdown or html.") var format: ReportFormat = .table
-    @Option(help: ReportAudience.optionHelp) var audience: ReportAudience = .staff
-    @Option(help: "Write the review to this file instead of printing it.") var output: String?
+    @OptionGroup var out: ReportOutputOptions
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
         let connection = try database.connect()
-        let review = try PupilPremiumReviewQueries(connection: connection).review(provider: provider, year: year, audience: audience, census: censusDate)
-        try writeReport(try review.render(format), to: output)
+        let review = try PupilPremiumReviewQueries(connection: connection).review(provider: provider, year: year, audience: out.audience, census: censusDate)
+        try out.deliver(try review.render(out.format))
     }
 }
 
-/// Prints a report, or writes it to `output` (replacing the file).
-func writeReport(_ text: String, to output: String?) throws {
-    guard let output else {
-        print(text, terminator: "")
-        return
-    }
-    do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-    } catch {
-        throw ValidationError("cannot write the report to \(output): \(error.localizedDescription) (check the folder exists and is writable)")
-    }
-}

@@ -64,14 +64,7 @@ struct ReportCommand: ParsableCommand {
             valueName: "key=value"), transform: Self.condition)
         var filter: [CohortFilter] = []
 
-        @Option(help: "table (aligned text, the default), csv (one tidy table), json, markdown or html (self-contained, prints on A4).")
-        var format: ReportFormat = .table
-
-        @Option(help: ReportAudience.optionHelp)
-        var audience: ReportAudience = .staff
-
-        @Option(help: "Write the report to this file instead of printing it.")
-        var output: String?
+        @OptionGroup var out: ReportOutputOptions
 
         @Flag(help: ArgumentHelp(
             "Compute the report's data afresh instead of using the stored copy, and store the new one.",
@@ -138,21 +131,11 @@ struct ReportCommand: ParsableCommand {
             // security applies to, whose data would depend on who asks.
             var report = try TermlyReportQueries.$snapshotCache.withValue(recompute ? .refresh : .use) {
                 try queries.report(
-                    provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections, audience: audience,
+                    provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections, audience: out.audience,
                     filter: try cohortFilter())
             }
             if drillDown, !noDrillDown { report.drillDown = try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport) }
-            let text = try format.render(report)
-            if let output {
-                let url = URL(fileURLWithPath: output)
-                do {
-                    try Data(text.utf8).write(to: url, options: .atomic)
-                } catch {
-                    throw ValidationError("cannot write the report to \(output): \(error.localizedDescription) (check the folder exists and is writable)")
-                }
-            } else {
-                print(text, terminator: "")
-            }
+            try out.deliver(try out.format.render(report))
         }
     }
 

@@ -91,15 +91,6 @@ struct StudentsReportCommand: ParsableCommand {
         } catch let error as DrillDownError {
             throw ValidationError(error.description)
         }
-        let text = try format.render(drillDown)
-        if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw ValidationError("cannot write the list to \(output): \(error.localizedDescription) (check the folder exists and is writable)")
-            }
-        } else {
-            print(text, terminator: "")
-        }
+        try writeReport(try format.render(drillDown), to: output, what: "the list")
     }
 }
