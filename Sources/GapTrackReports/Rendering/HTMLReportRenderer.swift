@@ -67,7 +67,7 @@ public enum HTMLReportRenderer {
         if !report.support.byType.isEmpty {
             cards.append(("", report.support.total.spendPerStudent.text, "support spend per student supported this term"))
         }
-        var out = "<div class=\"cards\" style=\"grid-template-columns: repeat(\(cards.count), 1fr)\">"
+        var out = "<div class=\"cards\" style=\"--cards: \(cards.count)\">"
         for (kind, figure, what) in cards {
             out += "<div class=\"card\(kind.isEmpty ? "" : " " + kind)\"><span class=\"figure\">\(HTML.escape(figure))</span><span class=\"what\">\(HTML.escape(what))</span></div>"
         }

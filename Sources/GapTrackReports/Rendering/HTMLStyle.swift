@@ -1,6 +1,7 @@
 /// The HTML report's stylesheet, inline so the page needs nothing from the network.
 ///
-/// Screen: one column the width of an A4 page. Print: A4 portrait with 14 mm margins
+/// Screen: one column the width of an A4 page; on a phone, the summary cards two abreast and
+/// each wide table scrolled sideways on its own rather than cut off at the screen's edge. Print: A4 portrait with 14 mm margins
 /// (CSS Paged Media `@page size: A4`), colours kept (`print-color-adjust: exact`), headings
 /// kept with what follows them, and table rows and charts never split across pages.
 enum HTMLStyle {
@@ -40,7 +41,7 @@ enum HTMLStyle {
     dl.facts dt { font-weight: bold; color: var(--muted); }
     dl.facts dd { margin: 0; }
     .note { color: var(--muted); font-size: 12px; }
-    .cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; margin: 12px 0 4px; }
+    .cards { display: grid; grid-template-columns: repeat(var(--cards, 4), 1fr); gap: 10px; margin: 12px 0 4px; }
     .card { border: 1px solid var(--rule); border-top: 4px solid var(--others); padding: 8px 10px; break-inside: avoid; }
     .card.disadvantaged { border-top-color: var(--disadvantaged); }
     .card .figure { font-size: 22px; font-weight: bold; display: block; }
@@ -62,6 +63,11 @@ enum HTMLStyle {
     ul.notes { margin: 4px 0; padding-left: 18px; font-size: 12px; }
     code, .checksum { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 11px; word-break: break-all; }
     footer { margin-top: 28px; padding-top: 6px; border-top: 1px solid var(--rule); font-size: 11px; color: var(--muted); }
+    @media screen and (max-width: 600px) {
+      body { padding: 14px 12px 32px; }
+      .cards { grid-template-columns: repeat(2, 1fr); }
+      table { display: block; overflow-x: auto; }
+    }
     @page { size: A4 portrait; margin: 14mm 14mm 16mm; }
     @media print {
       body { max-width: none; padding: 0; font-size: 9.5pt; }
