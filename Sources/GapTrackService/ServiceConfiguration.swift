@@ -57,10 +57,14 @@ public struct WebSettings: Sendable {
     /// service is reached through a TLS-terminating proxy (`--secure-cookies`); off for plain HTTP on
     /// loopback, where a browser would otherwise drop them.
     public var secureCookies = false
+    /// The reverse proxies in front, whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    public var trustedProxies = TrustedProxies.none
 
-    public init(sessionLifetime: Duration = .seconds(8 * 3600), idleLimit: Duration = .seconds(30 * 60), secureCookies: Bool = false) {
+    public init(sessionLifetime: Duration = .seconds(8 * 3600), idleLimit: Duration = .seconds(30 * 60), secureCookies: Bool = false,
+                trustedProxies: TrustedProxies = .none) {
         self.sessionLifetime = sessionLifetime
         self.idleLimit = idleLimit
         self.secureCookies = secureCookies
+        self.trustedProxies = trustedProxies
     }
 }

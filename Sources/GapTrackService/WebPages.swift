@@ -221,10 +221,13 @@ struct WebPages: Sendable {
         FormBody(query: request.uri.query ?? "")
     }
 
-    /// The address a request came from, for the per-address sign-in limit.
-    static func address(_ context: GapTrackRequestContext) -> String {
-        context.remoteAddress ?? "unknown"
+    /// The address a request came from, for the per-address sign-in limit and the session's
+    /// record: the peer, or the client a trusted proxy names (`TrustedProxies`).
+    func address(_ request: Request, _ context: GapTrackRequestContext) -> String {
+        settings.trustedProxies.clientAddress(peer: context.remoteAddress, forwardedFor: request.headers[values: Self.forwardedFor]) ?? "unknown"
     }
+
+    static let forwardedFor: HTTPFields.Element.Name = .init("X-Forwarded-For")!
 
     // MARK: - Home, sign-in, sign-out
 
@@ -274,7 +277,7 @@ struct WebPages: Sendable {
         guard problems.isEmpty else {
             return try await signInForm(request, context, errors: problems, status: .unprocessableContent, provider: provider, email: email)
         }
-        let address = Self.address(context)
+        let address = address(request, context)
         let lifetime = settings.sessionLifetime
         let outcome = try await runUnscoped { connection -> WebSessions.Cookie? in
             switch try UserAccounts(connection: connection).checkSignIn(providerCode: provider, email: email, password: password, address: address) {

@@ -63,6 +63,12 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .customLong("secure-cookies"), help: "Mark the web pages' cookies Secure: set it when a proxy serves gaptrack over HTTPS (docs/security.md).")
     var secureCookies = false
 
+    @Option(name: .customLong("trusted-proxy"), help: ArgumentHelp(
+        "The IP address of a reverse proxy in front of gaptrack (repeatable; default GAPTRACK_TRUSTED_PROXIES, comma-separated).",
+        discussion: "Only from these peers is X-Forwarded-For read, from the right, for the address the sign-in limit counts (docs/security.md).",
+        valueName: "address"))
+    var trustedProxy: [String] = []
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
         if let poolSize, !(1...256).contains(poolSize) { throw ValidationError("--pool-size must be between 1 and 256, not \(poolSize)") }
@@ -99,6 +105,11 @@ struct ServeCommand: ParsableCommand {
         web.sessionLifetime = try limit(sessionLifetime, "GAPTRACK_SESSION_LIFETIME", web.sessionLifetime)
         web.idleLimit = try limit(sessionIdle, "GAPTRACK_SESSION_IDLE", web.idleLimit)
         web.secureCookies = secureCookies || ["1", "true", "yes"].contains(environment["GAPTRACK_SECURE_COOKIES"]?.lowercased() ?? "")
+        do {
+            web.trustedProxies = try TrustedProxies(parsing: trustedProxy.isEmpty ? [environment["GAPTRACK_TRUSTED_PROXIES"] ?? ""] : trustedProxy)
+        } catch {
+            throw ValidationError("--trusted-proxy: \(error.description)")
+        }
         guard web.sessionLifetime > .zero, web.idleLimit > .zero else { throw ValidationError("session limits must be more than 0") }
         configuration.web = web
         configuration.readConninfo = readDatabase ?? environment["GAPTRACK_READ_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
