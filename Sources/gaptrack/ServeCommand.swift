@@ -73,6 +73,7 @@ struct ServeCommand: ParsableCommand {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
         if let poolSize, !(1...256).contains(poolSize) { throw ValidationError("--pool-size must be between 1 and 256, not \(poolSize)") }
         if let maxBodyBytes, maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024") }
+        do { _ = try TrustedProxies(parsing: trustedProxy) } catch { throw ValidationError("--trusted-proxy: \(error.description)") }
     }
 
     func run() throws {
