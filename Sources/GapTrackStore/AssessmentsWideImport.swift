@@ -132,14 +132,23 @@ struct AssessmentsWideImport: TabularFormat {
         let base = results.pointFields(&row, readSubject: false, readYear: cells.contains { $0.0.year == nil },
                                        readTerm: cells.contains { $0.0.term == nil })
         var staged: [[String?]] = []
+        // Two columns can name one point only through the row: `Maths` with the row's term and
+        // `Maths Autumn` on a row whose term is autumn.
+        var columnOfPoint: [String: String] = [:]
         for (column, text) in cells {
             var point = base
             point.subject = column.subject
             if let year = column.year { point.year = year }
             if let term = column.term { point.term = term }
-            if let fields = results.stage(&row, student: student, point: point, result: text, resultColumn: column.header) {
-                staged.append([String(column.index)] + fields)
+            guard let fields = results.stage(&row, student: student, point: point, result: text, resultColumn: column.header),
+                  let number = fields[2] else { continue }
+            if let earlier = columnOfPoint[number] {
+                row.fail(column.header, "gives a second result for the assessment the column '\(earlier)' gives on this row; "
+                    + "name the year or term in the headers so that each column is one assessment")
+                continue
             }
+            columnOfPoint[number] = column.header
+            staged.append([String(column.index)] + fields)
         }
         return row.isValid ? staged : []
     }

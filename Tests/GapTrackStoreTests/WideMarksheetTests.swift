@@ -188,6 +188,11 @@ struct WideMarksheetTests {
             #expect(try failure("UPN,Maths,MATHS") == "marks.csv line 1, column 'MATHS': names the same subject as the column 'Maths'; a marksheet has one column per subject and point; nothing was imported.")
             #expect(try failure("UPN,Maths,2024/25 Autumn").hasPrefix("marks.csv line 1, column '2024/25 Autumn': names no subject"))
             #expect(try failure("UPN,Surname").contains("the file has no subject columns"))
+            // `Maths` takes the row's term, so on an autumn row it is the same point as `Maths Autumn`.
+            let twice = try importer.rejected(.assessments, try writeCSV("marks.csv", ["UPN,Maths,Maths Autumn", "\(testUPN(0)),5,6"]),
+                                              options: Self.oneMock)
+            #expect(twice.map(\.description) == ["marks.csv line 2, column 'Maths Autumn': gives a second result for the assessment the column 'Maths' gives on this row; "
+                + "name the year or term in the headers so that each column is one assessment"])
             // A point without a date anywhere is said once, with how to give one.
             let undated = try writeCSV("marks.csv", ["UPN,Maths", "\(testUPN(0)),5"])
             var options = Self.oneMock
