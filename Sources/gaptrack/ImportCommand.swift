@@ -15,7 +15,8 @@ struct ImportCommand: ParsableCommand {
             The file's columns are described in docs/import-formats.md. A file loads completely or not at all; \
             with --skip-invalid the valid rows load and the rejected ones are written, with their reasons, to a \
             rejects file. Importing the same file again changes nothing. MIS exports with other column names \
-            load through --preset, --map or --mapping. --dry-run checks the whole file and prints what it would \
+            load through --preset, --map or --mapping; one-row-per-pupil files (a column per flag for markers, a \
+            column per subject for assessments) through --layout wide, with --fill for columns the file lacks. --dry-run checks the whole file and prints what it would \
             insert, update and leave unchanged, writing nothing. A file with a header and no rows is an error.
             'gaptrack import ctf FILE.xml' reads the DfE Common Transfer File: pupils with their UPN and former UPN, \
             FSM and SEN history, EAL, looked-after status and KS2 scaled scores; it loads completely or not at all.
