@@ -11,7 +11,8 @@ struct AssessmentsImport: TabularFormat {
     static let columns: [ImportColumn] = [
         ImportColumn("student", required: true), ImportColumn("subject", required: true),
         ImportColumn("assessment", required: true), ImportColumn("scale", required: true),
-        ImportColumn("academic_year", required: true), ImportColumn("term", required: true),
+        // No MIS export has an academic year: `FileAcademicYear` gives rows without one theirs.
+        ImportColumn("academic_year"), ImportColumn("term", required: true),
         ImportColumn("date", required: true), ImportColumn("result", required: true),
     ]
     static let stagingTable = "staged_results"
@@ -27,6 +28,9 @@ struct AssessmentsImport: TabularFormat {
     /// The provider's students, resolved here as the attendance import does, so that no
     /// statement has to rewrite every staged row to fill in the student's id.
     private let directory: StudentDirectory
+    /// The year of rows without an academic_year (`FileAcademicYear`): given, or inferred from
+    /// the results' dates.
+    private let fileYear: AcademicYear?
     private var points = AssessmentPoints()
     private var students = Memo<String>()
     private var scales = Memo<AssessmentScale>()
@@ -35,42 +39,90 @@ struct AssessmentsImport: TabularFormat {
     private var scores = Memo<Double>()
 
     init(context: ImportContext) throws {
+        try self.init(context: context, fileYear: FileAcademicYear.resolve(context: context, yearColumn: "academic_year", dateColumns: ["date"]))
+    }
+
+    /// `fileYear`: the year of rows that name none, already resolved by the caller.
+    init(context: ImportContext, fileYear: AcademicYear?) throws {
         providerKind = context.provider.kind
         directory = try StudentDirectory(providerID: context.providerID, connection: context.connection)
+        self.fileYear = fileYear
+    }
+
+    /// What one result's assessment point is: from the row's columns (or `--fill`), and from a
+    /// wide marksheet's header.
+    struct PointFields {
+        var subject: String?
+        var name: String?
+        var scale: AssessmentScale?
+        var year: AcademicYear?
+        var term: Term?
+        var date: CalendarDate?
     }
 
     mutating func validate(_ row: inout RowContext) -> [String?]? {
+        let student = student(&row)
+        let fields = pointFields(&row, readSubject: true, readYear: true, readTerm: true)
+        guard let resultText = row.required("result", expected: "the result on the scale"), let student else { return nil }
+        return stage(&row, student: student, point: fields, result: resultText, resultColumn: "result")
+    }
+
+    /// The row's student, normalised (not yet looked up).
+    mutating func student(_ row: inout RowContext) -> String? {
         let kind = providerKind
-        let student = row.parse("student", required: true, expected: "the student's identifier") { (text: String) throws(FieldProblem) -> String in
+        return row.parse("student", required: true, expected: "the student's identifier") { (text: String) throws(FieldProblem) -> String in
             try students(text) { (text: String) throws(FieldProblem) -> String in try StudentIdentifiers.normalise(text, providerKind: kind) }
         }
-        let subject = row.required("subject", expected: "a subject, e.g. maths")
-        let name = row.required("assessment", expected: "the assessment's name, e.g. Autumn mock")
-        let scale = row.parse("scale", required: true, expected: "a scale") { (text: String) throws(FieldProblem) -> AssessmentScale in
+    }
+
+    /// The point's fields the row gives; each missing one is an error naming its column. A wide
+    /// marksheet reads the subject, and the year and term where its headers give them, from the
+    /// header instead.
+    mutating func pointFields(_ row: inout RowContext, readSubject: Bool, readYear: Bool, readTerm: Bool) -> PointFields {
+        var fields = PointFields()
+        if readSubject { fields.subject = row.required("subject", expected: "a subject, e.g. maths") }
+        fields.name = row.required("assessment", expected: "the assessment's name, e.g. Autumn mock")
+        fields.scale = row.parse("scale", required: true, expected: "a scale") { (text: String) throws(FieldProblem) -> AssessmentScale in
             try scales(text, AssessmentResultRules.scale)
         }
-        let year = row.parse("academic_year", required: true, expected: "an academic year such as 2024/25", AssessmentResultRules.academicYear)
-        let term = row.parse("term", required: true, expected: "autumn, spring or summer") { (text: String) throws(FieldProblem) -> Term in
-            try terms(text, AssessmentResultRules.term)
+        if readYear {
+            fields.year = row.parse("academic_year", required: fileYear == nil, expected: "an academic year such as 2024/25", AssessmentResultRules.academicYear)
+            if row.text("academic_year") == nil { fields.year = fileYear }
         }
-        let date = row.parse("date", required: true, expected: "the date it was taken") { (text: String) throws(FieldProblem) -> CalendarDate in
+        if readTerm {
+            fields.term = row.parse("term", required: true, expected: "autumn, spring or summer") { (text: String) throws(FieldProblem) -> Term in
+                try terms(text, AssessmentResultRules.term)
+            }
+        }
+        fields.date = row.parse("date", required: true, expected: "the date it was taken") { (text: String) throws(FieldProblem) -> CalendarDate in
             try dates(text, AssessmentResultRules.date)
         }
-        let resultText = row.required("result", expected: "the result on the scale")
+        return fields
+    }
+
+    /// One result's staging fields, or nil after recording on `row` why not; a problem with the
+    /// result itself names `resultColumn` (a wide marksheet's subject column).
+    mutating func stage(_ row: inout RowContext, student: String, point fields: PointFields, result resultText: String,
+                        resultColumn: String) -> [String?]? {
         var score: Double?
-        if let scale, let resultText {
+        if let scale = fields.scale {
+            if let problem = TextLimit.result.problem(resultText), resultColumn != "result" {
+                row.fail(resultColumn, problem)
+                return nil
+            }
             do throws(FieldProblem) {
                 score = try scores(scale.rawValue + "\u{0}" + resultText) { (_: String) throws(FieldProblem) -> Double in
                     try AssessmentResultRules.score(resultText, on: scale)
                 }
             } catch {
-                row.fail("result", error.message)
+                row.fail(resultColumn, error.message)
             }
         }
-        if let year, let date, let text = row.text("date") {
+        if let year = fields.year, let date = fields.date, let text = row.text("date") {
             do { try AssessmentResultRules.inYear(date, text: text, year: year) } catch { row.fail("date", error.message) }
         }
-        guard row.isValid, let student, let subject, let name, let scale, let year, let term, let date, let resultText, let score else {
+        guard row.isValid, let subject = fields.subject, let name = fields.name, let scale = fields.scale, let year = fields.year,
+              let term = fields.term, let date = fields.date, let score else {
             return nil
         }
         let point = AssessmentPoints.Key(academicYear: year.description, term: term.rawValue, subject: subject, name: name)
@@ -82,13 +134,19 @@ struct AssessmentsImport: TabularFormat {
             row.fail("scale", "'\(row.text("scale")!)' differs from line \(earlierLine), which puts \(subject) '\(name)' (\(year) \(term)) on \(earlierScale.rawValue); an assessment has one scale")
             return nil
         }
+        guard let studentID = studentID(&row, student: student) else { return nil }
+        let scoreText = scale.isWholeNumber ? String(Int(score)) : Self.decimalText(resultText, score: score)
+        return [student, studentID, String(number), date.isoString, scoreText, resultText]
+    }
+
+    /// The student's id, or nil after saying on `row` why the identifier names no one.
+    func studentID(_ row: inout RowContext, student: String) -> String? {
         let rank = directory.rank(of: student)
         guard rank >= 0 else {
             row.fail("student", directory.lookUp(student).problem(student) ?? StudentLookup.unknownMessage(student))
             return nil
         }
-        let scoreText = scale.isWholeNumber ? String(Int(score)) : Self.decimalText(resultText, score: score)
-        return [student, String(directory.studentIDs[rank]), String(number), date.isoString, scoreText, resultText]
+        return String(directory.studentIDs[rank])
     }
 
     /// The score exactly as written when it is a plain decimal (so 67.35 stays 67.35, never a

@@ -50,40 +50,79 @@ public struct ColumnMapping: Sendable, Hashable {
     public var presets: [Preset]
     public var pairs: [Pair]
     public var valueMaps: [ValueMap]
+    /// Columns the file lacks, given one value for every row (`--fill 'term=autumn'`): a
+    /// marksheet exported for one assessment names its subjects but not the assessment.
+    /// Each pair is gaptrack's column name (`ours`) and the value (`theirs`).
+    public var fills: [Pair]
 
-    public init(presets: [Preset] = [], pairs: [Pair] = [], valueMaps: [ValueMap] = []) {
+    public init(presets: [Preset] = [], pairs: [Pair] = [], valueMaps: [ValueMap] = [], fills: [Pair] = []) {
         self.presets = presets
         self.pairs = pairs
         self.valueMaps = valueMaps
+        self.fills = fills
     }
 
-    /// Reads a mapping file: one `Their Name=our_name` per line, then optionally a `[values]`
-    /// line after which each line is a value map `Column:from=to,from=to`; blank lines and lines
+    /// `--fill 'our_name=value'`: gaptrack's column, then the value every row takes.
+    public static func fill(parsing text: String) throws(ImportError) -> Pair {
+        guard let equals = text.firstIndex(of: "=") else {
+            throw .mapping("'\(text)' has no '='; write a filled column as 'our_name=value', e.g. 'term=autumn'")
+        }
+        let column = text[..<equals].trimmingCharacters(in: .whitespaces)
+        let value = text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        guard !column.isEmpty, !value.isEmpty else {
+            throw .mapping("'\(text)' needs a column and a value on either side of '=', e.g. 'term=autumn'")
+        }
+        return Pair(theirs: value, ours: column)
+    }
+
+    /// What a mapping file holds (see `read(fromFile:)`).
+    public struct File: Sendable {
+        public var pairs: [Pair] = []
+        public var valueMaps: [ValueMap] = []
+        public var fills: [Pair] = []
+        /// The file's shape when the mapping file declares one (`[layout]` then `wide`).
+        public var layout: ImportLayout?
+    }
+
+    /// Reads a mapping file: one `Their Name=our_name` per line; then optionally a `[values]`
+    /// section of value maps `Column:from=to,from=to`, a `[fill]` section of `our_name=value`
+    /// lines, and a `[layout]` section whose line is `wide` or `long`; blank lines and lines
     /// starting with `#` are ignored.
-    public static func read(fromFile url: URL) throws -> (pairs: [Pair], valueMaps: [ValueMap]) {
+    public static func read(fromFile url: URL) throws -> File {
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
             throw ImportError.mapping("cannot read the mapping file '\(url.path)': \(error.localizedDescription)")
         }
-        var pairs: [Pair] = []
-        var valueMaps: [ValueMap] = []
-        var inValues = false
+        var file = File()
+        var section = ""
         for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.lowercased() == "[values]" {
-                inValues = true
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                section = line.lowercased()
+                guard ["[values]", "[fill]", "[layout]"].contains(section) else {
+                    throw ImportError.mapping("\(url.lastPathComponent) line \(index + 1): '\(line)' is not a section; use [values], [fill] or [layout]")
+                }
                 continue
             }
             do {
-                if inValues { valueMaps.append(try ValueMap(parsing: line)) } else { pairs.append(try Pair(parsing: line)) }
+                switch section {
+                case "[values]": file.valueMaps.append(try ValueMap(parsing: line))
+                case "[fill]": file.fills.append(try fill(parsing: line))
+                case "[layout]":
+                    guard let layout = ImportLayout(rawValue: line.lowercased()) else {
+                        throw ImportError.mapping("'\(line)' is not a layout; write wide or long")
+                    }
+                    file.layout = layout
+                default: file.pairs.append(try Pair(parsing: line))
+                }
             } catch {
                 throw ImportError.mapping("\(url.lastPathComponent) line \(index + 1): \(error)")
             }
         }
-        return (pairs, valueMaps)
+        return file
     }
 
     /// The column pairs of a mapping file (see `read(fromFile:)`).
@@ -147,6 +186,17 @@ public struct ColumnMapping: Sendable, Hashable {
             }
         }
         let ignored = header.indices.filter { !used.contains($0) && !headerKeys[$0].isEmpty }.map { header[$0] }
+        var constants: [String: String] = [:]
+        for fill in fills {
+            guard let ours = ourNames.first(where: { Self.key($0) == Self.key(fill.ours) }) else {
+                throw .mapping("--fill '\(fill.ours)=\(fill.theirs)' names '\(fill.ours)', which is not a column of a \(kind) file; "
+                    + "its columns are: \(ourNames.joined(separator: ", "))")
+            }
+            if let index = chosen[ours] {
+                throw .mapping("--fill '\(fill.ours)=\(fill.theirs)' gives '\(ours)', which the file's column '\(header[index])' already gives; keep one")
+            }
+            constants[ours] = fill.theirs
+        }
         var values: [String: [String: String]] = [:]
         for map in valueMaps {
             // gaptrack's name first, then the file's name of a column that feeds one of ours.
@@ -158,7 +208,7 @@ public struct ColumnMapping: Sendable, Hashable {
             }
             values[ours, default: [:]].merge(map.values) { _, new in new }
         }
-        return ResolvedColumns(index: chosen, header: header, ignored: ignored, valueMaps: values)
+        return ResolvedColumns(index: chosen, header: header, ignored: ignored, valueMaps: values, constants: constants)
     }
 }
 
@@ -169,16 +219,18 @@ struct ResolvedColumns: Sendable {
     /// The file's header as written.
     let header: [String]
     /// File columns that feed nothing.
-    let ignored: [String]
+    var ignored: [String]
     /// gaptrack column name -> the file's values (`ValueMap.key`) -> gaptrack's.
     var valueMaps: [String: [String: String]] = [:]
+    /// gaptrack column name -> the value every row takes (`ColumnMapping.fills`).
+    var constants: [String: String] = [:]
 
     /// The file's own name for one of gaptrack's columns (for error messages).
     func fileName(of column: String) -> String {
         index[column].map { header[$0] } ?? column
     }
 
-    func contains(_ column: String) -> Bool { index[column] != nil }
+    func contains(_ column: String) -> Bool { index[column] != nil || constants[column] != nil }
 
     /// Throws when a required column has no source.
     func requireColumns(of kind: ImportKind, fileName: String) throws(ImportError) {
@@ -186,7 +238,7 @@ struct ResolvedColumns: Sendable {
     }
 
     func requireColumns(_ columns: [ImportColumn], of kind: ImportKind, fileName: String) throws(ImportError) {
-        let missing = columns.filter { $0.isRequired && index[$0.name] == nil }.map(\.name)
+        let missing = columns.filter { $0.isRequired && !contains($0.name) }.map(\.name)
         if !missing.isEmpty {
             throw .missingColumns(fileName: fileName, kind: kind, missing: missing, found: header)
         }

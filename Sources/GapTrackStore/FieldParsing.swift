@@ -50,7 +50,7 @@ struct RowContext {
 
     /// The field, trimmed; nil when the column is absent or the field is blank.
     func text(_ column: String) -> String? {
-        guard let index = columns.index[column], index < fields.count else { return nil }
+        guard let index = columns.index[column], index < fields.count else { return columns.constants[column] }
         var value = Self.trimmed(fields[index])
         if let map = columns.valueMaps[column], let mapped = map[ValueMap.key(value)] { value = mapped }
         return value.isEmpty ? nil : value
@@ -68,6 +68,15 @@ struct RowContext {
 
     mutating func fail(_ column: String?, _ message: String) {
         errors.append(RowError(fileName: fileName, line: line, column: column.map(columns.fileName(of:)), message: message))
+    }
+
+    /// Refuses a free-text column's value above its limit (counted in Unicode scalars) or holding
+    /// a control character, quoting a short prefix: the limits sql/020_text_limits.sql and
+    /// sql/013_higher_education.sql hold the tables to, so the import, not the database, says why.
+    mutating func checkLimits(_ limits: [(column: String, limit: TextLimit)]) {
+        for (column, limit) in limits {
+            if let value = text(column), let problem = limit.problem(value) { fail(column, problem) }
+        }
     }
 
     /// A field that must not be blank.

@@ -11,7 +11,8 @@ import GapTrackDomain
 /// dates in several years) is refused with a message that names the option.
 enum FileAcademicYear {
     /// nil when every row names its own year (the file then needs none).
-    static func resolve(context: ImportContext, yearColumn: String, dateColumns: [String]) throws -> AcademicYear? {
+    static func resolve(context: ImportContext, yearColumn: String, dateColumns: [String],
+                        columns formatColumns: [ImportColumn]? = nil) throws -> AcademicYear? {
         if let given = context.options.academicYear { return given }
         let reader: CSVReader
         do {
@@ -20,12 +21,12 @@ enum FileAcademicYear {
             throw ImportError.unreadable(fileName: context.fileName, error)
         }
         guard let header = try next(reader, context) else { return nil }
-        let columns = try context.options.mapping.resolve(header: header.fields, kind: context.kind)
+        let columns = try context.options.mapping.resolve(header: header.fields, kind: context.kind, columns: formatColumns)
         var rowsWithoutYear = 0
         var years = Set<AcademicYear>()
         while let row = try next(reader, context) {
             func field(_ name: String) -> String? {
-                guard let index = columns.index[name], index < row.fields.count else { return nil }
+                guard let index = columns.index[name], index < row.fields.count else { return columns.constants[name] }
                 let text = RowContext.trimmed(row.fields[index])
                 return text.isEmpty ? nil : text
             }

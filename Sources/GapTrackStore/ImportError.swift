@@ -1,4 +1,5 @@
 import CSVFormat
+import GapTrackDomain
 import Postgres
 
 /// One problem with one row of an import file, told the way a data lead can fix it:
@@ -56,6 +57,8 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
     case notForProvider(String)
     /// Rows have no academic year and the file's dates do not name one: `--academic-year` is needed.
     case academicYearUnknown(fileName: String, reason: String)
+    /// A header cell cannot be read as the layout needs (a wide marksheet's subject column).
+    case badHeader(fileName: String, column: String, message: String)
 
     public var description: String {
         switch self {
@@ -102,6 +105,8 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
         case .academicYearUnknown(let fileName, let reason):
             return "\(fileName) does not say which academic year it is for: \(reason). "
                 + "Give the year with --academic-year, e.g. --academic-year 2024/25; nothing was imported."
+        case .badHeader(let fileName, let column, let message):
+            return "\(fileName) line 1, column '\(TextLimit.quoted(column))': \(message); nothing was imported."
         }
     }
 }

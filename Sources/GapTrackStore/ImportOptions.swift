@@ -26,8 +26,10 @@ public struct ImportOptions: Sendable {
     /// when nil it is inferred from the file's dates where they name one year
     /// (docs/import-formats.md, "The academic year").
     public var academicYear: AcademicYear?
-    /// `.wide`: one row per pupil with a column per flag (markers files only).
+    /// `.wide`: one row per pupil with a column per flag (markers) or per subject (assessments).
     public var layout: ImportLayout
+    /// A wide marksheet's subject columns, when not every other column is one (`--subject`).
+    public var subjectColumns: [String]
     /// Called now and then while a file is read (for a progress line on a terminal).
     public var progress: (@Sendable (ImportProgress) -> Void)?
     /// Recorded in the import ledger as who ran the import; default the operating-system user.
@@ -35,7 +37,7 @@ public struct ImportOptions: Sendable {
 
     public init(mapping: ColumnMapping = ColumnMapping(), skipInvalid: Bool = false, rejectsURL: URL? = nil,
                 replaceRejects: Bool = false, dryRun: Bool = false, maxErrorsShown: Int = 20, asOf: CalendarDate? = nil,
-                academicYear: AcademicYear? = nil, layout: ImportLayout = .long,
+                academicYear: AcademicYear? = nil, layout: ImportLayout = .long, subjectColumns: [String] = [],
                 progress: (@Sendable (ImportProgress) -> Void)? = nil, operatingSystemUser: String? = nil) {
         self.mapping = mapping
         self.skipInvalid = skipInvalid
@@ -46,6 +48,7 @@ public struct ImportOptions: Sendable {
         self.asOf = asOf
         self.academicYear = academicYear
         self.layout = layout
+        self.subjectColumns = subjectColumns
         self.progress = progress
         self.operatingSystemUser = operatingSystemUser
     }
@@ -55,7 +58,7 @@ public struct ImportOptions: Sendable {
 public enum ImportLayout: String, Sendable, Hashable, CaseIterable {
     /// One row per fact: a markers file's row is one spell.
     case long
-    /// One row per pupil, a column per flag.
+    /// One row per pupil, a column per flag (markers) or per subject (assessments).
     case wide
 }
 

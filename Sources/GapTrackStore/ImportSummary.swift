@@ -1,6 +1,8 @@
 import Foundation
 
-/// What an import did. Every row read is exactly one of inserted, updated, unchanged or rejected.
+/// What an import did. Every row read is exactly one of inserted, updated, unchanged or rejected;
+/// a wide marksheet's rows hold several results each, and its inserted, updated and unchanged
+/// count results (a notice says so, and the ledger's rows read are its results and rejected rows).
 public struct ImportSummary: Sendable, Hashable {
     public let kind: ImportKind
     public let fileName: String

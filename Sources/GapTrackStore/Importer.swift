@@ -128,6 +128,7 @@ public struct Importer {
             case .students: outcome = try TabularImportDriver<StudentsImport>(context: context).run()
             case .markers where options.layout == .wide: outcome = try TabularImportDriver<MarkersWideImport>(context: context).run()
             case .markers: outcome = try TabularImportDriver<MarkersImport>(context: context).run()
+            case .assessments where options.layout == .wide: outcome = try TabularImportDriver<AssessmentsWideImport>(context: context).run()
             case .assessments: outcome = try TabularImportDriver<AssessmentsImport>(context: context).run()
             case .support: outcome = try TabularImportDriver<SupportImport>(context: context).run()
             case .attendance: outcome = try AttendanceImport(context: context).run()
@@ -146,7 +147,7 @@ public struct Importer {
             }
             try ImportJournal.recordLoadedTerms(importID: importID, connection: connection)
             try ledgerDoor.close(
-                importID: importID, rowsRead: outcome.rowsRead, inserted: outcome.inserted, updated: outcome.updated,
+                importID: importID, rowsRead: outcome.countedRows, inserted: outcome.inserted, updated: outcome.updated,
                 unchanged: outcome.unchanged, rejected: outcome.rejected, connection: connection)
             if auditScope {
                 try ImportAudit.close(importID: importID, loadedUntriggered: outcome.loadedUntriggered, connection: connection)
@@ -207,8 +208,15 @@ struct KindOutcome {
     /// What the summary should tell the data lead beyond the counts (probable duplicates, what was not stored).
     var notices: [String] = []
 
+    /// What the valid lines staged, when a line can stage several (a wide marksheet's results);
+    /// nil when each valid line is one row.
+    var stagedRows: Int?
+
     var rejected: Int { errors.invalidLines.count }
-    var unchanged: Int { rowsRead - inserted - updated - rejected }
+    /// What the ledger's counts add up to: the rows read, or a wide marksheet's results and its
+    /// rejected rows.
+    var countedRows: Int { stagedRows.map { $0 + rejected } ?? rowsRead }
+    var unchanged: Int { (stagedRows ?? rowsRead - rejected) - inserted - updated }
 }
 
 /// Times the steps of an import, for `ImportSummary.phases`.

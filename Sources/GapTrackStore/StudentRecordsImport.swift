@@ -27,6 +27,14 @@ struct StudentRecordsImport: TabularFormat {
         ImportColumn("classification"), ImportColumn("progression"),
     ]
 
+    /// Free-text columns and the longest value each takes: the students table's limits for the
+    /// names and the student number (as `StudentsImport`'s), and the course tables' own
+    /// (sql/013_higher_education.sql).
+    static let textLimits: [(column: String, limit: TextLimit)] = StudentsImport.textLimits.filter { $0.column != "course" } + [
+        ("course", TextLimit(field: "course", maximum: 60)), ("course_title", TextLimit(field: "course_title", maximum: 300)),
+        ("entry_qualification", TextLimit(field: "entry_qualification", maximum: 10)),
+    ]
+
     static let stagingTable = "staged_student_records"
     static let stagingColumns: [(name: String, type: String)] = [
         ("student_key", "text"), ("hesa_id", "text"), ("institution_id", "text"), ("uln", "text"),
@@ -48,6 +56,7 @@ struct StudentRecordsImport: TabularFormat {
 
     mutating func validate(_ row: inout RowContext) -> [String?]? {
         let hesaID = row.parse("hesa_id", expected: "a HESA student identifier (HUSID)", StudentIdentifiers.hesaID)
+        row.checkLimits(Self.textLimits)
         let institutionID = row.text("institution_id").map(StudentIdentifier.normalised)
         let uln = row.parse("uln", expected: "a ULN", StudentIdentifiers.uln)
         if row.text("hesa_id") == nil && institutionID == nil && row.text("uln") == nil {
@@ -86,9 +95,6 @@ struct StudentRecordsImport: TabularFormat {
             return value
         }
         let entryQualification = row.text("entry_qualification")
-        if let entryQualification, entryQualification.count > 10 {
-            row.fail("entry_qualification", "'\(String(entryQualification.prefix(20)))' is longer than a HESA QUALENT3 code (at most 10 characters)")
-        }
         let quintiles = ["imd_quintile", "polar4_quintile", "tundra_quintile", "abcs_quintile"].map {
             row.parse($0, expected: "a quintile 1 to 5", StudentRecordsCodes.quintile)
         }

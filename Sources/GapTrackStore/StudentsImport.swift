@@ -75,9 +75,7 @@ struct StudentsImport: TabularFormat {
             row.fail(nil, "has no student identifier; give at least one of upn, uln, hesa_id and institution_id")
         }
         // The service's limit for these fields, which sql/020_text_limits.sql also holds the tables to.
-        for (column, limit) in Self.textLimits {
-            if let value = row.text(column), let problem = limit.problem(value) { row.fail(column, problem) }
-        }
+        row.checkLimits(Self.textLimits)
         let surname = row.required("legal_surname", expected: "the student's legal surname")
         let forename = row.required("forename", expected: "the student's forename")
         let birth = row.parse("date_of_birth", required: true, expected: "a date of birth", FieldParsers.date)

@@ -12,12 +12,26 @@ protocol TabularFormat {
     static var stagingColumns: [(name: String, type: String)] { get }
     /// Further staging columns the database checks and merge fill in (not copied).
     static var workColumns: [(name: String, type: String)] { get }
+    /// The staging table's primary key: `line`, or `line` and a staging column when one file line
+    /// stages several rows (a wide marksheet's line, one row per subject column). Either way
+    /// `--skip-invalid` drops a whole line and the rejects file holds the line as written.
+    static var stagingKey: String { get }
+    /// What one staging row is, in the summary's words, when a line stages several ("results").
+    static var stagedName: String { get }
 
     init(context: ImportContext) throws
+
+    /// Sees the file's header once its columns are resolved, before any row: a wide file's
+    /// columns carry meaning of their own. Returns the columns to read rows with.
+    mutating func prepare(columns: ResolvedColumns, context: ImportContext) throws -> ResolvedColumns
 
     /// Validates one row. Returns the staging fields (after `line`) for a valid row; records
     /// errors in `row` and returns nil for an invalid one.
     mutating func validate(_ row: inout RowContext) -> [String?]?
+
+    /// The staging rows of one valid line (none for a line that holds no facts, such as a
+    /// marksheet row of blank cells); records errors in `row` for an invalid one.
+    mutating func validateRows(_ row: inout RowContext) -> [[String?]]
 
     /// Checks that need every row of the file (duplicates within the file, ...), after reading.
     mutating func finishReading(errors: inout RowErrors, context: ImportContext) throws
@@ -35,6 +49,16 @@ protocol TabularFormat {
 
 extension TabularFormat {
     static var workColumns: [(name: String, type: String)] { [] }
+
+    static var stagingKey: String { "line" }
+
+    static var stagedName: String { "rows" }
+
+    mutating func prepare(columns: ResolvedColumns, context: ImportContext) throws -> ResolvedColumns { columns }
+
+    mutating func validateRows(_ row: inout RowContext) -> [[String?]] {
+        validate(&row).map { [$0] } ?? []
+    }
 
     mutating func finishReading(errors: inout RowErrors, context: ImportContext) throws {}
 
@@ -57,15 +81,17 @@ struct TabularImportDriver<Format: TabularFormat> {
         guard let headerRow = try readRow(reader) else {
             throw ImportError.unreadable(fileName: context.fileName, .missingHeader)
         }
-        let columns = try context.options.mapping.resolve(header: headerRow.fields, kind: context.kind, columns: Format.columns)
-        try columns.requireColumns(Format.columns, of: context.kind, fileName: context.fileName)
+        let resolved = try context.options.mapping.resolve(header: headerRow.fields, kind: context.kind, columns: Format.columns)
+        try resolved.requireColumns(Format.columns, of: context.kind, fileName: context.fileName)
 
         var format = try Format(context: context)
+        let columns = try format.prepare(columns: resolved, context: context)
         let columnDefinitions = (Format.stagingColumns + Format.workColumns).map { "\($0.name) \($0.type)" }.joined(separator: ", ")
         try context.connection.execute(
             """
-            CREATE TEMP TABLE \(Format.stagingTable) (line integer PRIMARY KEY, \(columnDefinitions),
-                inserted boolean NOT NULL DEFAULT false, changed boolean NOT NULL DEFAULT false) ON COMMIT DROP
+            CREATE TEMP TABLE \(Format.stagingTable) (line integer NOT NULL, \(columnDefinitions),
+                inserted boolean NOT NULL DEFAULT false, changed boolean NOT NULL DEFAULT false,
+                PRIMARY KEY (\(Format.stagingKey))) ON COMMIT DROP
             """)
         var errors = RowErrors(fileName: context.fileName)
         var rowsRead = 0
@@ -82,8 +108,9 @@ struct TabularImportDriver<Format: TabularFormat> {
                     continue
                 }
                 var rowContext = RowContext(fields: row.fields, columns: columns, line: row.lineNumber, fileName: context.fileName)
-                if let staged = format.validate(&rowContext), rowContext.isValid {
-                    try writer.writeRow([String(row.lineNumber)] + staged)
+                let staged = format.validateRows(&rowContext)
+                if rowContext.isValid {
+                    for fields in staged { try writer.writeRow([String(row.lineNumber)] + fields) }
                 } else {
                     rowContext.errors.forEach { errors.add($0) }
                 }
@@ -103,9 +130,17 @@ struct TabularImportDriver<Format: TabularFormat> {
         }
         let written = try format.merge(importID: importID, context: context) ?? stagedChanges()
         clock.lap("merge")
-        return KindOutcome(rowsRead: rowsRead, inserted: written.inserted, updated: written.updated,
-                           errors: errors, ignoredColumns: columns.ignored, phases: clock.phases,
-                           notices: try format.notices(context: context))
+        var outcome = KindOutcome(rowsRead: rowsRead, inserted: written.inserted, updated: written.updated,
+                                  errors: errors, ignoredColumns: columns.ignored, phases: clock.phases,
+                                  notices: try format.notices(context: context))
+        if Format.stagingKey != "line" {
+            // The counts are of what was staged; the summary says so, since they exceed the rows.
+            let staged: Int = try context.connection.query("SELECT count(*) AS n FROM \(Format.stagingTable)").single().decode("n")
+            outcome.stagedRows = staged
+            outcome.notices.insert("\(ImportSummary.grouped(rowsRead - outcome.rejected)) row\(rowsRead - outcome.rejected == 1 ? "" : "s") held "
+                + "\(ImportSummary.grouped(staged)) \(Format.stagedName): inserted, updated and unchanged count \(Format.stagedName), rejected counts rows", at: 0)
+        }
+        return outcome
     }
 
     /// The rows a merge marked `inserted` or `changed` in the staging table, for formats whose

@@ -15,7 +15,8 @@ struct ImportCommand: ParsableCommand {
             The file's columns are described in docs/import-formats.md. A file loads completely or not at all; \
             with --skip-invalid the valid rows load and the rejected ones are written, with their reasons, to a \
             rejects file. Importing the same file again changes nothing. MIS exports with other column names \
-            load through --preset, --map or --mapping. --dry-run checks the whole file and prints what it would \
+            load through --preset, --map or --mapping; one-row-per-pupil files (a column per flag for markers, a \
+            column per subject for assessments) through --layout wide, with --fill for columns the file lacks. --dry-run checks the whole file and prints what it would \
             insert, update and leave unchanged, writing nothing. A file with a header and no rows is an error.
             'gaptrack import ctf FILE.xml' reads the DfE Common Transfer File: pupils with their UPN and former UPN, \
             FSM and SEN history, EAL, looked-after status and KS2 scaled scores; it loads completely or not at all.
@@ -43,8 +44,14 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .customLong("map-values"), help: ArgumentHelp("Map one column's values onto gaptrack's, e.g. 'FSM:T=Y,F=N' (repeatable).", valueName: "Column:from=to,..."))
     var valueMaps: [String] = []
 
-    @Option(name: .customLong("mapping"), help: "A file of 'Their Name=our_name' lines, then optionally a '[values]' line and 'Column:from=to,...' lines (# starts a comment).")
+    @Option(name: .customLong("mapping"), help: "A file of 'Their Name=our_name' lines, then optionally sections: '[values]' with 'Column:from=to,...' lines, '[fill]' with 'our_name=value' lines, '[layout]' with 'wide' (# starts a comment).")
     var mappingFile: String?
+
+    @Option(name: .customLong("fill"), help: ArgumentHelp("Give a column the file lacks one value for every row, e.g. 'term=autumn' (repeatable).", valueName: "our_name=value"))
+    var fills: [String] = []
+
+    @Option(name: .customLong("subject"), help: ArgumentHelp("Wide assessments: a subject column (repeatable); default every column that is not the pupil's.", valueName: "Their Column"))
+    var subjects: [String] = []
 
     @Flag(help: "Load the valid rows, and write the invalid ones with their reasons to a rejects file.")
     var skipInvalid = false
@@ -64,11 +71,11 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "students.csv and wide markers files: the date as at which the MIS snapshot columns (fsm, sen_status, ...) hold; default each row's start_date (students) or as_of column (markers).")
     var asOf: String?
 
-    @Option(help: ArgumentHelp("students: the academic year of rows without one (MIS exports have no academic_year column); default: inferred from the enrolment dates where they name one year.", valueName: "2025/26"))
+    @Option(help: ArgumentHelp("students and assessments: the academic year of rows without one (MIS exports have no academic_year column); default: inferred from the file's dates where they name one year.", valueName: "2025/26"))
     var academicYear: String?
 
-    @Option(help: "markers: 'wide' for one row per pupil with a column per flag (FSM, FSM Ever 6, SEN, EAL, looked after, pupil premium) as at --as-of or an as_of column; default 'long', one row per spell.")
-    var layout: String = "long"
+    @Option(help: "markers: 'wide' for one row per pupil with a column per flag (FSM, FSM Ever 6, SEN, EAL, looked after, pupil premium) as at --as-of or an as_of column; assessments: 'wide' for one row per pupil with a column per subject. Default 'long' (or the mapping file's [layout]).")
+    var layout: String?
 
     @Flag(help: "Also show how long each step took.")
     var timings = false
@@ -89,20 +96,30 @@ struct ImportCommand: ParsableCommand {
         for map in valueMaps {
             do { _ = try ValueMap(parsing: map) } catch { throw ValidationError("--map-values: \(error)") }
         }
+        for fill in fills {
+            do { _ = try ColumnMapping.fill(parsing: fill) } catch { throw ValidationError("--fill: \(error)") }
+        }
         if kind.lowercased() == ImportKind.ctf.rawValue {
             // A CTF is XML with fixed element names, and loads completely or not at all.
             let csvOnly = [("--skip-invalid", skipInvalid), ("--rejects", rejects != nil), ("--preset", !presets.isEmpty),
                            ("--map", !maps.isEmpty), ("--map-values", !valueMaps.isEmpty), ("--mapping", mappingFile != nil), ("--as-of", asOf != nil),
-                           ("--academic-year", academicYear != nil)]
+                           ("--academic-year", academicYear != nil), ("--fill", !fills.isEmpty), ("--subject", !subjects.isEmpty)]
             if let (option, _) = csvOnly.first(where: { $0.1 }) {
                 throw ValidationError("\(option) is for CSV files; a Common Transfer File has fixed element names and loads completely or not at all")
             }
         }
-        guard let chosen = ImportLayout(rawValue: layout.lowercased()) else {
-            throw ValidationError("--layout '\(layout)' is not a layout; use long or wide")
+        let yearKinds: [ImportKind] = [.students, .assessments]
+        if academicYear != nil, kind.lowercased() != ImportKind.ctf.rawValue, !yearKinds.map(\.rawValue).contains(kind.lowercased()) {
+            throw ValidationError("--academic-year is for students and assessments files; every row of a \(kind.lowercased()) file is dated (or, for student records, has its year from the commencement date and year of programme), and its dates name the year")
         }
-        if chosen == .wide && kind.lowercased() != ImportKind.markers.rawValue {
-            throw ValidationError("--layout wide is for markers files (a column per flag); a students file's flag columns load as they are, and marksheets with a column per subject are not read yet")
+        if let layout {
+            guard let chosen = ImportLayout(rawValue: layout.lowercased()) else {
+                throw ValidationError("--layout '\(layout)' is not a layout; use long or wide")
+            }
+            try Self.checkLayout(chosen, kind: kind)
+        }
+        if !subjects.isEmpty && layout?.lowercased() != ImportLayout.wide.rawValue && mappingFile == nil {
+            throw ValidationError("--subject names a wide marksheet's subject columns; give --layout wide too")
         }
         guard maxErrors >= 0 else { throw ValidationError("--max-errors must be 0 or more") }
     }
@@ -114,17 +131,25 @@ struct ImportCommand: ParsableCommand {
         let file = file!
         var pairs = try maps.map { try ColumnMapping.Pair(parsing: $0) }
         var values = try valueMaps.map { try ValueMap(parsing: $0) }
+        var filled = try fills.map { try ColumnMapping.fill(parsing: $0) }
+        var chosenLayout = layout.flatMap { ImportLayout(rawValue: $0.lowercased()) }
         if let mappingFile {
             let file = try ColumnMapping.read(fromFile: URL(fileURLWithPath: mappingFile))
             pairs = file.pairs + pairs
             values = file.valueMaps + values
+            filled = file.fills + filled
+            if chosenLayout == nil, let declared = file.layout {
+                do { try Self.checkLayout(declared, kind: kind) } catch { throw ValidationError("\(mappingFile): \(error)") }
+                chosenLayout = declared
+            }
         }
-        let mapping = ColumnMapping(presets: presets.compactMap { ColumnMapping.Preset(rawValue: $0.lowercased()) }, pairs: pairs, valueMaps: values)
+        let mapping = ColumnMapping(presets: presets.compactMap { ColumnMapping.Preset(rawValue: $0.lowercased()) }, pairs: pairs,
+                                    valueMaps: values, fills: filled)
         let showProgress = isatty(STDERR_FILENO) == 1
         let options = ImportOptions(
             mapping: mapping, skipInvalid: skipInvalid, rejectsURL: rejects.map { URL(fileURLWithPath: $0) },
             replaceRejects: force, dryRun: dryRun, maxErrorsShown: maxErrors, asOf: try asOf.map { try CalendarDate(parsing: $0) },
-            academicYear: try academicYear.map(Self.parseAcademicYear), layout: ImportLayout(rawValue: layout.lowercased()) ?? .long,
+            academicYear: try academicYear.map(Self.parseAcademicYear), layout: chosenLayout ?? .long, subjectColumns: subjects,
             progress: showProgress ? Self.showProgress : nil)
         let connection = try database.connect()
         do {
@@ -152,6 +177,14 @@ struct ImportCommand: ParsableCommand {
             if showProgress { Self.writeError("\r\u{1B}[K") }
             Self.writeError(error.description + "\n")
             throw ExitCode.failure
+        }
+    }
+
+    /// Wide files are markers (a column per flag) and marksheets (a column per subject).
+    static func checkLayout(_ layout: ImportLayout, kind: String) throws {
+        let wideKinds: [ImportKind] = [.markers, .assessments]
+        if layout == .wide && !wideKinds.map(\.rawValue).contains(kind.lowercased()) {
+            throw ValidationError("--layout wide is for markers files (a column per flag) and assessments files (a column per subject); a students file's flag columns load as they are")
         }
     }
 
