@@ -47,12 +47,24 @@ import Testing
         #expect(pair(.persistentAbsence, .allSchools, 2024, .autumn).map { [$0.group, $0.others] } == [33.0, 15.6])
         #expect(pair(.persistentAbsence, .allSchools, 2024) == nil, "the autumn figure is not a full-year one")
         for row in NationalContextFigures.all {
-            let absence = [NationalPairFigure.Measure.overallAbsence, .persistentAbsence].contains(row.measure)
+            let absence = row.measure.kind == .absence
             #expect(absence ? row.group > row.others : row.group < row.others, "\(row.measure) \(row.resultsYear)")
             #expect(row.isConfirmed && row.source.url.hasPrefix("https://") && !row.checked.contains(".md"))
         }
         #expect(pair(.overallAbsence, .allSchools, 2024, .autumn)?.periodText == "2023/24 autumn term")
         #expect(pair(.attainment8, .keyStage4, 2019)?.title == "Attainment 8 (average score): disadvantaged v. other pupils")
+    }
+
+    /// Whom a pair compares follows from one property, attainment or absence, in words and in ids.
+    @Test func aPairsGroupsFollowFromWhetherItIsAttainmentOrAbsence() {
+        let attainment = NationalPairFigure.Measure.allCases.filter { $0.kind == .attainment }
+        #expect(attainment == [.englishMathsGrade4, .englishMathsGrade5, .attainment8])
+        for measure in NationalPairFigure.Measure.allCases {
+            let isAttainment = measure.kind == .attainment
+            let words = [measure.groups.group, measure.groups.others], ids = [measure.groupIDs.group, measure.groupIDs.others]
+            #expect(words == (isAttainment ? ["disadvantaged", "other pupils"] : ["eligible for free school meals", "not eligible"]))
+            #expect(ids == (isAttainment ? ["disadvantaged", "others"] : ["fsm_eligible", "fsm_not_eligible"]))
+        }
     }
 
     /// A cohort gets its key stage's attainment pairs and its school phase's absence, the

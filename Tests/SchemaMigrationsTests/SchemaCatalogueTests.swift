@@ -202,6 +202,7 @@ struct SchemaCatalogueTests {
     ] + ["column", "constraint", "data", "function", "grant function", "grant relation", "index CREATE UNIQUE INDEX", "policy", "relation", "trigger", "type"]
         .map { (line: "\($0) pupil_premium_", reason: "011_pupil_premium.sql, functions/pupil_premium.sql: the pupil premium strategy (docs/methodology.md §6.5)") }
         + webImports + supportTargets + uploadRetention
+        + keyStage4Measures
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -236,6 +237,14 @@ struct SchemaCatalogueTests {
         ("policy support_reviews ", "018: provider isolation, and a review is seen only with its record"),
         ("trigger support_reviews ", "018: audit and report freshness"),
         ("function report_impact_candidates(", "report_impact_candidates.sql: one section per type and target, judged on the target"),
+    ]
+
+    /// functions/report_ks4_headlines.sql: the KS4 headline measures from a school's own results (docs/methodology.md §8.3).
+    static let keyStage4Measures: [(line: String, reason: String)] = [
+        ("function ks4_subject_slot(", "report_ks4_headlines.sql: which Attainment 8 slot a subject fills"),
+        ("grant function ks4_subject_slot(", "goes with the function"),
+        ("function report_ks4_headlines(", "report_ks4_headlines.sql: grade 4+/5+ in English and maths and Attainment 8 by group"),
+        ("grant function report_ks4_headlines(", "goes with the function"),
     ]
 
     static func isLater(_ line: String) -> Bool {

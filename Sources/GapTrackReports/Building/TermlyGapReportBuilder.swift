@@ -43,6 +43,7 @@ public struct TermlyGapReportBuilder: Sendable {
             suppressionThreshold: rule.threshold, suppressionNotes: [], comparison: comparison)
         report.yearGroups = data.yearGroups.map { $0.map { yearGroupSection($0, of: data) } }
         report.nationalContext = data.cohort.cohortCode.map(NationalContextFigures.latest(for:)).flatMap { $0.isEmpty ? nil : $0 }
+        report.keyStage4 = keyStage4Sections(data)
         return report
     }
 

@@ -42,6 +42,8 @@ enum TermlyReportFields {
             guard report.trend.indices.contains(series), report.trend[series].points.indices.contains(point) else { return false }
             let figure = report.trend[series].points[point]
             return !(side == .disadvantaged ? figure.disadvantagedStudents : figure.otherStudents).isSuppressed
+        case let .keyStage4(section, field):
+            return KeyStage4Tables.isShown(field, in: report.keyStage4, section: section)
         }
     }
 
@@ -107,6 +109,8 @@ enum TermlyReportFields {
                 report.trend[series].points[point].otherStudents = .suppressed(reason)
             }
             report.trend[series].points[point].value = .suppressed(reason)
+        case let .keyStage4(section, field):
+            KeyStage4Tables.suppress(field, in: &report.keyStage4, section: section, reason: reason)
         }
     }
 

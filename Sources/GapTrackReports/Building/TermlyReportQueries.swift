@@ -114,6 +114,7 @@ public struct TermlyReportQueries {
                 impactCandidates: withImpactCandidates ? try repository.impactCandidates(providerID: providerID, term: term) : [],
                 supportSpendByTypeAndFund: try repository.spendByTypeAndFund(providerID: providerID, term: term))
             data.yearGroups = yearGroupData
+            if NationalFigures.phase(for: cohortCode) == .keyStage4 { data.keyStage4 = try repository.keyStage4(providerID: providerID, term: term) }
             return cache.keep(data)
         }
     }

@@ -56,7 +56,10 @@ public struct TermlyReportShaping: Sendable {
                 shaped.yearGroups = nil
                 shaped.suppressionNotes.append("The breakdown by year group is in the staff report only: its counts add up to the whole cohort's.")
             }
-            if audience == .public { withholdNationalComparisonOfSmallGroups(&shaped) }
+            if audience == .public {
+                withholdNationalComparisonOfSmallGroups(&shaped)
+                KeyStage4Tables.withholdNationalPairsOfSmallGroups(&shaped.keyStage4, threshold: threshold)
+            }
         }
         return shaped
     }
@@ -84,6 +87,12 @@ public struct TermlyReportShaping: Sendable {
         where isSmall(report.attainment[i].disadvantaged.value?.students) || isSmall(report.attainment[i].others.value?.students) {
             notes.append("Attainment, \(report.attainment[i].title)")
             report.attainment[i].treatWithCare = true
+        }
+        for i in (report.keyStage4 ?? []).indices where report.keyStage4![i].rows.contains(where: {
+            isSmall($0.disadvantagedPupils.value) || isSmall($0.othersPupils.value)
+        }) {
+            report.keyStage4![i].treatWithCare = true
+            notes.append(report.keyStage4![i].title)
         }
         for i in report.support.byType.indices where isSmall(report.support.byType[i].students.value) {
             notes.append("Support, \(report.support.byType[i].label)")

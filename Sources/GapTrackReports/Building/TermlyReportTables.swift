@@ -20,6 +20,8 @@ enum TermlyField: Hashable, Sendable {
     case support(Int?, SupportColumn)
     case funding(Int, FundingColumn)
     case trend(series: Int, point: Int, side: Side)
+    /// A KS4 section's figure (`KeyStage4Tables`).
+    case keyStage4(section: Int, KeyStage4Field)
 }
 
 /// A termly report as the tables a reader sees: every figure it can publish, with its true value,
@@ -53,6 +55,7 @@ struct TermlyReportTables {
         try described.addSupport(data)
         try described.addTrend(data, threshold: threshold)
         try described.addImpactSections(impact, data: data)
+        try described.addKeyStage4(data)
         return described
     }
 

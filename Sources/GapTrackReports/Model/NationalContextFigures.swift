@@ -117,21 +117,29 @@ public struct NationalPairFigure: Sendable, Equatable, Codable {
             }
         }
 
-        /// Who the pair compares: the DfE's disadvantaged pupils for attainment, current
-        /// eligibility for free school meals for absence.
-        public var groups: (group: String, others: String) {
+        /// What a pair measures decides whom it compares (docs/methodology.md §8.3, §8.4).
+        public enum Kind: Sendable, Equatable {
+            /// The DfE's disadvantaged pupils against the others.
+            case attainment
+            /// Current eligibility for free school meals against the rest, as the absence statistics split pupils.
+            case absence
+        }
+
+        public var kind: Kind {
             switch self {
-            case .englishMathsGrade4, .englishMathsGrade5, .attainment8: ("disadvantaged", "other pupils")
-            case .overallAbsence, .persistentAbsence: ("eligible for free school meals", "not eligible")
+            case .englishMathsGrade4, .englishMathsGrade5, .attainment8: .attainment
+            case .overallAbsence, .persistentAbsence: .absence
             }
+        }
+
+        /// Who the pair compares, as a reader sees them.
+        public var groups: (group: String, others: String) {
+            kind == .attainment ? ("disadvantaged", "other pupils") : ("eligible for free school meals", "not eligible")
         }
 
         /// The groups as CSV and JSON name them.
         public var groupIDs: (group: String, others: String) {
-            switch self {
-            case .englishMathsGrade4, .englishMathsGrade5, .attainment8: ("disadvantaged", "others")
-            case .overallAbsence, .persistentAbsence: ("fsm_eligible", "fsm_not_eligible")
-            }
+            kind == .attainment ? ("disadvantaged", "others") : ("fsm_eligible", "fsm_not_eligible")
         }
 
         /// CSV's unit column.

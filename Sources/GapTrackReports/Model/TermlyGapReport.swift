@@ -32,6 +32,10 @@ public struct TermlyGapReport: Sendable, Equatable, Codable {
     /// the latest of each KS4 headline measure and of absence by free-school-meal eligibility.
     /// Nil in reports made before these were printed (their JSON has no such key) and where none suits the cohort.
     public var nationalContext: [NationalPairFigure]?
+    /// Year 10 and 11 reports: grade 4+/5+ in English and maths (and Attainment 8 where the results
+    /// cover its slots) from the school's own GCSE-scale results at each assessment of the term
+    /// (docs/methodology.md §8.3); nil where there are none, and in reports made before these existed.
+    public var keyStage4: [KeyStage4Section]?
     /// The suppression threshold applied (10: the Social Mobility Commission's guidance).
     public var suppressionThreshold: Int
     /// What was withheld and why, in words, one line each.

@@ -33,6 +33,9 @@ public struct TermlyReportData: Sendable, Equatable, Codable {
     public var impactCandidates: [ImpactCandidate]
     /// Each year group of a cohort that spans several, in order; nil otherwise.
     public var yearGroups: [YearGroupAggregates]?
+    /// Year 10 and 11 cohorts: the KS4 headline counts at each GCSE-scale assessment of the term
+    /// with English and maths results (docs/methodology.md §8.3); nil for other cohorts.
+    public var keyStage4: [KeyStage4Counts]?
 
     public init(
         provider: ReportProvider, cohort: ReportCohort, term: AcademicTerm, imports: [ImportRecord], cohortSize: Int,

@@ -127,6 +127,7 @@ public enum CSVReportRenderer {
                 rows.append(row)
             }
         }
+        for section in report.keyStage4 ?? [] { rows += keyStage4(section, term: term, groupWord: report.comparison.groupWord) }
         for comparison in report.nationalComparison { rows += national(comparison, term: term) }
         for pair in report.nationalContext ?? [] {
             let note = "\(pair.status.rawValue); \(pair.source.publisher), \(pair.source.title), \(pair.source.url); \(pair.checked)"
@@ -306,5 +307,31 @@ private extension CSVReportRenderer.Row {
         var copy = self
         if !copy.unit.isEmpty { copy.unit = unit }
         return copy
+    }
+}
+
+extension CSVReportRenderer {
+    /// A KS4 section's rows (section `ks4`, the assessment in its column): each measure for each
+    /// group with its interval and n, the gap, and whatever was not computed, with the reason.
+    fileprivate static func keyStage4(_ section: KeyStage4Section, term: String, groupWord: String) -> [Row] {
+        var rows: [Row] = []
+        for line in section.rows {
+            for (group, figure, n) in [
+                ("disadvantaged", line.disadvantaged, line.disadvantagedPupils), ("others", line.others, line.othersPupils), ("all", line.all, line.allPupils),
+            ] {
+                var row = estimate(term: term, section: "ks4", measure: line.measure.rawValue, group: group, figure, n: n)
+                row.assessment = section.assessment
+                rows.append(row)
+            }
+            var gap = estimate(term: term, section: "ks4", measure: line.measure.rawValue + "_gap", group: "others_minus_" + groupWord, line.gap, n: nil)
+            gap.assessment = section.assessment
+            gap.note = [gap.note, "national: " + line.nationalText(resultsYear: section.resultsYear)].filter { !$0.isEmpty }.joined(separator: "; ")
+            rows.append(gap)
+        }
+        for (measure, reason) in [("attainment_8", section.attainment8NotComputed), ("progress_8", section.progress8NotComputed)] {
+            guard let reason else { continue }
+            rows.append(Row(term: term, section: "ks4", assessment: section.assessment, measure: measure, value: "", note: reason))
+        }
+        return rows
     }
 }

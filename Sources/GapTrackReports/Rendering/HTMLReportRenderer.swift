@@ -10,6 +10,7 @@ public enum HTMLReportRenderer {
         body += summaryCards(report)
         body += section("groups", "1. Group sizes", groupSizes(report))
         body += section("attainment", "2. Attainment gap: \(report.comparison.students) against \(report.comparison.othersStudents)", attainment(report))
+        if let ks4 = KeyStage4Rendering(report: report) { body += section("ks4", "2a. KS4 measures from the school's own results", ks4.html) }
         body += section("attendance", "3. Attendance by group", attendance(report))
         let yearGroups = YearGroupTables(report: report)
         if !yearGroups.isEmpty {

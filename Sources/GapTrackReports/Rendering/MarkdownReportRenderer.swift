@@ -63,6 +63,7 @@ public enum MarkdownReportRenderer {
             }
         }
 
+        if let ks4 = KeyStage4Rendering(report: report) { out += "\n## KS4 measures from the school's own results\n" + ks4.markdown }
         out += "\n## Attendance by group\n\n"
         out += table(
             ["Group", "Students", "Attendance % (95% CI)", "Persistent absence % (95% CI)", "Severe absence % (95% CI)"], right: [1, 2, 3, 4],

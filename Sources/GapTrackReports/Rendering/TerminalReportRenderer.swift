@@ -19,6 +19,7 @@ public enum TerminalReportRenderer {
         out += wrapText(report.audience.headerText(threshold: report.suppressionThreshold), width: width, indent: "")
         out += section("1. Group sizes") + groupSizes(report)
         out += section("2. Attainment gap: \(report.comparison.students) against \(report.comparison.othersStudents)") + attainment(report)
+        if let ks4 = KeyStage4Rendering(report: report) { out += section("2a. KS4 measures from the school's own results") + ks4.terminal }
         out += section("3. Attendance by group") + attendance(report)
         let yearGroups = YearGroupTables(report: report)
         if !yearGroups.isEmpty {
