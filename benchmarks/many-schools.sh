@@ -114,6 +114,11 @@ import_files() {
     done
 }
 
+# same_report A B: whether two JSON reports are the same, but for a refusal's text, which quotes a
+# slope at full double precision whose last digit depends on the order PostgreSQL sums in (the
+# figures themselves are rounded).
+same_report() { cmp -s <(grep -v '"refusal"' "$1") <(grep -v '"refusal"' "$2"); }
+
 # reports AT: the first school's gap and termly reports, cold (--recompute, best of REPEAT) and
 # warm (best of REPEAT, each JSON equal to the cold one), as report_KIND_AT and report_KIND_AT_warm.
 reports() {
@@ -128,7 +133,7 @@ reports() {
         done
         for _ in $(seq "$REPEAT"); do
             timed "report_${report}_${at}_warm" "${command[@]}" --output "$WORK/report_${report}_${at}_warm.json"
-            cmp -s "$WORK/report_${report}_$at.json" "$WORK/report_${report}_${at}_warm.json" \
+            same_report "$WORK/report_${report}_$at.json" "$WORK/report_${report}_${at}_warm.json" \
                 || fact "warm_differs_${report}_$at" yes
         done
     done
@@ -155,20 +160,27 @@ fact attendance_marks "$(sql "$DATABASE" "SELECT count(*) FROM attendance_marks"
 say "At $SCHOOLS schools: the first school's reports again"
 reports n
 for report in gap termly; do
-    cmp -s "$WORK/report_${report}_1.json" "$WORK/report_${report}_n.json" || fact "differs_${report}" yes
+    same_report "$WORK/report_${report}_1.json" "$WORK/report_${report}_n.json" || fact "differs_${report}" yes
 done
 
 say "At $SCHOOLS schools: the same files imported for one school more ($LAST)"
 # Adding a provider is a write with no provider bound (it invalidates every cached report), so the
 # first school's report is made once more after it and before the imports; after the imports it
 # must be served from the cache: another school's imports cost it nothing.
+# Served from the cache is told by the entry's stored snapshot, which a computed report replaces.
 add_school "$LAST" 139999
 "$GAPTRACK" report gap --provider "$FIRST" --cohort "$COHORT" --term "$TERM" --format json --database "$CONNINFO" \
     --output "$WORK/report_gap_before_other_import.json"
+entry() {
+    sql "$DATABASE" "SELECT s.snapshot::text FROM report_snapshots s JOIN providers p ON p.provider_id = report_snapshot_provider(s.cache_key)
+                     WHERE p.code = '$FIRST' AND s.cache_key LIKE '%impact candidates no%'"
+}
+BEFORE="$(entry)"
 import_files "$LAST" n
 timed report_gap_after_other_import "$GAPTRACK" report gap --provider "$FIRST" --cohort "$COHORT" --term "$TERM" \
     --format json --database "$CONNINFO" --output "$WORK/report_gap_after_other_import.json"
-cmp -s "$WORK/report_gap_1.json" "$WORK/report_gap_after_other_import.json" || fact differs_gap_after_other_import yes
+cmp -s "$WORK/report_gap_before_other_import.json" "$WORK/report_gap_after_other_import.json" || fact differs_gap_after_other_import yes
+[ -n "$BEFORE" ] && [ "$(entry)" = "$BEFORE" ] || fact recomputed_gap_after_other_import yes
 
 fact elapsed_seconds "$(($(date +%s) - STARTED))"
 say "Summary"
