@@ -201,7 +201,7 @@ struct SchemaCatalogueTests {
         ("constraint school_calendar school_calendar_description_printable ", "020: a text limit held by the database too"),
     ] + ["column", "constraint", "data", "function", "grant function", "grant relation", "index CREATE UNIQUE INDEX", "policy", "relation", "trigger", "type"]
         .map { (line: "\($0) pupil_premium_", reason: "011_pupil_premium.sql, functions/pupil_premium.sql: the pupil premium strategy (docs/methodology.md §6.5)") }
-        + webImports + supportTargets
+        + webImports + supportTargets + providerReadPaths
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -230,6 +230,17 @@ struct SchemaCatalogueTests {
         ("policy support_reviews ", "018: provider isolation, and a review is seen only with its record"),
         ("trigger support_reviews ", "018: audit and report freshness"),
         ("function report_impact_candidates(", "report_impact_candidates.sql: one section per type and target, judged on the target"),
+    ]
+
+    /// 027_provider_read_paths.sql and the functions that read one provider's rows (docs/scaling.md, "Cost per school").
+    /// A list of its own, as `webImports` is, for the type checker's sake.
+    static let providerReadPaths: [(line: String, reason: String)] = [
+        ("index CREATE INDEX support_records_provider_idx ", "027: one provider's support records"),
+        ("function student_disadvantage(", "student_disadvantage.sql: the rules, computed over the provider's own students and markers"),
+        ("function student_disadvantage_all(", "student_disadvantage.sql: provider by provider"),
+        ("function student_disadvantage_of(", "student_disadvantage.sql: the student's provider's facts"),
+        ("function fsm_ever6(", "student_disadvantage.sql: through student_disadvantage_of"),
+        ("function is_disadvantaged(", "student_disadvantage.sql: through student_disadvantage_of"),
     ]
 
     static func isLater(_ line: String) -> Bool {
