@@ -203,6 +203,7 @@ struct SchemaCatalogueTests {
         .map { (line: "\($0) pupil_premium_", reason: "011_pupil_premium.sql, functions/pupil_premium.sql: the pupil premium strategy (docs/methodology.md §6.5)") }
         + webImports + supportTargets + uploadRetention
         + keyStage4Measures
+        + providerReadPaths
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -245,6 +246,17 @@ struct SchemaCatalogueTests {
         ("grant function ks4_subject_slot(", "goes with the function"),
         ("function report_ks4_headlines(", "report_ks4_headlines.sql: grade 4+/5+ in English and maths and Attainment 8 by group"),
         ("grant function report_ks4_headlines(", "goes with the function"),
+    ]
+
+    /// 027_provider_read_paths.sql and the functions that read one provider's rows (docs/scaling.md, "Cost per school").
+    /// A list of its own, as `webImports` is, for the type checker's sake.
+    static let providerReadPaths: [(line: String, reason: String)] = [
+        ("index CREATE INDEX support_records_provider_idx ", "027: one provider's support records"),
+        ("function student_disadvantage(", "student_disadvantage.sql: the rules, computed over the provider's own students and markers"),
+        ("function student_disadvantage_all(", "student_disadvantage.sql: provider by provider"),
+        ("function student_disadvantage_of(", "student_disadvantage.sql: the student's provider's facts"),
+        ("function fsm_ever6(", "student_disadvantage.sql: through student_disadvantage_of"),
+        ("function is_disadvantaged(", "student_disadvantage.sql: through student_disadvantage_of"),
     ]
 
     static func isLater(_ line: String) -> Bool {

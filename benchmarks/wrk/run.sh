@@ -52,3 +52,16 @@ echo "wrk: $duration, $connections connections, pool $pool, $(nproc) cores"
 GAPTRACK_TOKEN="$token" GAPTRACK_STUDENTS="$students" \
     wrk -t2 -c"$connections" -d"$duration" --latency -s "$here/post_support_record.lua" "http://127.0.0.1:$port"
 echo "records stored: $(psql "$conninfo" -Atc "SELECT count(*) FROM support_records")"
+
+# PostgreSQL's own rate for the same row at the same concurrency (insert_support_record.sql),
+# with the service stopped so that it does not share the cores: the ceiling the service is judged
+# against. Only when pgbench is installed (Debian's PostgreSQL packages bring it).
+kill -TERM "$service" 2>/dev/null && wait "$service" || true
+service=""
+if command -v pgbench >/dev/null; then
+    echo "pgbench: $duration, $connections connections"
+    pgbench -n -c "$connections" -j 2 -T "${duration%s}" -r -f "$here/insert_support_record.sql" "$conninfo" 2>&1 \
+        | sed -n 's/^tps = \([0-9.]*\).*/pgbench tps: \1/p; s/^latency average = \([0-9.]*\) ms/pgbench latency average ms: \1/p'
+else
+    echo "pgbench: not installed"
+fi

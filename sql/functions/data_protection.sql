@@ -551,7 +551,7 @@ BEGIN
            coalesce(f.disadvantaged, false), f.sen, coalesce(f.eal, false),
            coalesce(a.possible, 0), coalesce(a.attended, 0), coalesce(a.absent, 0), coalesce(a.unauthorised, 0)
     FROM members m
-    LEFT JOIN LATERAL student_disadvantage_of(m.student_id, v_census) f ON true
+    LEFT JOIN student_disadvantage(p_provider_id, v_census) f ON f.student_id = m.student_id
     LEFT JOIN LATERAL (
         SELECT count(*) FILTER (WHERE c.counts_as_possible) AS possible,
                count(*) FILTER (WHERE c.counts_as_attendance) AS attended,

@@ -23,7 +23,10 @@
 --
 -- As for attainment, the cohort and its disadvantage are the loaded report_cohort and
 -- the marks may come from any term (the trend). The term's dates are looked up first so that
--- the planner reads only that term's partition of attendance_marks.
+-- the planner reads only that term's partition of attendance_marks, and the cohort's students are
+-- passed as an array of known size, so that it looks up only their marks and enrolments by keys that
+-- lead with the student instead of walking every school's marks of the term and enrolments of the
+-- year.
 -- Students are grouped by their facts column by column first (report_combination_sql), so that
 -- report_groups_of runs once per combination of facts rather than once per student.
 CREATE OR REPLACE FUNCTION report_attendance(p_marks_year text, p_marks_term term_name)
@@ -31,7 +34,10 @@ RETURNS TABLE (
     group_id text, students bigint, possible bigint, attended bigint,
     sum_attended_squared float8, sum_possible_squared float8, sum_attended_possible float8,
     persistently_absent bigint, severely_absent bigint)
-LANGUAGE plpgsql AS $$
+-- No JIT: the planner costs the marks as the whole term's partition, every school's, and with
+-- many schools in the database compiling the query took twice as long as running it on the
+-- cohort's few thousand marks (BENCHMARKS.md, "Many schools").
+LANGUAGE plpgsql SET jit = off AS $$
 #variable_conflict use_column
 DECLARE
     v_from date;
@@ -51,13 +57,13 @@ BEGIN
             FROM attendance_marks m
             JOIN attendance_codes k ON k.code = m.code
             WHERE m.session_date BETWEEN $1 AND $2
-              AND m.student_id IN (SELECT x.student_id FROM pg_temp.report_cohort x)
+              AND m.student_id = ANY ($5)
         ), open_days AS (
             SELECT d AS day FROM school_days($3, $1, (SELECT max(session_date) FROM marks)) AS d
         ), on_roll AS (
             SELECT r.student_id, 2 * count(o.day) AS sessions
             FROM (SELECT DISTINCT student_id FROM marks) r
-            JOIN enrolments e ON e.student_id = r.student_id AND e.academic_year = $4
+            JOIN enrolments e ON e.student_id = r.student_id AND e.academic_year = $4 AND e.student_id = ANY ($5)
             JOIN open_days o ON o.day BETWEEN e.start_date AND coalesce(e.leave_date, o.day)
             GROUP BY r.student_id
         ), counted AS (
@@ -66,7 +72,7 @@ BEGIN
                    count(*) FILTER (WHERE m.counts_as_attendance) AS attended
             FROM marks m
             JOIN open_days o ON o.day = m.session_date
-            JOIN enrolments e ON e.student_id = m.student_id AND e.academic_year = $4
+            JOIN enrolments e ON e.student_id = m.student_id AND e.academic_year = $4 AND e.student_id = ANY ($5)
              AND m.session_date BETWEEN e.start_date AND coalesce(e.leave_date, m.session_date)
             GROUP BY m.student_id
         ), sessions AS (
@@ -94,6 +100,6 @@ BEGIN
         GROUP BY g.group_id
         ORDER BY g.group_id
         $query$, v_sql.facts_row, v_sql.group_keys)
-        USING v_from, v_to, v_provider_id, p_marks_year;
+        USING v_from, v_to, v_provider_id, p_marks_year, ARRAY(SELECT x.student_id FROM pg_temp.report_cohort x ORDER BY x.student_id);
 END
 $$;

@@ -43,6 +43,9 @@ BEGIN
             SELECT DISTINCT e.student_id
             FROM enrolments e
             WHERE e.academic_year = p_academic_year
+              -- The provider's own students first (students_provider_idx, then each one's
+              -- enrolment by its key): without it every school's enrolments of the year are read.
+              AND e.student_id IN (SELECT s.student_id FROM students s WHERE s.provider_id = p_provider_id)
               AND e.start_date <= v_ends_on
               AND coalesce(e.leave_date, v_ends_on) >= v_starts_on
               AND CASE

@@ -6,7 +6,13 @@
 -- past 6 years"). For each spell the census days of the window are asked with EXISTS, which stops
 -- at the first, rather than joined (a spell of several years covers up to 18 of them).
 -- GapTrackStoreTests.DisadvantageTests check the definition against GapTrackDomain.FSMEver6.
-CREATE OR REPLACE FUNCTION student_disadvantage_all(p_on date)
+--
+-- Computed for one provider's students: its students, markers and FSM spells only, each read
+-- through the students of p_provider_id (students_provider_idx, then the markers' natural key,
+-- which leads with student_id), so that a school's report reads its own rows however many
+-- schools the database holds (docs/scaling.md, "Cost per school"). Every other function below
+-- reads the facts through this one.
+CREATE OR REPLACE FUNCTION student_disadvantage(p_provider_id bigint, p_on date)
 RETURNS SETOF student_disadvantage_facts
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT s.student_id, s.provider_id,
@@ -48,6 +54,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                bool_or(m.marker = 'estranged') AS estranged,
                max(m.value) FILTER (WHERE m.marker = 'smc_parental_occupation') AS smc_answer
         FROM student_markers m
+        JOIN students ms ON ms.student_id = m.student_id AND ms.provider_id = p_provider_id
         WHERE m.spell @> p_on
         GROUP BY m.student_id
     ) cur ON cur.student_id = s.student_id
@@ -57,6 +64,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         -- census day it covers before DISTINCT removes the repeats.
         SELECT DISTINCT m.student_id
         FROM student_markers m
+        JOIN students ms ON ms.student_id = m.student_id AND ms.provider_id = p_provider_id
         WHERE m.marker = 'fsm'
           AND EXISTS (SELECT 1 FROM census_days c
                       WHERE m.spell @> c.census_date
@@ -64,32 +72,33 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                         AND c.census_date <= p_on)
     ) e6 ON e6.student_id = s.student_id
     LEFT JOIN smc_parental_occupations o ON o.answer = cur.smc_answer
+    WHERE s.provider_id = p_provider_id
 $$;
 
--- The facts for one provider's students on a date: what cohort reports join to, e.g.
---   SELECT e.year_group, d.disadvantaged, ... FROM enrolments e
---   JOIN student_disadvantage($provider, $census_day) d USING (student_id) ...
-CREATE OR REPLACE FUNCTION student_disadvantage(p_provider_id bigint, p_on date)
+-- The facts for every provider's students on a date, provider by provider.
+CREATE OR REPLACE FUNCTION student_disadvantage_all(p_on date)
 RETURNS SETOF student_disadvantage_facts
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT * FROM student_disadvantage_all(p_on) f WHERE f.provider_id = p_provider_id
+    SELECT f.* FROM providers p CROSS JOIN LATERAL student_disadvantage(p.provider_id, p_on) f
 $$;
 
--- The facts for one student on a date (zero rows for an unknown student).
+-- The facts for one student on a date (zero rows for an unknown student): its provider's facts,
+-- that student's row.
 CREATE OR REPLACE FUNCTION student_disadvantage_of(p_student_id bigint, p_on date)
 RETURNS SETOF student_disadvantage_facts
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT * FROM student_disadvantage_all(p_on) f WHERE f.student_id = p_student_id
+    SELECT f.* FROM students s CROSS JOIN LATERAL student_disadvantage(s.provider_id, p_on) f
+    WHERE s.student_id = p_student_id AND f.student_id = p_student_id
 $$;
 
 -- FSM Ever 6 for one student on a date (NULL for an unknown student).
 CREATE OR REPLACE FUNCTION fsm_ever6(p_student_id bigint, p_on date) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT f.fsm_ever6 FROM student_disadvantage_all(p_on) f WHERE f.student_id = p_student_id
+    SELECT f.fsm_ever6 FROM student_disadvantage_of(p_student_id, p_on) f
 $$;
 
 -- Disadvantaged in the DfE sense for one student on a date (NULL for an unknown student).
 CREATE OR REPLACE FUNCTION is_disadvantaged(p_student_id bigint, p_on date) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT f.disadvantaged FROM student_disadvantage_all(p_on) f WHERE f.student_id = p_student_id
+    SELECT f.disadvantaged FROM student_disadvantage_of(p_student_id, p_on) f
 $$;
