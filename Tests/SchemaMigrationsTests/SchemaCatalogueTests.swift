@@ -201,7 +201,7 @@ struct SchemaCatalogueTests {
         ("constraint school_calendar school_calendar_description_printable ", "020: a text limit held by the database too"),
     ] + ["column", "constraint", "data", "function", "grant function", "grant relation", "index CREATE UNIQUE INDEX", "policy", "relation", "trigger", "type"]
         .map { (line: "\($0) pupil_premium_", reason: "011_pupil_premium.sql, functions/pupil_premium.sql: the pupil premium strategy (docs/methodology.md §6.5)") }
-        + webImports + supportTargets
+        + webImports + supportTargets + shardReadyKeys
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -230,6 +230,20 @@ struct SchemaCatalogueTests {
         ("policy support_reviews ", "018: provider isolation, and a review is seen only with its record"),
         ("trigger support_reviews ", "018: audit and report freshness"),
         ("function report_impact_candidates(", "report_impact_candidates.sql: one section per type and target, judged on the target"),
+    ]
+
+    /// 022_shard_ready_keys.sql: provider_id in every provider-owned table's keys (docs/scaling.md, "Shard-ready schema").
+    /// A list of its own, as `webImports` is, for the type checker's sake.
+    static let shardReadyKeys: [(line: String, reason: String)] = [
+        ("constraint support_records support_records_pkey ", "022: (provider_id, support_id)"),
+        ("index CREATE UNIQUE INDEX support_records_pkey ", "022"),
+        ("constraint assessment_points assessment_points_pkey ", "022: (provider_id, assessment_point_id)"),
+        ("index CREATE UNIQUE INDEX assessment_points_pkey ", "022"),
+        ("constraint students students_import_id_fkey ", "022: to imports by (provider_id, import_id)"),
+        ("constraint support_records support_records_import_id_fkey ", "022: to imports by (provider_id, import_id)"),
+        ("constraint assessment_points assessment_points_import_id_fkey ", "022: to imports by (provider_id, import_id)"),
+        ("function gaptrack_journal_key_columns(", "import_undo.sql: the undo matches journal rows by the key they were written with"),
+        ("grant function gaptrack_journal_key_columns(", "goes with the function"),
     ]
 
     static func isLater(_ line: String) -> Bool {
