@@ -246,7 +246,7 @@ BEGIN
     -- A row no longer as the import left it: changed since, outside an import.
     FOR v_table IN SELECT DISTINCT table_name FROM undo_plan ORDER BY 1 LOOP
         EXECUTE format('SELECT p.row_key, p.after IS NULL AS was_deleted FROM undo_plan p LEFT JOIN %I t ON %s '
-                       'WHERE p.table_name = $1 AND to_jsonb(t) IS DISTINCT FROM p.after LIMIT 1',
+                       'WHERE p.table_name = $1 AND to_jsonb(t) - ''provider_id'' IS DISTINCT FROM p.after - ''provider_id'' LIMIT 1',
                        v_table, gaptrack_undo_key_match(v_table::regclass))
         INTO v_clash USING v_table;
         IF v_clash.row_key IS NOT NULL THEN
