@@ -62,7 +62,7 @@ struct AttendanceRoutes: Sendable {
             guard problems.isEmpty else { return .failure(.invalidFields(problems)) }
             let placing = try Self.placementProblems(marks, lookups: lookups, providerID: caller.providerID, connection: connection)
             guard placing.isEmpty else { return .failure(.invalidFields(placing)) }
-            return .success(try AttendanceMarks(connection: connection).record(zip(marks, lookups).map { mark, lookup in
+            return .success(try AttendanceMarks(connection: connection, providerID: caller.providerID).record(zip(marks, lookups).map { mark, lookup in
                 AttendanceMarks.Mark(studentID: lookup.studentID!, date: mark.date, session: mark.session, code: mark.code)
             }))
         }

@@ -76,14 +76,14 @@ public struct AssessmentResults {
             [providerID] + Self.pointColumns(results))
         let rows = try connection.query(
             """
-            INSERT INTO assessment_results AS r (assessment_point_id, scale, student_id, score, result_text, assessed_on)
-            SELECT p.assessment_point_id, p.scale, i.student_id, i.score, i.result_text, i.assessed_on
+            INSERT INTO assessment_results AS r (provider_id, assessment_point_id, scale, student_id, score, result_text, assessed_on)
+            SELECT p.provider_id, p.assessment_point_id, p.scale, i.student_id, i.score, i.result_text, i.assessed_on
             FROM unnest($2::text[], $3::text[], $4::text[], $5::term_name[], $6::assessment_scale[],
                         $7::bigint[], $8::numeric[], $9::text[], $10::date[])
                  AS i(subject, name, academic_year, term, scale, student_id, score, result_text, assessed_on)
             JOIN assessment_points p ON p.provider_id = $1 AND p.subject = i.subject AND p.name = i.name
                                     AND p.academic_year = i.academic_year AND p.term = i.term
-            ON CONFLICT (assessment_point_id, student_id) DO UPDATE
+            ON CONFLICT (provider_id, assessment_point_id, student_id) DO UPDATE
             SET score = EXCLUDED.score, result_text = EXCLUDED.result_text, assessed_on = EXCLUDED.assessed_on,
                 import_id = NULL, updated_at = now()
             WHERE (r.score, r.result_text, r.assessed_on) IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.result_text, EXCLUDED.assessed_on)

@@ -233,29 +233,30 @@ struct AssessmentsImport: TabularFormat {
             """, [context.providerID])
         let inserted = try context.connection.query(
             """
-            INSERT INTO assessment_results (assessment_point_id, scale, student_id, score, result_text, assessed_on, import_id)
-            SELECT sp.assessment_point_id, sp.scale, s.student_id, s.score, s.result_text, s.assessed_on, $1
+            INSERT INTO assessment_results (provider_id, assessment_point_id, scale, student_id, score, result_text, assessed_on, import_id)
+            SELECT $2, sp.assessment_point_id, sp.scale, s.student_id, s.score, s.result_text, s.assessed_on, $1
             FROM staged_results s JOIN staged_points sp ON sp.point_number = s.point_number AND NOT sp.has_results
             ORDER BY sp.assessment_point_id, s.student_id
-            """, [importID]).affectedRows
+            """, [importID, context.providerID]).affectedRows
         let upserted = try context.connection.query(
             """
             WITH written AS (
-                INSERT INTO assessment_results AS r (assessment_point_id, scale, student_id, score, result_text, assessed_on, import_id)
-                SELECT sp.assessment_point_id, sp.scale, s.student_id, s.score, s.result_text, s.assessed_on, $1
+                INSERT INTO assessment_results AS r (provider_id, assessment_point_id, scale, student_id, score, result_text, assessed_on, import_id)
+                SELECT $2, sp.assessment_point_id, sp.scale, s.student_id, s.score, s.result_text, s.assessed_on, $1
                 FROM staged_results s JOIN staged_points sp ON sp.point_number = s.point_number AND sp.has_results
                 -- Only new and changed results reach the upsert: one join, instead of a
                 -- speculative insertion and a conflict for every unchanged row of a re-import.
-                LEFT JOIN assessment_results held ON held.assessment_point_id = sp.assessment_point_id AND held.student_id = s.student_id
+                LEFT JOIN assessment_results held
+                  ON held.provider_id = $2 AND held.assessment_point_id = sp.assessment_point_id AND held.student_id = s.student_id
                 WHERE (held.score, held.result_text, held.assessed_on) IS DISTINCT FROM (s.score, s.result_text, s.assessed_on)
-                ON CONFLICT (assessment_point_id, student_id) DO UPDATE SET
+                ON CONFLICT (provider_id, assessment_point_id, student_id) DO UPDATE SET
                     score = EXCLUDED.score, result_text = EXCLUDED.result_text, assessed_on = EXCLUDED.assessed_on,
                     import_id = EXCLUDED.import_id, updated_at = now()
                 WHERE (r.score, r.result_text, r.assessed_on) IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.result_text, EXCLUDED.assessed_on)
                 RETURNING (r.xmax = 0) AS was_inserted
             )
             SELECT count(*) FILTER (WHERE was_inserted) AS inserted, count(*) FILTER (WHERE NOT was_inserted) AS updated FROM written
-            """, [importID]).single()
+            """, [importID, context.providerID]).single()
         return (inserted + (try upserted.decode("inserted") as Int), try upserted.decode("updated"))
     }
 }

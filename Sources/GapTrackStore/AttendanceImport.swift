@@ -119,11 +119,12 @@ struct AttendanceImport {
             "SELECT attendance_create_term_table($1, $2::term_name) AS name", [year, term.term.rawValue]
         ).single().decode("name")
         let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        try context.connection.copyIn("COPY \(quoted) (student_id, session_date, session, code) FROM STDIN (FORMAT binary)") { writer in
+        try context.connection.copyIn("COPY \(quoted) (provider_id, student_id, session_date, session, code) FROM STDIN (FORMAT binary)") { writer in
             var encoder = BinaryCopyEncoder()
             for index in range {
                 let mark = rows.decode(rows.keys[index])
-                encoder.beginRow(fieldCount: 4)
+                encoder.beginRow(fieldCount: 5)
+                encoder.int64(Int64(context.providerID))
                 encoder.int64(directory.studentIDs[mark.studentRank])
                 encoder.date(daysSinceEpoch: term.firstDay + mark.dayInTerm)
                 encoder.text(mark.isAfternoon ? Self.pm : Self.am)
@@ -166,26 +167,32 @@ struct AttendanceImport {
         // One join finds the new and the changed marks; an unchanged re-import stops here.
         try context.connection.execute(
             """
-            CREATE TEMP TABLE attendance_changes ON COMMIT DROP AS
+            CREATE TEMP TABLE attendance_changes (student_id bigint, session_date date, session session_half,
+                code attendance_code, held_code attendance_code) ON COMMIT DROP
+            """)
+        // By the provider's own range of each term's key.
+        try context.connection.query(
+            """
+            INSERT INTO attendance_changes
             SELECT s.student_id, s.session_date, s.session, s.code, m.code AS held_code
             FROM staged_attendance s
             LEFT JOIN attendance_marks m
-              ON m.student_id = s.student_id AND m.session_date = s.session_date AND m.session = s.session
+              ON m.provider_id = $1 AND m.student_id = s.student_id AND m.session_date = s.session_date AND m.session = s.session
             WHERE m.code IS DISTINCT FROM s.code
-            """)
+            """, [context.providerID])
         // Through the parent table, so that its history trigger sees the replaced marks.
         let updated = try context.connection.query(
             """
             UPDATE attendance_marks m SET code = c.code
             FROM attendance_changes c
-            WHERE c.held_code IS NOT NULL
+            WHERE c.held_code IS NOT NULL AND m.provider_id = $1
               AND m.student_id = c.student_id AND m.session_date = c.session_date AND m.session = c.session
-            """).affectedRows
+            """, [context.providerID]).affectedRows
         let inserted = try context.connection.query(
             """
-            INSERT INTO attendance_marks (student_id, session_date, session, code)
-            SELECT student_id, session_date, session, code FROM attendance_changes WHERE held_code IS NULL
-            """).affectedRows
+            INSERT INTO attendance_marks (provider_id, student_id, session_date, session, code)
+            SELECT $1, student_id, session_date, session, code FROM attendance_changes WHERE held_code IS NULL
+            """, [context.providerID]).affectedRows
         return (inserted, updated)
     }
 

@@ -6,9 +6,12 @@ import Postgres
 /// attendance_mark_history.
 public struct AttendanceMarks {
     let connection: PostgresConnection
+    /// The provider whose pupils the marks are for (each mark's student is resolved for it).
+    let providerID: Int
 
-    public init(connection: PostgresConnection) {
+    public init(connection: PostgresConnection, providerID: Int) {
         self.connection = connection
+        self.providerID = providerID
     }
 
     public struct Mark: Sendable {
@@ -37,17 +40,18 @@ public struct AttendanceMarks {
                     AS i(student_id, session_date, session, code)
             ), prior AS (
                 SELECT count(*) AS n FROM attendance_marks m JOIN input i USING (student_id, session_date, session)
+                WHERE m.provider_id = $5
             ), written AS (
-                INSERT INTO attendance_marks AS m (student_id, session_date, session, code)
-                SELECT student_id, session_date, session, code FROM input
-                ON CONFLICT (student_id, session_date, session)
+                INSERT INTO attendance_marks AS m (provider_id, student_id, session_date, session, code)
+                SELECT $5, student_id, session_date, session, code FROM input
+                ON CONFLICT (provider_id, student_id, session_date, session)
                 DO UPDATE SET code = EXCLUDED.code
                 WHERE m.code IS DISTINCT FROM EXCLUDED.code
                 RETURNING 1
             )
             SELECT (SELECT n FROM prior) AS existing, (SELECT count(*) FROM written) AS written
             """,
-            [marks.map(\.studentID), marks.map(\.date.isoString), marks.map(\.session.rawValue), marks.map(\.code.rawValue)]
+            [marks.map(\.studentID), marks.map(\.date.isoString), marks.map(\.session.rawValue), marks.map(\.code.rawValue), providerID]
         ).single()
         let existing: Int = try counts.decode("existing")
         let written: Int = try counts.decode("written")

@@ -130,13 +130,13 @@ struct CTFImportWriter {
     private func writeSpell(_ spell: CTFSpell, marker: String, studentID: Int) throws -> Bool {
         try !connection.query(
             """
-            INSERT INTO student_markers AS m (student_id, marker, value, starts_on, ends_on, source, import_id)
-            VALUES ($1, $2::marker_kind, $3, $4::date, $5::date, 'spell', $6)
+            INSERT INTO student_markers AS m (provider_id, student_id, marker, value, starts_on, ends_on, source, import_id)
+            VALUES ($7, $1, $2::marker_kind, $3, $4::date, $5::date, 'spell', $6)
             ON CONFLICT ON CONSTRAINT student_markers_natural_key DO UPDATE
                 SET ends_on = EXCLUDED.ends_on, value = EXCLUDED.value, import_id = EXCLUDED.import_id, updated_at = now()
                 WHERE (m.ends_on, m.value) IS DISTINCT FROM (EXCLUDED.ends_on, EXCLUDED.value)
             RETURNING m.marker_id
-            """, [studentID, marker, spell.value, spell.start.isoString, spell.end?.isoString, importID]).rows.isEmpty
+            """, [studentID, marker, spell.value, spell.start.isoString, spell.end?.isoString, importID, providerID]).rows.isEmpty
     }
 
     /// A fact the CTF gives only as at its date (first language, in care) becomes a spell from
@@ -145,15 +145,15 @@ struct CTFImportWriter {
     private func writeSnapshot(marker: String, studentID: Int) throws -> Bool {
         try !connection.query(
             """
-            INSERT INTO student_markers (student_id, marker, value, starts_on, ends_on, source, import_id)
-            SELECT $1, $2::marker_kind, NULL, $3::date,
+            INSERT INTO student_markers (provider_id, student_id, marker, value, starts_on, ends_on, source, import_id)
+            SELECT $6, $1, $2::marker_kind, NULL, $3::date,
                    least($4::date, (SELECT min(m.starts_on) - 1 FROM student_markers m
                                     WHERE m.student_id = $1 AND m.marker = $2::marker_kind AND m.starts_on > $3::date)),
                    'snapshot', $5
             WHERE NOT EXISTS (SELECT 1 FROM student_markers m
                               WHERE m.student_id = $1 AND m.marker = $2::marker_kind AND m.spell @> $3::date)
             RETURNING marker_id
-            """, [studentID, marker, madeOn.isoString, AcademicYear(containing: madeOn).endDate.isoString, importID]).rows.isEmpty
+            """, [studentID, marker, madeOn.isoString, AcademicYear(containing: madeOn).endDate.isoString, importID, providerID]).rows.isEmpty
     }
 
     /// Writes a KS2 scaled score on the point "KS2" of its subject in the summer term of the test
@@ -185,13 +185,13 @@ struct CTFImportWriter {
             [pointID, score.date.isoString])
         return try !connection.query(
             """
-            INSERT INTO assessment_results AS r (assessment_point_id, scale, student_id, score, result_text, assessed_on, import_id)
-            VALUES ($1, 'ks2_scaled_score', $2, $3, $4, $5::date, $6)
-            ON CONFLICT (assessment_point_id, student_id) DO UPDATE
+            INSERT INTO assessment_results AS r (provider_id, assessment_point_id, scale, student_id, score, result_text, assessed_on, import_id)
+            VALUES ($7, $1, 'ks2_scaled_score', $2, $3, $4, $5::date, $6)
+            ON CONFLICT (provider_id, assessment_point_id, student_id) DO UPDATE
                 SET score = EXCLUDED.score, result_text = EXCLUDED.result_text, assessed_on = EXCLUDED.assessed_on,
                     import_id = EXCLUDED.import_id, updated_at = now()
                 WHERE (r.score, r.result_text, r.assessed_on) IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.result_text, EXCLUDED.assessed_on)
             RETURNING r.student_id
-            """, [pointID, studentID, score.score, String(score.score), score.date.isoString, importID]).rows.isEmpty
+            """, [pointID, studentID, score.score, String(score.score), score.date.isoString, importID, providerID]).rows.isEmpty
     }
 }

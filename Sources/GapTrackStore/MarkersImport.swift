@@ -121,8 +121,8 @@ struct MarkersImport: TabularFormat {
         try context.connection.query(
             """
             WITH written AS (
-                INSERT INTO student_markers AS m (student_id, marker, value, starts_on, ends_on, source, import_id)
-                SELECT student_id, marker, value, starts_on, ends_on, 'spell', $1 FROM staged_markers
+                INSERT INTO student_markers AS m (provider_id, student_id, marker, value, starts_on, ends_on, source, import_id)
+                SELECT $2, student_id, marker, value, starts_on, ends_on, 'spell', $1 FROM staged_markers
                 ON CONFLICT ON CONSTRAINT student_markers_natural_key DO UPDATE SET
                     value = EXCLUDED.value, ends_on = EXCLUDED.ends_on, source = 'spell',
                     import_id = EXCLUDED.import_id, updated_at = now()
@@ -132,7 +132,7 @@ struct MarkersImport: TabularFormat {
             UPDATE staged_markers s SET inserted = w.was_inserted, changed = true
             FROM written w
             WHERE w.student_id = s.student_id AND w.marker = s.marker AND w.overlap_key = s.overlap_key AND w.starts_on = s.starts_on
-            """, [importID])
+            """, [importID, context.providerID])
         try context.connection.execute("SET CONSTRAINTS student_markers_no_overlap IMMEDIATE")
         return nil
     }

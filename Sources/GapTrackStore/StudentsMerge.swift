@@ -91,11 +91,11 @@ struct StudentsMerge {
         try connection.query(
             """
             WITH written AS (
-                INSERT INTO enrolments AS e (student_id, academic_year, year_group, course, start_date, leave_date,
+                INSERT INTO enrolments AS e (provider_id, student_id, academic_year, year_group, course, start_date, leave_date,
                                              leave_reason, intake_year, form_group, import_id)
-                SELECT student_id, academic_year, year_group, course, start_date, leave_date, leave_reason, intake_year, form_group, $1
+                SELECT $2, student_id, academic_year, year_group, course, start_date, leave_date, leave_reason, intake_year, form_group, $1
                 FROM staged_students
-                ON CONFLICT (student_id, academic_year) DO UPDATE SET
+                ON CONFLICT (provider_id, student_id, academic_year) DO UPDATE SET
                     year_group = EXCLUDED.year_group, course = EXCLUDED.course, start_date = EXCLUDED.start_date,
                     leave_date = EXCLUDED.leave_date, leave_reason = EXCLUDED.leave_reason,
                     intake_year = EXCLUDED.intake_year, form_group = coalesce(EXCLUDED.form_group, e.form_group),
@@ -108,7 +108,7 @@ struct StudentsMerge {
             )
             UPDATE staged_students s SET inserted = s.inserted OR w.was_inserted, changed = true
             FROM written w WHERE w.student_id = s.student_id AND w.academic_year = s.academic_year
-            """, [importID])
+            """, [importID, providerID])
     }
 
     /// The snapshot columns of the staged pupils as markers: one row per tick, with its line and date.
@@ -172,8 +172,8 @@ struct StudentsMerge {
             try connection.query(
                 """
                 WITH added AS (
-                    INSERT INTO student_markers (student_id, marker, value, starts_on, ends_on, source, import_id)
-                    SELECT s.student_id, s.marker, s.value, s.as_of,
+                    INSERT INTO student_markers (provider_id, student_id, marker, value, starts_on, ends_on, source, import_id)
+                    SELECT $3, s.student_id, s.marker, s.value, s.as_of,
                            least(s.year_end, (SELECT min(m.starts_on) - 1 FROM student_markers m
                                               WHERE m.student_id = s.student_id AND m.marker = s.marker
                                                 AND m.overlap_key = s.overlap_key AND m.starts_on > s.as_of)),
@@ -189,7 +189,7 @@ struct StudentsMerge {
                 FROM added a JOIN snapshot_markers s
                   ON s.student_id = a.student_id AND s.marker = a.marker AND s.overlap_key = a.overlap_key AND s.as_of = $2::date
                 WHERE t.line = s.line
-                """, [importID, date])
+                """, [importID, date, providerID])
         }
     }
 }

@@ -109,7 +109,7 @@ struct SupportImport: TabularFormat {
         for withReference in [true, false] {
             let conflict = withReference
                 ? "(provider_id, reference, restricted) WHERE reference IS NOT NULL"
-                : "(student_id, type, starts_on, restricted) WHERE reference IS NULL"
+                : "(provider_id, student_id, type, starts_on, restricted) WHERE reference IS NULL"
             let restrictedTwin = withReference
                 ? "x.provider_id = $1 AND x.reference = staged_support.reference"
                 : "x.reference IS NULL AND x.student_id = staged_support.student_id AND x.type = staged_support.type AND x.starts_on = staged_support.starts_on"

@@ -190,8 +190,8 @@ public struct SupportRecords {
 
     public func find(id: Int) throws -> SupportRecord? {
         try connection.query(
-            "SELECT \(Self.columns) FROM support_records r JOIN students s USING (student_id) WHERE r.support_id = $1",
-            [id]
+            "SELECT \(Self.columns) FROM support_records r JOIN students s USING (student_id) WHERE r.provider_id = $2 AND r.support_id = $1",
+            [id, providerID]
         ).rows.first.map(Self.record)
     }
 
@@ -275,10 +275,10 @@ public struct SupportRecords {
                 exit_academic_year = CASE WHEN $28 THEN $35 ELSE exit_academic_year END,
                 exit_term = CASE WHEN $28 THEN $36::term_name ELSE exit_term END,
                 updated_at = now()
-            WHERE support_id = $1
+            WHERE support_id = $1 AND provider_id = $37
             RETURNING support_id
             """,
-            fieldParameters + planParameters
+            fieldParameters + planParameters + [providerID]
         )
         guard result.affectedRows == 1 else { return nil }
         return try find(id: id)

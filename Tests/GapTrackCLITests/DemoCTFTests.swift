@@ -16,8 +16,8 @@ struct DemoCTFTests {
     static func facts(_ code: String, on connection: PostgresConnection, madeOn: String) throws -> [String: [String]] {
         let queries = [
             "students": "SELECT format('%s %s %s %s %s %s', s.upn, s.legal_surname, s.forename, s.date_of_birth, s.gender, s.ethnicity) AS f FROM students s JOIN providers p USING (provider_id) WHERE p.code = $1",
-            "spells": "SELECT format('%s %s %s %s %s', s.upn, m.marker, coalesce(m.value, '-'), m.starts_on, coalesce(m.ends_on::text, 'open')) AS f FROM student_markers m JOIN students s USING (student_id) JOIN providers p USING (provider_id) WHERE p.code = $1 AND m.marker IN ('fsm', 'sen')",
-            "on the file's date": "SELECT format('%s %s', s.upn, m.marker) AS f FROM student_markers m JOIN students s USING (student_id) JOIN providers p USING (provider_id) WHERE p.code = $1 AND m.marker IN ('eal', 'looked_after') AND m.spell @> $2::date",
+            "spells": "SELECT format('%s %s %s %s %s', s.upn, m.marker, coalesce(m.value, '-'), m.starts_on, coalesce(m.ends_on::text, 'open')) AS f FROM student_markers m JOIN students s USING (student_id) JOIN providers p ON p.provider_id = s.provider_id WHERE p.code = $1 AND m.marker IN ('fsm', 'sen')",
+            "on the file's date": "SELECT format('%s %s', s.upn, m.marker) AS f FROM student_markers m JOIN students s USING (student_id) JOIN providers p ON p.provider_id = s.provider_id WHERE p.code = $1 AND m.marker IN ('eal', 'looked_after') AND m.spell @> $2::date",
             "ks2": "SELECT format('%s %s %s %s %s %s', s.upn, a.subject, a.academic_year, a.term, r.score, r.assessed_on) AS f FROM assessment_results r JOIN assessment_points a USING (assessment_point_id) JOIN students s USING (student_id) JOIN providers p ON p.provider_id = s.provider_id WHERE p.code = $1 AND a.name = 'KS2'",
         ]
         var facts: [String: [String]] = [:]

@@ -155,7 +155,7 @@ struct DemoCommandTests {
             let yearGroups: [String] = try connection.query(
                 """
                 SELECT e.academic_year || ' ' || e.year_group AS enrolled FROM enrolments e JOIN students s USING (student_id)
-                JOIN providers p USING (provider_id) WHERE p.code = 'demo-academy' GROUP BY 1 ORDER BY 1
+                JOIN providers p ON p.provider_id = s.provider_id WHERE p.code = 'demo-academy' GROUP BY 1 ORDER BY 1
                 """).rows.map { try $0.decode("enrolled") }
             #expect(yearGroups == ["2023/24 10", "2024/25 11"])
 

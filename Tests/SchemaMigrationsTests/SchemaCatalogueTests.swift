@@ -204,6 +204,7 @@ struct SchemaCatalogueTests {
         + webImports + supportTargets + uploadRetention
         + keyStage4Measures
         + providerReadPaths
+        + shardReadyKeys
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -257,6 +258,54 @@ struct SchemaCatalogueTests {
         ("function student_disadvantage_of(", "student_disadvantage.sql: the student's provider's facts"),
         ("function fsm_ever6(", "student_disadvantage.sql: through student_disadvantage_of"),
         ("function is_disadvantaged(", "student_disadvantage.sql: through student_disadvantage_of"),
+    ]
+
+    /// 022_shard_ready_keys.sql: provider_id in every provider-owned table's keys (docs/scaling.md, "Shard-ready schema").
+    /// A list of its own, as `webImports` is, for the type checker's sake.
+    static let shardReadyKeys: [(line: String, reason: String)] = [
+        ("column enrolments #14 provider_id ", "022: the pupil's provider"), ("column student_markers #13 provider_id ", "022"),
+        ("column assessment_results #10 provider_id ", "022"), ("column attendance_marks #5 provider_id ", "022"),
+        ("column attendance_marks_default #5 provider_id ", "022"), ("column attendance_mark_history #9 provider_id ", "022"),
+        ("constraint students students_pkey ", "022: (provider_id, student_id)"), ("constraint imports imports_pkey ", "022: (provider_id, import_id)"),
+        ("constraint support_records support_records_pkey ", "022: (provider_id, support_id)"),
+        ("constraint assessment_points assessment_points_pkey ", "022: (provider_id, assessment_point_id)"),
+        ("constraint assessment_points assessment_points_assessment_point_id_scale_key ", "022: gives way to the key with provider_id"),
+        ("constraint assessment_points assessment_points_provider_point_scale_key ", "022: what results refer to"),
+        ("constraint enrolments enrolments_", "022: keys and foreign keys by provider"),
+        ("constraint student_markers student_markers_", "022: keys and foreign keys by provider"),
+        ("constraint assessment_results assessment_results_", "022: keys and foreign keys by provider"),
+        ("constraint attendance_marks attendance_marks_", "022: keys and foreign keys by provider"),
+        ("constraint attendance_marks_default attendance_marks_", "022: the parent's key and foreign key"),
+        ("constraint attendance_mark_history attendance_mark_history_", "022: keys and foreign keys by provider"),
+        ("constraint students students_import_id_fkey ", "022: to imports by (provider_id, import_id)"),
+        ("constraint support_records support_records_import_id_fkey ", "022: to imports by (provider_id, import_id)"),
+        ("constraint assessment_points assessment_points_import_id_fkey ", "022: to imports by (provider_id, import_id)"),
+        ("index CREATE UNIQUE INDEX students_pkey ", "022"), ("index CREATE UNIQUE INDEX imports_pkey ", "022"),
+        ("index CREATE UNIQUE INDEX support_records_pkey ", "022"), ("index CREATE UNIQUE INDEX assessment_points_pkey ", "022"),
+        ("index CREATE UNIQUE INDEX assessment_points_assessment_point_id_scale_key ", "022"),
+        ("index CREATE UNIQUE INDEX assessment_points_provider_point_scale_key ", "022"),
+        ("index CREATE UNIQUE INDEX enrolments_", "022"), ("index CREATE UNIQUE INDEX student_markers_", "022"),
+        ("index CREATE UNIQUE INDEX assessment_results_pkey ", "022"), ("index CREATE UNIQUE INDEX attendance_marks", "022"),
+        ("index CREATE UNIQUE INDEX attendance_mark_history_pkey ", "022"),
+        ("index CREATE INDEX student_markers_no_overlap ", "022: the exclusion constraint takes provider_id"),
+        ("index CREATE INDEX assessment_results_point_idx ", "022: reports find results by point"),
+        ("policy enrolments provider_isolation ", "022: by the row's own provider_id"),
+        ("policy student_markers provider_isolation ", "022: by the row's own provider_id"),
+        ("policy assessment_results provider_isolation ", "022: by the row's own provider_id"),
+        ("policy attendance_marks provider_isolation ", "022: by the row's own provider_id"),
+        ("policy attendance_mark_history provider_isolation ", "022: by the row's own provider_id"),
+        ("trigger enrolments CREATE TRIGGER gaptrack_student_provider ", "022: a row written without its provider gets its student's"),
+        ("trigger student_markers CREATE TRIGGER gaptrack_student_provider ", "022"),
+        ("trigger assessment_results CREATE TRIGGER gaptrack_student_provider ", "022"),
+        ("trigger attendance_marks CREATE TRIGGER gaptrack_student_provider ", "022"),
+        ("trigger attendance_marks_default CREATE TRIGGER gaptrack_student_provider ", "022"),
+        ("trigger attendance_mark_history CREATE TRIGGER gaptrack_student_provider ", "022"),
+        ("function gaptrack_fill_student_provider(", "student_provider.sql: the fill"),
+        ("grant function gaptrack_fill_student_provider(", "goes with the function"),
+        ("function attendance_attach_term_table(", "attendance_term_tables.sql: the term table's key leads with provider_id"),
+        ("function attendance_marks_keep_history(", "attendance_mark_history.sql: the history row names its provider"),
+        ("function gaptrack_journal_key_columns(", "import_undo.sql: the undo matches journal rows by the key they were written with"),
+        ("grant function gaptrack_journal_key_columns(", "goes with the function"),
     ]
 
     static func isLater(_ line: String) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import GapTrackStore
 import Postgres
 import TestDatabase
 import Testing
@@ -26,38 +27,16 @@ struct ShardReadyTests {
         // The directory of providers: small, read by every node's joins, and the target of every
         // provider_id foreign key; its codes, URNs and UKPRNs are unique across the deployment.
         "providers",
+        // Tokens: a token is looked up by its hash on every request, before its provider is known,
+        // and a group's token has no provider (015_provider_groups.sql); small, so copied to every node.
+        "api_tokens",
     ]
 
-    /// What does not hold yet, each with its reason (docs/scaling.md, "Shard-ready keys").
+    /// What does not hold, each with its reason (docs/scaling.md, "Shard-ready schema").
     static let exceptions: [(violation: String, reason: String)] = [
-        // Surrogate keys drawn from one sequence or random across the deployment: unique already,
-        // but the distributed key must lead the primary key for Citus to accept it.
-        ("api_tokens: primary key (token_id) lacks provider_id", "token ids are global; a group token has no provider_id"),
-        ("api_tokens: unique constraint api_tokens_token_hash_key (token_hash) lacks provider_id",
-         "a token is looked up by its hash before its provider is known"),
-        ("assessment_points: primary key (assessment_point_id) lacks provider_id", "surrogate key; plan: (provider_id, assessment_point_id)"),
-        ("assessment_points: unique constraint assessment_points_assessment_point_id_scale_key (assessment_point_id, scale) lacks provider_id",
-         "the target of assessment_results' foreign key; moves with it"),
-        ("audit_log: primary key (audit_id) lacks provider_id", "append-only ledger, some entries belong to no provider; plan: distributed by provider_id with NULL on the coordinator"),
-        ("imports: primary key (import_id) lacks provider_id", "append-only ledger; (provider_id, import_id) is unique already"),
-        ("imports: unique constraint imports_undone_once (undoes_import_id) lacks provider_id", "append-only ledger: a change of its constraints is a guarded migration"),
-        ("students: primary key (student_id) lacks provider_id", "surrogate key; (provider_id, student_id) is unique already"),
-        ("support_records: primary key (support_id) lacks provider_id", "random ids; plan: (provider_id, support_id)"),
-        ("support_records: unique index support_records_natural_key lacks provider_id", "student_id implies the provider; plan: lead with provider_id"),
-        // Foreign keys to the import ledger by import_id alone.
-        ("assessment_points: foreign key assessment_points_import_id_fkey (import_id) to imports lacks provider_id", "by import_id alone; plan: (provider_id, import_id)"),
-        ("he_courses: foreign key he_courses_import_id_fkey (import_id) to imports lacks provider_id", "by import_id alone; plan: (provider_id, import_id)"),
-        ("he_instance_years: foreign key he_instance_years_import_id_fkey (import_id) to imports lacks provider_id", "by import_id alone; plan: (provider_id, import_id)"),
-        ("he_instances: foreign key he_instances_import_id_fkey (import_id) to imports lacks provider_id", "by import_id alone; plan: (provider_id, import_id)"),
-        ("he_teaching_periods: foreign key he_teaching_periods_import_id_fkey (import_id) to imports lacks provider_id", "by import_id alone; plan: (provider_id, import_id)"),
-        ("students: foreign key students_import_id_fkey (import_id) to imports lacks provider_id", "by import_id alone; plan: (provider_id, import_id)"),
-        ("support_records: foreign key support_records_import_id_fkey (import_id) to imports lacks provider_id", "by import_id alone; plan: (provider_id, import_id)"),
-        // Pupil-level tables that reach their provider through student_id.
-        ("assessment_results: no provider_id, and not a shared catalogue", "reaches its provider through student_id; plan: add provider_id"),
-        ("attendance_mark_history: no provider_id, and not a shared catalogue", "reaches its provider through student_id; plan: add provider_id"),
-        ("attendance_marks: no provider_id, and not a shared catalogue", "partitioned by term; plan: add provider_id and lead each term's key with it"),
-        ("enrolments: no provider_id, and not a shared catalogue", "reaches its provider through student_id; plan: add provider_id"),
-        ("student_markers: no provider_id, and not a shared catalogue", "reaches its provider through student_id; plan: add provider_id"),
+        // Entries of no provider (schema changes, group tokens) have provider_id NULL, which a
+        // primary key cannot hold, and the log is append-only: kept on the coordinator.
+        ("audit_log: primary key (audit_id) lacks provider_id", "append-only; entries of no provider have provider_id NULL"),
         // The machinery's own tables.
         ("data_changes: no provider_id, and not a shared catalogue", "the report cache's change log, by transaction id: local to each node"),
         ("report_snapshot_horizon: no provider_id, and not a shared catalogue", "one row per database: local to each node"),
@@ -126,6 +105,135 @@ struct ShardReadyTests {
             #expect(unexpected.isEmpty, "not shard-ready (key the table by provider_id, or name it with its reason): \(unexpected)")
             let stale = allowed.subtracting(found).sorted()
             #expect(stale.isEmpty, "no longer violated, so no longer an exception: \(stale)")
+        }
+    }
+
+    /// A pupil at each of two providers, with a row in every pupil-level table, written as the
+    /// schema before sql/022_shard_ready_keys.sql took them (no provider_id). Returns the two
+    /// student ids, the first provider's first.
+    static func twoProvidersPupils(_ connection: PostgresConnection) throws -> [Int] {
+        var students: [Int] = []
+        for (code, urn) in [("oak-school", "140001"), ("elm-school", "140002")] {
+            let provider: Int = try connection.query(
+                "INSERT INTO providers (code, name, kind, urn) VALUES ($1, $1, 'school', $2) RETURNING provider_id", [code, urn]
+            ).single().decode("provider_id")
+            let student: Int = try connection.query(
+                """
+                INSERT INTO students (provider_id, institution_id, legal_surname, forename, date_of_birth)
+                VALUES ($1, $2, 'Khan', 'Amira', '2009-03-04') RETURNING student_id
+                """, [provider, "P-" + urn]).single().decode("student_id")
+            let point: Int = try connection.query(
+                """
+                INSERT INTO assessment_points (provider_id, subject, name, scale, academic_year, term)
+                VALUES ($1, 'maths', 'mock', 'gcse', '2024/25', 'autumn') RETURNING assessment_point_id
+                """, [provider]).single().decode("assessment_point_id")
+            try connection.query(
+                "INSERT INTO enrolments (student_id, academic_year, year_group, start_date) VALUES ($1, '2024/25', '11', '2024-09-02')", [student])
+            try connection.query(
+                "INSERT INTO student_markers (student_id, marker, starts_on, source) VALUES ($1, 'fsm', '2022-09-01', 'spell')", [student])
+            try connection.query(
+                """
+                INSERT INTO assessment_results (assessment_point_id, scale, student_id, score, result_text, assessed_on)
+                VALUES ($1, 'gcse', $2, 5, '5', '2024-11-20')
+                """, [point, student])
+            try connection.query("INSERT INTO attendance_marks (student_id, session_date, session, code) VALUES ($1, '2024-09-02', 'AM', '/')", [student])
+            try connection.query(
+                """
+                INSERT INTO attendance_mark_history (student_id, session_date, session, code, replaced_by_code)
+                VALUES ($1, '2024-09-02', 'AM', 'N', '/')
+                """, [student])
+            students.append(student)
+        }
+        return students
+    }
+
+    /// Every pupil-level row's provider_id, and its student's provider, one line each.
+    static func providersOfPupilRows(_ connection: PostgresConnection) throws -> [String] {
+        try connection.query(
+            """
+            SELECT t.name || ' ' || x.student_id || ': ' || coalesce(x.provider_id::text, 'NULL') || ' of ' || s.provider_id AS v
+            FROM (SELECT 'enrolments' AS name, student_id, provider_id FROM enrolments
+                  UNION ALL SELECT 'student_markers', student_id, provider_id FROM student_markers
+                  UNION ALL SELECT 'assessment_results', student_id, provider_id FROM assessment_results
+                  UNION ALL SELECT 'attendance_marks', student_id, provider_id FROM attendance_marks
+                  UNION ALL SELECT 'attendance_mark_history', student_id, provider_id FROM attendance_mark_history) AS x
+            CROSS JOIN LATERAL (SELECT x.name) AS t(name)
+            JOIN students s ON s.student_id = x.student_id
+            ORDER BY 1
+            """).rows.map { try $0.decode("v") }
+    }
+
+    @Test("a database that holds pupils of two providers migrates: every pupil-level row gets its student's provider, and the walk finds only the exceptions")
+    func anExistingDatabaseMigrates() throws {
+        let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let sql = project.appendingPathComponent("sql")
+        let before = FileManager.default.temporaryDirectory.appendingPathComponent("gaptrack-before-022-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: sql, to: before)
+        defer { try? FileManager.default.removeItem(at: before) }
+        for file in try FileManager.default.contentsOfDirectory(atPath: before.path)
+        where file.hasSuffix(".sql") && (Int(file.prefix(3)) ?? 0) >= 22 {
+            try FileManager.default.removeItem(at: before.appendingPathComponent(file))
+        }
+        try TestDatabase.withEmptyDatabase { connection in
+            _ = try MigrationRunner(folder: before).apply(on: connection)
+            #expect(try connection.query(
+                "SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'enrolments' AND column_name = 'provider_id'"
+            ).single().decode("n") as Int == 0)
+            // The rows go in as the old schema took them, with columns named (the provider column
+            // does not exist yet); the fill trigger is 022's, so nothing fills them now.
+            let students = try Self.twoProvidersPupils(connection)
+            let applied = try MigrationRunner(folder: sql).apply(on: connection)
+            #expect(applied.map(\.fileName).contains("022_shard_ready_keys.sql"))
+            let providers: [Int] = try connection.query(
+                "SELECT provider_id FROM students WHERE student_id = ANY ($1) ORDER BY student_id", [students]).rows.map { try $0.decode("provider_id") }
+            // Five tables, one row each per pupil, each with its own student's provider.
+            let expected = ["assessment_results", "attendance_mark_history", "attendance_marks", "enrolments", "student_markers"]
+                .flatMap { table in zip(students, providers).map { "\(table) \($0.0): \($0.1) of \($0.1)" } }.sorted()
+            #expect(try Self.providersOfPupilRows(connection) == expected)
+            let found = try Self.violations(connection)
+            #expect(found == Self.exceptions.map(\.violation).sorted())
+        }
+    }
+
+    @Test("a pupil-level row names its student's provider: written without it, it gets the student's; naming another provider, it is refused")
+    func aPupilRowBelongsToItsStudentsProvider() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let students = try Self.twoProvidersPupils(connection)
+            let rows = try Self.providersOfPupilRows(connection)
+            #expect(rows.count == 10)
+            #expect(rows.allSatisfy { line in
+                let parts = line.split(separator: ":")[1].split(separator: " ")
+                return parts[0] == parts[2]
+            })
+            let otherProvider: Int = try connection.query(
+                "SELECT provider_id FROM students WHERE student_id = $1", [students[1]]).single().decode("provider_id")
+            for insert in [
+                "INSERT INTO enrolments (provider_id, student_id, academic_year, year_group, start_date) VALUES ($2, $1, '2023/24', '10', '2023-09-04')",
+                "INSERT INTO student_markers (provider_id, student_id, marker, starts_on, source) VALUES ($2, $1, 'eal', '2020-09-01', 'spell')",
+                "INSERT INTO attendance_marks (provider_id, student_id, session_date, session, code) VALUES ($2, $1, '2024-09-02', 'PM', '/')",
+                "INSERT INTO attendance_mark_history (provider_id, student_id, session_date, session, code, replaced_by_code) VALUES ($2, $1, '2024-09-03', 'AM', 'N', '/')",
+            ] {
+                #expect(try Self.foreignKeyRefuses(connection, insert, [students[0], otherProvider]))
+            }
+            // A result on the other provider's point is refused too, whatever provider it names.
+            let otherPoint: Int = try connection.query(
+                "SELECT assessment_point_id FROM assessment_points WHERE provider_id = $1", [otherProvider]).single().decode("assessment_point_id")
+            #expect(try Self.foreignKeyRefuses(
+                connection, "INSERT INTO assessment_results (assessment_point_id, scale, student_id, score, result_text, assessed_on) VALUES ($1, 'gcse', $2, 4, '4', '2024-11-20')",
+                [otherPoint, students[0]]))
+        }
+    }
+
+    /// Whether the statement is refused by a foreign key (SQLSTATE 23503), in a savepoint so the
+    /// connection goes on.
+    static func foreignKeyRefuses(_ connection: PostgresConnection, _ sql: String, _ parameters: [any PostgresEncodable]) throws -> Bool {
+        try connection.execute("BEGIN")
+        defer { _ = try? connection.execute("ROLLBACK") }
+        do {
+            try connection.query(sql, parameters)
+            return false
+        } catch let error as PostgresError {
+            return error.sqlState == "23503"
         }
     }
 

@@ -8,11 +8,11 @@ CREATE OR REPLACE FUNCTION attendance_marks_keep_history() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO attendance_mark_history
-        (student_id, session_date, session, code, replaced_by_code, replaced_by_import_id)
-    SELECT o.student_id, o.session_date, o.session, o.code, n.code,
+        (provider_id, student_id, session_date, session, code, replaced_by_code, replaced_by_import_id)
+    SELECT o.provider_id, o.student_id, o.session_date, o.session, o.code, n.code,
            nullif(current_setting('gaptrack.import_id', true), '')::bigint
     FROM old_marks o
-    JOIN new_marks n USING (student_id, session_date, session)
+    JOIN new_marks n USING (provider_id, student_id, session_date, session)
     WHERE o.code <> n.code;
     RETURN NULL;
 END

@@ -50,7 +50,7 @@ DECLARE
     v_term terms%ROWTYPE;
 BEGIN
     SELECT * INTO STRICT v_term FROM terms WHERE academic_year = p_academic_year AND term = p_term;
-    EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (student_id, session_date, session)', v_name);
+    EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (provider_id, student_id, session_date, session)', v_name);
     EXECUTE format('ALTER TABLE attendance_marks ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
                    v_name, v_term.starts_on, v_term.ends_on + 1);
 END

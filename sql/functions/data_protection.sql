@@ -308,8 +308,9 @@ $$;
 CREATE OR REPLACE FUNCTION legal_hold_set(p_student_id bigint, p_reason text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO data_protection.legal_holds (student_id, reason, set_by) VALUES (p_student_id, p_reason, gaptrack_audit_actor())
-    ON CONFLICT (student_id) DO UPDATE SET reason = EXCLUDED.reason, set_at = now(), set_by = EXCLUDED.set_by;
+    INSERT INTO data_protection.legal_holds (provider_id, student_id, reason, set_by)
+    VALUES ((SELECT s.provider_id FROM students s WHERE s.student_id = p_student_id), p_student_id, p_reason, gaptrack_audit_actor())
+    ON CONFLICT (provider_id, student_id) DO UPDATE SET reason = EXCLUDED.reason, set_at = now(), set_by = EXCLUDED.set_by;
     INSERT INTO audit_log (provider_id, actor, action, table_name, row_key, before, after)
     SELECT s.provider_id, gaptrack_audit_actor(), 'insert', 'legal_holds', jsonb_build_object('student_id', p_student_id), NULL, to_jsonb(h)
     FROM data_protection.legal_holds h JOIN students s ON s.student_id = h.student_id WHERE h.student_id = p_student_id;
@@ -444,7 +445,7 @@ BEGIN
         'format', 'gaptrack subject access export, version 1',
         'provider', (SELECT jsonb_build_object('code', p.code, 'name', p.name, 'kind', p.kind) FROM providers p WHERE p.provider_id = v_student.provider_id),
         'student', to_jsonb(v_student) - 'provider_id',
-        'legal_hold', (SELECT to_jsonb(h) - 'student_id' FROM data_protection.legal_holds h WHERE h.student_id = p_student_id),
+        'legal_hold', (SELECT to_jsonb(h) - 'student_id' - 'provider_id' FROM data_protection.legal_holds h WHERE h.student_id = p_student_id),
         'enrolments', coalesce((SELECT jsonb_agg(to_jsonb(e) - 'student_id' ORDER BY e.academic_year, e.enrolment_id)
                                 FROM enrolments e WHERE e.student_id = p_student_id), '[]'),
         'markers', coalesce((SELECT jsonb_agg(jsonb_build_object(

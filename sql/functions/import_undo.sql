@@ -117,15 +117,23 @@ BEGIN
 END
 $$;
 
+-- The columns a table's journal rows are keyed by: those its journal trigger was created with
+-- (the primary key as it was then). A primary key widened later (sql/022_shard_ready_keys.sql put
+-- provider_id in front of surrogate ids that are unique on their own) leaves the journal's keys,
+-- old and new, as they were; the undo matches rows by these columns.
+CREATE OR REPLACE FUNCTION gaptrack_journal_key_columns(target regclass) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+    SELECT string_to_array(left(encode(t.tgargs, 'escape'), -4), '\000')
+    FROM pg_trigger t WHERE t.tgrelid = target AND t.tgname = 'gaptrack_import_changes_insert'
+$$;
+
 -- `t.k = (jsonb_populate_record(NULL::table, p.row_key)).k AND ...`: a journal row's key matched
--- against the table's typed primary key, so the key's index is used.
+-- against the typed values of the columns it was keyed by.
 CREATE OR REPLACE FUNCTION gaptrack_undo_key_match(target regclass) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN (SELECT string_agg(format('t.%1$I = (jsonb_populate_record(NULL::%2$s, p.row_key)).%1$I', a.attname, target), ' AND ')
-            FROM pg_index i
-            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-            WHERE i.indrelid = target AND i.indisprimary);
+    RETURN (SELECT string_agg(format('t.%1$I = (jsonb_populate_record(NULL::%2$s, p.row_key)).%1$I', k, target), ' AND ')
+            FROM unnest(gaptrack_journal_key_columns(target)) AS k);
 END
 $$;
 
@@ -238,7 +246,7 @@ BEGIN
     -- A row no longer as the import left it: changed since, outside an import.
     FOR v_table IN SELECT DISTINCT table_name FROM undo_plan ORDER BY 1 LOOP
         EXECUTE format('SELECT p.row_key, p.after IS NULL AS was_deleted FROM undo_plan p LEFT JOIN %I t ON %s '
-                       'WHERE p.table_name = $1 AND to_jsonb(t) IS DISTINCT FROM p.after LIMIT 1',
+                       'WHERE p.table_name = $1 AND to_jsonb(t) - ''provider_id'' IS DISTINCT FROM p.after - ''provider_id'' LIMIT 1',
                        v_table, gaptrack_undo_key_match(v_table::regclass))
         INTO v_clash USING v_table;
         IF v_clash.row_key IS NOT NULL THEN
