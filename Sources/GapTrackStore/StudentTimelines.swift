@@ -116,7 +116,7 @@ public struct StudentTimelines {
             FROM attendance_marks m
             JOIN attendance_codes c ON c.code = m.code
             JOIN terms t ON m.session_date BETWEEN t.starts_on AND t.ends_on
-            WHERE m.student_id = $1
+            WHERE m.provider_id = (SELECT s.provider_id FROM students s WHERE s.student_id = $1) AND m.student_id = $1
             GROUP BY t.academic_year, t.term, t.starts_on
             ORDER BY t.starts_on
             """, [studentID]

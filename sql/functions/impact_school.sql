@@ -148,7 +148,7 @@ LANGUAGE sql STABLE AS $$
         FROM attendance_marks m
         JOIN attendance_codes k ON k.code = m.code
         CROSS JOIN terms_compared t
-        WHERE m.student_id IN (SELECT c.student_id FROM cohort c)
+        WHERE m.provider_id = p_provider_id AND m.student_id IN (SELECT c.student_id FROM cohort c)
           AND (m.session_date BETWEEN t.before_start AND t.before_end OR m.session_date BETWEEN t.after_start AND t.after_end)
         GROUP BY m.student_id
     )

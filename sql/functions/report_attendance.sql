@@ -24,9 +24,9 @@
 -- As for attainment, the cohort and its disadvantage are the loaded report_cohort and
 -- the marks may come from any term (the trend). The term's dates are looked up first so that
 -- the planner reads only that term's partition of attendance_marks, and the cohort's students are
--- passed as an array of known size, so that it looks up only their marks and enrolments by keys that
--- lead with the student instead of walking every school's marks of the term and enrolments of the
--- year.
+-- passed as an array of known size with their provider, so that it looks up only their marks and
+-- enrolments by the keys (provider, student, ...) instead of walking every school's marks of the
+-- term and enrolments of the year.
 -- Students are grouped by their facts column by column first (report_combination_sql), so that
 -- report_groups_of runs once per combination of facts rather than once per student.
 CREATE OR REPLACE FUNCTION report_attendance(p_marks_year text, p_marks_term term_name)
@@ -57,13 +57,13 @@ BEGIN
             FROM attendance_marks m
             JOIN attendance_codes k ON k.code = m.code
             WHERE m.session_date BETWEEN $1 AND $2
-              AND m.student_id = ANY ($5)
+              AND m.provider_id = $3 AND m.student_id = ANY ($5)
         ), open_days AS (
             SELECT d AS day FROM school_days($3, $1, (SELECT max(session_date) FROM marks)) AS d
         ), on_roll AS (
             SELECT r.student_id, 2 * count(o.day) AS sessions
             FROM (SELECT DISTINCT student_id FROM marks) r
-            JOIN enrolments e ON e.student_id = r.student_id AND e.academic_year = $4 AND e.student_id = ANY ($5)
+            JOIN enrolments e ON e.provider_id = $3 AND e.student_id = r.student_id AND e.academic_year = $4 AND e.student_id = ANY ($5)
             JOIN open_days o ON o.day BETWEEN e.start_date AND coalesce(e.leave_date, o.day)
             GROUP BY r.student_id
         ), counted AS (
@@ -72,7 +72,7 @@ BEGIN
                    count(*) FILTER (WHERE m.counts_as_attendance) AS attended
             FROM marks m
             JOIN open_days o ON o.day = m.session_date
-            JOIN enrolments e ON e.student_id = m.student_id AND e.academic_year = $4 AND e.student_id = ANY ($5)
+            JOIN enrolments e ON e.provider_id = $3 AND e.student_id = m.student_id AND e.academic_year = $4 AND e.student_id = ANY ($5)
              AND m.session_date BETWEEN e.start_date AND coalesce(e.leave_date, m.session_date)
             GROUP BY m.student_id
         ), sessions AS (
