@@ -141,7 +141,9 @@ struct ReportCommand: ParsableCommand {
                     provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections, audience: audience,
                     filter: try cohortFilter())
             }
-            if drillDown, !noDrillDown { report.drillDown = try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport) }
+            if drillDown, !noDrillDown, audience.mayListPupils {
+                report.drillDown = try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport)
+            }
             let text = try format.render(report)
             if let output {
                 let url = URL(fileURLWithPath: output)
