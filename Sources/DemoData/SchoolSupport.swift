@@ -92,14 +92,16 @@ enum SchoolSupportPlan {
         if g.chance(mentoringChance) {
             let sessions = g.integer(in: 6...12)
             let drawn = g.day(from: earliest, to: lastDay.adding(days: -28))
-            let timed = SchoolSupportTiming.mentoringStart(pupil: pupil, seed: seed, sessions: sessions, earliest: earliest, lastDay: lastDay)
+            let inSpringOrLater = drawn >= SchoolSupportTiming.term(.spring).firstDay
+            let timed = inSpringOrLater ? nil
+                : SchoolSupportTiming.mentoringStart(pupil: pupil, seed: seed, sessions: sessions, earliest: earliest, lastDay: lastDay)
             let start = timed ?? drawn
             let end = start.adding(days: 7 * sessions)
             let finished = end <= lastDay
             add(.mentoring, start: start, end: finished ? end : nil, hours: sessions, sessions: sessions, pence: nil,
                 funding: funding, staff: g.element(of: mentors), outcome: "Improve attendance and engagement",
                 status: finished ? .ended : .active, review: finished ? end.adding(days: 14) : nil)
-            rows[rows.count - 1].targeted = timed != nil
+            rows[rows.count - 1].targeted = inSpringOrLater || timed != nil
         }
 
         // Language support for pupils early in learning English.
@@ -108,7 +110,7 @@ enum SchoolSupportPlan {
             let drawn = g.day(from: earliest, to: min(lastDay.adding(days: -28), earliest.adding(days: 30)))
             let timed = SchoolSupportTiming.languageSupportStart(pupil: pupil, seed: seed, earliest: earliest, lastDay: lastDay)
             let start = timed ?? drawn
-            let end = start.adding(days: 140)
+            let end = timed == nil ? start.adding(days: 140) : SchoolSupportTiming.reportSpringEnd
             add(.languageSupport, start: start, end: end <= lastDay ? end : nil, hours: hours, sessions: hours,
                 pence: nil, funding: weight >= 1 ? .pupilPremium : .other, staff: g.element(of: ealStaff),
                 outcome: "Move up one English proficiency band", status: end <= lastDay ? .ended : .active,

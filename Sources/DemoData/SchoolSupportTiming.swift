@@ -6,12 +6,15 @@ import GapTrackDomain
 /// from the report's academic year (the term before the support for attendance, the last result
 /// before it for a subject) and its exit after the support ends.
 ///
-/// - Mentoring (attendance): within the spring term as reports count terms (1 January to 31 March,
-///   docs/methodology.md §7.1), so that the autumn term is its "before" and the summer term its
-///   "after"; twelve weekly sessions do not fit after the school's first spring day, so a
-///   twelve-session record names no target.
-/// - Language support (English, 20 weeks): starting between the autumn assessments (November) and
-///   the spring term's first days, so that it ends before the summer assessments.
+/// - Mentoring (attendance): a record drawn to start in the autumn term moves into the spring term
+///   as reports count it (1 January to 31 March, docs/methodology.md §7.1), so that the autumn term
+///   is its "before" and the summer term its "after"; twelve weekly sessions do not fit after the
+///   school's first spring day, so such a record keeps its autumn dates and names no target.
+///   Records drawn to start later stay as they were (the summer's "after" is the report's term
+///   while some of them go on).
+/// - Language support (English): from between the autumn assessments (November) and the spring
+///   term's first days to the end of the spring term, so that its entry is the autumn result and
+///   its exit the summer's.
 ///
 /// A pupil whose enrolment leaves no such window keeps the date drawn before and names no target.
 /// Drawn from a stream of its own (`RandomStream.schoolSupportTiming`), so that every other draw
@@ -38,7 +41,7 @@ enum SchoolSupportTiming {
     static func languageSupportStart(pupil: SchoolPupil, seed: UInt64, earliest: CalendarDate, lastDay: CalendarDate) -> CalendarDate? {
         let from = max(earliest, date(2024, 12, 2))
         let to = term(.spring).firstDay.adding(days: 3)
-        guard from <= to, lastDay >= term(.summer).lastDay else { return nil }
+        guard from <= to, lastDay > reportSpringEnd else { return nil }
         var g = generator(pupil: pupil, seed: seed, salt: 2)
         return g.day(from: from, to: to)
     }
