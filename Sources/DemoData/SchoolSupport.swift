@@ -101,7 +101,8 @@ enum SchoolSupportPlan {
             add(.mentoring, start: start, end: finished ? end : nil, hours: sessions, sessions: sessions, pence: nil,
                 funding: funding, staff: g.element(of: mentors), outcome: "Improve attendance and engagement",
                 status: finished ? .ended : .active, review: finished ? end.adding(days: 14) : nil)
-            rows[rows.count - 1].targeted = inSpringOrLater || timed != nil
+            // One that ended in the summer term has no term after it within the year.
+            rows[rows.count - 1].targeted = timed != nil || (inSpringOrLater && (!finished || end <= SchoolSupportTiming.reportSpringEnd))
         }
 
         // Language support for pupils early in learning English.

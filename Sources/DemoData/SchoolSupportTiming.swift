@@ -10,8 +10,9 @@ import GapTrackDomain
 ///   as reports count it (1 January to 31 March, docs/methodology.md §7.1), so that the autumn term
 ///   is its "before" and the summer term its "after"; twelve weekly sessions do not fit after the
 ///   school's first spring day, so such a record keeps its autumn dates and names no target.
-///   Records drawn to start later stay as they were (the summer's "after" is the report's term
-///   while some of them go on).
+///   Records drawn to start later keep their dates; one of them that ends within the summer term
+///   has no term after it in the year and names no target (while some go on, the summer is the
+///   "after").
 /// - Language support (English): from between the autumn assessments (November) and the spring
 ///   term's first days to the end of the spring term, so that its entry is the autumn result and
 ///   its exit the summer's.
