@@ -26,6 +26,7 @@ public struct DemoGenerator: Sendable {
             providers.append(try SchoolFilesWriter(options: options)
                 .write(into: folder.appendingPathComponent(DemoProvider.academy.code)))
             try SchoolPupilPremiumPlan(options: options).write(into: folder.appendingPathComponent(DemoProvider.academy.code))
+            _ = try SchoolSupportReviews(options: options).write(into: folder.appendingPathComponent(DemoProvider.academy.code))
         }
         if options.includesUniversity {
             providers.append(try UniversityFilesWriter(options: options)

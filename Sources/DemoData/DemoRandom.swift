@@ -16,6 +16,11 @@ enum RandomStream: UInt64 {
     case schoolSupport = 4
     case schoolCohort = 5
     case schoolSupportTargets = 6
+    /// When a targeted intervention runs, so that its entry and exit fall in the academic year
+    /// (`SchoolSupportTiming`).
+    case schoolSupportTiming = 7
+    /// Reviews of the school's interventions (`SchoolSupportReviews`).
+    case schoolSupportReviews = 8
     case universityProfile = 11
     case universityMarks = 12
     case universitySupport = 13

@@ -43,7 +43,7 @@ struct SchoolFilesWriter {
                 try assessments.write([pupil.upn] + row.fields)
             }
             for row in SchoolSupportPlan.rows(for: pupil, seed: options.seed) {
-                try support.write(row.fields(student: pupil.upn) + [SchoolSupportTargets.target(of: row.type, pupil: pupil, seed: options.seed)])
+                try support.write(row.fields(student: pupil.upn) + [SchoolSupportTargets.target(of: row, pupil: pupil, seed: options.seed)])
             }
         }
         let files = [calendarFile, try students.close(), try markers.close(), try attendance.close(), try assessments.close(),

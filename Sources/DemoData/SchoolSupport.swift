@@ -15,6 +15,9 @@ struct SupportRow: Sendable {
     let intendedOutcome: String
     let status: SupportStatus
     let review: CalendarDate?
+    /// False for a record whose dates leave no result before or after it in the year, which
+    /// names no target rather than one it cannot be judged on (`SchoolSupportTiming`).
+    var targeted = true
 
     func fields(student: String) -> [String] {
         [reference, student, type.rawValue, start.isoString, end?.isoString ?? "", hours.map(String.init) ?? "",
@@ -88,23 +91,32 @@ enum SchoolSupportPlan {
         let mentoringChance = (weight >= 1 ? 0.15 : (weight > 0 ? 0.08 : 0.03)) + (pupil.absencePropensity > 0.15 ? 0.15 : 0)
         if g.chance(mentoringChance) {
             let sessions = g.integer(in: 6...12)
-            let start = g.day(from: earliest, to: lastDay.adding(days: -28))
+            let drawn = g.day(from: earliest, to: lastDay.adding(days: -28))
+            let inSpringOrLater = drawn >= SchoolSupportTiming.term(.spring).firstDay
+            let timed = inSpringOrLater ? nil
+                : SchoolSupportTiming.mentoringStart(pupil: pupil, seed: seed, sessions: sessions, earliest: earliest, lastDay: lastDay)
+            let start = timed ?? drawn
             let end = start.adding(days: 7 * sessions)
             let finished = end <= lastDay
             add(.mentoring, start: start, end: finished ? end : nil, hours: sessions, sessions: sessions, pence: nil,
                 funding: funding, staff: g.element(of: mentors), outcome: "Improve attendance and engagement",
                 status: finished ? .ended : .active, review: finished ? end.adding(days: 14) : nil)
+            // One that ended in the summer term has no term after it within the year.
+            rows[rows.count - 1].targeted = timed != nil || (inSpringOrLater && (!finished || end <= SchoolSupportTiming.reportSpringEnd))
         }
 
         // Language support for pupils early in learning English.
         if let band = pupil.ealBand, band <= "C", g.chance(band <= "B" ? 0.8 : 0.4) {
             let hours = g.integer(in: 20...40)
-            let start = g.day(from: earliest, to: min(lastDay.adding(days: -28), earliest.adding(days: 30)))
-            let end = start.adding(days: 140)
+            let drawn = g.day(from: earliest, to: min(lastDay.adding(days: -28), earliest.adding(days: 30)))
+            let timed = SchoolSupportTiming.languageSupportStart(pupil: pupil, seed: seed, earliest: earliest, lastDay: lastDay)
+            let start = timed ?? drawn
+            let end = timed == nil ? start.adding(days: 140) : SchoolSupportTiming.reportSpringEnd
             add(.languageSupport, start: start, end: end <= lastDay ? end : nil, hours: hours, sessions: hours,
                 pence: nil, funding: weight >= 1 ? .pupilPremium : .other, staff: g.element(of: ealStaff),
                 outcome: "Move up one English proficiency band", status: end <= lastDay ? .ended : .active,
                 review: end <= lastDay ? end : nil)
+            rows[rows.count - 1].targeted = timed != nil
         }
 
         // Enrichment paid for pupils who could not otherwise afford it.

@@ -9,8 +9,9 @@ import GapTrackDomain
 /// Drawn from a stream of its own (`RandomStream.schoolSupportTargets`), so every other file and
 /// figure of the demo stays as it was without targets.
 enum SchoolSupportTargets {
-    static func target(of type: InterventionType, pupil: SchoolPupil, seed: UInt64) -> String {
-        switch type {
+    static func target(of row: SupportRow, pupil: SchoolPupil, seed: UInt64) -> String {
+        guard row.targeted else { return "" }
+        switch row.type {
         case .tutoring:
             var g = RandomStream.schoolSupportTargets.generator(seed: seed, cohort: pupil.cohort.receptionYear, index: pupil.index)
             return g.chance(0.5) ? "maths" : "english"

@@ -150,14 +150,20 @@ struct SupportRecordRoutes: Sendable {
             var fields = FieldReader(object)
             let store = SupportRecords(connection: connection, providerID: caller.providerID)
             guard let current = try store.find(id: id) else { return .success(nil) }
-            let rules = try SupportRecordRules.load(connection, providerID: caller.providerID)
-            var change = Self.readChange(&fields, rules: rules)
-            change.plan = fields.supportPlan(rules: rules, stored: SupportPlan(stored: current))
+            let change = Self.readChange(&fields, rules: try SupportRecordRules.load(connection, providerID: caller.providerID), of: current)
             guard fields.problems.isEmpty else { return .failure(.invalidFields(fields.problems)) }
             return .success(try store.update(id: id, change))
         }.get()
         guard let updated else { throw Self.noSuchRecord(id) }
         return try JSONResponse.make(updated)
+    }
+
+    /// A change to `current`, its plan included: the plan's fields are checked together with what
+    /// `current` keeps (the API's PATCH and the web page's change form alike).
+    static func readChange(_ fields: inout FieldReader, rules: SupportRecordRules, of current: SupportRecord) -> SupportRecordChange {
+        var change = readChange(&fields, rules: rules)
+        change.plan = fields.supportPlan(rules: rules, stored: SupportPlan(stored: current))
+        return change
     }
 
     static func readChange(_ fields: inout FieldReader, rules: SupportRecordRules) -> SupportRecordChange {

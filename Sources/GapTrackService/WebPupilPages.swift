@@ -1,4 +1,5 @@
 import Foundation
+import GapTrackDomain
 import GapTrackStore
 import GapTrackWeb
 import Hummingbird
@@ -170,6 +171,10 @@ struct WebPupilPages: Sendable {
                     "endDate": record.endDate ?? "", "hours": record.hours.map { String(format: "%g", $0) } ?? "",
                     "status": record.status, "staff": record.staff ?? "", "active": record.status == "active" || record.status == "planned",
                     "sessions": record.sessions.map(String.init) ?? "", "reviewDate": record.reviewDate ?? "",
+                    "target": record.target ?? "", "entryAssessment": record.entryAssessment ?? "", "exitAssessment": record.exitAssessment ?? "",
+                    "targetText": record.target.flatMap(SupportTarget.init(parsing:)).map(\.description) ?? "Not named: its impact is not judged",
+                    "plannedText": [record.entryAssessment.map { "entry \($0)" }, record.exitAssessment.map { "exit \($0)" }].compactMap { $0 }
+                        .joined(separator: ", "),
                 ]
             },
             // Reviews of the support above (docs/methodology.md §6.6), each named by its record's type and start.

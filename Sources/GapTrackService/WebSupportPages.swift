@@ -25,17 +25,41 @@ struct WebSupportPages: Sendable {
         let label: String
         let hint: String?
         let inputType: String
-        let choices: [String]?
+        /// Each choice's value (what the API reads) and what the page shows for it.
+        let choices: [(value: String, label: String)]?
         let blank: String
 
         init(_ name: String, _ label: String, hint: String? = nil, inputType: String = "text", choices: [String]? = nil, blank: String = "") {
+            self.init(name, label, hint: hint, inputType: inputType, labelled: choices?.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }, blank: blank)
+        }
+
+        init(_ name: String, _ label: String, hint: String? = nil, inputType: String = "text", labelled: [(value: String, label: String)]?, blank: String) {
             self.name = name
             self.label = label
             self.hint = hint
             self.inputType = inputType
-            self.choices = choices
+            self.choices = labelled
             self.blank = blank
         }
+    }
+
+    /// The target and the planned entry and exit assessments as the form offers them: a subject,
+    /// one of the provider's assessments or attendance; entry and exit among its assessments. The
+    /// values are the texts `import support` and the API read (docs/import-formats.md), so one set
+    /// of rules checks them all (`SupportRecordRules.plan`).
+    static func planFields(_ rules: SupportRecordRules) -> [Field] {
+        var seen = Set<String>()
+        let subjects = rules.assessmentPoints.map(\.subject).filter { seen.insert($0.lowercased()).inserted }.sorted()
+        let points = rules.assessmentPoints.map { (value: $0.text, label: $0.description) }
+        return [
+            // Impact is judged on the target; support that names none is reported as not judged (docs/methodology.md §6.6).
+            Field(SupportRecordRules.targetField, "What it targets (optional)", hint: "Its impact is judged on this",
+                  labelled: subjects.map { ($0, $0) } + [(SupportTarget.attendanceWord, SupportTarget.attendanceWord)] + points, blank: "Not named"),
+            Field(SupportRecordRules.entryField, "Planned entry assessment (optional)", hint: "In the target's subject, before the support",
+                  labelled: points, blank: "Not planned"),
+            Field(SupportRecordRules.exitField, "Planned exit assessment (optional)",
+                  hint: "In the target's subject, after the entry; leave empty when the target is an assessment", labelled: points, blank: "Not planned"),
+        ]
     }
 
     static func fields(_ rules: SupportRecordRules) -> [Field] {
@@ -49,14 +73,13 @@ struct WebSupportPages: Sendable {
             Field("funding_source", "Funding source (optional)", choices: rules.fundingSources, blank: "Not recorded"),
             Field("staff", "Staff member or provider (optional)"),
             Field("intended_outcome", "Intended outcome (optional)"),
-            // Impact is judged on the target; support that names none is reported as not judged (docs/methodology.md §6.6).
-            Field(SupportRecordRules.targetField, "What it targets (optional)", hint: "Its impact is judged on this",
-                  choices: Array(Set(rules.assessmentPoints.map(\.subject))).sorted() + [SupportTarget.attendanceWord], blank: "Not named"),
-        ]
+        ] + planFields(rules)
     }
 
-    static let fieldNames = ["type", "start_date", "end_date", "hours", "sessions", "amount", "funding_source", "staff", "intended_outcome",
-                             SupportRecordRules.targetField]
+    static let planFieldNames = [SupportRecordRules.targetField, SupportRecordRules.entryField, SupportRecordRules.exitField]
+
+    static let fieldNames = ["type", "start_date", "end_date", "hours", "sessions", "amount", "funding_source", "staff", "intended_outcome"]
+        + planFieldNames
 
     struct Loaded: Sendable {
         let found: WebPupilPages.Found
@@ -106,7 +129,7 @@ struct WebSupportPages: Sendable {
             return [
                 "name": field.name, "label": field.label, "hint": field.hint ?? false, "inputType": field.inputType,
                 "isSelect": field.choices != nil, "blank": field.blank, "value": value,
-                "choices": (field.choices ?? []).map { ["value": $0, "label": $0.replacingOccurrences(of: "_", with: " "), "selected": $0 == value] as [String: Any] },
+                "choices": (field.choices ?? []).map { ["value": $0.value, "label": $0.label, "selected": $0.value == value] as [String: Any] },
                 "error": problems.first(where: { $0.field == field.name }).map(Self.sentence) ?? false,
             ]
         }
@@ -250,12 +273,16 @@ extension WebSupportPages {
         for name in Self.changeFields {
             if let value = form.value(name) { object[name] = .string(value) }
         }
+        // The plan's boxes show what is stored: one sent empty clears it, as null does over the API.
+        for name in Self.planFieldNames where form.pairs.contains(where: { $0.name == name }) {
+            object[name] = form.value(name).map(JSONValue.string) ?? .null
+        }
         let given = object
         let outcome = try await web.run(as: visitor, context) { connection -> Changed in
             let store = SupportRecords(connection: connection, providerID: providerID)
             guard id > 0, let current = try store.find(id: id) else { return .notFound }
             var fields = FieldReader(given)
-            let change = SupportRecordRoutes.readChange(&fields, rules: try SupportRecordRules.load(connection, providerID: providerID))
+            let change = SupportRecordRoutes.readChange(&fields, rules: try SupportRecordRules.load(connection, providerID: providerID), of: current)
             guard fields.problems.isEmpty else { return .problems(fields.problems) }
             guard try store.update(id: id, change) != nil else { return .notFound }
             return .changed(student: current.student)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSVFormat
 import DemoData
 import Foundation
 import GapTrackDomain
@@ -229,6 +230,7 @@ struct DemoLoader {
                                              provider: try code ?? ProviderCode(parsing: generated.provider.code), options: ImportOptions(progress: progress)))
         }
         try importPupilPremiumPlan(of: generated, as: code)
+        try importSupportReviews(of: generated, as: code)
     }
 
     /// Each demo file is written in the format of one import kind (docs/import-formats.md).
@@ -248,11 +250,14 @@ struct DemoLoader {
 /// Why the demo data could not be loaded.
 enum DemoLoadError: Error, CustomStringConvertible {
     case providerKindDiffers(code: String, existing: String, expected: String)
+    case reviewOfNoRecord(file: String, line: Int, reference: String)
 
     var description: String {
         switch self {
         case .providerKindDiffers(let code, let existing, let expected):
             return "a provider with code '\(code)' already exists as a \(existing), but the demo's '\(code)' is a \(expected); load the demo into another database (--database)"
+        case .reviewOfNoRecord(let file, let line, let reference):
+            return "\(file), line \(line), reference: no support record '\(reference)' was loaded; load the demo's support file first"
         }
     }
 }
@@ -265,5 +270,30 @@ extension DemoLoader {
         guard FileManager.default.fileExists(atPath: plan.path) else { return }
         let school = try Providers(connection: connection).require(code: try code ?? ProviderCode(parsing: generated.provider.code))
         try PupilPremiumStrategies(connection: connection).importPlan(provider: school, file: plan)
+    }
+}
+
+extension DemoLoader {
+    /// The reviews of the school's interventions (`SchoolSupportReviews`), where the generator wrote
+    /// them, each added to its record by reference as `gaptrack support review add` adds one; a
+    /// review already there is left as it is, so loading twice changes nothing.
+    func importSupportReviews(of generated: GeneratedProvider, as code: ProviderCode? = nil) throws {
+        let file = generated.folder.appendingPathComponent(SchoolSupportReviews.fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        let school = try Providers(connection: connection).require(code: try code ?? ProviderCode(parsing: generated.provider.code))
+        let reviews = SupportReviews(connection: connection, providerID: school.id!)
+        let rows = try CSVReader(path: file.path).readAll().dropFirst()
+        try connection.transaction { _ in
+            for row in rows {
+                let field = Dictionary(uniqueKeysWithValues: zip(SchoolSupportReviews.header, row.fields))
+                guard let reference = field["reference"], let id = try reviews.recordID(reference: reference) else {
+                    throw DemoLoadError.reviewOfNoRecord(file: file.lastPathComponent, line: row.lineNumber, reference: field["reference"] ?? "")
+                }
+                let review = NewSupportReview(
+                    date: try CalendarDate(parsing: field["date"] ?? ""), reviewer: field["reviewer"] ?? "", progressNote: field["progress_note"] ?? "",
+                    entryResult: field["entry_result"].flatMap { $0.isEmpty ? nil : $0 }, exitResult: field["exit_result"].flatMap { $0.isEmpty ? nil : $0 })
+                _ = try reviews.add(supportID: id, review)
+            }
+        }
     }
 }

@@ -134,7 +134,9 @@ struct ReportCommand: ParsableCommand {
                     provider: provider, cohort: cohort, term: term, comparison: compare, impact: impactSections, audience: out.audience,
                     filter: try cohortFilter())
             }
-            if drillDown, !noDrillDown { report.drillDown = try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport) }
+            if drillDown, !noDrillDown, out.audience.mayListPupils {
+                report.drillDown = try StudentDrillDownQueries(connection: connection).sections(for: report, access: .staffReport)
+            }
             try out.deliver(try out.format.render(report))
         }
     }

@@ -36,15 +36,20 @@ struct SupportCommand: ParsableCommand {
             if (record == nil) == (reference == nil) { throw ValidationError("name the support record with --record ID or --reference REF (one of them)") }
         }
 
+        /// The provider's reviews and the record's id, found by id or reference, for `add` and
+        /// `list` alike; a record the provider does not have is refused here, in one wording.
         func open() throws -> (SupportReviews, Int) {
             let connection = try database.connect()
             let providerID = try Providers(connection: connection).require(code: provider).id!
             let reviews = SupportReviews(connection: connection, providerID: providerID)
-            if let record { return (reviews, record) }
-            guard let reference, let id = try reviews.recordID(reference: reference) else {
-                throw ValidationError("\(provider) has no support record with reference '\(reference ?? "")'")
-            }
+            let id = try record ?? reference.flatMap { try reviews.recordID(reference: $0) }
+            guard let id, try reviews.list(supportID: id) != nil else { throw noSuchRecord(id) }
             return (reviews, id)
+        }
+
+        /// "demo-academy has no support record 42" (or "... with reference 'TUT-1'").
+        func noSuchRecord(_ id: Int?) -> ValidationError {
+            ValidationError("\(provider) has no support record " + (reference.map { "with reference '\($0)'" } ?? id.map(String.init) ?? ""))
         }
     }
 
@@ -89,7 +94,7 @@ struct SupportCommand: ParsableCommand {
             case .added(let added):
                 print("Added review \(added.id) of support record \(id) (\(added.date), \(added.reviewer)).")
             case .noSuchRecord:
-                throw ValidationError("\(which.provider) has no support record \(id)")
+                throw which.noSuchRecord(id)
             case .beforeStart(let start):
                 throw ValidationError("--date \(date.isoString) is before the record's start date \(start)")
             case .duplicate:
@@ -105,7 +110,7 @@ struct SupportCommand: ParsableCommand {
 
         func run() throws {
             let (reviews, id) = try which.open()
-            guard let list = try reviews.list(supportID: id) else { throw ValidationError("\(which.provider) has no support record \(id)") }
+            guard let list = try reviews.list(supportID: id) else { throw which.noSuchRecord(id) }
             if list.isEmpty { print("No reviews of support record \(id) yet: add one with 'gaptrack support review add'.") }
             for review in list {
                 print([review.date, review.reviewer, review.entryResult ?? "", review.exitResult ?? "", review.progressNote].joined(separator: "\t"))

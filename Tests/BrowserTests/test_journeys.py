@@ -31,6 +31,19 @@ def support_section(driver):
     return driver.find_element(By.CSS_SELECTOR, "section#support").text
 
 
+def choose_point(driver, select_id, point):
+    """Chooses, in a planned-assessment list, the cohort's assessment at POINT (subject@term): its
+    own year group's when the subject has several that term."""
+    subject, term = point.split("@")
+    values = [o.get_attribute("value") for o in Select(driver.find_element(By.ID, select_id)).options]
+    matching = [v for v in values if v.lower().startswith(subject.lower()) and v.endswith("@" + term)]
+    assert matching, values
+    own = [v for v in matching if ":Year " + COHORT.split("-")[-1] + " " in v]
+    chosen = (own or matching)[0]
+    Select(driver.find_element(By.ID, select_id)).select_by_value(chosen)
+    return chosen
+
+
 def test_sign_in_find_a_pupil_and_sign_out(browser):
     sign_in(browser, "data-lead", shot="sign-in")
     assert browser.current_url.endswith("/pupils")
@@ -68,6 +81,10 @@ def test_record_tutoring_for_five_pupils_and_see_it_in_timeline_and_report(brows
     browser.find_element(By.ID, "start_date").send_keys(SUPPORT_START)
     browser.find_element(By.ID, "hours").send_keys("12")
     browser.find_element(By.ID, "staff").send_keys("Maths tutor")
+    # What it targets and the assessments that open and close it: its impact is judged on these.
+    Select(browser.find_element(By.ID, "target")).select_by_value(IMPACT_BEFORE.split("@")[0])
+    entry = choose_point(browser, "entry_assessment", IMPACT_BEFORE)
+    exit_point = choose_point(browser, "exit_assessment", IMPACT_AFTER)
     submit(browser, "form[action='/support'] button[type=submit]")
     assert "5 records of tutoring recorded." in main_text(browser), main_text(browser)
     check_accessible(browser, "support-recorded")
@@ -78,6 +95,9 @@ def test_record_tutoring_for_five_pupils_and_see_it_in_timeline_and_report(brows
         open_page(browser, "/pupils/" + upn)
         support = browser.find_element(By.ID, "support").find_element(By.XPATH, "following-sibling::table").text
         assert "tutoring" in support and SUPPORT_START in support and "Maths tutor" in support, support
+        row = next(r for r in browser.find_elements(By.CSS_SELECTOR, "#support ~ table tbody tr") if "Maths tutor" in r.text)
+        target = row.find_element(By.CSS_SELECTOR, "td[data-label=Target]").text
+        assert target.startswith(IMPACT_BEFORE.split("@")[0]) and entry in target and exit_point in target, target
     # Change one pupil's hours, then end the support, from the timeline.
     def tutoring_row():
         rows = browser.find_elements(By.CSS_SELECTOR, "#support ~ table tbody tr")

@@ -35,6 +35,17 @@ struct DemoTargetedImpactTests {
             }
             let mentoring = try #require(report.impact.first { $0.intervention.types == [.mentoring] })
             #expect(mentoring.target == "attendance")
+            // Mentoring runs within the spring term (SchoolSupportTiming): judged on the autumn term against the summer.
+            #expect(mentoring.notJudged == nil && mentoring.outcome("attendance") != nil, "\(mentoring.notJudged ?? "")")
+            // Every targeted intervention of every year group is judged in the summer.
+            for year in 7...11 {
+                let yearReport = try TermlyReportQueries(connection: connection).report(
+                    provider: provider, cohort: try CohortCode(parsing: "year-\(year)"), term: term, impact: .automatic, audience: .staff)
+                for section in yearReport.impact where section.target != nil {
+                    #expect(section.notJudged == nil, "year \(year) \(section.intervention.label) (\(section.target ?? "")): \(section.notJudged ?? "")")
+                }
+                #expect(yearReport.impact.contains { $0.target != nil }, "year \(year)")
+            }
             let enrichment = try #require(report.impact.first { $0.intervention.types == [.enrichment] })
             #expect(enrichment.notJudged == "this support names no target" && enrichment.outcomes.isEmpty)
         }

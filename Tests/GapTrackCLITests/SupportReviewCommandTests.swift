@@ -17,8 +17,13 @@ struct SupportReviewCommandTests {
             let record = try connection.query(
                 """
                 SELECT r.reference, r.support_id, r.starts_on::text AS starts_on FROM support_records r
-                WHERE NOT r.restricted AND r.starts_on <= DATE '2025-03-10' ORDER BY r.reference LIMIT 1
+                WHERE NOT r.restricted AND r.starts_on <= DATE '2025-03-10'
+                  AND NOT EXISTS (SELECT FROM support_reviews v WHERE v.support_id = r.support_id)
+                ORDER BY r.reference LIMIT 1
                 """).single()
+            // The demo's own reviews (SchoolSupportReviews) are loaded with it; this record has none.
+            let demoReviews: Int = try connection.query("SELECT count(*)::int AS n FROM support_reviews").single().decode("n")
+            #expect(demoReviews > 0)
             let reference: String = try record.decode("reference")
             let id: Int = try record.decode("support_id")
             let which = ["--provider", "demo-academy", "--reference", reference] + database
@@ -42,16 +47,26 @@ struct SupportReviewCommandTests {
             #expect(blank?.contains("is blank; write the reviewer") == true, "\(blank ?? "succeeded")")
             let nobody = GapTrackCommandLine.failureMessage(["support", "review", "list", "--provider", "demo-academy", "--reference", "NO-SUCH"] + database)
             #expect(nobody?.contains("has no support record with reference 'NO-SUCH'") == true, "\(nobody ?? "succeeded")")
+            // add and list refuse a record the provider does not have in the same words.
+            for command in [["add", "--date", "2025-03-11", "--reviewer", "Ms Khan", "--note", "x"], ["list"]] {
+                let missing = GapTrackCommandLine.failureMessage(
+                    ["support", "review"] + command + ["--provider", "demo-academy", "--record", "987654"] + database)
+                #expect(missing?.contains("demo-academy has no support record 987654") == true, "\(command[0]): \(missing ?? "succeeded")")
+            }
             let stored: Int = try connection.query("SELECT count(*)::int AS n FROM support_reviews").single().decode("n")
-            #expect(stored == 1)
+            #expect(stored == demoReviews + 1)
 
             // Pupil-level notes stay out of every governors' and public report, in every format.
+            let demoNotes: [String] = try connection.query("SELECT DISTINCT progress_note FROM support_reviews WHERE reviewer <> 'Ms Khan'")
+                .rows.map { try $0.decode("progress_note") }
+            #expect(!demoNotes.isEmpty)
             for audience in ["governors", "public"] {
                 for format in ["table", "csv", "json", "markdown", "html"] {
                     let printed = try GapTrackCommandLine.run(["report", "termly", "--provider", "demo-academy", "--cohort", "year-11",
                                                                "--term", "2024/25-summer", "--audience", audience, "--format", format] + database)
                     let text = printed.joined(separator: "\n")
                     #expect(!text.isEmpty && !text.contains("fractions") && !text.contains("Ms Khan"), "\(audience) \(format)")
+                    for demoNote in demoNotes { #expect(!text.contains(demoNote), "\(audience) \(format): \(demoNote)") }
                 }
             }
         }

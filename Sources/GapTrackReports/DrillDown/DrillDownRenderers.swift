@@ -7,7 +7,7 @@ import GapTrackDomain
 /// attendance, support and results, so that the same cells read alike in every format.
 public enum DrillDownRenderers {
     /// The columns of a pupil's row.
-    static let columns = ["Name", "UPN / ULN", "Markers", "Attendance", "Support", "Results (entry → exit)"]
+    static let columns = ["Name", "UPN / ULN", "Markers", "Attendance", "Support", "Results (entry → exit)", "Support reviews"]
 
     /// The cells of a pupil's row, in `columns` order.
     static func cells(_ pupil: DrillDownPupil) -> [String] {
@@ -16,7 +16,15 @@ public enum DrillDownRenderers {
             pupil.attendance.map { "\($0.text), \($0.absentSessions) of \($0.possibleSessions) sessions missed" } ?? "no sessions",
             pupil.support.isEmpty ? "none" : pupil.support.map(supportText).joined(separator: "; "),
             pupil.results.isEmpty ? "none" : pupil.results.map(\.text).joined(separator: "; "),
+            reviewsText(pupil),
         ]
+    }
+
+    /// "Tutoring 2025-02-10 Ms Khan (entry 4, exit 5): Secure on fractions." for each review of the
+    /// pupil's support, oldest first within each record.
+    static func reviewsText(_ pupil: DrillDownPupil) -> String {
+        let reviews = pupil.support.flatMap { support in support.reviews.map { support.typeLabel + " " + $0.text } }
+        return reviews.isEmpty ? "none" : reviews.joined(separator: "; ")
     }
 
     /// "Tutoring 2025-01-13 to 2025-04-03, 12.00 h, 12 sessions, £168.00 (Pupil premium)".
@@ -77,7 +85,7 @@ public enum DrillDownRenderers {
         for pupil in drillDown.pupils {
             let cells = cells(pupil)
             out += "\n  \(cells[0])  \(cells[1])\n"
-            for (label, cell) in zip(["markers", "attendance", "support", "results"], cells[2...]) {
+            for (label, cell) in zip(["markers", "attendance", "support", "results", "reviews"], cells[2...]) {
                 out += wrapText("\(label): \(cell)", width: TerminalReportRenderer.width, indent: "    ", hangingIndent: "      ")
             }
         }
@@ -101,7 +109,7 @@ public enum DrillDownRenderers {
     /// Columns of the standalone CSV: one row per pupil of each list.
     public static let csvHeader = [
         "provider", "cohort", "term", "list", "surname", "forename", "upn", "uln", "markers", "possible_sessions", "absent_sessions",
-        "attendance_percent", "persistently_absent", "support", "results",
+        "attendance_percent", "persistently_absent", "support", "results", "reviews",
     ]
 
     static func csv(_ drillDowns: [StudentDrillDown]) -> String {
@@ -113,7 +121,7 @@ public enum DrillDownRenderers {
                     pupil.upn ?? "", pupil.uln ?? "", pupil.markers.joined(separator: "; "),
                     pupil.attendance.map { "\($0.possibleSessions)" } ?? "", pupil.attendance.map { "\($0.absentSessions)" } ?? "",
                     pupil.attendance.map { "\($0.attendancePercent)" } ?? "", pupil.attendance.map { $0.persistentlyAbsent ? "yes" : "no" } ?? "",
-                    cells[4], cells[5],
+                    cells[4], cells[5], cells[6],
                 ].map(SpreadsheetSafeText.cell)
             }
         })

@@ -126,10 +126,37 @@ public struct DrillDownSupport: Sendable, Equatable, Codable {
     public var fundingSource: String?
     public var fundingLabel: String?
     public var reference: String?
+    /// The record's reviews, oldest first: what the staff who work with the pupil recorded
+    /// (docs/methodology.md §6.6); staff only, like every row here.
+    public var reviews: [DrillDownReview] = []
 
     /// "2025-01-13 to 2025-04-03", or "from 2025-01-13" while it goes on.
     public var dates: String {
         endsOn.map { "\(startsOn.isoString) to \($0.isoString)" } ?? "from \(startsOn.isoString)"
+    }
+}
+
+/// A review of a support record, as the reviewer recorded it.
+public struct DrillDownReview: Sendable, Equatable, Codable {
+    public var date: CalendarDate
+    public var reviewer: String
+    public var progressNote: String
+    public var entryResult: String?
+    public var exitResult: String?
+
+    public init(date: CalendarDate, reviewer: String, progressNote: String, entryResult: String? = nil, exitResult: String? = nil) {
+        self.date = date
+        self.reviewer = reviewer
+        self.progressNote = progressNote
+        self.entryResult = entryResult
+        self.exitResult = exitResult
+    }
+
+    /// "2025-02-10 Ms Khan (entry 4, exit 5): Secure on fractions.", on one line whatever the note holds.
+    public var text: String {
+        let results = [entryResult.map { "entry \($0)" }, exitResult.map { "exit \($0)" }].compactMap { $0 }
+        let note = progressNote.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        return "\(date.isoString) \(reviewer)" + (results.isEmpty ? "" : " (" + results.joined(separator: ", ") + ")") + ": " + note
     }
 }
 

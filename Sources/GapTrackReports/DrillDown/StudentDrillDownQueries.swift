@@ -77,9 +77,10 @@ public struct StudentDrillDownQueries {
 
     /// The drill-down sections of a termly report: one list per group the report shows with
     /// fewer pupils than its suppression threshold (10), and one per support type delivered in its
-    /// term. Nil for governors and the public, whose reports never carry pupil-level rows.
+    /// term. Nil for governors and the public, whose reports never carry pupil-level rows: whoever
+    /// asks, a report shaped for them gets none.
     public func sections(for report: TermlyGapReport, access: DrillDownAccess) throws -> [StudentDrillDown]? {
-        guard access.audience.mayListPupils else { return nil }
+        guard access.audience.mayListPupils, report.audience.mayListPupils else { return nil }
         let termly = TermlyReportQueries(connection: connection)
         let (providerID, provider) = try termly.provider(code: try ProviderCode(parsing: report.provider.code))
         let loaded = try load(
@@ -124,12 +125,14 @@ public struct StudentDrillDownQueries {
             let counts = try repository.groupCounts()
             let drill = StudentDrillDownRepository(connection: repository.connection)
             try drill.load(comparisonKey: comparison.sqlKey, includeRestricted: includeRestricted)
+            let support = try drill.support(providerID: providerID, period: period, includeRestricted: includeRestricted)
             return LoadedDrillDown(
                 provider: provider, cohort: cohort, term: term,
                 period: wholeYear ? "\(term.year) (the academic year)" : ReportText.term(term), restricted: access.restrictedRecords,
                 groupCounts: counts,
                 pupils: try drill.pupils(census: term, period: period, includeRestricted: includeRestricted),
-                support: Dictionary(grouping: try drill.support(providerID: providerID, period: period, includeRestricted: includeRestricted), by: \.studentID),
+                support: Dictionary(grouping: support, by: \.studentID),
+                reviews: Dictionary(grouping: try drill.reviews(providerID: providerID, supportIDs: support.map(\.supportID)), by: \.supportID),
                 results: Dictionary(grouping: try drill.results(
                     providerID: providerID, term: wholeYear ? StudentDrillDownRequest.term(ofYear: term.year) : term,
                     before: before.map { ($0.subject, $0.name, $0.term) }, after: after.map { ($0.subject, $0.name, $0.term) }), by: \.studentID),
@@ -152,6 +155,8 @@ struct LoadedDrillDown {
     var groupCounts: [ReportGroup: Int]
     var pupils: [StudentDrillDownRepository.PupilRow]
     var support: [Int: [StudentDrillDownRepository.SupportRow]]
+    /// Reviews by support record: only of the records above, so a restricted record's reviews go with it.
+    var reviews: [Int: [StudentDrillDownRepository.ReviewRow]]
     var results: [Int: [StudentDrillDownRepository.ResultRow]]
     var resultsRule: String
 
@@ -167,7 +172,10 @@ struct LoadedDrillDown {
                 support: records.map {
                     DrillDownSupport(
                         type: $0.type, typeLabel: $0.typeLabel, startsOn: $0.startsOn, endsOn: $0.endsOn, hours: $0.hours, sessions: $0.sessions,
-                        spend: $0.amount, fundingSource: $0.fundingSource, fundingLabel: $0.fundingLabel, reference: $0.reference)
+                        spend: $0.amount, fundingSource: $0.fundingSource, fundingLabel: $0.fundingLabel, reference: $0.reference,
+                        reviews: (reviews[$0.supportID] ?? []).map {
+                            DrillDownReview(date: $0.date, reviewer: $0.reviewer, progressNote: $0.progressNote, entryResult: $0.entryResult, exitResult: $0.exitResult)
+                        })
                 },
                 attendance: row.sessions.map(DrillDownAttendance.init), results: Self.results(results[row.studentID] ?? []))
         }

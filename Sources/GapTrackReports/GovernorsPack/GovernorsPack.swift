@@ -58,9 +58,10 @@ public struct GovernorsPack: Sendable, Equatable {
         termly.nationalComparison.map(\.national).first { $0.measure == .dfeGapIndex }
     }
 
-    /// One line per impact outcome: what the intervention was judged on and what was found.
+    /// One line per impact outcome: what the intervention was judged on and what was found; the
+    /// sections of `notJudged` are named there instead.
     public var impactFindings: [ImpactFinding] {
-        termly.impact.flatMap { report in
+        termly.impact.filter { Self.notJudged($0) == nil }.flatMap { report in
             report.outcomes.map { outcome in
                 let verdict: ImpactFinding.Verdict
                 if outcome.refusal != nil || outcome.effect == nil {
@@ -75,6 +76,54 @@ public struct GovernorsPack: Sendable, Equatable {
                 return ImpactFinding(intervention: report.intervention.label, outcome: outcome.label, verdict: verdict, finding: outcome.finding)
             }
         }
+    }
+
+    /// The support types delivered to the cohort this year that the pack cannot say worked or not,
+    /// each with why (docs/methodology.md §6.6, §7.9): no target named, too few pupils to estimate
+    /// (every outcome withheld below the threshold), no entry or exit result yet, or no pupil with
+    /// results on both sides.
+    public var notJudged: [NotJudged] {
+        termly.impact.compactMap { report in
+            Self.notJudged(report).map { NotJudged(intervention: report.intervention.label, target: report.target, reason: $0) }
+        }
+    }
+
+    static func notJudged(_ report: ImpactReport) -> NotJudged.Reason? {
+        if let reason = report.notJudged { return .section(ImpactCandidate.NotJudgedKind(reason: reason)) }
+        guard !report.outcomes.isEmpty, report.outcomes.allSatisfy({ $0.refusal != nil }) else { return nil }
+        return report.outcomes.contains { $0.refusal?.contains("fewer than") == true } ? .tooFewPupils : .noResults
+    }
+
+    /// "Not judged: Mentoring (maths): no exit result yet; Careers guidance: no target." or nil when every
+    /// section was judged.
+    public var notJudgedLine: String? {
+        let items = notJudged
+        guard !items.isEmpty else { return nil }
+        return "Not judged: " + items.map { $0.text }.joined(separator: "; ") + "."
+    }
+
+    public struct NotJudged: Sendable, Equatable {
+        public enum Reason: Sendable, Equatable {
+            case section(ImpactCandidate.NotJudgedKind)
+            case tooFewPupils
+            /// No participant had a result (or attendance) both before and after.
+            case noResults
+
+            public var text: String {
+                switch self {
+                case let .section(kind): kind.rawValue
+                case .tooFewPupils: "too few pupils"
+                case .noResults: "no pupil with results before and after"
+                }
+            }
+        }
+
+        public var intervention: String
+        public var target: String?
+        public var reason: Reason
+
+        /// "Mentoring (maths): no exit result yet".
+        public var text: String { intervention + (target.map { " (\($0))" } ?? "") + ": " + reason.text }
     }
 
     public struct ImpactFinding: Sendable, Equatable {

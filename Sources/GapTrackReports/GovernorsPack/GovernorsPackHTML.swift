@@ -120,8 +120,9 @@ public enum GovernorsPackHTML {
     static func impact(_ pack: GovernorsPack) -> String {
         var out = "<section class=\"pack\"><h2>What worked and what did not</h2>"
         let findings = pack.impactFindings
+        let notJudged = pack.notJudgedLine.map { "<p class=\"note\" id=\"pack-not-judged\">\(HTML.escape($0))</p>" } ?? ""
         guard !findings.isEmpty else {
-            return out + "<p>No intervention reached 10 pupils of this cohort with results before and after this year.</p></section>\n"
+            return out + "<p>No intervention reached 10 pupils of this cohort with results before and after this year.</p>" + notJudged + "</section>\n"
         }
         out += "<table id=\"pack-impact\"><thead><tr><th>Intervention</th><th>Judged on</th><th>Verdict</th><th>Finding</th></tr></thead><tbody>"
         for finding in findings.prefix(6) {
@@ -130,7 +131,7 @@ public enum GovernorsPackHTML {
         }
         out += "</tbody></table>"
         if findings.count > 6 { out += "<p class=\"note\">\(findings.count - 6) further finding(s) are in the appendix.</p>" }
-        return out + "</section>\n"
+        return out + notJudged + "</section>\n"
     }
 
     static func footer(_ pack: GovernorsPack) -> String {

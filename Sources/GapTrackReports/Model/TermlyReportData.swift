@@ -107,6 +107,18 @@ extension ImpactCandidate {
         return request
     }
 
+    /// Why a section is not judged, in the fewest words, as the governors' pack lists it
+    /// (docs/methodology.md §7.9): read back from a `notJudgedReason`, whose wording it follows.
+    public enum NotJudgedKind: String, Sendable, Equatable, CaseIterable {
+        case noTarget = "no target"
+        case noEntryResult = "no result before it started"
+        case noExitResult = "no exit result yet"
+
+        public init(reason: String) {
+            self = reason.hasSuffix("names no target") ? .noTarget : reason.contains("before the support started") ? .noEntryResult : .noExitResult
+        }
+    }
+
     /// Why the section is not judged, or nil when it can be.
     public var notJudgedReason: String? {
         guard let target = targetLabel else { return "this support names no target" }

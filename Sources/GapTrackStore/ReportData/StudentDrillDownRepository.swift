@@ -62,6 +62,16 @@ public struct StudentDrillDownRepository {
         public var restricted: Bool
     }
 
+    /// A review of a support record (support_reviews), as the reviewer wrote it.
+    public struct ReviewRow: Sendable, Equatable {
+        public var supportID: Int
+        public var date: CalendarDate
+        public var reviewer: String
+        public var progressNote: String
+        public var entryResult: String?
+        public var exitResult: String?
+    }
+
     /// A result at the entry or exit point of a subject.
     public struct ResultRow: Sendable, Equatable {
         public enum Point: String, Sendable { case entry, exit }
@@ -125,6 +135,23 @@ public struct StudentDrillDownRepository {
                 amount: try row.decode("amount_pence", as: Int?.self).map { try PoundsAndPence(pence: $0) },
                 fundingSource: try row.decode("funding_source"), fundingLabel: try row.decode("funding_label"),
                 reference: try row.decode("reference"), restricted: try row.decode("restricted"))
+        }
+    }
+
+    /// The reviews of the support records `supportIDs` (those the caller may see), oldest first.
+    public func reviews(providerID: Int, supportIDs: [Int]) throws -> [ReviewRow] {
+        if supportIDs.isEmpty { return [] }
+        return try connection.query(
+            """
+            SELECT support_id, reviewed_on::text AS reviewed_on, reviewer, progress_note, entry_result, exit_result
+            FROM support_reviews WHERE provider_id = $1 AND support_id = ANY($2::bigint[])
+            ORDER BY support_id, reviewed_on, review_id
+            """, [providerID, supportIDs]
+        ).rows.map { row in
+            ReviewRow(
+                supportID: try row.decode("support_id"), date: try CalendarDate(parsing: try row.decode("reviewed_on")),
+                reviewer: try row.decode("reviewer"), progressNote: try row.decode("progress_note"),
+                entryResult: try row.decode("entry_result"), exitResult: try row.decode("exit_result"))
         }
     }
 
