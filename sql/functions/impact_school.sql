@@ -1,6 +1,7 @@
 -- The student-level sets behind `gaptrack report impact` at a school and the impact sections of a
 -- termly report (docs/methodology.md §6).
 -- depends on: impact_intervention_records.sql, report_cohorts.sql, student_disadvantage.sql
+-- after version: 22
 
 -- Each function returns one row per student of a cohort, set-based
 -- (no loop, no per-student function call), with the facts the impact report aggregates by

@@ -1,6 +1,6 @@
 -- Attendance by report group, set-based (docs/methodology.md §3).
 -- depends on: report_groups.sql, report_load_cohort.sql, school_calendar.sql
--- after version: 9
+-- after version: 22
 
 -- Possible sessions come from the school calendar and each student's on-roll dates
 -- (docs/methodology.md §3.3): two sessions for every day the school is open
