@@ -1,6 +1,7 @@
 -- Loading a report's cohort, with each student's disadvantage facts on the term's census day, into
 -- a temporary table the report functions read (docs/methodology.md §7).
 -- depends on: student_disadvantage.sql
+-- after version: 22
 
 -- A report works on one cohort for many queries (group sizes, attainment and attendance in
 -- each trend term, support), so the cohort and its disadvantage facts, the costly part, are
@@ -43,9 +44,9 @@ BEGIN
             SELECT DISTINCT e.student_id
             FROM enrolments e
             WHERE e.academic_year = p_academic_year
-              -- The provider's own students first (students_provider_idx, then each one's
-              -- enrolment by its key): without it every school's enrolments of the year are read.
-              AND e.student_id IN (SELECT s.student_id FROM students s WHERE s.provider_id = p_provider_id)
+              -- The provider's own enrolments, by the key that leads with the provider (sql/022):
+              -- without it every school's enrolments of the year are read.
+              AND e.provider_id = p_provider_id
               AND e.start_date <= v_ends_on
               AND coalesce(e.leave_date, v_ends_on) >= v_starts_on
               AND CASE
@@ -56,7 +57,7 @@ BEGIN
                   WHEN lower(p_cohort) LIKE 'year-%' THEN lower(e.year_group) = substr(lower(p_cohort), 6)
                   WHEN lower(p_cohort) LIKE 'course-%' THEN lower(e.course) = substr(lower(p_cohort), 8)
                   WHEN lower(p_cohort) LIKE 'intake-%' THEN v_kind <> 'school'
-                       AND left(coalesce(e.intake_year, (SELECT min(x.academic_year) FROM enrolments x WHERE x.student_id = e.student_id)), 4)
+                       AND left(coalesce(e.intake_year, (SELECT min(x.academic_year) FROM enrolments x WHERE x.provider_id = p_provider_id AND x.student_id = e.student_id)), 4)
                            = substr(lower(p_cohort), 8)
                   ELSE false
               END;
@@ -116,7 +117,7 @@ BEGIN
         AND (p_eal IS NULL OR coalesce(c.eal, false) = p_eal)
         AND (p_form_group IS NULL OR EXISTS (
                 SELECT FROM enrolments e
-                WHERE e.student_id = c.student_id AND e.academic_year = p_academic_year AND lower(e.form_group) = lower(p_form_group)))
+                WHERE e.provider_id = p_provider_id AND e.student_id = c.student_id AND e.academic_year = p_academic_year AND lower(e.form_group) = lower(p_form_group)))
         AND (coalesce(cardinality(p_markers), 0) = 0
              OR (SELECT bool_and(coalesce(to_jsonb(c) ->> m, 'false') = 'true') FROM unnest(p_markers) AS m))
         AND (coalesce(cardinality(p_groups), 0) = 0
