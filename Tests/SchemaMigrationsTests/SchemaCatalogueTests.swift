@@ -201,7 +201,7 @@ struct SchemaCatalogueTests {
         ("constraint school_calendar school_calendar_description_printable ", "020: a text limit held by the database too"),
     ] + ["column", "constraint", "data", "function", "grant function", "grant relation", "index CREATE UNIQUE INDEX", "policy", "relation", "trigger", "type"]
         .map { (line: "\($0) pupil_premium_", reason: "011_pupil_premium.sql, functions/pupil_premium.sql: the pupil premium strategy (docs/methodology.md §6.5)") }
-        + webImports + supportTargets
+        + webImports + supportTargets + supportApplications
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -230,6 +230,16 @@ struct SchemaCatalogueTests {
         ("policy support_reviews ", "018: provider isolation, and a review is seen only with its record"),
         ("trigger support_reviews ", "018: audit and report freshness"),
         ("function report_impact_candidates(", "report_impact_candidates.sql: one section per type and target, judged on the target"),
+    ]
+
+    /// 023_support_applications.sql: applications for cost-of-living support, the toolkit's funnel (docs/methodology.md §11.9).
+    static let supportApplications: [(line: String, reason: String)] = [
+        ("relation support_applications", "023"), ("column support_applications ", "023"), ("constraint support_applications ", "023"),
+        ("index CREATE INDEX support_applications_", "023"), ("index CREATE UNIQUE INDEX support_applications_", "023"),
+        ("policy support_applications ", "023: provider isolation, and the report role's reads"),
+        ("trigger support_applications ", "023: audit, report freshness and the import journal"),
+        ("grant relation support_applications ", "023"), ("data support_applications ", "023: empty"),
+        ("type support_application_decision ", "023: eligible, ineligible or withdrawn"),
     ]
 
     static func isLater(_ line: String) -> Bool {
