@@ -22,12 +22,14 @@ CREATE TABLE support_applications (
     income_threshold  numeric(12, 2) CHECK (income_threshold > 0),
     -- The support record the application led to, when it was awarded.
     support_id        bigint,
-    import_id         bigint REFERENCES imports,
+    import_id         bigint,
     created_at        timestamptz NOT NULL DEFAULT now(),
     updated_at        timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (provider_id, student_id, funding_source, applied_on),
     FOREIGN KEY (student_id, provider_id) REFERENCES students (student_id, provider_id) ON DELETE CASCADE,
-    FOREIGN KEY (provider_id, support_id) REFERENCES support_records (provider_id, support_id) ON DELETE SET NULL (support_id)
+    FOREIGN KEY (provider_id, support_id) REFERENCES support_records (provider_id, support_id) ON DELETE SET NULL (support_id),
+    -- The ledger row of the import that wrote it, by (provider, import) so that it moves with the provider.
+    FOREIGN KEY (provider_id, import_id) REFERENCES imports (provider_id, import_id)
 );
 
 CREATE INDEX support_applications_support ON support_applications (provider_id, support_id) WHERE support_id IS NOT NULL;
