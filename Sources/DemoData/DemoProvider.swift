@@ -37,7 +37,7 @@ public struct DemoProvider: Sendable, Hashable {
         switch kind {
         case .school: return [.calendar, .students, .markers, .attendance, .assessments, .support]
         // University attendance is not recorded in sessions with DfE register codes.
-        case .university: return [.students, .markers, .assessments, .support, .studentRecords, .supportHistory]
+        case .university: return [.students, .markers, .assessments, .support, .studentRecords, .supportHistory, .supportApplications]
         }
     }
 }
@@ -56,6 +56,8 @@ public enum DemoFile: String, Sendable, Hashable, CaseIterable, CustomStringConv
     case studentRecords = "student-records"
     /// Support of the intakes before 2023/24, which support.csv does not hold.
     case supportHistory = "support-history"
+    /// Applications for cost-of-living support of every intake (`UniversitySupportApplications`).
+    case supportApplications = "support-applications"
 
     public var fileName: String { rawValue + ".csv" }
     public var description: String { fileName }

@@ -28,6 +28,8 @@ enum RandomStream: UInt64 {
     case universityHistory = 14
     /// Entry details (tariff, TUNDRA, ABCS, ...) of the students of `UniversityStudents`.
     case universityEntry = 15
+    /// Applications for cost-of-living support (`UniversitySupportApplications`).
+    case universityApplications = 16
 
     /// The generator for one student (or, with `index` 0 and `.schoolCohort`, one cohort).
     func generator(seed: UInt64, cohort: Int, index: Int) -> SeededGenerator {

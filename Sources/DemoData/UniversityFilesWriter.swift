@@ -35,6 +35,7 @@ struct UniversityFilesWriter {
         }
         let files = [try students.close(), try markers.close(), try assessments.close(), try support.close()]
             + (try UniversityHistoryWriter(options: options).write(into: folder))
+            + [try UniversitySupportApplications.write(options: options, into: folder)]
         // The earlier intakes are in the student-record extract only.
         count += UniversityHistory.earlierIntakes.count * options.universityIntakeSize
         return GeneratedProvider(provider: provider, folder: folder, files: files, studentCount: count)

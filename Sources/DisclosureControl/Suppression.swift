@@ -18,7 +18,7 @@ public struct PrimarySuppression: Sendable {
             tables.setVisibility(.suppressed, of: cell.id)
             suppressed.append(cell.id)
         }
-        tables.hideRatesOfHiddenNumerators()
+        tables.hideRatesOfHiddenNumerators(threshold: threshold)
         return suppressed
     }
 
@@ -72,7 +72,7 @@ public struct ComplementarySuppression: Sendable {
             }
             let chosen = try firstWidening(layers, for: finding, in: tables) ?? [cheapest]
             for id in chosen { tables.setVisibility(.suppressed, of: id) }
-            tables.hideRatesOfHiddenNumerators()
+            tables.hideRatesOfHiddenNumerators(threshold: auditor.threshold)
             complementary.append(contentsOf: chosen)
         }
     }
@@ -86,7 +86,7 @@ public struct ComplementarySuppression: Sendable {
         func widens(_ ids: [CellID]) throws(DisclosureControlError) -> Bool {
             var trial = tables
             for id in ids { trial.setVisibility(.suppressed, of: id) }
-            trial.hideRatesOfHiddenNumerators()
+            trial.hideRatesOfHiddenNumerators(threshold: auditor.threshold)
             return isWider(try AttackerSystem(trial).interval(of: finding.cell), than: finding.interval)
         }
         for candidate in layers.joined() {

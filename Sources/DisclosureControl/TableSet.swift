@@ -120,7 +120,8 @@ public struct TableSet: Sendable, Equatable {
     /// the ratio to within half a unit of the last place, which pins the numerator when the
     /// denominator is known. Written with whole-number coefficients: with k = percent × 10^d and
     /// S = 200 × 10^d, (2k − 1) × denominator ≤ S × numerator ≤ (2k + 1) × denominator.
-    /// Suppression hides the rate whenever it hides the numerator (docs/disclosure-control.md §7.2).
+    /// Suppression hides the rate whenever it hides the numerator, or the numerator is an unprinted
+    /// small group (docs/disclosure-control.md §7.2).
     public mutating func rate(
         _ id: CellID, _ label: String, numerator: CellID, denominator: CellID, percent: Double, decimals: Int
     ) throws(DisclosureControlError) {
@@ -144,12 +145,21 @@ public struct TableSet: Sendable, Equatable {
         ))
     }
 
-    /// Hides every printed rate whose numerator is hidden: a rate and its denominator would give
-    /// the numerator back.
-    mutating func hideRatesOfHiddenNumerators() {
+    /// Hides every printed rate whose numerator is protected: a rate and its denominator would
+    /// give the numerator back. A numerator is protected when it is shown as `c`, or when it is
+    /// printed nowhere but is itself a small group (or a sum over one) that the rate would reveal.
+    /// A numerator that is simply a column the table does not print (students who continued,
+    /// beside a printed continuation rate) leaves its rate printed: the rate's relation tells the
+    /// auditor what the reader learns of it (docs/disclosure-control.md §7.2).
+    mutating func hideRatesOfHiddenNumerators(threshold: Int) {
+        let primary = PrimarySuppression(threshold: threshold)
         for cell in cells where cell.visibility == .published {
-            guard case let .rate(numerator, _, _) = cell.measure, self[numerator]?.visibility != .published else { continue }
-            setVisibility(.suppressed, of: cell.id)
+            guard case let .rate(numerator, _, _) = cell.measure, let hidden = self[numerator] else { continue }
+            switch hidden.visibility {
+            case .published: continue
+            case .suppressed: setVisibility(.suppressed, of: cell.id)
+            case .unpublished: if primary.isSmall(hidden, in: self) { setVisibility(.suppressed, of: cell.id) }
+            }
         }
     }
 

@@ -12,6 +12,8 @@ public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, Custo
     case calendar
     /// A university's student-record extract (HESA / SITS): courses, instances and outcomes.
     case studentRecords = "student-records"
+    /// Applications for cost-of-living support and their decisions (a university's funnel).
+    case supportApplications = "support-applications"
 
     public var description: String { rawValue }
 
@@ -26,6 +28,7 @@ public enum ImportKind: String, Sendable, Hashable, Codable, CaseIterable, Custo
         case .ctf: return []
         case .calendar: return SchoolCalendarImport.columns
         case .studentRecords: return StudentRecordsImport.columns
+        case .supportApplications: return SupportApplicationsImport.columns
         }
     }
 }

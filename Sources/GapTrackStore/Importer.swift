@@ -135,6 +135,7 @@ public struct Importer {
             case .ctf: outcome = try CTFImport(context: context).run()
             case .calendar: outcome = try TabularImportDriver<SchoolCalendarImport>(context: context).run()
             case .studentRecords: outcome = try TabularImportDriver<StudentRecordsImport>(context: context).run()
+            case .supportApplications: outcome = try TabularImportDriver<SupportApplicationsImport>(context: context).run()
             }
             if outcome.rowsRead == 0 {
                 throw ImportError.noRows(fileName: fileName)

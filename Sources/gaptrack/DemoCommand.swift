@@ -242,6 +242,7 @@ struct DemoLoader {
         case .assessments: .assessments
         case .support, .supportHistory: .support
         case .studentRecords: .studentRecords
+        case .supportApplications: .supportApplications
         case .calendar: .calendar
         }
     }

@@ -26,7 +26,7 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Argument(help: "What the file holds: students, markers, attendance, assessments, support, calendar, student-records or ctf; or list, or undo.")
+    @Argument(help: "What the file holds: students, markers, attendance, assessments, support, calendar, student-records, support-applications or ctf; or list, or undo.")
     var kind: String
 
     @Argument(help: "The CSV file, with a header line (or, for ctf, the CTF's XML file); for undo, the import's id.", completion: .file(extensions: ["csv", "xml"]))

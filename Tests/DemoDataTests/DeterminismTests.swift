@@ -23,7 +23,7 @@ struct DeterminismTests {
         defer { try? FileManager.default.removeItem(at: second.folder) }
         let a = try Self.bytes(of: first)
         let b = try Self.bytes(of: second)
-        #expect(a.count == 12)
+        #expect(a.count == 13)
         #expect(Set(a.keys) == Set(b.keys))
         for (name, data) in a {
             #expect(data.count > 100, "\(name) should hold more than a header")

@@ -29,6 +29,12 @@ struct CostOfLivingEvaluationCommandTests {
             #expect(bursary.lower > 0, "a real effect is told from none: \(bursary)")
             let food = try adjusted("food_support")
             #expect(food.lower <= 0 && 0 <= food.upper, "food \(food)")
+            // The demo's applications (support-applications.csv) give the funnel: every award has an
+            // eligible application, so applied ≥ eligible ≥ received, and some applied for nothing.
+            let all = try #require(report.uptake.first { $0.group == "all" })
+            let funnel = try #require(all.funnel).map { $0.students ?? -1 }
+            let received = try #require(all.rows.first { $0.characteristic == "any" }?.group.students)
+            #expect(funnel[2] == received && funnel[0] > funnel[1] && funnel[1] > funnel[2], "\(funnel)")
 
             let html = try GapTrackCommandLine.run(arguments + ["--format", "html"]).joined(separator: "\n")
             #expect(html.contains("<svg") && html.contains("Uptake in the first year"))

@@ -135,3 +135,67 @@ struct LifecycleReportTests {
         #expect(throws: LifecycleError.self) { try LifecycleYears(parsing: "2024") }
     }
 }
+
+/// A hand-made intake large enough for governors to see rates: 40 POLAR4 quintile 1 entrants of
+/// whom 28 continued (70.0%), 60 in quintile 5 of whom 48 continued (80.0%), 30 in quintile 3 of
+/// whom 27 continued; the first four of quintile 1 are care leavers (all four continued); the
+/// first twelve of quintile 5 are disabled (all twelve continued).
+enum GovernorsIntake {
+    static var students: [LifecycleStudent] {
+        var students: [LifecycleStudent] = []
+        func add(_ count: Int, quintile: Int, continued: Int, careLeavers: Int = 0, disabled: Int = 0) {
+            for index in 0..<count {
+                students.append(LifecycleStudent(
+                    studentID: students.count + 1, entryYear: HandMadeIntake.year, polar4Quintile: quintile,
+                    careLeaver: index < careLeavers, disabled: index < disabled, sex: index % 2 == 0 ? "F" : "M",
+                    continued: index < continued))
+            }
+        }
+        add(40, quintile: 1, continued: 28, careLeavers: 4)
+        add(60, quintile: 5, continued: 48, disabled: 12)
+        add(30, quintile: 3, continued: 27)
+        return students
+    }
+
+    static func report(_ audience: ReportAudience) throws -> LifecycleReport {
+        try LifecycleReportBuilder(audience: audience).build(
+            providerCode: "test-uni", providerName: "Test University", students: students, years: [HandMadeIntake.year],
+            asOf: CalendarDate(year: 2025, month: 7, day: 31)!, imports: [1])
+    }
+}
+
+@Suite("Student lifecycle report: what governors and the public see")
+struct LifecycleGovernorsRatesTests {
+    @Test("governors see continuation rates of groups with 10 or more either way, c for small groups and small complements, and the auditor passes")
+    func governorsSeeRates() throws {
+        let staff = try GovernorsIntake.report(.staff)
+        for audience in [ReportAudience.governors, .public] {
+            let shaped = try GovernorsIntake.report(audience)
+            // 28 of 40 continued and 12 did not: 70.0%; 48 of 60 and 12: 80.0%; gap 10.0 points.
+            let polar = shaped.row(.continuation, "polar4")
+            #expect(polar.group.students == 40 && polar.comparison.students == 60, "\(audience)")
+            expectClose(try #require(polar.group.percent), 70, tolerance: 1e-9)
+            expectClose(try #require(polar.comparison.percent), 80, tolerance: 1e-9)
+            expectClose(try #require(polar.gap).points, 10, tolerance: 1e-9)
+            // Four care leavers: c, and no rate.
+            let care = shaped.row(.continuation, "care-leaver")
+            #expect(care.group.students == nil && care.group.percent == nil && care.group.isWithheld)
+            // 12 disabled students, all of whom continued: the count is printed, but 100% would
+            // say that none of them left (0 < 10): the rate is c, and so is the gap.
+            let disabled = shaped.row(.continuation, "disabled")
+            #expect(disabled.group.students == 12)
+            #expect(disabled.group.percent == nil && disabled.gap == nil)
+            // The 118 without a disability: 48 − 12 + 28 + 27 = 91 continued (77.1%), 27 did not.
+            #expect(disabled.comparison.students == 118)
+            expectClose(try #require(disabled.comparison.percent), 100 * 91.0 / 118, tolerance: 1e-9)
+            for (trueSection, shapedSection) in zip(staff.stages, shaped.stages) {
+                let audit = try LifecycleDisclosure.audit(
+                    stage: trueSection.stage, total: trueSection.totals[0].students!, trueRows: trueSection.rows,
+                    shapedRows: shapedSection.rows, shapedTotal: shapedSection.totals[0].students)
+                #expect(audit.passes, "\(audience) \(trueSection.stage): \(audit.findings)")
+            }
+            let text = try ReportFormat.table.render(shaped)
+            #expect(text.contains("70.0%"), "\(audience): \(text)")
+        }
+    }
+}

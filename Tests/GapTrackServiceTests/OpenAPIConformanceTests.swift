@@ -111,6 +111,8 @@ import Yams
                 _ = try await send(.get, "/v1/reports/group?cohort=year-11&term=2024/25-autumn", "/v1/reports/group", token: staff)
                 _ = try await send(.get, "/v1/reports/lifecycle?as_of=2025-07-31", "/v1/reports/lifecycle", token: staff)
                 _ = try await send(.get, "/v1/reports/lifecycle?years=2024/25-2021/22", "/v1/reports/lifecycle", token: staff)
+                _ = try await send(.get, "/v1/reports/cost-of-living-evaluation?as_of=2025-07-31", "/v1/reports/cost-of-living-evaluation", token: staff)
+                _ = try await send(.get, "/v1/reports/cost-of-living-evaluation?years=2024", "/v1/reports/cost-of-living-evaluation", token: governor)
                 _ = try await send(.get, "/v1/reports/students?cohort=year-11&term=2024/25-autumn&type=tutoring", "/v1/reports/students", token: staff)
                 _ = try await send(.get, "/v1/reports/students?cohort=year-11&term=2024/25-autumn", "/v1/reports/students", token: governor)
                 _ = try await send(.get, "/v1/reports/students?cohort=year-7&term=2024/25-autumn", "/v1/reports/students", token: staff)

@@ -212,6 +212,12 @@ struct TwoProviders {
                 INSERT INTO support_reviews (provider_id, support_id, reviewed_on, reviewer, progress_note)
                 SELECT $1, support_id, '2024-10-01', 'Fixture reviewer', 'Settling in.' FROM support_records WHERE provider_id = $1 AND reference = $2
                 """, [provider, "TUT-\(offset + 3)"])
+            // An application for support (sql/023_support_applications.sql).
+            try connection.query(
+                """
+                INSERT INTO support_applications (provider_id, student_id, funding_source, applied_on, academic_year, decision)
+                SELECT $1, min(student_id), 'hardship_fund', '2024-10-01', '2024/25', 'eligible' FROM students WHERE provider_id = $1
+                """, [provider])
         }
         // Both in one trust, so that provider_group_members holds rows of each (sql/015_provider_groups.sql).
         let group: Int = try connection.query(

@@ -205,6 +205,7 @@ struct SchemaCatalogueTests {
         + keyStage4Measures
         + providerReadPaths
         + shardReadyKeys
+        + supportApplications
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -306,6 +307,16 @@ struct SchemaCatalogueTests {
         ("function attendance_marks_keep_history(", "attendance_mark_history.sql: the history row names its provider"),
         ("function gaptrack_journal_key_columns(", "import_undo.sql: the undo matches journal rows by the key they were written with"),
         ("grant function gaptrack_journal_key_columns(", "goes with the function"),
+    ]
+
+    /// 023_support_applications.sql: applications for cost-of-living support, the toolkit's funnel (docs/methodology.md §11.9).
+    static let supportApplications: [(line: String, reason: String)] = [
+        ("relation support_applications", "023"), ("column support_applications ", "023"), ("constraint support_applications ", "023"),
+        ("index CREATE INDEX support_applications_", "023"), ("index CREATE UNIQUE INDEX support_applications_", "023"),
+        ("policy support_applications ", "023: provider isolation, and the report role's reads"),
+        ("trigger support_applications ", "023: audit, report freshness and the import journal"),
+        ("grant relation support_applications ", "023"), ("data support_applications ", "023: empty"),
+        ("type support_application_decision ", "023: eligible, ineligible or withdrawn"),
     ]
 
     static func isLater(_ line: String) -> Bool {

@@ -90,7 +90,7 @@ enum LifecycleDisclosure {
         return tables
     }
 
-    private static func withhold(_ rate: inout LifecycleRate, count: Bool) {
+    static func withhold(_ rate: inout LifecycleRate, count: Bool) {
         if count { rate.students = nil }
         rate.percent = nil
         rate.lower = nil

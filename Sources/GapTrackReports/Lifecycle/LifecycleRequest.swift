@@ -39,13 +39,9 @@ public enum LifecycleError: Error, Sendable, Equatable, CustomStringConvertible 
 public enum LifecycleQueries {
     public static func report(provider code: ProviderCode, years: LifecycleYears?, asOf: CalendarDate, audience: ReportAudience,
                               on connection: PostgresConnection) throws -> LifecycleReport {
-        let provider = try Providers(connection: connection).require(code: code)
-        let store = HigherEducationLifecycle(connection: connection)
-        let students = try store.students(providerID: provider.id!, asOf: asOf)
-        guard !students.isEmpty else { throw LifecycleError.noStudents(provider: code.description) }
-        let chosen = years?.years ?? Array(Set(students.map(\.entryYear))).sorted()
+        let cohort = try UniversityCohortLoad(provider: code, years: years, asOf: asOf, on: connection) { LifecycleError.noStudents(provider: $0) }
         return try LifecycleReportBuilder(audience: audience).build(
-            providerCode: provider.code, providerName: provider.name, students: students, years: chosen, asOf: asOf,
-            imports: try store.importIDs(providerID: provider.id!))
+            providerCode: cohort.provider.code, providerName: cohort.provider.name, students: cohort.students, years: cohort.years,
+            asOf: asOf, imports: try cohort.imports())
     }
 }

@@ -45,8 +45,11 @@ public struct SupportEvaluationBuilder: Sendable {
 
     static let outcomes: [LifecycleStage] = [.continuation, .completion, .attainment]
 
+    /// `applications` nil: none recorded, so no funnel (uptake counts only who received support).
     public func build(providerCode: String, providerName: String, students allStudents: [LifecycleStudent], support: [FirstYearSupport],
-                      years: [AcademicYear], asOf: CalendarDate, imports: [Int]) throws -> SupportEvaluationReport {
+                      applications: [SupportApplication]? = nil, years: [AcademicYear], asOf: CalendarDate, imports: [Int]) throws
+        -> SupportEvaluationReport
+    {
         let students = allStudents.filter { years.contains($0.entryYear) }
         var received: [InstanceKey: Set<SupportKind>] = [:]
         let inYears = Set(students.map { InstanceKey(studentID: $0.studentID, commencedOn: $0.commencedOn) })
@@ -58,14 +61,17 @@ public struct SupportEvaluationBuilder: Sendable {
         func kinds(_ student: LifecycleStudent) -> Set<SupportKind> {
             received[InstanceKey(studentID: student.studentID, commencedOn: student.commencedOn)] ?? []
         }
+        let byStudent = applications.map { Dictionary(grouping: $0, by: \.studentID) }
         let uptake = try Self.uptakeGroups.map { group in
-            try uptakeSection(id: group.id, name: group.name, entrants: students.filter(group.member), kinds: kinds)
+            var section = try uptakeSection(id: group.id, name: group.name, entrants: students.filter(group.member), kinds: kinds)
+            if let byStudent { section.funnel = funnel(entrants: students.filter(group.member), section: section, applications: byStudent, kinds: kinds) }
+            return section
         }
         let effects = try Self.outcomes.map { try effectSection($0, students: students, kinds: kinds) }
         return SupportEvaluationReport(
             providerCode: providerCode, providerName: providerName, audience: audience, years: years.map(\.description),
             asOf: asOf.isoString, uptake: uptake, effects: effects, spend: spend(support, in: inYears),
-            caveats: SupportEvaluationMethod.caveats, notes: SupportEvaluationMethod.notes(audience: audience), imports: imports)
+            caveats: SupportEvaluationMethod.caveats(applications: applications != nil), notes: SupportEvaluationMethod.notes(audience: audience), imports: imports)
     }
 
     struct InstanceKey: Hashable {
@@ -89,6 +95,17 @@ public struct SupportEvaluationBuilder: Sendable {
             total = try LifecycleDisclosure.shape(stage: .access, total: entrants.count, rows: &rows)
         }
         return SupportUptakeSection(group: id, groupName: name, entrants: total, rows: rows)
+    }
+
+    /// Applied → eligible → received for the group, shaped like its uptake table.
+    func funnel(entrants: [LifecycleStudent], section: SupportUptakeSection, applications: [Int: [SupportApplication]],
+                kinds: (LifecycleStudent) -> Set<SupportKind>) -> [LifecycleRate] {
+        var steps = SupportFunnel.steps(entrants: entrants, applications: applications) { !kinds($0).isEmpty }
+        if audience.suppresses {
+            SupportFunnel.shape(entrants: entrants.count, steps: &steps, entrantsShown: section.entrants != nil,
+                                receivedShown: section.rows.last?.group.students != nil)
+        }
+        return steps
     }
 
     /// The four kinds and "any of them", as columns of the evaluation.
@@ -198,14 +215,13 @@ public enum SupportEvaluationError: Error, Sendable, Equatable, CustomStringConv
 public enum SupportEvaluationQueries {
     public static func report(provider code: ProviderCode, years: LifecycleYears?, asOf: CalendarDate, audience: ReportAudience,
                               on connection: PostgresConnection) throws -> SupportEvaluationReport {
-        let provider = try Providers(connection: connection).require(code: code)
-        let store = HigherEducationLifecycle(connection: connection)
-        let students = try store.students(providerID: provider.id!, asOf: asOf)
-        guard !students.isEmpty else { throw SupportEvaluationError.noStudents(provider: code.description) }
-        let support = try store.firstYearSupport(providerID: provider.id!, types: SupportKind.allCases.map(\.rawValue))
-        let chosen = years?.years ?? Array(Set(students.map(\.entryYear))).sorted()
+        let cohort = try UniversityCohortLoad(provider: code, years: years, asOf: asOf, on: connection) {
+            SupportEvaluationError.noStudents(provider: $0)
+        }
+        let support = try cohort.store.firstYearSupport(providerID: cohort.provider.id!, types: SupportKind.allCases.map(\.rawValue))
+        let applications = try cohort.store.supportApplications(providerID: cohort.provider.id!)
         return try SupportEvaluationBuilder(audience: audience).build(
-            providerCode: provider.code, providerName: provider.name, students: students, support: support, years: chosen, asOf: asOf,
-            imports: try store.importIDs(providerID: provider.id!))
+            providerCode: cohort.provider.code, providerName: cohort.provider.name, students: cohort.students, support: support,
+            applications: applications.isEmpty ? nil : applications, years: cohort.years, asOf: asOf, imports: try cohort.imports())
     }
 }

@@ -8,12 +8,19 @@ enum SupportEvaluationMethod {
         }
     }
 
-    static let caveats = [
+    static let commonCaveats = [
         "Selection into support: students receive support because of need and because they apply. The comparison adjusts for entry tariff, IMD quintile, course, mode and year of entry only; household income, which decides most bursaries and which the statistical tool of the OfS financial support evaluation toolkit uses, is not in the student-record extract, so students who received support may still differ from those who did not in ways that change their outcomes.",
         "This is an observational comparison, not a randomised control trial: an adjusted difference is an association after adjustment, not proof that the support caused it.",
         "Minimum sizes: no adjusted difference is given with fewer than \(SupportEvaluationBuilder.threshold) students who received the support, or who did not; with a few dozen the interval is wide and a difference of several points can be chance. Read the interval, not the point: an interval that includes 0 does not show an effect.",
-        "Support counts only in the first year of each course instance (the year continuation looks at). Eligibility and applications are not held in gaptrack's records, so uptake is each group's share who received support, not the share of those eligible or who applied.",
+        "The OfS financial support evaluation toolkit offers this statistical comparison beside a survey tool and an interview tool, and expects most providers to use all three: figures alone do not show how support changes what students do, or why.",
     ]
+
+    /// The caveats, with what the uptake figures can and cannot say given whether applications are recorded.
+    static func caveats(applications: Bool) -> [String] {
+        commonCaveats + [applications
+            ? "Support counts only in the first year of each course instance (the year continuation looks at). The funnel counts applications of that year: eligible is the decision recorded or, where none is, household income below the fund's threshold as recorded with the application; a student who received support counts as having applied and been eligible. Students who never applied are not assessed, so the funnel cannot say how many more were eligible."
+            : "Support counts only in the first year of each course instance (the year continuation looks at). No applications are recorded ('gaptrack import support-applications'), so uptake is each group's share who received support, not the share of those eligible or who applied."]
+    }
 
     static func notes(audience: ReportAudience) -> [String] {
         var notes = [

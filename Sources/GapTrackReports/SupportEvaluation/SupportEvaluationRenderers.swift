@@ -52,6 +52,13 @@ enum SupportEvaluationText {
         }
     }
 
+    static let funnelTitle = "Applications: applied, eligible, received"
+    static let funnelHeader = ["Step", "Students", "Share (95% CI)", "Of"]
+
+    static func funnelRows(_ funnel: [LifecycleRate]) -> [[String]] {
+        zip(funnel, SupportFunnel.stepNames).map { [$0.label, LifecycleText.students($0), LifecycleText.rate($0), $1.2] }
+    }
+
     static let effectHeader = ["Support", "n received", "Rate, received (95% CI)", "n not", "Rate, not received (95% CI)",
                                "Raw difference (95% CI)", "Adjusted difference (95% CI)"]
     static let uptakeHeader = ["Support", "Received", "Share of entrants (95% CI)"]
@@ -77,6 +84,9 @@ public enum SupportEvaluationTextRenderer {
         for section in report.uptake {
             out += "\n   \(section.groupName): \(SupportEvaluationText.count(section.entrants)) entrants\n"
             out += table(SupportEvaluationText.uptakeHeader, SupportEvaluationText.uptakeRows(section))
+            if let funnel = section.funnel {
+                out += "   \(SupportEvaluationText.funnelTitle)\n" + table(SupportEvaluationText.funnelHeader, SupportEvaluationText.funnelRows(funnel))
+            }
         }
         for (index, section) in report.effects.enumerated() {
             out += "\n\(index + 2). \(section.title)\n" + wrapText(section.definition, width: 100, indent: "   ") + "\n"
@@ -112,6 +122,12 @@ public enum SupportEvaluationCSVRenderer {
         for section in report.uptake {
             for row in section.rows {
                 rows.append(["uptake", section.group, "", row.characteristic] + rate(row.group) + rate(row.comparison)
+                            + gap(nil) + gap(nil) + ["", report.audience.rawValue])
+            }
+        }
+        for section in report.uptake {
+            for step in section.funnel ?? [] {
+                rows.append(["funnel", section.group, "", step.label.lowercased()] + rate(step) + ["", "", "", ""]
                             + gap(nil) + gap(nil) + ["", report.audience.rawValue])
             }
         }
@@ -155,6 +171,9 @@ public enum SupportEvaluationMarkdownRenderer {
         for section in report.uptake {
             out += "\n### \(section.groupName): \(SupportEvaluationText.count(section.entrants)) entrants\n\n"
             out += table(SupportEvaluationText.uptakeHeader, SupportEvaluationText.uptakeRows(section))
+            if let funnel = section.funnel {
+                out += "\n\(SupportEvaluationText.funnelTitle)\n\n" + table(SupportEvaluationText.funnelHeader, SupportEvaluationText.funnelRows(funnel))
+            }
         }
         for (index, section) in report.effects.enumerated() {
             out += "\n## \(index + 2). \(section.title)\n\n\(section.definition) \(SupportEvaluationText.measured(section))\n\n"
@@ -190,6 +209,16 @@ public enum SupportEvaluationHTMLRenderer {
             body += "<figure><h3>\(HTML.escape(title))</h3>" + SVGChart.bars(
                 id: "uptake-\(section.group)", title: title, rows: rows, maximum: 100, axisLabel: "Percent of entrants") + "</figure>\n"
             body += table(SupportEvaluationText.uptakeHeader, SupportEvaluationText.uptakeRows(section))
+            if let funnel = section.funnel {
+                let title = "\(section.groupName): \(SupportEvaluationText.funnelTitle.lowercased()), each a share of the step before"
+                let bars = zip(funnel, SupportFunnel.stepNames).map { step, names in
+                    SVGChart.DotRow(label: "\(step.label) (\(names.2))", value: step.percent, lower: step.lower, upper: step.upper,
+                                    valueText: step.isWithheld ? "c" : (step.percent.map { LifecycleText.percent($0) + "%" } ?? "–"))
+                }
+                body += "<figure><h3>\(HTML.escape(title))</h3>" + SVGChart.bars(
+                    id: "funnel-\(section.group)", title: title, rows: bars, maximum: 100, axisLabel: "Percent of the step before") + "</figure>\n"
+                body += table(SupportEvaluationText.funnelHeader, SupportEvaluationText.funnelRows(funnel))
+            }
         }
         body += "</section>\n"
         for (index, section) in report.effects.enumerated() {

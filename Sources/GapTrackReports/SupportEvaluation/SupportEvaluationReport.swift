@@ -29,6 +29,9 @@ public struct SupportUptakeSection: Sendable, Codable, Equatable {
     public var entrants: Int?
     /// characteristic = the kind of support; group = received it (share of entrants); comparison = did not.
     public var rows: [LifecycleGapRow]
+    /// Applied (share of entrants), eligible (share of applicants), received (share of those
+    /// eligible); nil when the provider recorded no applications (docs/methodology.md §11.9).
+    public var funnel: [LifecycleRate]? = nil
 }
 
 public struct SupportEffectSection: Sendable, Codable, Equatable {
