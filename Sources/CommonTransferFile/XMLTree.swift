@@ -131,7 +131,15 @@ final class XMLTreeBuilder: NSObject, XMLParserDelegate {
                 let isDeclaration = index == start && matches("<?xml", at: index) && index + 5 < bytes.count
                     && [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n")].contains(bytes[index + 5])
                 guard isDeclaration else { return line }
-                index = skip(to: "?>", from: index + 2, line: &line)
+                // The declaration runs to its first "?>" and holds no markup. One with a "<"
+                // before it (an unclosed declaration, as `<?xml version="1.0<x><?xm?>`) is refused
+                // here too: the parser reads such a file differently and reaches the inner one.
+                let declarationLine = line
+                let end = skip(to: "?>", from: index + 2, line: &line)
+                if bytes[(index + 2)..<min(end, bytes.count)].contains(UInt8(ascii: "<")) {
+                    return declarationLine
+                }
+                index = end
                 continue
             }
             index += 1

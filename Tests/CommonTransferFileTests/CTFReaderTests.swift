@@ -189,6 +189,14 @@ struct CTFReaderTests {
         #expect(throws: CTFError.processingInstruction(line: 1)) {
             try CTFReader.read(Data(("<?xml-stylesheet href=\"a.xsl\"?>" + withoutDeclaration).utf8))
         }
+        // An unclosed declaration hiding one (Fuzz/corpus/ctf/unclosed-declaration-hiding-a-processing-instruction.xml):
+        // the crash the fuzzer found next.
+        #expect(throws: CTFError.processingInstruction(line: 1)) {
+            try CTFReader.read(Data(("<?xml version=\"1.0<x><?xm?>\n" + withoutDeclaration).utf8))
+        }
+        let found = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/ctf/unclosed-declaration-hiding-a-processing-instruction.xml")
+        #expect(throws: CTFError.processingInstruction(line: 1)) { try CTFReader.read(try Data(contentsOf: found)) }
         // The declaration itself, and "<?" in a comment or CDATA, are not processing instructions.
         #expect(XMLTreeBuilder.processingInstructionLine(in: Data("<?xml version=\"1.0\"?><!-- <?x?> --><a><![CDATA[<?y?>]]></a>".utf8)) == nil)
         _ = try CTFReader.read(Data(body.utf8))
