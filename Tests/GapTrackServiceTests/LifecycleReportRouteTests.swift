@@ -11,8 +11,6 @@ import Testing
 /// GET /v1/reports/lifecycle: the lifecycle report of the caller's provider, with the audience the
 /// token's role decides, byte for byte what `gaptrack report lifecycle --format json` prints.
 @Suite struct LifecycleReportRouteTests {
-    static let path = "/v1/reports/lifecycle?years=2022/23&as_of=2025-07-31"
-
     /// Twenty 2022/23 entrants of school-a's provider: ten in IMD quintile 1, two of whom left in
     /// February 2023 (8 of 10 continued, 80.0%); ten in quintile 5, all continuing (100%): a gap
     /// of 20.0 points.
@@ -39,48 +37,29 @@ import Testing
     }
 
     @Test func staffGetTheCommandLinesReportAndAGovernorTheGovernorsShaping() async throws {
-        try await ServiceTestDatabase.withDatabase { conninfo in
-            let fixture = try TwoProviders.make(conninfo: conninfo)
-            try Self.addEntrants(provider: fixture.a, conninfo: conninfo)
-            let staff = try fixture.token("school-a", .staff)
-            let governor = try fixture.token("school-a", .governor)
-            let owner = try PostgresConnection(conninfo: conninfo)
-            let asOf = CalendarDate(year: 2025, month: 7, day: 31)!
-            func cli(_ audience: ReportAudience) throws -> String {
+        try await UniversityReportRoute.check(
+            route: "/v1/reports/lifecycle", query: "years=2022/23&as_of=2025-07-31",
+            command: { audience, owner in
                 try ReportFormat.json.render(try LifecycleQueries.report(
-                    provider: try ProviderCode(parsing: "school-a"), years: try LifecycleYears(parsing: "2022/23"), asOf: asOf,
-                    audience: audience, on: owner))
-            }
-            let cliStaff = try cli(.staff)
-            let cliGovernors = try cli(.governors)
-            let (app, _) = makeApplication(conninfo: conninfo)
-            try await app.test(.live) { client in
-                let asStaff = try await client.call(.get, Self.path, token: staff)
-                let asGovernor = try await client.call(.get, Self.path, token: governor)
-                #expect(asStaff.status == .ok, "\(asStaff.text.prefix(300))")
-                #expect(asGovernor.status == .ok, "\(asGovernor.text.prefix(300))")
-                #expect(asStaff.text == cliStaff)
-                #expect(asGovernor.text == cliGovernors)
-                let report = try JSONDecoder().decode(LifecycleReport.self, from: Data(asStaff.text.utf8))
+                    provider: try ProviderCode(parsing: "school-a"), years: try LifecycleYears(parsing: "2022/23"),
+                    asOf: CalendarDate(year: 2025, month: 7, day: 31)!, audience: audience, on: owner))
+            },
+            more: { answers, client, fixture in
+                let report = try JSONDecoder().decode(LifecycleReport.self, from: Data(answers.staff.utf8))
                 let imd = try #require(report.stages.first { $0.stage == .continuation }?.rows.first { $0.characteristic == "imd" })
                 #expect(imd.group.percent == 80 && imd.comparison.percent == 100)
                 #expect(abs(try #require(imd.gap?.points) - 20) < 1e-9)
-                let governors = try JSONDecoder().decode(LifecycleReport.self, from: Data(asGovernor.text.utf8))
+                let governors = try JSONDecoder().decode(LifecycleReport.self, from: Data(answers.governors.utf8))
                 #expect(governors.audience == .governors)
                 // Two who left would be given away by quintile 1's rate and its n.
                 let shaped = try #require(governors.stages.first { $0.stage == .continuation }?.rows.first { $0.characteristic == "imd" })
                 #expect(shaped.group.percent == nil && shaped.gap == nil)
-
-                let html = try await client.call(.get, Self.path + "&format=html", token: staff)
-                #expect(html.status == .ok && html.text.contains("<svg"))
-                let badYears = try await client.call(.get, "/v1/reports/lifecycle?years=2024/25-2021/22", token: staff)
-                #expect(badYears.status == .badRequest)
                 // school-b's token reads school-b's report, never school-a's entrants.
-                let other = try await client.call(.get, Self.path, token: try fixture.token("school-b", .staff))
+                let other = try await client.call(
+                    .get, "/v1/reports/lifecycle?years=2022/23&as_of=2025-07-31", token: try fixture.token("school-b", .staff))
                 let otherReport = try JSONDecoder().decode(LifecycleReport.self, from: Data(other.text.utf8))
                 #expect(otherReport.providerCode == "school-b")
                 #expect(otherReport.stages.first { $0.stage == .access }?.totals.first?.students == 0)
-            }
-        }
+            })
     }
 }
