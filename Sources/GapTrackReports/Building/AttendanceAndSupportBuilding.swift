@@ -37,22 +37,18 @@ extension TermlyGapReportBuilder {
         return AttendanceSection(rows: rows, attendanceGap: attendanceGap, persistentAbsenceGap: persistentGap)
     }
 
-    /// p₁ − p₂ in percentage points with Newcombe's hybrid score interval built from the two
-    /// Wilson intervals (R. G. Newcombe, "Interval estimation for the difference between
-    /// independent proportions: comparison of eleven methods", Statistics in Medicine 17(8),
-    /// 1998, 873–890, method 10).
+    /// p₁ − p₂ in percentage points with Newcombe's hybrid score interval
+    /// (`GapStatistics.ProportionDifference`, docs/methodology.md §11.7); no groups to compare
+    /// gives a bare 0 the shaping withholds.
     static func proportionDifference(_ count1: Int, of total1: Int, minus count2: Int, of total2: Int, level: Double) -> Estimate {
         guard let first = try? Proportion(count: count1, outOf: total1, level: level),
               let second = try? Proportion(count: count2, outOf: total2, level: level) else {
             return Estimate(0, unit: .percentagePoints)
         }
-        let difference = first.value - second.value
-        let (l1, u1) = (first.confidenceInterval.lower, first.confidenceInterval.upper)
-        let (l2, u2) = (second.confidenceInterval.lower, second.confidenceInterval.upper)
-        let below = ((first.value - l1) * (first.value - l1) + (u2 - second.value) * (u2 - second.value)).squareRoot()
-        let above = ((u1 - first.value) * (u1 - first.value) + (second.value - l2) * (second.value - l2)).squareRoot()
+        let difference = ProportionDifference(first, minus: second)
         return Estimate(
-            100 * difference, unit: .percentagePoints, lower: 100 * (difference - below), upper: 100 * (difference + above),
+            100 * difference.value, unit: .percentagePoints,
+            lower: 100 * difference.confidenceInterval.lower, upper: 100 * difference.confidenceInterval.upper,
             method: "Newcombe hybrid score (Wilson)")
     }
 

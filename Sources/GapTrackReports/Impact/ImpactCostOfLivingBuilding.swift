@@ -63,14 +63,9 @@ extension ImpactReportBuilder {
         let (othersCount, othersPercent) = share(row.othersSupported, of: year.otherStudents, side: "others", group: "other students")
         let difference: ReportedFigure<Estimate> = lsebPercent.isSuppressed || othersPercent.isSuppressed
             ? .suppressed(lsebPercent.suppressionReason ?? othersPercent.suppressionReason ?? .belowThreshold(threshold: rule.threshold))
-            : .value(Self.proportionDifference(row.lsebSupported, of: year.lsebStudents, minus: row.othersSupported, of: year.otherStudents, level: level))
+            : .value(TermlyGapReportBuilder.proportionDifference(row.lsebSupported, of: year.lsebStudents, minus: row.othersSupported, of: year.otherStudents, level: level))
         return UptakeRow(
             type: row.type, label: row.label, lsebSupported: lsebCount, lsebPercent: lsebPercent, othersSupported: othersCount, othersPercent: othersPercent,
             difference: difference)
-    }
-
-    /// Newcombe's hybrid score interval, as the termly report uses for persistent absence.
-    static func proportionDifference(_ count1: Int, of total1: Int, minus count2: Int, of total2: Int, level: Double) -> Estimate {
-        TermlyGapReportBuilder.proportionDifference(count1, of: total1, minus: count2, of: total2, level: level)
     }
 }
