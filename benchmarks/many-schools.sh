@@ -167,13 +167,14 @@ say "At $SCHOOLS schools: the same files imported for one school more ($LAST)"
 # Adding a provider is a write with no provider bound (it invalidates every cached report), so the
 # first school's report is made once more after it and before the imports; after the imports it
 # must be served from the cache: another school's imports cost it nothing.
-# Served from the cache is told by the entry's stored snapshot, which a computed report replaces.
+# Served from the cache is told by the stored snapshots of the report's parts, which a computed
+# part replaces.
 add_school "$LAST" 139999
 "$GAPTRACK" report gap --provider "$FIRST" --cohort "$COHORT" --term "$TERM" --format json --database "$CONNINFO" \
     --output "$WORK/report_gap_before_other_import.json"
 entry() {
     sql "$DATABASE" "SELECT s.snapshot::text FROM report_snapshots s JOIN providers p ON p.provider_id = report_snapshot_provider(s.cache_key)
-                     WHERE p.code = '$FIRST' AND s.cache_key LIKE '%impact candidates no%'"
+                     WHERE p.code = '$FIRST' AND s.cache_key LIKE '%impact candidates no%' ORDER BY s.cache_key"
 }
 BEFORE="$(entry)"
 import_files "$LAST" n

@@ -226,7 +226,7 @@ struct AssessmentsImport: TabularFormat {
         try context.connection.query(
             """
             UPDATE staged_points sp SET assessment_point_id = p.assessment_point_id,
-                has_results = EXISTS (SELECT FROM assessment_results r WHERE r.assessment_point_id = p.assessment_point_id)
+                has_results = EXISTS (SELECT FROM assessment_results r WHERE r.provider_id = $1 AND r.assessment_point_id = p.assessment_point_id)
             FROM assessment_points p
             WHERE p.provider_id = $1 AND p.academic_year = sp.academic_year AND p.term = sp.term
               AND p.subject = sp.subject AND p.name = sp.name

@@ -147,6 +147,7 @@ public struct Importer {
                 try RejectsFile.write(source: url, errors: outcome.errors, to: rejectsURL)
             }
             try ImportJournal.recordLoadedTerms(importID: importID, connection: connection)
+            try ReportSnapshots(connection: connection).recordChanges(untriggered: outcome.loadedUntriggered)
             try ledgerDoor.close(
                 importID: importID, rowsRead: outcome.countedRows, inserted: outcome.inserted, updated: outcome.updated,
                 unchanged: outcome.unchanged, rejected: outcome.rejected, connection: connection)

@@ -32,15 +32,16 @@ enum MarkerReconciliation {
                    i.import_id, i.file_name, daterange(s.starts_on, s.ends_on, '[]') @> k.starts_on AS covers
             FROM staged_markers s
             JOIN student_markers k
-              ON k.source = 'snapshot' AND k.student_id = s.student_id AND k.marker = s.marker AND k.overlap_key = s.overlap_key
-            LEFT JOIN imports i ON i.import_id = k.import_id
+              ON k.provider_id = $1 AND k.source = 'snapshot' AND k.student_id = s.student_id AND k.marker = s.marker
+             AND k.overlap_key = s.overlap_key
+            LEFT JOIN imports i ON i.provider_id = k.provider_id AND i.import_id = k.import_id
             WHERE NOT EXISTS (SELECT 1 FROM staged_markers c
                               WHERE c.student_id = k.student_id AND c.marker = k.marker AND c.overlap_key = k.overlap_key
                                 AND daterange(c.starts_on, c.ends_on, '[]') @> k.starts_on
                                 AND (c.value IS NULL OR k.value IS NULL OR c.value = k.value))
               AND (daterange(s.starts_on, s.ends_on, '[]') @> k.starts_on OR \(endsBefore(end: "s.ends_on", date: "k.starts_on")))
             ORDER BY s.line
-            """).rows
+            """, [context.providerID]).rows
         return try rows.map { row in
             let (marker, snapshotOn, source) = try sides(row)
             let said = "\(source) recorded \(marker)\(try (row.decode("snapshot_value") as String?).map { " \($0)" } ?? "") on \(snapshotOn) from a snapshot column"
@@ -58,20 +59,24 @@ enum MarkerReconciliation {
     /// a spell beginning later in it, ends the day before, as a snapshot arriving second would.
     /// Call before the upsert.
     static func absorbConfirmedSnapshots(context: ImportContext) throws {
-        try context.connection.execute(
+        try context.connection.query(
             """
             DELETE FROM student_markers k USING staged_markers s
-            WHERE k.source = 'snapshot' AND k.student_id = s.student_id AND k.marker = s.marker AND k.overlap_key = s.overlap_key
+            WHERE k.provider_id = $1 AND k.source = 'snapshot' AND k.student_id = s.student_id AND k.marker = s.marker
+              AND k.overlap_key = s.overlap_key
               AND daterange(s.starts_on, s.ends_on, '[]') @> k.starts_on AND s.starts_on <> k.starts_on
-              AND (s.value IS NULL OR k.value IS NULL OR s.value = k.value);
+              AND (s.value IS NULL OR k.value IS NULL OR s.value = k.value)
+            """, [context.providerID])
+        try context.connection.query(
+            """
             UPDATE student_markers k SET ends_on = later.starts_on - 1, updated_at = now()
             FROM (SELECT s.student_id, s.marker, s.overlap_key, k.marker_id, min(s.starts_on) AS starts_on
                   FROM staged_markers s JOIN student_markers k
-                    ON k.source = 'snapshot' AND k.student_id = s.student_id AND k.marker = s.marker AND k.overlap_key = s.overlap_key
-                   AND s.starts_on > k.starts_on AND k.spell @> s.starts_on
+                    ON k.provider_id = $1 AND k.source = 'snapshot' AND k.student_id = s.student_id AND k.marker = s.marker
+                   AND k.overlap_key = s.overlap_key AND s.starts_on > k.starts_on AND k.spell @> s.starts_on
                   GROUP BY 1, 2, 3, 4) later
-            WHERE k.marker_id = later.marker_id
-            """)
+            WHERE k.provider_id = $1 AND k.marker_id = later.marker_id
+            """, [context.providerID])
     }
 
     /// A pupils file's snapshot columns (`snapshotSQL` over `staged_students`) against the history
@@ -85,14 +90,16 @@ enum MarkerReconciliation {
                    i.import_id, i.file_name
             FROM snapshot sn
             JOIN student_markers k
-              ON k.source = 'spell' AND k.student_id = sn.student_id AND k.marker = sn.marker AND k.overlap_key = sn.overlap_key
-            LEFT JOIN imports i ON i.import_id = k.import_id
+              ON k.provider_id = $1 AND k.source = 'spell' AND k.student_id = sn.student_id AND k.marker = sn.marker
+             AND k.overlap_key = sn.overlap_key
+            LEFT JOIN imports i ON i.provider_id = k.provider_id AND i.import_id = k.import_id
             WHERE NOT EXISTS (SELECT 1 FROM student_markers c
-                              WHERE c.student_id = sn.student_id AND c.marker = sn.marker AND c.overlap_key = sn.overlap_key
+                              WHERE c.provider_id = $1 AND c.student_id = sn.student_id AND c.marker = sn.marker
+                                AND c.overlap_key = sn.overlap_key
                                 AND c.spell @> sn.as_of)
               AND \(endsBefore(end: "k.ends_on", date: "sn.as_of"))
             ORDER BY sn.line
-            """).rows
+            """, [context.providerID]).rows
         return try rows.map { row in
             let (marker, snapshotOn, source) = try sides(row)
             let message = "says \(marker) on \(snapshotOn), but \(source) gave the \(marker) spell an end on \(try row.decode("ends") as String), "

@@ -86,7 +86,7 @@ struct MarkersImport: TabularFormat {
                 -- The spells held that the file does not replace, planned on their own (OFFSET 0)
                 -- so that the anti-join is hashed whatever the range join is expected to find.
                 SELECT k.* FROM student_markers k
-                WHERE k.student_id IN (SELECT student_id FROM staged_markers) AND k.source <> 'snapshot'
+                WHERE k.provider_id = $1 AND k.student_id IN (SELECT student_id FROM staged_markers) AND k.source <> 'snapshot'
                   AND NOT EXISTS (SELECT 1 FROM staged_markers s
                                   WHERE s.student_id = k.student_id AND s.marker = k.marker
                                     AND s.overlap_key = k.overlap_key AND s.starts_on = k.starts_on)
@@ -95,7 +95,7 @@ struct MarkersImport: TabularFormat {
               ON k.student_id = a.student_id AND k.marker = a.marker AND k.overlap_key = a.overlap_key
              AND k.spell && daterange(a.starts_on, a.ends_on, '[]')
             ORDER BY 1
-            """).rows
+            """, [context.providerID]).rows
         for row in overlaps {
             let marker: String = try row.decode("marker")
             let message: String

@@ -49,8 +49,8 @@ enum ProbableDuplicates {
                 FROM namesakes n
                 CROSS JOIN LATERAL unnest(n.ids) AS this (student_id)
                 CROSS JOIN LATERAL unnest(n.ids) AS other (student_id)
-                JOIN students a ON a.student_id = this.student_id
-                JOIN students b ON b.student_id = other.student_id
+                JOIN students a ON a.provider_id = $1 AND a.student_id = this.student_id
+                JOIN students b ON b.provider_id = $1 AND b.student_id = other.student_id
                 WHERE this.student_id <> other.student_id
                   AND this.student_id IN (SELECT student_id FROM candidates)
                 ORDER BY least(a.student_id, b.student_id), greatest(a.student_id, b.student_id), a.student_id

@@ -98,7 +98,9 @@ public struct StudentTimelines {
         let markers = try connection.query(
             """
             SELECT marker::text AS marker, value, starts_on::text AS starts_on, ends_on::text AS ends_on
-            FROM student_markers WHERE student_id = $1 ORDER BY starts_on, marker
+            FROM student_markers
+            WHERE provider_id = (SELECT s.provider_id FROM students s WHERE s.student_id = $1) AND student_id = $1
+            ORDER BY starts_on, marker
             """, [studentID]
         ).rows.map { row in
             Marker(
@@ -135,8 +137,8 @@ public struct StudentTimelines {
             """
             SELECT p.subject, p.name, p.scale::text AS scale, p.academic_year || '-' || p.term AS term,
                    r.assessed_on::text AS assessed_on, r.result_text, r.score::float8 AS score
-            FROM assessment_results r JOIN assessment_points p USING (assessment_point_id)
-            WHERE r.student_id = $1
+            FROM assessment_results r JOIN assessment_points p ON p.provider_id = r.provider_id AND p.assessment_point_id = r.assessment_point_id
+            WHERE r.provider_id = (SELECT s.provider_id FROM students s WHERE s.student_id = $1) AND r.student_id = $1
             ORDER BY r.assessed_on, p.subject, p.name
             """, [studentID]
         ).rows.map { row in

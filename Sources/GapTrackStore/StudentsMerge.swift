@@ -57,7 +57,7 @@ struct StudentsMerge {
                 SELECT r.student_id,
                        CASE WHEN st.former_upns @> ARRAY[r.upns] THEN st.upn ELSE coalesce(r.upns, st.upn) END AS upn,
                        st.upn AS old_upn, st.former_upns AS old_former
-                FROM student_representatives r JOIN students st USING (student_id) WHERE NOT r.new_student
+                FROM student_representatives r JOIN students st ON st.provider_id = $2 AND st.student_id = r.student_id WHERE NOT r.new_student
             ), next AS (
                 SELECT i.student_id, i.upn,
                        ARRAY(SELECT DISTINCT f FROM unnest(i.old_former || ARRAY[i.old_upn, r.former_upn_given]) AS f
@@ -72,7 +72,7 @@ struct StudentsMerge {
                     admission_date = coalesce(r.admission_date, st.admission_date),
                     import_id = $1, updated_at = now()
                 FROM student_representatives r JOIN next n USING (student_id)
-                WHERE NOT r.new_student AND st.student_id = r.student_id
+                WHERE NOT r.new_student AND st.provider_id = $2 AND st.student_id = r.student_id
                   AND (st.upn, st.former_upns, st.uln, st.hesa_id, st.institution_id, st.legal_surname, st.forename,
                        st.date_of_birth, st.gender, st.ethnicity, st.admission_date)
                       IS DISTINCT FROM
@@ -83,7 +83,7 @@ struct StudentsMerge {
                 RETURNING r.line
             )
             UPDATE staged_students s SET changed = true FROM changed c WHERE c.line = s.line
-            """, [importID])
+            """, [importID, providerID])
     }
 
     /// One enrolment per student per academic year; the row replaces the enrolment's fields.
@@ -155,33 +155,33 @@ struct StudentsMerge {
                     UPDATE student_markers m SET ends_on = s.as_of - 1, import_id = $1, updated_at = now()
                     FROM snapshot_markers s
                     WHERE s.as_of = $2::date AND s.value IS NOT NULL
-                      AND m.student_id = s.student_id AND m.marker = s.marker AND m.overlap_key = s.overlap_key
+                      AND m.provider_id = $3 AND m.student_id = s.student_id AND m.marker = s.marker AND m.overlap_key = s.overlap_key
                       AND m.spell @> s.as_of AND m.value IS DISTINCT FROM s.value AND m.starts_on < s.as_of
                     RETURNING s.line
                 ), revalued AS (
                     UPDATE student_markers m SET value = s.value, import_id = $1, updated_at = now()
                     FROM snapshot_markers s
                     WHERE s.as_of = $2::date AND s.value IS NOT NULL
-                      AND m.student_id = s.student_id AND m.marker = s.marker AND m.overlap_key = s.overlap_key
+                      AND m.provider_id = $3 AND m.student_id = s.student_id AND m.marker = s.marker AND m.overlap_key = s.overlap_key
                       AND m.starts_on = s.as_of AND m.value IS DISTINCT FROM s.value
                     RETURNING s.line
                 )
                 UPDATE staged_students t SET changed = true
                 WHERE t.line IN (SELECT line FROM ended UNION SELECT line FROM revalued)
-                """, [importID, date])
+                """, [importID, date, providerID])
             try connection.query(
                 """
                 WITH added AS (
                     INSERT INTO student_markers (provider_id, student_id, marker, value, starts_on, ends_on, source, import_id)
                     SELECT $3, s.student_id, s.marker, s.value, s.as_of,
                            least(s.year_end, (SELECT min(m.starts_on) - 1 FROM student_markers m
-                                              WHERE m.student_id = s.student_id AND m.marker = s.marker
+                                              WHERE m.provider_id = $3 AND m.student_id = s.student_id AND m.marker = s.marker
                                                 AND m.overlap_key = s.overlap_key AND m.starts_on > s.as_of)),
                            'snapshot', $1
                     FROM snapshot_markers s
                     WHERE s.as_of = $2::date
                       AND NOT EXISTS (SELECT 1 FROM student_markers m
-                                      WHERE m.student_id = s.student_id AND m.marker = s.marker
+                                      WHERE m.provider_id = $3 AND m.student_id = s.student_id AND m.marker = s.marker
                                         AND m.overlap_key = s.overlap_key AND m.spell @> s.as_of)
                     RETURNING student_id, marker, overlap_key
                 )

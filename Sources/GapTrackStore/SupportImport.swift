@@ -112,7 +112,7 @@ struct SupportImport: TabularFormat {
                 : "(provider_id, student_id, type, starts_on, restricted) WHERE reference IS NULL"
             let restrictedTwin = withReference
                 ? "x.provider_id = $1 AND x.reference = staged_support.reference"
-                : "x.reference IS NULL AND x.student_id = staged_support.student_id AND x.type = staged_support.type AND x.starts_on = staged_support.starts_on"
+                : "x.provider_id = $1 AND x.reference IS NULL AND x.student_id = staged_support.student_id AND x.type = staged_support.type AND x.starts_on = staged_support.starts_on"
             try context.connection.query(
                 """
                 WITH written AS (

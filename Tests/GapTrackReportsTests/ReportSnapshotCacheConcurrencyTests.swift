@@ -93,12 +93,22 @@ import Testing
                 providerID: providerID, cohort: "year-11", term: Cache.term, comparison: nil, trendTerms: 5,
                 withImpactCandidates: false, audience: .staff)
             try old.query(
-                "SELECT report_snapshot_store($1, $2, $3, $4)", [key.text, ReportSnapshotCache.applicationVersion, try ReportSnapshotCache.encode(stale), "staff"])
+                "SELECT report_snapshot_store($1, $2, $3, $4)",
+                [key.text(.attainment), ReportSnapshotCache.applicationVersion, try ReportSnapshotCache.encode(ReportDataParts.AttainmentPart(stale)), "staff"])
             try old.execute("COMMIT")
             #expect(try Cache.entries(connection) == 1)
 
             let served = try Cache.data(connection)
             #expect(served.groupCounts[.disadvantaged] == (stale.groupCounts[.disadvantaged] ?? 0) + 1, "not the stale entry")
         }
+    }
+}
+
+extension ReportDataParts.AttainmentPart {
+    /// The attainment part a report's data was made from, to store by hand.
+    init(_ data: TermlyReportData) {
+        self.init(
+            provider: data.provider, cohort: data.cohort, comparison: data.comparison, cohortSize: data.cohortSize, groupCounts: data.groupCounts,
+            terms: data.trend.map { .init(term: $0.term, subjects: $0.subjects) }, yearGroups: data.yearGroups, keyStage4: data.keyStage4)
     }
 }

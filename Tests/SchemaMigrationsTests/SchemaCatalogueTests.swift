@@ -206,6 +206,7 @@ struct SchemaCatalogueTests {
         + providerReadPaths
         + shardReadyKeys
         + supportApplications
+        + reportCacheFamilies
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -248,6 +249,18 @@ struct SchemaCatalogueTests {
         ("grant function ks4_subject_slot(", "goes with the function"),
         ("function report_ks4_headlines(", "report_ks4_headlines.sql: grade 4+/5+ in English and maths and Attainment 8 by group"),
         ("grant function report_ks4_headlines(", "goes with the function"),
+    ]
+
+    /// 030_report_cache_families.sql and report_snapshots.sql: the report cache invalidated per table family (docs/scaling.md).
+    /// A list of its own, as `webImports` is, for the type checker's sake.
+    static let reportCacheFamilies: [(line: String, reason: String)] = [
+        ("function gaptrack_data_family(", "report_snapshots.sql: the family of tables a table belongs to"),
+        ("grant function gaptrack_data_family(", "goes with the function"),
+        ("function gaptrack_note_data_change(", "report_snapshots.sql: a change recorded by provider and family, by the trigger or the importer"),
+        ("function report_snapshot_families(", "report_snapshots.sql: the families a cache key names"),
+        ("grant function report_snapshot_families(", "goes with the function"),
+        ("function report_snapshot_report(", "report_snapshots.sql: the report a part's key belongs to"),
+        ("grant function report_snapshot_report(", "goes with the function"),
     ]
 
     /// 027_provider_read_paths.sql and the functions that read one provider's rows (docs/scaling.md, "Cost per school").

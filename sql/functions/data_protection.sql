@@ -5,6 +5,7 @@
 -- that the tables of 005_data_protection.sql, created after these definitions, are looked up
 -- when a function runs rather than when it is defined.
 -- depends on: audit_log.sql, student_disadvantage.sql, report_cohorts.sql
+-- after version: 22
 
 -- Once students are gone (erased, or deleted whole by retention), every earlier entry of the
 -- provider whose row key, before or after names one of them loses its before and after (the rows
@@ -94,12 +95,16 @@ END
 $$;
 
 -- The day a student left: the latest leave date once every enrolment has one; NULL while any
--- enrolment is open, or when there is none.
+-- enrolment is open, or when there is none. Every look-up of a student's rows in this file names
+-- the student's provider, as the keys of the pupil-level tables lead with it (docs/scaling.md,
+-- "Shard-ready schema"), so that it reads the student's own key range and needs no index by
+-- student alone.
 CREATE OR REPLACE FUNCTION retention_left_on(p_student_id bigint) RETURNS date
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN (SELECT CASE WHEN count(*) > 0 AND bool_and(e.leave_date IS NOT NULL) THEN max(e.leave_date) END
-            FROM enrolments e WHERE e.student_id = p_student_id);
+            FROM enrolments e
+            WHERE e.provider_id = (SELECT s.provider_id FROM students s WHERE s.student_id = p_student_id) AND e.student_id = p_student_id);
 END
 $$;
 
@@ -121,10 +126,10 @@ BEGIN
     ),
     people AS (
         SELECT s.student_id, s.date_of_birth, retention_left_on(s.student_id) AS left_on,
-               EXISTS (SELECT FROM enrolments e WHERE e.student_id = s.student_id) AS enrolled
+               EXISTS (SELECT FROM enrolments e WHERE e.provider_id = p_provider_id AND e.student_id = s.student_id) AS enrolled
         FROM students s
         WHERE s.provider_id = p_provider_id
-          AND NOT EXISTS (SELECT FROM data_protection.legal_holds h WHERE h.student_id = s.student_id)
+          AND NOT EXISTS (SELECT FROM data_protection.legal_holds h WHERE h.provider_id = p_provider_id AND h.student_id = s.student_id)
     ),
     -- When each rule's period ends for each student, for the bases that depend on the student.
     ends AS (
@@ -156,37 +161,37 @@ BEGIN
     SELECT 'student_record', 'students', w.student_id, w.student_id, NULL::date, NULL::session_half, w.ends_on FROM whole w
     UNION ALL
     SELECT 'student_record', 'enrolments', w.student_id, e.enrolment_id, NULL, NULL, w.ends_on
-    FROM whole w JOIN enrolments e ON e.student_id = w.student_id
+    FROM whole w JOIN enrolments e ON e.provider_id = p_provider_id AND e.student_id = w.student_id
     UNION ALL
     SELECT 'student_record', 'student_markers', w.student_id, m.marker_id, NULL, NULL, w.ends_on
-    FROM whole w JOIN student_markers m ON m.student_id = w.student_id
+    FROM whole w JOIN student_markers m ON m.provider_id = p_provider_id AND m.student_id = w.student_id
     UNION ALL
     SELECT 'student_record', 'attendance_marks', w.student_id, NULL, a.session_date, a.session, w.ends_on
-    FROM whole w JOIN attendance_marks a ON a.student_id = w.student_id
+    FROM whole w JOIN attendance_marks a ON a.provider_id = p_provider_id AND a.student_id = w.student_id
     UNION ALL
     SELECT 'student_record', 'attendance_mark_history', w.student_id, h.history_id, NULL, NULL, w.ends_on
-    FROM whole w JOIN attendance_mark_history h ON h.student_id = w.student_id
+    FROM whole w JOIN attendance_mark_history h ON h.provider_id = p_provider_id AND h.student_id = w.student_id
     UNION ALL
     SELECT 'student_record', 'assessment_results', w.student_id, r.assessment_point_id, NULL, NULL, w.ends_on
-    FROM whole w JOIN assessment_results r ON r.student_id = w.student_id
+    FROM whole w JOIN assessment_results r ON r.provider_id = p_provider_id AND r.student_id = w.student_id
     UNION ALL
     SELECT 'student_record', 'support_records', w.student_id, s.support_id, NULL, NULL, w.ends_on
-    FROM whole w JOIN support_records s ON s.student_id = w.student_id
+    FROM whole w JOIN support_records s ON s.provider_id = p_provider_id AND s.student_id = w.student_id
     UNION ALL
     SELECT 'attendance', 'attendance_marks', a.student_id, NULL, a.session_date, a.session, d.due_on
-    FROM rule_of k JOIN attendance_marks a ON a.student_id = k.student_id
+    FROM rule_of k JOIN attendance_marks a ON a.provider_id = p_provider_id AND a.student_id = k.student_id
     CROSS JOIN LATERAL (SELECT CASE k.basis WHEN 'entry' THEN (a.session_date + make_interval(years => k.years))::date
                                             ELSE k.student_ends_on END AS due_on) d
     WHERE k.record_kind = 'attendance' AND d.due_on <= p_as_of
     UNION ALL
     SELECT 'attendance', 'attendance_mark_history', h.student_id, h.history_id, NULL, NULL, d.due_on
-    FROM rule_of k JOIN attendance_mark_history h ON h.student_id = k.student_id
+    FROM rule_of k JOIN attendance_mark_history h ON h.provider_id = p_provider_id AND h.student_id = k.student_id
     CROSS JOIN LATERAL (SELECT CASE k.basis WHEN 'entry' THEN (h.session_date + make_interval(years => k.years))::date
                                             ELSE k.student_ends_on END AS due_on) d
     WHERE k.record_kind = 'attendance' AND d.due_on <= p_as_of
     UNION ALL
     SELECT 'results', 'assessment_results', r.student_id, r.assessment_point_id, NULL, NULL, d.due_on
-    FROM rule_of k JOIN assessment_results r ON r.student_id = k.student_id
+    FROM rule_of k JOIN assessment_results r ON r.provider_id = p_provider_id AND r.student_id = k.student_id
     CROSS JOIN LATERAL (SELECT CASE k.basis WHEN 'entry' THEN (r.assessed_on + make_interval(years => k.years))::date
                                             ELSE k.student_ends_on END AS due_on) d
     WHERE k.record_kind = 'results' AND d.due_on <= p_as_of
@@ -194,7 +199,7 @@ BEGIN
     -- A support record runs from the day it ended; one still running (no end, not ended or
     -- cancelled) is never due from its own date.
     SELECT 'support', 'support_records', s.student_id, s.support_id, NULL, NULL, d.due_on
-    FROM rule_of k JOIN support_records s ON s.student_id = k.student_id
+    FROM rule_of k JOIN support_records s ON s.provider_id = p_provider_id AND s.student_id = k.student_id
     CROSS JOIN LATERAL (SELECT CASE k.basis
                                    WHEN 'entry' THEN (coalesce(s.ends_on, CASE WHEN s.status IN ('ended', 'cancelled') THEN s.starts_on END)
                                                       + make_interval(years => k.years))::date
@@ -247,33 +252,33 @@ BEGIN
     END IF;
     WITH gone AS (
         DELETE FROM attendance_mark_history x USING retention_due_rows d
-        WHERE d.table_name = 'attendance_mark_history' AND x.history_id = d.row_id RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
+        WHERE d.table_name = 'attendance_mark_history' AND x.provider_id = p_provider_id AND x.history_id = d.row_id RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
     INSERT INTO retention_deleted SELECT * FROM gone;
     WITH gone AS (
         DELETE FROM attendance_marks x USING retention_due_rows d
-        WHERE d.table_name = 'attendance_marks' AND x.student_id = d.student_id AND x.session_date = d.session_date AND x.session = d.session
+        WHERE d.table_name = 'attendance_marks' AND x.provider_id = p_provider_id AND x.student_id = d.student_id AND x.session_date = d.session_date AND x.session = d.session
         RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
     INSERT INTO retention_deleted SELECT * FROM gone;
     WITH gone AS (
         DELETE FROM assessment_results x USING retention_due_rows d
-        WHERE d.table_name = 'assessment_results' AND x.student_id = d.student_id AND x.assessment_point_id = d.row_id
+        WHERE d.table_name = 'assessment_results' AND x.provider_id = p_provider_id AND x.student_id = d.student_id AND x.assessment_point_id = d.row_id
         RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
     INSERT INTO retention_deleted SELECT * FROM gone;
     WITH gone AS (
         DELETE FROM support_records x USING retention_due_rows d
-        WHERE d.table_name = 'support_records' AND x.support_id = d.row_id RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
+        WHERE d.table_name = 'support_records' AND x.provider_id = p_provider_id AND x.support_id = d.row_id RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
     INSERT INTO retention_deleted SELECT * FROM gone;
     WITH gone AS (
         DELETE FROM student_markers x USING retention_due_rows d
-        WHERE d.table_name = 'student_markers' AND x.marker_id = d.row_id RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
+        WHERE d.table_name = 'student_markers' AND x.provider_id = p_provider_id AND x.marker_id = d.row_id RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
     INSERT INTO retention_deleted SELECT * FROM gone;
     WITH gone AS (
         DELETE FROM enrolments x USING retention_due_rows d
-        WHERE d.table_name = 'enrolments' AND x.enrolment_id = d.row_id RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
+        WHERE d.table_name = 'enrolments' AND x.provider_id = p_provider_id AND x.enrolment_id = d.row_id RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
     INSERT INTO retention_deleted SELECT * FROM gone;
     WITH gone AS (
         DELETE FROM students x USING retention_due_rows d
-        WHERE d.table_name = 'students' AND x.student_id = d.row_id RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
+        WHERE d.table_name = 'students' AND x.provider_id = p_provider_id AND x.student_id = d.row_id RETURNING d.record_kind, d.table_name, d.student_id, d.due_on)
     INSERT INTO retention_deleted SELECT * FROM gone;
     DELETE FROM import_audit_scopes WHERE transaction_id = txid_current();
     -- Earlier audit entries copied the rows of students now deleted whole: their contents go too.
@@ -313,7 +318,8 @@ BEGIN
     ON CONFLICT (provider_id, student_id) DO UPDATE SET reason = EXCLUDED.reason, set_at = now(), set_by = EXCLUDED.set_by;
     INSERT INTO audit_log (provider_id, actor, action, table_name, row_key, before, after)
     SELECT s.provider_id, gaptrack_audit_actor(), 'insert', 'legal_holds', jsonb_build_object('student_id', p_student_id), NULL, to_jsonb(h)
-    FROM data_protection.legal_holds h JOIN students s ON s.student_id = h.student_id WHERE h.student_id = p_student_id;
+    FROM data_protection.legal_holds h JOIN students s ON s.provider_id = h.provider_id AND s.student_id = h.student_id
+    WHERE h.provider_id = (SELECT x.provider_id FROM students x WHERE x.student_id = p_student_id) AND h.student_id = p_student_id;
 END
 $$;
 
@@ -322,7 +328,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_hold record;
 BEGIN
-    DELETE FROM data_protection.legal_holds h WHERE h.student_id = p_student_id RETURNING h.* INTO v_hold;
+    DELETE FROM data_protection.legal_holds h
+    WHERE h.provider_id = (SELECT s.provider_id FROM students s WHERE s.student_id = p_student_id) AND h.student_id = p_student_id
+    RETURNING h.* INTO v_hold;
     IF NOT FOUND THEN
         RETURN false;
     END IF;
@@ -342,25 +350,26 @@ DECLARE
     v_rule record;
     v_count bigint;
     v_until date;
+    v_provider bigint := (SELECT s.provider_id FROM students s WHERE s.student_id = p_student_id);
 BEGIN
     RETURN QUERY
     SELECT format('a legal hold applies (set %s by %s: %s); clear it with `gaptrack student hold --clear` once it no longer does (UK GDPR Art. 17(3)(e))',
                   h.set_at::date, h.set_by, h.reason)
-    FROM data_protection.legal_holds h WHERE h.student_id = p_student_id;
+    FROM data_protection.legal_holds h WHERE h.provider_id = v_provider AND h.student_id = p_student_id;
     RETURN QUERY
     SELECT format('the student is still on roll (enrolment %s has %s); the provider must keep the record of a current student (UK GDPR Art. 17(3)(b)): record the leave date first',
                   e.academic_year, CASE WHEN e.leave_date IS NULL THEN 'no leave date' ELSE 'leave date ' || e.leave_date END)
-    FROM enrolments e WHERE e.student_id = p_student_id AND (e.leave_date IS NULL OR e.leave_date > p_as_of)
+    FROM enrolments e WHERE e.provider_id = v_provider AND e.student_id = p_student_id AND (e.leave_date IS NULL OR e.leave_date > p_as_of)
     ORDER BY e.academic_year;
     FOR v_rule IN
         SELECT r.record_kind, r.basis, r.statutory_years, r.source
-        FROM students s JOIN retention_rules(s.provider_id) r ON true
-        WHERE s.student_id = p_student_id AND r.statutory_years IS NOT NULL
+        FROM retention_rules(v_provider) r
+        WHERE r.statutory_years IS NOT NULL
     LOOP
         IF v_rule.record_kind = 'attendance' AND v_rule.basis = 'entry' THEN
             SELECT count(*), (max(a.session_date) + make_interval(years => v_rule.statutory_years))::date INTO v_count, v_until
             FROM attendance_marks a
-            WHERE a.student_id = p_student_id AND (a.session_date + make_interval(years => v_rule.statutory_years))::date > p_as_of;
+            WHERE a.provider_id = v_provider AND a.student_id = p_student_id AND (a.session_date + make_interval(years => v_rule.statutory_years))::date > p_as_of;
             IF v_count > 0 THEN
                 RETURN NEXT format('%s attendance marks must be kept until %s (%s; UK GDPR Art. 17(3)(b))', v_count, v_until, v_rule.source);
             END IF;
@@ -397,12 +406,12 @@ BEGIN
         RAISE EXCEPTION 'erasure refused: %', v_refusals USING ERRCODE = 'restrict_violation';
     END IF;
     SELECT coalesce(array_agg(DISTINCT i ORDER BY i), '{}') INTO v_imports FROM (
-        SELECT import_id AS i FROM students WHERE student_id = p_student_id
-        UNION SELECT import_id FROM enrolments WHERE student_id = p_student_id
-        UNION SELECT import_id FROM student_markers WHERE student_id = p_student_id
-        UNION SELECT import_id FROM assessment_results WHERE student_id = p_student_id
-        UNION SELECT import_id FROM support_records WHERE student_id = p_student_id
-        UNION SELECT replaced_by_import_id FROM attendance_mark_history WHERE student_id = p_student_id
+        SELECT import_id AS i FROM students WHERE provider_id = v_provider AND student_id = p_student_id
+        UNION SELECT import_id FROM enrolments WHERE provider_id = v_provider AND student_id = p_student_id
+        UNION SELECT import_id FROM student_markers WHERE provider_id = v_provider AND student_id = p_student_id
+        UNION SELECT import_id FROM assessment_results WHERE provider_id = v_provider AND student_id = p_student_id
+        UNION SELECT import_id FROM support_records WHERE provider_id = v_provider AND student_id = p_student_id
+        UNION SELECT replaced_by_import_id FROM attendance_mark_history WHERE provider_id = v_provider AND student_id = p_student_id
     ) x WHERE i IS NOT NULL;
     IF NOT gaptrack_import_audit_open() THEN
         RAISE EXCEPTION 'erasure must run as the schema owner (gaptrack migrate''s login): only it can keep the erased rows out of the audit log'
@@ -411,7 +420,7 @@ BEGIN
     -- Children before the student, each table's deleted rows counted.
     FOREACH v_table IN ARRAY ARRAY['attendance_mark_history', 'attendance_marks', 'assessment_results', 'support_records',
                                    'student_markers', 'enrolments', 'students'] LOOP
-        EXECUTE format('DELETE FROM %I WHERE student_id = $1', v_table) USING p_student_id;
+        EXECUTE format('DELETE FROM %I WHERE provider_id = $1 AND student_id = $2', v_table) USING v_provider, p_student_id;
         GET DIAGNOSTICS v_count = ROW_COUNT;
         v_deleted := v_deleted || jsonb_build_object(v_table, v_count);
     END LOOP;
@@ -445,14 +454,14 @@ BEGIN
         'format', 'gaptrack subject access export, version 1',
         'provider', (SELECT jsonb_build_object('code', p.code, 'name', p.name, 'kind', p.kind) FROM providers p WHERE p.provider_id = v_student.provider_id),
         'student', to_jsonb(v_student) - 'provider_id',
-        'legal_hold', (SELECT to_jsonb(h) - 'student_id' - 'provider_id' FROM data_protection.legal_holds h WHERE h.student_id = p_student_id),
+        'legal_hold', (SELECT to_jsonb(h) - 'student_id' - 'provider_id' FROM data_protection.legal_holds h WHERE h.provider_id = v_student.provider_id AND h.student_id = p_student_id),
         'enrolments', coalesce((SELECT jsonb_agg(to_jsonb(e) - 'student_id' ORDER BY e.academic_year, e.enrolment_id)
-                                FROM enrolments e WHERE e.student_id = p_student_id), '[]'),
+                                FROM enrolments e WHERE e.provider_id = v_student.provider_id AND e.student_id = p_student_id), '[]'),
         'markers', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                     'marker', m.marker, 'meaning', k.meaning, 'value', m.value, 'starts_on', m.starts_on,
                                     'ends_on', m.ends_on, 'source', m.source, 'import_id', m.import_id,
                                     'created_at', m.created_at, 'updated_at', m.updated_at) ORDER BY m.marker, m.starts_on)
-                             FROM student_markers m JOIN marker_kinds k ON k.marker = m.marker WHERE m.student_id = p_student_id), '[]'),
+                             FROM student_markers m JOIN marker_kinds k ON k.marker = m.marker WHERE m.provider_id = v_student.provider_id AND m.student_id = p_student_id), '[]'),
         'attendance', jsonb_build_object(
             'summary', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                         'academic_year', y.academic_year, 'possible_sessions', y.possible, 'attended_sessions', y.attended,
@@ -465,21 +474,21 @@ BEGIN
                                        FROM attendance_marks a
                                        JOIN attendance_codes c ON c.code = a.code
                                        JOIN terms t ON a.session_date BETWEEN t.starts_on AND t.ends_on
-                                       WHERE a.student_id = p_student_id GROUP BY t.academic_year) y), '[]'),
+                                       WHERE a.provider_id = v_student.provider_id AND a.student_id = p_student_id GROUP BY t.academic_year) y), '[]'),
             'marks', coalesce((SELECT jsonb_agg(jsonb_build_object('session_date', a.session_date, 'session', a.session, 'code', a.code,
                                                                    'meaning', c.meaning) ORDER BY a.session_date, a.session)
-                               FROM attendance_marks a JOIN attendance_codes c ON c.code = a.code WHERE a.student_id = p_student_id), '[]'),
+                               FROM attendance_marks a JOIN attendance_codes c ON c.code = a.code WHERE a.provider_id = v_student.provider_id AND a.student_id = p_student_id), '[]'),
             'replaced_marks', coalesce((SELECT jsonb_agg(to_jsonb(h) - 'student_id' ORDER BY h.session_date, h.session, h.history_id)
-                                        FROM attendance_mark_history h WHERE h.student_id = p_student_id), '[]')),
+                                        FROM attendance_mark_history h WHERE h.provider_id = v_student.provider_id AND h.student_id = p_student_id), '[]')),
         'results', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                     'subject', ap.subject, 'assessment', ap.name, 'academic_year', ap.academic_year, 'term', ap.term,
                                     'scale', r.scale, 'score', r.score, 'result', r.result_text, 'assessed_on', r.assessed_on,
                                     'import_id', r.import_id) ORDER BY r.assessed_on, ap.subject, ap.name)
-                             FROM assessment_results r JOIN assessment_points ap ON ap.assessment_point_id = r.assessment_point_id
-                             WHERE r.student_id = p_student_id), '[]'),
+                             FROM assessment_results r JOIN assessment_points ap ON ap.provider_id = r.provider_id AND ap.assessment_point_id = r.assessment_point_id
+                             WHERE r.provider_id = v_student.provider_id AND r.student_id = p_student_id), '[]'),
         'support', coalesce((SELECT jsonb_agg(to_jsonb(s) - 'student_id' - 'provider_id' ORDER BY s.starts_on, s.support_id)
-                             FROM support_records s WHERE s.student_id = p_student_id), '[]'),
-        'support_spend', (SELECT coalesce(sum(s.amount), 0) FROM support_records s WHERE s.student_id = p_student_id),
+                             FROM support_records s WHERE s.provider_id = v_student.provider_id AND s.student_id = p_student_id), '[]'),
+        'support_spend', (SELECT coalesce(sum(s.amount), 0) FROM support_records s WHERE s.provider_id = v_student.provider_id AND s.student_id = p_student_id),
         'audit_entries', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                           'audit_id', a.audit_id, 'occurred_at', a.occurred_at, 'actor', a.actor, 'action', a.action,
                                           'table', a.table_name, 'row_key', a.row_key, 'before', a.before, 'after', a.after) ORDER BY a.audit_id)
@@ -491,13 +500,13 @@ BEGIN
                                     'import_id', i.import_id, 'kind', i.kind, 'file_name', i.file_name, 'file_sha256', i.file_sha256,
                                     'started_at', i.started_at, 'os_user', i.os_user) ORDER BY i.import_id)
                              FROM imports i
-                             WHERE i.import_id IN (
-                                 SELECT import_id FROM students WHERE student_id = p_student_id
-                                 UNION SELECT import_id FROM enrolments WHERE student_id = p_student_id
-                                 UNION SELECT import_id FROM student_markers WHERE student_id = p_student_id
-                                 UNION SELECT import_id FROM assessment_results WHERE student_id = p_student_id
-                                 UNION SELECT import_id FROM support_records WHERE student_id = p_student_id
-                                 UNION SELECT replaced_by_import_id FROM attendance_mark_history WHERE student_id = p_student_id)), '[]')
+                             WHERE i.provider_id = v_student.provider_id AND i.import_id IN (
+                                 SELECT import_id FROM students WHERE provider_id = v_student.provider_id AND student_id = p_student_id
+                                 UNION SELECT import_id FROM enrolments WHERE provider_id = v_student.provider_id AND student_id = p_student_id
+                                 UNION SELECT import_id FROM student_markers WHERE provider_id = v_student.provider_id AND student_id = p_student_id
+                                 UNION SELECT import_id FROM assessment_results WHERE provider_id = v_student.provider_id AND student_id = p_student_id
+                                 UNION SELECT import_id FROM support_records WHERE provider_id = v_student.provider_id AND student_id = p_student_id
+                                 UNION SELECT replaced_by_import_id FROM attendance_mark_history WHERE provider_id = v_student.provider_id AND student_id = p_student_id)), '[]')
     ) INTO v_document;
     INSERT INTO audit_log (provider_id, actor, action, table_name, row_key, before, after)
     VALUES (v_student.provider_id, gaptrack_audit_actor(), 'insert', 'subject_access_exports',
@@ -542,11 +551,11 @@ BEGIN
         SELECT DISTINCT s.student_id, s.date_of_birth, s.gender, s.ethnicity
         FROM students s
         JOIN providers pr ON pr.provider_id = s.provider_id
-        JOIN enrolments e ON e.student_id = s.student_id AND e.academic_year = p_academic_year
+        JOIN enrolments e ON e.provider_id = s.provider_id AND e.student_id = s.student_id AND e.academic_year = p_academic_year
         WHERE s.provider_id = p_provider_id
           AND lower(p_cohort) = ANY (report_cohort_codes(pr.kind, e.year_group, e.course,
                   CASE WHEN pr.kind <> 'school' THEN coalesce(e.intake_year,
-                      (SELECT min(x.academic_year) FROM enrolments x WHERE x.student_id = e.student_id)) END))
+                      (SELECT min(x.academic_year) FROM enrolments x WHERE x.provider_id = e.provider_id AND x.student_id = e.student_id)) END))
     )
     SELECT m.student_id, m.date_of_birth, m.gender, m.ethnicity,
            coalesce(f.disadvantaged, false), f.sen, coalesce(f.eal, false),
@@ -560,7 +569,7 @@ BEGIN
                count(*) FILTER (WHERE c.counts_as_unauthorised) AS unauthorised
         FROM attendance_marks x JOIN attendance_codes c ON c.code = x.code
         JOIN academic_years y ON y.academic_year = p_academic_year
-        WHERE x.student_id = m.student_id AND x.session_date BETWEEN y.starts_on AND y.ends_on) a ON true
+        WHERE x.provider_id = p_provider_id AND x.student_id = m.student_id AND x.session_date BETWEEN y.starts_on AND y.ends_on) a ON true
     ORDER BY m.student_id;
 END
 $$;
@@ -574,8 +583,8 @@ BEGIN
     RETURN QUERY
     SELECT r.student_id, ap.subject, ap.name, ap.term::text, r.scale::text, r.score
     FROM research_cohort(p_provider_id, p_academic_year, p_cohort) c
-    JOIN assessment_results r ON r.student_id = c.student_id
-    JOIN assessment_points ap ON ap.assessment_point_id = r.assessment_point_id AND ap.academic_year = p_academic_year
+    JOIN assessment_results r ON r.provider_id = p_provider_id AND r.student_id = c.student_id
+    JOIN assessment_points ap ON ap.provider_id = p_provider_id AND ap.assessment_point_id = r.assessment_point_id AND ap.academic_year = p_academic_year
     ORDER BY r.student_id, ap.subject, ap.name;
 END
 $$;
@@ -591,7 +600,7 @@ BEGIN
     RETURN QUERY
     SELECT s.student_id, s.type, t.term::text, s.hours, s.sessions, s.amount, s.funding_source
     FROM research_cohort(p_provider_id, p_academic_year, p_cohort) c
-    JOIN support_records s ON s.student_id = c.student_id AND NOT s.restricted
+    JOIN support_records s ON s.provider_id = p_provider_id AND s.student_id = c.student_id AND NOT s.restricted
     JOIN terms t ON t.academic_year = p_academic_year AND s.starts_on BETWEEN t.starts_on AND t.ends_on
     ORDER BY s.student_id, t.term, s.type;
 END

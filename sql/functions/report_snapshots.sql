@@ -15,28 +15,65 @@ LANGUAGE sql STABLE AS $$
                   || ';' || coalesce((SELECT string_agg(file_name || ':' || checksum, ',' ORDER BY file_name) FROM schema_definitions), ''))
 $$;
 
--- Under a provider (gaptrack.changing_provider, bound for its transaction by the importer and by
--- the service's scoped sessions, which row-level security keeps to that provider's rows), a write
--- to a table of pupils' or a provider's rows is recorded for that provider only
--- (sql/021_shard_ready.sql); anything else (no provider bound, a shared catalogue, TRUNCATE, which
--- empties every provider's rows) for every provider. The table exists from version 21 on; before
--- it (while the numbered files themselves run) no provider is ever bound.
-CREATE OR REPLACE FUNCTION gaptrack_record_data_change() RETURNS trigger
+-- The family of tables a table belongs to, for the report cache's parts (docs/scaling.md, "The
+-- report cache invalidated per provider and table family"): each part of a cached report is
+-- stored under a key naming the families it reads (ReportSnapshotCache.Part), and a change
+-- invalidates only the parts whose key names its family. 'imports' (the ledger and its journal)
+-- is read by no part: a report reads its data cut afresh every time. Every table not named here
+-- is 'other', which every part counts, so a table added without a family here can never leave a
+-- stale report, only a slower one. Attendance's term tables are named after attendance_marks
+-- (attendance_term_tables.sql).
+CREATE OR REPLACE FUNCTION gaptrack_data_family(p_table regclass) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN c.relname IN ('students', 'student_markers', 'enrolments', 'student_groups', 'student_group_members') THEN 'pupils'
+        WHEN c.relname IN ('assessment_points', 'assessment_results') THEN 'assessments'
+        WHEN c.relname = 'attendance_mark_history' OR c.relname = 'attendance_marks' OR c.relname LIKE 'attendance\_marks\_%' THEN 'attendance'
+        WHEN c.relname IN ('support_records', 'support_reviews', 'support_applications', 'provider_support_types',
+                           'provider_funding_sources') THEN 'support'
+        WHEN c.relname IN ('imports', 'import_changes') THEN 'imports'
+        ELSE 'other'
+    END
+    FROM pg_class c WHERE c.oid = p_table
+$$;
+
+-- Records that the current transaction changed rows of p_table. Under a provider
+-- (gaptrack.changing_provider, bound for its transaction by the importer and by the service's
+-- scoped sessions, which row-level security keeps to that provider's rows), a write to a table of
+-- pupils' or a provider's rows is recorded for that provider and the table's family only
+-- (sql/021_shard_ready.sql, sql/030_report_cache_families.sql); anything else (no provider bound,
+-- a shared catalogue, a change of the whole table such as TRUNCATE, which empties every
+-- provider's rows) for every provider. The table exists from version 21 on, its family from 30;
+-- before them (while the numbered files themselves run) no provider is ever bound.
+CREATE OR REPLACE FUNCTION gaptrack_note_data_change(p_table regclass, p_whole_table boolean) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     v_provider bigint := nullif(current_setting('gaptrack.changing_provider', true), '')::bigint;
 BEGIN
-    IF v_provider IS NOT NULL AND TG_OP <> 'TRUNCATE'
+    IF v_provider IS NOT NULL AND NOT p_whole_table
        AND EXISTS (SELECT FROM pg_attribute a
-                   WHERE a.attrelid = TG_RELID AND a.attname IN ('provider_id', 'student_id') AND NOT a.attisdropped) THEN
-        INSERT INTO provider_data_changes (provider_id, xid) VALUES (v_provider, pg_current_xact_id()) ON CONFLICT DO NOTHING;
+                   WHERE a.attrelid = p_table AND a.attname IN ('provider_id', 'student_id') AND NOT a.attisdropped) THEN
+        INSERT INTO provider_data_changes (provider_id, family, xid)
+        VALUES (v_provider, gaptrack_data_family(p_table), pg_current_xact_id()) ON CONFLICT DO NOTHING;
     ELSE
         INSERT INTO data_changes (xid) VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
     END IF;
+END
+$$;
+-- Called by the trigger below and, for rows loaded where no trigger sees them (an attendance term
+-- bulk-loaded by COPY into a table attached afterwards), by the importer itself, as the schema
+-- owner that alone bulk-loads.
+REVOKE ALL ON FUNCTION gaptrack_note_data_change(regclass, boolean) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION gaptrack_record_data_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+    PERFORM gaptrack_note_data_change(TG_RELID, TG_OP = 'TRUNCATE');
     RETURN NULL;
 END
 $$;
 REVOKE ALL ON FUNCTION gaptrack_record_data_change() FROM PUBLIC;
+
 
 -- Attaches the trigger to a table. Called by 002_baseline_protection.sql for every table; a later
 -- numbered file that adds a table calls it too (GapTrackReportsTests lists the catalogue and fails for
@@ -64,19 +101,35 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT (regexp_match(p_key, '^provider (\d+);'))[1]::bigint
 $$;
 
+-- The table families a cache key names (ReportSnapshotCache.Key: "...; families a,b" at its end);
+-- NULL for a key that names none, whose entry a change of any family invalidates.
+CREATE OR REPLACE FUNCTION report_snapshot_families(p_key text) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT string_to_array((regexp_match(p_key, '; families ([a-z,]+)$'))[1], ',')
+$$;
+
+-- The report a part's key belongs to: the key without its part and families.
+CREATE OR REPLACE FUNCTION report_snapshot_report(p_key text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT regexp_replace(p_key, '; part [a-z ]+; families [a-z,]+$', '')
+$$;
+
 -- Whether a change the entry's snapshot did not see has been recorded: in data_changes (any
--- provider's), or in provider_data_changes under the entry's own provider. Rows below the
--- snapshot's xmin are visible to it; the indexes skip them. PL/pgSQL, so that the function can be
--- defined before sql/021_shard_ready.sql has made provider_data_changes.
+-- provider's), or in provider_data_changes under the entry's own provider and of a family its key
+-- names or of 'other'. Rows below the snapshot's xmin are visible to it; the indexes skip them.
+-- PL/pgSQL, so that the function can be defined before sql/021_shard_ready.sql has made
+-- provider_data_changes (and sql/030_report_cache_families.sql its family).
 CREATE OR REPLACE FUNCTION report_snapshot_changed_since(p_key text, p_snapshot pg_snapshot) RETURNS boolean
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_provider bigint := report_snapshot_provider(p_key);
+    v_families text[] := report_snapshot_families(p_key);
 BEGIN
     RETURN EXISTS (SELECT FROM data_changes c
                    WHERE c.xid >= pg_snapshot_xmin(p_snapshot) AND NOT pg_visible_in_snapshot(c.xid, p_snapshot))
         OR EXISTS (SELECT FROM provider_data_changes c
                    WHERE (c.provider_id = v_provider OR v_provider IS NULL)
+                     AND (v_families IS NULL OR c.family = ANY (v_families || 'other'::text))
                      AND c.xid >= pg_snapshot_xmin(p_snapshot) AND NOT pg_visible_in_snapshot(c.xid, p_snapshot));
 END
 $$;

@@ -20,9 +20,13 @@ import Postgres
 /// never be served to the CLI or to another role, nor the reverse. A failure to read or store an entry never fails the
 /// report: each runs under a savepoint, and the report is computed as if there were no cache.
 ///
-/// Used by `TermlyReportQueries`: `storedData` looks the entry up, in a REPEATABLE READ
-/// transaction of its own, before the report's name checks; on a miss, `data(...)` computes the
-/// report and stores it at the end of its transaction.
+/// Stored in parts (`Part`, `ReportDataParts`), each under a key naming the families of tables it
+/// reads, so that a change to one family computes again only the parts that read it.
+///
+/// Used by `TermlyReportQueries`: `storedData` looks every part up, in a REPEATABLE READ
+/// transaction of its own, before the report's name checks; when a part is missing,
+/// `data(...)` looks the parts up again in the snapshot it computes in, computes the missing
+/// ones and stores them at the end of its transaction.
 /// Not Sendable: it holds a connection, which is used by one thread at a time.
 public struct ReportSnapshotCache {
     /// Whether a report reads and stores entries.
@@ -33,6 +37,28 @@ public struct ReportSnapshotCache {
         case use
         /// Compute afresh and replace the entry (`--recompute`).
         case refresh
+    }
+
+    /// The parts of a report's data stored apart (`ReportDataParts`), each named with the
+    /// families of tables it reads, which its key names (sql/functions/report_snapshots.sql,
+    /// `gaptrack_data_family`): a change recorded under the provider for another family leaves
+    /// the part valid. Every part reads the cohort, so every part names `pupils`; and every
+    /// part counts the family `other` (calendars, code lists, the provider's own record).
+    enum Part: String, Sendable, CaseIterable {
+        case attainment
+        case attendance
+        case support
+        case impactCandidates = "impact candidates"
+
+        var families: [String] {
+            switch self {
+            case .attainment: ["assessments", "pupils"]
+            case .attendance: ["attendance", "pupils"]
+            case .support: ["pupils", "support"]
+            // Which records and results each candidate section would compare.
+            case .impactCandidates: ["assessments", "pupils", "support"]
+            }
+        }
     }
 
     /// What a report's data depends on besides the database: which report it is.
@@ -55,12 +81,17 @@ public struct ReportSnapshotCache {
                 + "trend \(trendTerms); impact candidates \(withImpactCandidates ? "yes" : "no"); audience \(audience.rawValue)"
                 + (filter.isEmpty ? "" : "; filter \(filter.code)")
         }
+
+        /// The key of one part: the families come last, where `report_snapshot_families` reads them.
+        func text(_ part: Part) -> String {
+            text + "; part \(part.rawValue); families \(part.families.joined(separator: ","))"
+        }
     }
 
-    /// The layout of the stored JSON. Raise it when `TermlyReportData` or what it holds changes
-    /// shape or meaning; entries of another format are recomputed (and a layout a decoder cannot
-    /// read is recomputed whatever this says).
-    static let formatVersion = 3
+    /// The layout of the stored JSON. Raise it when `TermlyReportData`, its parts or what they
+    /// hold change shape or meaning; entries of another format are recomputed (and a layout a
+    /// decoder cannot read is recomputed whatever this says).
+    static let formatVersion = 4
 
     /// This executable, by path, size and modification time: a rebuilt gaptrack, whose queries
     /// may compute a figure differently, never serves what the previous build stored. Where the
@@ -85,63 +116,61 @@ public struct ReportSnapshotCache {
     /// Whether this session may use the cache (the tables exist, it has the privileges, and no
     /// row-level security policy applies to it).
     let usable: Bool
-    /// A valid entry's data, when there is one and `mode` is `.use`.
-    let hit: TermlyReportData?
 
-    /// Looks the report's entry up. Call it first in the report's REPEATABLE READ transaction, so
-    /// that the entry is checked against the snapshot the report would be computed in.
+    /// Checks whether the session may use the cache. Make it in the report's REPEATABLE READ
+    /// transaction, so that every part is looked up in the snapshot the report is computed in.
     init(key: Key, mode: Mode, connection: PostgresConnection) {
         self.connection = connection
         self.key = key
         self.mode = mode
-        guard mode != .off else {
-            usable = false
-            hit = nil
-            return
-        }
-        let looked = try? connection.transaction { connection -> (usable: Bool, data: String?) in
-            let snapshots = ReportSnapshots(connection: connection)
-            let usable = try snapshots.usable()
-            guard usable, mode == .use else { return (usable, nil) }
-            return (usable, try snapshots.lookup(key: key.text, applicationVersion: Self.applicationVersion))
-        }
-        usable = looked?.usable ?? false
-        // An entry this build cannot read (another layout) is a miss: computed again and replaced.
-        hit = looked?.data.flatMap { try? Self.decode($0) }
+        usable = mode != .off && ((try? connection.transaction { try ReportSnapshots(connection: $0).usable() }) ?? false)
     }
 
-    /// Stores `data`, computed in this transaction, as the report's entry, and returns it. A
-    /// failure to store (a concurrent report storing the same entry: a serialization failure) is
-    /// ignored: the report stands, only the next one is not faster.
-    func keep(_ data: TermlyReportData) -> TermlyReportData {
-        guard usable, mode != .off, let json = try? Self.encode(data) else { return data }
-        let stored = (try? connection.transaction { connection in
-            try ReportSnapshots(connection: connection).store(key: key.text, applicationVersion: Self.applicationVersion, json: json, audience: key.audience.rawValue)
-        }) != nil
-        if stored {
-            // Concurrent pruning is refused (NOWAIT) or fails to serialise; the next store prunes.
-            _ = try? connection.transaction { connection in
-                try ReportSnapshots(connection: connection).prune(applicationVersion: Self.applicationVersion)
-            }
+    /// A valid entry's data for `part`, when there is one and `mode` is `.use`. An entry this
+    /// build cannot read (another layout) is a miss: computed again and replaced.
+    func stored<Value: Decodable>(_ part: Part, as type: Value.Type) -> Value? {
+        guard usable, mode == .use else { return nil }
+        let json = try? connection.transaction { connection in
+            try ReportSnapshots(connection: connection).lookup(key: key.text(part), applicationVersion: Self.applicationVersion)
         }
-        return data
+        return json.flatMap { $0 }.flatMap { try? Self.decode(type, from: $0) }
+    }
+
+    /// Stores `value`, computed in this transaction, as the entry of `part`. A failure to store (a
+    /// concurrent report storing the same entry: a serialization failure) is ignored: the
+    /// report stands, only the next one is not faster.
+    func keep<Value: Encodable>(_ part: Part, _ value: Value) {
+        guard usable, mode != .off, let json = try? Self.encode(value) else { return }
+        _ = try? connection.transaction { connection in
+            try ReportSnapshots(connection: connection).store(
+                key: key.text(part), applicationVersion: Self.applicationVersion, json: json, audience: key.audience.rawValue)
+        }
+    }
+
+    /// Removes the entries that can no longer be served; once a report has stored its parts.
+    /// Concurrent pruning is refused (NOWAIT) or fails to serialise; the next report prunes.
+    func prune() {
+        guard usable, mode != .off else { return }
+        _ = try? connection.transaction { connection in
+            try ReportSnapshots(connection: connection).prune(applicationVersion: Self.applicationVersion)
+        }
     }
 
     // MARK: - The stored form
 
     /// JSON with sorted keys, so that an entry reads the same in psql every time. Non-finite
     /// numbers (none is expected) are written as strings rather than refused.
-    static func encode(_ data: TermlyReportData) throws -> String {
+    static func encode<Value: Encodable>(_ value: Value) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return String(decoding: try encoder.encode(data), as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func decode(_ json: String) throws -> TermlyReportData {
+    static func decode<Value: Decodable>(_ type: Value.Type, from json: String) throws -> Value {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try decoder.decode(TermlyReportData.self, from: Data(json.utf8))
+        return try decoder.decode(type, from: Data(json.utf8))
     }
 }
 
@@ -170,11 +199,29 @@ extension TermlyReportQueries {
     ) -> TermlyReportData? {
         guard Self.snapshotCache == .use else { return nil }
         return try? repository.snapshot { repository -> TermlyReportData? in
-            guard let providerID = try repository.provider(code: providerCode.value)?.id else { return nil }
+            guard let provider = try repository.provider(code: providerCode.value) else { return nil }
             let key = ReportSnapshotCache.Key(
-                providerID: providerID, cohort: cohortCode.code, term: term, comparison: comparison, trendTerms: trendTerms,
+                providerID: provider.id, cohort: cohortCode.code, term: term, comparison: comparison, trendTerms: trendTerms,
                 withImpactCandidates: withImpactCandidates, audience: audience, filter: filter)
-            return ReportSnapshotCache(key: key, mode: .use, connection: repository.connection).hit
+            let cache = ReportSnapshotCache(key: key, mode: .use, connection: repository.connection)
+            guard let parts = cache.storedParts(), let kind = ReportProvider.Kind(rawValue: provider.kind) else { return nil }
+            return TermlyReportData(
+                parts: parts, term: term, imports: try repository.imports(providerID: provider.id), shownGroups: Self.attendanceGroups(for: kind))
         }
+    }
+}
+
+extension ReportSnapshotCache {
+    /// Every part of the report, when each has a valid entry; nil when any must be computed.
+    func storedParts() -> ReportDataParts? {
+        guard let attainment = stored(.attainment, as: ReportDataParts.AttainmentPart.self),
+              let attendance = stored(.attendance, as: ReportDataParts.AttendancePart.self),
+              let support = stored(.support, as: ReportDataParts.SupportPart.self) else { return nil }
+        var candidates = [ImpactCandidate]()
+        if key.withImpactCandidates {
+            guard let stored = stored(.impactCandidates, as: [ImpactCandidate].self) else { return nil }
+            candidates = stored
+        }
+        return ReportDataParts(attainment: attainment, attendance: attendance, support: support, impactCandidates: candidates)
     }
 }

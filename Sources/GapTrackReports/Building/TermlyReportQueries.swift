@@ -60,63 +60,102 @@ public struct TermlyReportQueries {
         // One snapshot for every query (REPEATABLE READ), and the cohort's disadvantage facts
         // worked out once into report_cohort, dropped at commit.
         return try repository.snapshot { [requestedComparison = comparison] repository in
-            // Where to keep what is computed here (sql/functions/report_snapshots.sql). `storedData` above has already
-            // looked for a valid entry, so this one only stores: `.use` becomes `.refresh`.
+            // The cached parts still valid in this very snapshot are served; the others are computed
+            // here and stored (ReportDataParts, sql/functions/report_snapshots.sql).
             let cache = ReportSnapshotCache(
                 key: .init(providerID: providerID, cohort: cohort.code, term: term, comparison: requestedComparison, trendTerms: trendTerms,
                            withImpactCandidates: withImpactCandidates, audience: audience, filter: filter),
-                mode: Self.snapshotCache == .off ? .off : .refresh, connection: repository.connection)
+                mode: Self.snapshotCache, connection: repository.connection)
+            let parts = try Self.parts(
+                cache: cache, provider: provider, providerID: providerID, cohort: reportCohort, listing: cohort, cohortCode: cohortCode, term: term,
+                filter: filter, yearGroups: yearGroups, requestedComparison: requestedComparison, trendTerms: trendTerms, repository: repository)
+            cache.prune()
+            return TermlyReportData(
+                parts: parts, term: term, imports: try repository.imports(providerID: providerID),
+                shownGroups: Self.attendanceGroups(for: provider.kind))
+        }
+    }
+
+    /// Each part of the report's data: from the cache where its entry is valid in this snapshot,
+    /// else computed (and stored). Loading the cohort is shared by every part; each part reads
+    /// only its own families beyond it.
+    static func parts(
+        cache: ReportSnapshotCache, provider: ReportProvider, providerID: Int, cohort: ReportCohort, listing: TermlyReportRepository.CohortListing,
+        cohortCode: CohortCode, term: AcademicTerm,
+        filter: CohortFilter, yearGroups: [TermlyReportRepository.CohortListing]?, requestedComparison: ComparisonGroup?, trendTerms: Int,
+        repository: TermlyReportRepository
+    ) throws -> ReportDataParts {
+        var attainment = cache.stored(.attainment, as: ReportDataParts.AttainmentPart.self)
+        var attendance = cache.stored(.attendance, as: ReportDataParts.AttendancePart.self)
+        var support = cache.stored(.support, as: ReportDataParts.SupportPart.self)
+        var candidates = cache.key.withImpactCandidates ? cache.stored(.impactCandidates, as: [ImpactCandidate].self) : []
+        try repository.loadCohort(providerID: providerID, term: term, cohort: cohort.code)
+        guard try repository.filterCohort(providerID: providerID, term: term, filter: filter) > 0 else {
+            throw TermlyReportError.filterLeavesNobody(cohort: listing.label, filter: filter.description, term: ReportText.term(term))
+        }
+        if let attainment, let attendance, let support, let candidates {
+            return ReportDataParts(attainment: attainment, attendance: attendance, support: support, impactCandidates: candidates)
+        }
+        let dfeDisadvantaged = try repository.dfeDisadvantagedCount()
+        let comparison = requestedComparison ?? ComparisonGroup.defaultFor(provider.kind, dfeDisadvantagedStudents: dfeDisadvantaged)
+        // Each year group first, each loaded on its own; the whole cohort is loaded again after.
+        let needsYearGroups = yearGroups != nil && (attainment == nil || attendance == nil)
+        let yearGroupData = try yearGroups.flatMap { listings in
+            needsYearGroups ? try listings.compactMap { listing in
+                try Self.yearGroup(
+                    listing, providerID: providerID, term: term, filter: filter, comparison: comparison, withAttainment: attainment == nil,
+                    withAttendance: attendance == nil, repository: repository)
+            } : nil
+        }
+        if needsYearGroups {
             try repository.loadCohort(providerID: providerID, term: term, cohort: cohort.code)
-            guard try repository.filterCohort(providerID: providerID, term: term, filter: filter) > 0 else {
-                throw TermlyReportError.filterLeavesNobody(cohort: cohort.label, filter: filter.description, term: ReportText.term(term))
-            }
-            let dfeDisadvantaged = try repository.dfeDisadvantagedCount()
-            let comparison = comparison ?? ComparisonGroup.defaultFor(provider.kind, dfeDisadvantagedStudents: dfeDisadvantaged)
-            // Each year group first, each loaded on its own; the whole cohort is loaded again after.
-            let yearGroupData = try yearGroups.map { listings in
-                try listings.compactMap { listing in
-                    try Self.yearGroup(listing, providerID: providerID, term: term, filter: filter, comparison: comparison, repository: repository)
-                }
-            }
-            if yearGroupData != nil {
-                try repository.loadCohort(providerID: providerID, term: term, cohort: cohort.code)
-                try repository.filterCohort(providerID: providerID, term: term, filter: filter)
-            }
-            if comparison != .dfeDisadvantaged {
-                // The cohort is loaded with the DfE definition; this replaces it.
-                try repository.useComparison(comparison.sqlKey)
-            }
+            try repository.filterCohort(providerID: providerID, term: term, filter: filter)
+        }
+        if comparison != .dfeDisadvantaged {
+            // The cohort is loaded with the DfE definition; this replaces it.
+            try repository.useComparison(comparison.sqlKey)
+        }
+        let shownTerms = term.previousTerms(trendTerms).reversed() + [term]
+        if attainment == nil {
             let counts = try repository.groupCounts()
-            let support = try repository.support(providerID: providerID, term: term)
-            let shownTerms = term.previousTerms(trendTerms).reversed() + [term]
             // Every shown term's results in one pass, after the comparison is settled: each
             // attainment call below then ranks its term's tie blocks instead of reading results.
             try repository.loadResults(providerID: providerID, terms: shownTerms)
-            var trend = [TermAggregates]()
-            var attendance = [AttendanceAggregates]()
-            for earlier in shownTerms {
-                let subjects = try repository.attainment(providerID: providerID, resultsTerm: earlier, withProgress: earlier == term)
-                let groups = try repository.attendance(marksTerm: earlier)
-                if earlier == term { attendance = groups }
-                let d = groups.first { $0.group == .disadvantaged }
-                let o = groups.first { $0.group == .others }
-                guard !subjects.isEmpty || d != nil || o != nil else { continue }
-                trend.append(TermAggregates(term: earlier, subjects: subjects, disadvantagedAttendance: d, othersAttendance: o))
-            }
-            let current = trend.last { $0.term == term }
-            let shown = Self.attendanceGroups(for: provider.kind)
-            var data = TermlyReportData(
-                provider: provider, cohort: reportCohort, term: term, imports: try repository.imports(providerID: providerID),
-                cohortSize: counts[.cohort] ?? 0, groupCounts: counts, subjects: current?.subjects ?? [],
-                attendance: shown.compactMap { group in attendance.first { $0.group == group } },
-                supportByType: support.byType, supportTotal: support.total, funding: try repository.funding(providerID: providerID, term: term),
-                trend: trend, comparison: comparison,
-                impactCandidates: withImpactCandidates ? try repository.impactCandidates(providerID: providerID, term: term) : [],
-                supportSpendByTypeAndFund: try repository.spendByTypeAndFund(providerID: providerID, term: term))
-            data.yearGroups = yearGroupData
-            if NationalFigures.phase(for: cohortCode) == .keyStage4 { data.keyStage4 = try repository.keyStage4(providerID: providerID, term: term) }
-            return cache.keep(data)
+            let computed = ReportDataParts.AttainmentPart(
+                provider: provider, cohort: cohort, comparison: comparison, cohortSize: counts[.cohort] ?? 0, groupCounts: counts,
+                terms: try shownTerms.map { shown in
+                    .init(term: shown, subjects: try repository.attainment(providerID: providerID, resultsTerm: shown, withProgress: shown == term))
+                },
+                yearGroups: yearGroupData?.map { yearGroup in
+                    var withoutAttendance = yearGroup
+                    withoutAttendance.attendance = []
+                    return withoutAttendance
+                },
+                keyStage4: NationalFigures.phase(for: cohortCode) == .keyStage4 ? try repository.keyStage4(providerID: providerID, term: term) : nil)
+            cache.keep(.attainment, computed)
+            attainment = computed
         }
+        if attendance == nil {
+            let computed = ReportDataParts.AttendancePart(
+                terms: try shownTerms.map { .init(term: $0, groups: try repository.attendance(marksTerm: $0)) },
+                yearGroups: yearGroupData?.map { .init(cohort: $0.cohort.code, groups: $0.attendance) })
+            cache.keep(.attendance, computed)
+            attendance = computed
+        }
+        if support == nil {
+            let (byType, total) = try repository.support(providerID: providerID, term: term)
+            let computed = ReportDataParts.SupportPart(
+                byType: byType, total: total, funding: try repository.funding(providerID: providerID, term: term),
+                spendByTypeAndFund: try repository.spendByTypeAndFund(providerID: providerID, term: term))
+            cache.keep(.support, computed)
+            support = computed
+        }
+        if candidates == nil {
+            let computed = try repository.impactCandidates(providerID: providerID, term: term)
+            cache.keep(.impactCandidates, computed)
+            candidates = computed
+        }
+        return ReportDataParts(attainment: attainment!, attendance: attendance!, support: support!, impactCandidates: candidates!)
     }
 
     /// The cohort's own listing: as the database lists it, or for a key stage or the whole school
@@ -145,20 +184,21 @@ public struct TermlyReportQueries {
         return cohorts.filter { $0.code.hasPrefix("year-") && (wanted?.contains($0.code) ?? true) }
     }
 
-    /// One year group's aggregates, with the report's filter and comparison, for its section.
+    /// One year group's aggregates, with the report's filter and comparison, for its section:
+    /// its results and its attendance each only when its part is to be computed.
     static func yearGroup(
         _ listing: TermlyReportRepository.CohortListing, providerID: Int, term: AcademicTerm, filter: CohortFilter, comparison: ComparisonGroup,
-        repository: TermlyReportRepository
+        withAttainment: Bool, withAttendance: Bool, repository: TermlyReportRepository
     ) throws -> YearGroupAggregates? {
         try repository.loadCohort(providerID: providerID, term: term, cohort: listing.code)
         guard try repository.filterCohort(providerID: providerID, term: term, filter: filter) > 0 else { return nil }
         if comparison != .dfeDisadvantaged { try repository.useComparison(comparison.sqlKey) }
         let counts = try repository.groupCounts()
-        try repository.loadResults(providerID: providerID, terms: [term])
+        if withAttainment { try repository.loadResults(providerID: providerID, terms: [term]) }
         return YearGroupAggregates(
             cohort: ReportCohort(code: listing.code, label: listing.label), cohortSize: counts[.cohort] ?? 0, groupCounts: counts,
-            subjects: try repository.attainment(providerID: providerID, resultsTerm: term, withProgress: true),
-            attendance: try repository.attendance(marksTerm: term).filter { YearGroupSection.groups.contains($0.group) })
+            subjects: withAttainment ? try repository.attainment(providerID: providerID, resultsTerm: term, withProgress: true) : [],
+            attendance: withAttendance ? try repository.attendance(marksTerm: term).filter { YearGroupSection.groups.contains($0.group) } : [])
     }
 
     /// The whole report: `data(...)` then `TermlyGapReportBuilder` (true figures), the impact

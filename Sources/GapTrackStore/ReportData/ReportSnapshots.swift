@@ -45,6 +45,16 @@ public struct ReportSnapshots {
         try connection.query("SELECT report_snapshot_store($1, $2, $3, $4)", [key, applicationVersion, json, audience])
     }
 
+    /// Records, for the report cache, rows loaded where no trigger saw them (an attendance term
+    /// bulk-loaded into a table attached afterwards), by table: under the provider the
+    /// transaction writes for and the table's family, as the trigger would have
+    /// (sql/functions/report_snapshots.sql).
+    public func recordChanges(untriggered rowsByTable: [String: Int]) throws {
+        for (table, rows) in rowsByTable.sorted(by: { $0.key < $1.key }) where rows > 0 {
+            try connection.query("SELECT gaptrack_note_data_change($1::regclass, false)", [table])
+        }
+    }
+
     /// Removes entries that can no longer be served.
     public func prune(applicationVersion: String) throws {
         try connection.query("SELECT report_snapshot_prune($1)", [applicationVersion])
