@@ -18,7 +18,7 @@ SELECT count(*) FROM report_support(:provider, '2024/25', 'summer');
 \echo report_load_results (six terms)
 SELECT report_load_results(:provider, ARRAY['2023/24', '2023/24', '2023/24', '2024/25', '2024/25', '2024/25'],
                            ARRAY['autumn', 'spring', 'summer', 'autumn', 'spring', 'summer']::term_name[]);
-\echo report_attainment with report_progress_rate (the report's term)
+\echo report_attainment with report_progress_rate (the term of the report)
 SELECT count(*) FROM report_attainment(:provider, '2024/25', 'summer') a
     LEFT JOIN report_progress_rate(:provider, '2024/25', 'summer') p ON p.assessment_point_id = a.assessment_point_id;
 \echo report_attainment (the five trend terms)
