@@ -33,3 +33,7 @@ CREATE POLICY provider_isolation ON student_census_facts FOR SELECT TO gaptrack_
     USING (provider_id = gaptrack_current_provider());
 CREATE POLICY report_reads_own_provider ON student_census_facts FOR SELECT TO gaptrack_report
     USING (provider_id = gaptrack_current_provider());
+
+-- Reports read it, so a cached report knows when it changed (sql/functions/report_snapshots.sql);
+-- it changes only with the markers and enrolments it follows, which are tracked too.
+SELECT gaptrack_track_data_changes('student_census_facts');

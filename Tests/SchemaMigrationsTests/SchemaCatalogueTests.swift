@@ -327,6 +327,7 @@ struct SchemaCatalogueTests {
         ("index CREATE UNIQUE INDEX student_census_facts_", "029"), ("index CREATE INDEX student_census_facts_", "029"),
         ("policy student_census_facts ", "029: the service roles and the report role read their provider's rows"),
         ("grant relation student_census_facts ", "029: read only"), ("data student_census_facts ", "029: derived from the demo's pupils"),
+        ("trigger student_census_facts ", "029: report freshness"),
         ("trigger student_markers CREATE TRIGGER student_census_facts_", "student_census_facts.sql: the pupils a statement touched"),
         ("trigger enrolments CREATE TRIGGER student_census_facts_", "student_census_facts.sql: the pupils a statement touched"),
         ("trigger census_days CREATE TRIGGER student_census_facts_", "student_census_facts.sql: everything again"),
