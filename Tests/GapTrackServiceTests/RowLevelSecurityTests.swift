@@ -13,9 +13,10 @@ import Testing
             """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             -- provider_data_changes: the report cache's change log by provider (sql/021_shard_ready.sql),
-            -- which no role but the owner reads or writes.
+            -- which no role but the owner reads or writes; student_census_facts: derived facts the
+            -- service roles only read, by their provider (sql/029_student_census_facts.sql; StudentCensusFactsTests).
             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-              AND c.relname NOT IN ('audit_log', 'provider_data_changes')
+              AND c.relname NOT IN ('audit_log', 'provider_data_changes', 'student_census_facts')
               AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname IN ('provider_id', 'student_id')
                           AND a.attnum > 0 AND NOT a.attisdropped)
             ORDER BY c.relname

@@ -207,6 +207,7 @@ struct SchemaCatalogueTests {
         + shardReadyKeys
         + supportApplications
         + reportCacheFamilies
+        + studentCensusFacts
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -330,6 +331,24 @@ struct SchemaCatalogueTests {
         ("trigger support_applications ", "023: audit, report freshness and the import journal"),
         ("grant relation support_applications ", "023"), ("data support_applications ", "023: empty"),
         ("type support_application_decision ", "023: eligible, ineligible or withdrawn"),
+    ]
+
+    /// 029_student_census_facts.sql and functions/student_census_facts.sql: each pupil's disadvantage facts per census day,
+    /// kept current on every write (docs/scaling.md, "Derived data kept current").
+    static let studentCensusFacts: [(line: String, reason: String)] = [
+        ("relation student_census_facts", "029"), ("column student_census_facts ", "029"), ("constraint student_census_facts ", "029"),
+        ("index CREATE UNIQUE INDEX student_census_facts_", "029"), ("index CREATE INDEX student_census_facts_", "029"),
+        ("policy student_census_facts ", "029: the service roles and the report role read their provider's rows"),
+        ("grant relation student_census_facts ", "029: read only"), ("data student_census_facts ", "029: derived from the demo's pupils"),
+        ("trigger student_census_facts ", "029: report freshness"),
+        ("trigger student_markers CREATE TRIGGER student_census_facts_", "student_census_facts.sql: the pupils a statement touched"),
+        ("trigger enrolments CREATE TRIGGER student_census_facts_", "student_census_facts.sql: the pupils a statement touched"),
+        ("trigger census_days CREATE TRIGGER student_census_facts_", "student_census_facts.sql: everything again"),
+        ("trigger smc_parental_occupations CREATE TRIGGER student_census_facts_", "student_census_facts.sql: everything again"),
+        ("function student_census_facts_", "student_census_facts.sql: the maintenance"),
+        ("grant function student_census_facts_", "student_census_facts.sql: trigger functions"),
+        ("function student_disadvantage_among(", "student_disadvantage.sql: the rules, for some of the provider's students"),
+        ("grant function student_disadvantage_among(", "goes with the function"),
     ]
 
     static func isLater(_ line: String) -> Bool {

@@ -66,6 +66,14 @@ BEGIN
                row_number() OVER (PARTITION BY assessment, student_id ORDER BY score DESC) AS k
         FROM ranked
         WHERE slot = 'open' OR (slot = 'english' AND k > 1) OR (slot = 'ebacc' AND k > 3) OR (slot = 'maths' AND k > 1)
+    ), open_top AS (
+        -- The open slots' three best, per pupil and assessment, summed once for all pupils: asked
+        -- per pupil (a correlated subquery), it read every pupil's leftovers for each pupil, and
+        -- took minutes at 60,000 pupils (BENCHMARKS.md).
+        SELECT assessment, student_id, sum(score) AS open_sum
+        FROM leftover
+        WHERE k <= 3
+        GROUP BY assessment, student_id
     ), per_pupil AS (
         SELECT r.assessment, r.student_id, r.disadvantaged,
                max(r.score) FILTER (WHERE r.slot = 'english') AS english,
@@ -73,9 +81,10 @@ BEGIN
                2 * coalesce(max(r.score) FILTER (WHERE r.slot = 'english'), 0)
                    + 2 * coalesce(max(r.score) FILTER (WHERE r.slot = 'maths'), 0)
                    + coalesce(sum(r.score) FILTER (WHERE r.slot = 'ebacc' AND r.k <= 3), 0)
-                   + coalesce((SELECT sum(l.score) FROM leftover l
-                               WHERE l.assessment = r.assessment AND l.student_id = r.student_id AND l.k <= 3), 0) AS a8
+                   + coalesce(max(t.open_sum), 0) AS a8
         FROM ranked r
+        -- At most one row per pupil and assessment, so the pupil's own rows are not repeated.
+        LEFT JOIN open_top t ON t.assessment = r.assessment AND t.student_id = r.student_id
         GROUP BY r.assessment, r.student_id, r.disadvantaged
     )
     SELECT u.assessment, u.disadvantaged, count(*),

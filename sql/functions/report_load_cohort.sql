@@ -1,7 +1,7 @@
 -- Loading a report's cohort, with each student's disadvantage facts on the term's census day, into
 -- a temporary table the report functions read (docs/methodology.md §7).
--- depends on: student_disadvantage.sql
--- after version: 22
+-- depends on: student_disadvantage.sql, student_census_facts.sql
+-- after version: 29
 
 -- A report works on one cohort for many queries (group sizes, attainment and attendance in
 -- each trend term, support), so the cohort and its disadvantage facts, the costly part, are
@@ -62,9 +62,12 @@ BEGIN
                   ELSE false
               END;
         ANALYZE pg_temp.report_cohort_members;
+        -- The facts kept current on every write (student_census_facts, made by the same rules:
+        -- sql/functions/student_census_facts.sql), read by the provider's census day.
         INSERT INTO report_cohort
-            SELECT f.* FROM student_disadvantage(p_provider_id, v_census_date) f
-            WHERE f.student_id IN (SELECT m.student_id FROM pg_temp.report_cohort_members m);
+            SELECT (f.facts).* FROM student_census_facts f
+            WHERE f.provider_id = p_provider_id AND f.census_date = v_census_date
+              AND f.student_id IN (SELECT m.student_id FROM pg_temp.report_cohort_members m);
         GET DIAGNOSTICS v_count = ROW_COUNT;
         DROP TABLE pg_temp.report_cohort_members;
     END IF;

@@ -12,7 +12,11 @@
 -- which leads with student_id), so that a school's report reads its own rows however many
 -- schools the database holds (docs/scaling.md, "Cost per school"). Every other function below
 -- reads the facts through this one.
-CREATE OR REPLACE FUNCTION student_disadvantage(p_provider_id bigint, p_on date)
+--
+-- p_students narrows it to some of the provider's students (NULL: all of them), each read by its
+-- key, so that the facts kept in student_census_facts (sql/functions/student_census_facts.sql)
+-- are refreshed for the pupils a write touched with these same rules rather than a second copy.
+CREATE OR REPLACE FUNCTION student_disadvantage_among(p_provider_id bigint, p_on date, p_students bigint[])
 RETURNS SETOF student_disadvantage_facts
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT s.student_id, s.provider_id,
@@ -56,6 +60,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         FROM student_markers m
         JOIN students ms ON ms.student_id = m.student_id AND ms.provider_id = p_provider_id
         WHERE m.spell @> p_on
+          AND (p_students IS NULL OR ms.student_id = ANY (p_students))
         GROUP BY m.student_id
     ) cur ON cur.student_id = s.student_id
     LEFT JOIN (
@@ -66,6 +71,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         FROM student_markers m
         JOIN students ms ON ms.student_id = m.student_id AND ms.provider_id = p_provider_id
         WHERE m.marker = 'fsm'
+          AND (p_students IS NULL OR ms.student_id = ANY (p_students))
           AND EXISTS (SELECT 1 FROM census_days c
                       WHERE m.spell @> c.census_date
                         AND c.census_date > (p_on - interval '6 years')::date
@@ -73,6 +79,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     ) e6 ON e6.student_id = s.student_id
     LEFT JOIN smc_parental_occupations o ON o.answer = cur.smc_answer
     WHERE s.provider_id = p_provider_id
+      AND (p_students IS NULL OR s.student_id = ANY (p_students))
+$$;
+
+-- Every student of the provider.
+CREATE OR REPLACE FUNCTION student_disadvantage(p_provider_id bigint, p_on date)
+RETURNS SETOF student_disadvantage_facts
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT f.* FROM student_disadvantage_among(p_provider_id, p_on, NULL) f
 $$;
 
 -- The facts for every provider's students on a date, provider by provider.
