@@ -3,7 +3,8 @@
 #   1. generates the data with the demo generator: about 1,000,000 attendance marks, and cohorts of
 #      60,000 and 600,000 pupils with markers, assessments, attendance and support;
 #   2. times `gaptrack import attendance` against `psql \copy` of the same file into an unindexed
-#      table of the same columns;
+#      table of the same columns (and one with the import's key): into a new term, and into terms
+#      that hold another school's marks and the school's own earlier weeks;
 #   3. times `gaptrack report gap` on the 600,000-pupil cohort against a pandas script computing
 #      the same gap index and mean score gap from the same rows exported as CSV, and against a
 #      bare SELECT count(*) of the results at the same assessment points; checks that pandas and
@@ -142,23 +143,53 @@ sql "$DB_ATTENDANCE" "CREATE TABLE attendance_copy (student text, date date, ses
 # load that keeps a key as the import does.
 sql "$DB_ATTENDANCE" "CREATE TABLE attendance_copy_keyed (student text, date date, session text, code text,
     PRIMARY KEY (student, date, session))"
-warm "$ATTENDANCE_FILE"
-for _ in $(seq "$REPEAT"); do
-    fresh_database "$DB_ATTENDANCE_RUN" "$DB_ATTENDANCE"
-    sql "$DB_ATTENDANCE_RUN" "CHECKPOINT"
-    timed import_attendance "$GAPTRACK" import attendance "$ATTENDANCE_FILE" --provider "$PROVIDER" \
-        --database "$(conninfo_for "$DB_ATTENDANCE_RUN")"
-    sql "$DB_ATTENDANCE_RUN" "TRUNCATE attendance_copy; CHECKPOINT"
-    timed copy_attendance psql "$(conninfo_for "$DB_ATTENDANCE_RUN")" -X -q -v ON_ERROR_STOP=1 \
-        -c "\\copy attendance_copy FROM '$ATTENDANCE_FILE' WITH (FORMAT csv, HEADER)"
-    sql "$DB_ATTENDANCE_RUN" "TRUNCATE attendance_copy_keyed; CHECKPOINT"
-    timed copy_attendance_keyed psql "$(conninfo_for "$DB_ATTENDANCE_RUN")" -X -q -v ON_ERROR_STOP=1 \
-        -c "\\copy attendance_copy_keyed FROM '$ATTENDANCE_FILE' WITH (FORMAT csv, HEADER)"
-done
+# time_attendance SUFFIX FILE: REPEAT rounds of the import of FILE into a fresh copy of
+# $DB_ATTENDANCE, \copy of it into the unindexed table and into the keyed one, alternating; the
+# labels end in SUFFIX.
+time_attendance() {
+    local suffix="$1" file="$2"
+    warm "$file"
+    for _ in $(seq "$REPEAT"); do
+        fresh_database "$DB_ATTENDANCE_RUN" "$DB_ATTENDANCE"
+        sql "$DB_ATTENDANCE_RUN" "CHECKPOINT"
+        timed "import_attendance$suffix" "$GAPTRACK" import attendance "$file" --provider "$PROVIDER" \
+            --database "$(conninfo_for "$DB_ATTENDANCE_RUN")"
+        sql "$DB_ATTENDANCE_RUN" "TRUNCATE attendance_copy; CHECKPOINT"
+        timed "copy_attendance$suffix" psql "$(conninfo_for "$DB_ATTENDANCE_RUN")" -X -q -v ON_ERROR_STOP=1 \
+            -c "\\copy attendance_copy FROM '$file' WITH (FORMAT csv, HEADER)"
+        sql "$DB_ATTENDANCE_RUN" "TRUNCATE attendance_copy_keyed; CHECKPOINT"
+        timed "copy_attendance_keyed$suffix" psql "$(conninfo_for "$DB_ATTENDANCE_RUN")" -X -q -v ON_ERROR_STOP=1 \
+            -c "\\copy attendance_copy_keyed FROM '$file' WITH (FORMAT csv, HEADER)"
+    done
+}
+time_attendance "" "$ATTENDANCE_FILE"
 IMPORTED=$(sql "$DB_ATTENDANCE_RUN" "SELECT count(*) FROM attendance_marks")
 COPIED=$(sql "$DB_ATTENDANCE_RUN" "SELECT count(*) FROM attendance_copy")
 fact attendance_imported "$IMPORTED"
 fact attendance_copied "$COPIED"
+
+# The same school's marks into terms that already hold another school's marks (the same register
+# under a second provider code: its whole year, loaded first) and the school's own earlier weeks
+# (its marks before $ATTENDANCE_CUT, loaded first): the file timed is the school's marks from the
+# cut on, against \copy of that same file. Spring (cut in it) merges into the school's own
+# partition; summer is a term the school has no marks of yet, beside the other school's.
+say "Attendance: the same into terms holding another school's marks and the school's earlier weeks"
+OTHER_PROVIDER=other-academy
+ATTENDANCE_CUT=2025-02-24
+EARLY_FILE="$WORK/attendance-before-cut.csv"
+LATE_FILE="$WORK/attendance-from-cut.csv"
+awk -F, -v cut="$ATTENDANCE_CUT" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") d = i; print > early; print > late; next }
+    { if ($d < cut) print > early; else print > late }' early="$EARLY_FILE" late="$LATE_FILE" "$ATTENDANCE_FILE"
+LATE_MARKS=$(($(wc -l <"$LATE_FILE") - 1))
+fact attendance_marks_shared "$LATE_MARKS"
+"$GAPTRACK" provider add --database "$(conninfo_for "$DB_ATTENDANCE")" --code "$OTHER_PROVIDER" --name "Other Academy" \
+    --kind school --urn 100001 --la-code 801 >/dev/null
+"$GAPTRACK" import students "$BENCH_DIR/attendance/$PROVIDER/students.csv" --provider "$OTHER_PROVIDER" \
+    --database "$(conninfo_for "$DB_ATTENDANCE")" >/dev/null
+"$GAPTRACK" import attendance "$ATTENDANCE_FILE" --provider "$OTHER_PROVIDER" --database "$(conninfo_for "$DB_ATTENDANCE")" >/dev/null
+"$GAPTRACK" import attendance "$EARLY_FILE" --provider "$PROVIDER" --database "$(conninfo_for "$DB_ATTENDANCE")" >/dev/null
+sql "$DB_ATTENDANCE" "VACUUM ANALYZE"
+time_attendance _shared "$LATE_FILE"
 drop_database "$DB_ATTENDANCE_RUN"
 drop_database "$DB_ATTENDANCE"
 

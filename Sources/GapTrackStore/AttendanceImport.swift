@@ -6,16 +6,22 @@ import Postgres
 /// millions of marks: the file is read at byte level into packed, sorted keys (no `String` per
 /// field), then each reporting term is written in one of two ways:
 ///
-/// * a term with no marks yet is bulk-loaded (by `gaptrack import`, as the schema owner; a web
-///   upload may create no table and merges, `ImportContext.mayCreateTables`): a new table gets the marks by binary COPY in
-///   primary-key order, builds its primary key in one pass, and is attached as the term's
-///   partition of `attendance_marks`, which validates the foreign keys with one query each;
-/// * a term that has marks already is merged: binary COPY into a staging table, then one UPDATE
-///   for marks whose code changed (the old mark goes to `attendance_mark_history` through the
-///   table's trigger) and one INSERT for new sessions.
+/// * a term with no marks of this school yet is bulk-loaded (by `gaptrack import`, as the schema
+///   owner; a web upload may create no table and merges, `ImportContext.mayCreateTables`): a new
+///   table gets the marks by binary COPY in primary-key order, builds its primary key in one
+///   pass, and is attached as the school's partition of the term's partition of
+///   `attendance_marks`, which validates the foreign keys with one query each; other schools'
+///   marks of the term are in tables of their own, so every school's first import of a term
+///   takes this path, not only the first school's (sql/functions/attendance_term_tables.sql);
+/// * a term that has marks of this school already is merged: binary COPY into a staging table,
+///   then one UPDATE for marks whose code changed (the old mark goes to
+///   `attendance_mark_history` through the table's trigger) and one INSERT for new sessions,
+///   which land in the school's own partition and key.
 ///
 /// Both leave the same rows; the first is several times faster than maintaining the index and
-/// foreign keys row by row (measurements in BENCHMARKS.md). Students are resolved in
+/// foreign keys row by row (measurements in BENCHMARKS.md). Either way the partitions written
+/// are analysed before the transaction ends, so the next plan that reads them is estimated from
+/// their rows (a freshly loaded table planned as empty made reports pick nested loops). Students are resolved in
 /// Swift from one query of the provider's identifiers, so an unknown student is reported with
 /// its line before anything is written. Two rows for the same session in one file are an error.
 struct AttendanceImport {
@@ -51,25 +57,33 @@ struct AttendanceImport {
         var inserted = 0
         var updated = 0
         var bulkLoaded = 0
-        var toMerge: [Range<Int>] = []
+        var toMerge: [(AttendanceTerm, Range<Int>)] = []
         for (term, range) in termRanges(rows) {
             // Only the owner may bulk-load (and only the owner may look into the default partition).
             let isEmpty: Bool = try context.mayCreateTables && context.connection.query(
-                "SELECT attendance_term_is_empty($1, $2::term_name) AS empty",
-                [term.academicYear.description, term.term.rawValue]).single().decode("empty")
+                "SELECT attendance_school_term_is_empty($1, $2::term_name, $3) AS empty",
+                [term.academicYear.description, term.term.rawValue, context.providerID]).single().decode("empty")
             if isEmpty {
                 try bulkLoad(term: term, range: range, rows: rows, directory: directory, clock: &clock)
                 inserted += range.count
                 bulkLoaded += range.count
             } else {
-                toMerge.append(range)
+                toMerge.append((term, range))
             }
         }
         if !toMerge.isEmpty {
-            let merged = try merge(ranges: toMerge, rows: rows, directory: directory)
+            let merged = try merge(ranges: toMerge.map(\.1), rows: rows, directory: directory)
             clock.lap("merge into terms with marks")
             inserted += merged.inserted
             updated += merged.updated
+            // Only the owner may analyse; a web upload's merge leaves statistics to autovacuum.
+            if context.mayCreateTables && merged.inserted + merged.updated > 0 {
+                for (term, _) in toMerge {
+                    try context.connection.query("SELECT attendance_analyze_school_term($1, $2::term_name, $3)",
+                                                 [term.academicYear.description, term.term.rawValue, context.providerID])
+                }
+                clock.lap("statistics of the merged partitions")
+            }
         }
         return KindOutcome(rowsRead: reading.rowsRead, inserted: inserted, updated: updated, errors: reading.errors,
                            ignoredColumns: reading.ignoredColumns, phases: clock.phases,
@@ -116,7 +130,7 @@ struct AttendanceImport {
                           clock: inout PhaseClock) throws {
         let year = term.academicYear.description
         let table: String = try context.connection.query(
-            "SELECT attendance_create_term_table($1, $2::term_name) AS name", [year, term.term.rawValue]
+            "SELECT attendance_create_term_table($1, $2::term_name, $3) AS name", [year, term.term.rawValue, context.providerID]
         ).single().decode("name")
         let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         try context.connection.copyIn("COPY \(quoted) (provider_id, student_id, session_date, session, code) FROM STDIN (FORMAT binary)") { writer in
@@ -134,8 +148,8 @@ struct AttendanceImport {
             try encoder.finish(&writer)
         }
         clock.lap("\(term.academicTerm): copy \(range.count) marks")
-        try context.connection.query("SELECT attendance_attach_term_table($1, $2::term_name)", [year, term.term.rawValue])
-        clock.lap("\(term.academicTerm): primary key and attach")
+        try context.connection.query("SELECT attendance_attach_term_table($1, $2::term_name, $3)", [year, term.term.rawValue, context.providerID])
+        clock.lap("\(term.academicTerm): primary key, attach and statistics")
     }
 
     private func merge(ranges: [Range<Int>], rows: AttendanceRows, directory: StudentDirectory) throws -> (inserted: Int, updated: Int) {

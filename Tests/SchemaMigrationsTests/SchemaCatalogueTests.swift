@@ -208,6 +208,7 @@ struct SchemaCatalogueTests {
         + supportApplications
         + reportCacheFamilies
         + studentCensusFacts
+        + attendanceBySchool
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -384,5 +385,13 @@ struct SchemaCatalogueTests {
             let after = try SchemaCatalogue.lines(on: connection)
             #expect(Set(after).subtracting(before).map { $0.hasPrefix("column students #") && $0.contains(" forename text notnull=f") } == [true])
         }
+    }
+
+    /// 031_attendance_by_school.sql and functions/attendance_term_tables.sql: attendance partitioned
+    /// by school within term (docs/scaling.md). A list of its own, as `webImports` is, for the type checker's sake.
+    static let attendanceBySchool: [(line: String, reason: String)] = ["function ", "grant function "].flatMap { kind in
+        ["attendance_term_is_empty(", "attendance_create_term_table(", "attendance_attach_term_table(", "attendance_analyze_school_term(",
+         "attendance_create_term_partition(", "attendance_school_partition_name(", "attendance_school_term_is_empty("]
+            .map { (line: kind + $0, reason: "031: a term's marks in one partition per school; the term functions name the school") }
     }
 }

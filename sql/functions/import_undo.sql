@@ -90,8 +90,9 @@ $$;
 
 -- Attendance terms an import bulk-loaded (a new partition, COPYed before it was attached, which
 -- no trigger sees): one journal entry per student and term, naming the dates and how many marks,
--- instead of one per mark. Partitions attached by this transaction are the ones it loaded.
--- Returns the number of entries written.
+-- instead of one per mark. The schools' partitions of a term (leaves under the term's
+-- partition, sql/functions/attendance_term_tables.sql) attached by this transaction are the ones
+-- it loaded. Returns the number of entries written.
 CREATE OR REPLACE FUNCTION gaptrack_import_changes_record_loaded_terms(p_import_id bigint) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -101,7 +102,8 @@ DECLARE
 BEGIN
     FOR term IN
         SELECT i.inhrelid::regclass FROM pg_inherits i
-        WHERE i.inhparent = 'attendance_marks'::regclass AND i.xmin = pg_current_xact_id()::xid
+        JOIN pg_partition_tree('attendance_marks'::regclass) t ON t.relid = i.inhrelid AND t.isleaf
+        WHERE i.xmin = pg_current_xact_id()::xid
     LOOP
         EXECUTE format(
             'INSERT INTO import_changes (provider_id, import_id, table_name, action, row_key, before, after) '
@@ -287,7 +289,8 @@ BEGIN
         END LOOP;
         IF EXISTS (SELECT FROM undo_marks) THEN
             DELETE FROM attendance_marks t USING undo_marks m
-            WHERE t.student_id = m.student_id AND t.session_date BETWEEN m.from_date AND m.to_date;
+            WHERE t.provider_id = v_import.provider_id
+              AND t.student_id = m.student_id AND t.session_date BETWEEN m.from_date AND m.to_date;
             GET DIAGNOSTICS v_count = ROW_COUNT;
             SELECT sum(marks) INTO v_expected FROM undo_marks;
             IF v_count <> v_expected THEN

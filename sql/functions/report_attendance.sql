@@ -29,7 +29,12 @@
 -- term and enrolments of the year.
 -- Each step is MATERIALIZED: with the planner's guess of one row for a freshly loaded term (no
 -- statistics yet), an inlined step was joined by a nested loop that computed it again for every
--- student of the cohort, and one report of a small test school took 44 s.
+-- student of the cohort, and one report of a small test school took 44 s. The attendance import
+-- now analyses the partitions it wrote before it commits (sql/functions/attendance_term_tables.sql),
+-- but marks written through the service are counted only by autovacuum, so the steps stay
+-- MATERIALIZED (plans without them after an import's ANALYZE have not been compared).
+-- The marks are read by the school's provider and the term's dates, so the planner reads only the
+-- school's own partition of the term (and the defaults, for marks written outside a bulk load).
 -- Students are grouped by their facts column by column first (report_combination_sql), so that
 -- report_groups_of runs once per combination of facts rather than once per student.
 CREATE OR REPLACE FUNCTION report_attendance(p_marks_year text, p_marks_term term_name)
@@ -37,9 +42,10 @@ RETURNS TABLE (
     group_id text, students bigint, possible bigint, attended bigint,
     sum_attended_squared float8, sum_possible_squared float8, sum_attended_possible float8,
     persistently_absent bigint, severely_absent bigint)
--- No JIT: the planner costs the marks as the whole term's partition, every school's, and with
--- many schools in the database compiling the query took twice as long as running it on the
--- cohort's few thousand marks (BENCHMARKS.md, "Many schools").
+-- No JIT: when a term's marks were one partition of every school's, the planner costed the whole
+-- of it, and with many schools in the database compiling the query took twice as long as running
+-- it on the cohort's few thousand marks (BENCHMARKS.md, "Many schools"); compiling is not worth it
+-- for one school's partition either.
 LANGUAGE plpgsql SET jit = off AS $$
 #variable_conflict use_column
 DECLARE
