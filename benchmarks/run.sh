@@ -299,12 +299,16 @@ p99 = re.search(r"latency ms: .*p99 ([\d.]+)", text)
 wrk = re.search(r"wrk: (\S+), (\d+) connections", text)
 failed = re.search(r"not 201: (\d+)", text)
 pgbench = re.search(r"pgbench tps: ([\d.]+)", text)
+scoped = re.search(r"pgbench scoped tps: ([\d.]+)", text)
+load = re.search(r"load average: ([\d.]+)", text)
 if not (rate and p99):
     sys.exit(1)
 json.dump({"requests": int(rate.group(1)), "seconds": float(rate.group(2)), "requests_per_second": float(rate.group(3)),
            "p99_ms": float(p99.group(1)), "connections": int(wrk.group(2)) if wrk else None,
            "not_created": int(failed.group(1)) if failed else None,
-           "pgbench_tps": float(pgbench.group(1)) if pgbench else None}, open(sys.argv[2], "w"), indent=2)
+           "pgbench_tps": float(pgbench.group(1)) if pgbench else None,
+           "pgbench_scoped_tps": float(scoped.group(1)) if scoped else None,
+           "load_average": float(load.group(1)) if load else None}, open(sys.argv[2], "w"), indent=2)
 WRK
 else
     say "Skipping the service benchmark: this gaptrack has no 'serve' command"

@@ -75,10 +75,14 @@ public struct SupportCatalogue {
 
     /// Shared entries first, then the provider's own, each in code order.
     public func list(providerID: Int) throws -> [CatalogueEntry] {
-        try connection.query(
-            "SELECT kind, code, display_name, is_financial, own FROM support_catalogue($1) ORDER BY kind DESC, own, code",
-            [providerID]
-        ).rows.map { row in
+        try Self.entries(try connection.query(Self.listSQL, [providerID]))
+    }
+
+    /// `list`'s statement, $1 the provider, for a caller that sends it with others (`pipeline`).
+    static let listSQL = "SELECT kind, code, display_name, is_financial, own FROM support_catalogue($1) ORDER BY kind DESC, own, code"
+
+    static func entries(_ result: PostgresResult) throws -> [CatalogueEntry] {
+        try result.rows.map { row in
             CatalogueEntry(kind: CatalogueKind(rawValue: try row.decode("kind"))!, code: try row.decode("code"),
                            name: try row.decode("display_name"), isFinancial: try row.decode("is_financial"), own: try row.decode("own"))
         }

@@ -4,7 +4,7 @@ import Postgres
 /// rows exist for it.
 ///
 /// The transaction first binds, with `set_config(..., true)` (the transaction-local form of
-/// SET LOCAL):
+/// SET LOCAL), in the same round trip as its BEGIN:
 ///   `role`                  gaptrack_service, or gaptrack_governor for governors;
 ///   `gaptrack.provider_id`  the token's provider, read by every policy;
 ///   `gaptrack.role`         the token's API role, read by the restricted-records policies;
@@ -55,16 +55,15 @@ public struct ScopedSession: Sendable {
     public func run<Result>(
         on connection: PostgresConnection, isolation: Isolation = .readCommitted, _ body: (PostgresConnection) throws -> Result
     ) throws -> Result {
-        try connection.begin(isolation.begin)
         do {
-            try connection.query(
-                """
-                SELECT set_config('role', $1, true), set_config('gaptrack.provider_id', $2, true),
-                       set_config('gaptrack.role', $3, true), set_config('gaptrack.actor', $4, true),
-                       set_config('gaptrack.token_id', $5, true), set_config('gaptrack.changing_provider', $2, true)
-                """,
-                // A person signed in to the web pages has no token (0): the audit log's token_id stays NULL.
-                [databaseRole, String(providerID), role.rawValue, actor, tokenID > 0 ? String(tokenID) : ""])
+            // With BEGIN and the connection's limits: one round trip (PostgresConnection.begin).
+            // A person signed in to the web pages has no token (0): the audit log's token_id stays NULL.
+            try connection.begin(isolation.begin, settings: [
+                TransactionSetting("role", databaseRole), TransactionSetting("gaptrack.provider_id", String(providerID)),
+                TransactionSetting("gaptrack.role", role.rawValue), TransactionSetting("gaptrack.actor", actor),
+                TransactionSetting("gaptrack.token_id", tokenID > 0 ? String(tokenID) : ""),
+                TransactionSetting("gaptrack.changing_provider", String(providerID)),
+            ])
             if let groupID {
                 try connection.query("SELECT gaptrack_bind_group_member($1, $2)", [groupID, providerID])
             }

@@ -18,15 +18,15 @@ public enum ServiceDatabase {
     /// waiting for a lock longer than `lock`, is cancelled and its transaction rolled back; a
     /// transaction left idle longer than `idleInTransaction` ends the session, so a connection can
     /// never hold a transaction (and its locks) open for good. Whole milliseconds, 0 meaning no
-    /// limit. `SET LOCAL`, sent with each BEGIN, never for the session: behind a
+    /// limit. Transaction-local (`set_config(..., true)`, as `SET LOCAL`), sent with each BEGIN, never for the session: behind a
     /// transaction-pooling PgBouncer a session setting would stay on whichever server session
     /// ran it and reach other clients' transactions, while the next transaction of this
     /// connection might run without it (docs/scaling.md).
     public static func limitTransactions(_ connection: PostgresConnection, statementMilliseconds: Int, lockMilliseconds: Int, idleInTransactionMilliseconds: Int) {
-        connection.transactionPreamble = [
+        connection.transactionSettings = [
             ("statement_timeout", statementMilliseconds), ("lock_timeout", lockMilliseconds),
             ("idle_in_transaction_session_timeout", idleInTransactionMilliseconds),
-        ].map { "SET LOCAL \($0.0) = \(max(0, $0.1))" }.joined(separator: "; ")
+        ].map { TransactionSetting($0.0, String(max(0, $0.1))) }
     }
 
     /// Ends whatever transaction a failed job left open, so the next job starts clean.

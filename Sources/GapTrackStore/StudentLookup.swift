@@ -87,8 +87,18 @@ public struct Students {
     /// imports check it, so a mistyped UPN gets the same message from every door.
     public func lookUp(_ identifiers: [StudentIdentifier], providerID: Int) throws -> [StudentLookup] {
         guard !identifiers.isEmpty else { return [] }
-        let kindText: String = try connection.query(
-            "SELECT kind::text AS kind FROM providers WHERE provider_id = $1", [providerID]).single().decode("kind")
+        // The provider's kind and the matches in one round trip: an identifier of the wrong shape
+        // is looked up too, and its shape's message wins over what the look-up found.
+        let answers = try connection.pipeline([
+            PipelinedStatement("SELECT kind::text AS kind FROM providers WHERE provider_id = $1", [providerID]),
+            PipelinedStatement(
+                """
+                WITH wanted AS (SELECT DISTINCT identifier FROM unnest($2::text[]) AS i(identifier))
+                \(Self.matchesSQL(wanted: "wanted"))
+                """,
+                [providerID, Array(Set(identifiers.map(\.value)))]),
+        ])
+        let kindText: String = try answers[0].single().decode("kind")
         guard let kind = ProviderKind(rawValue: kindText) else {
             throw PostgresError.malformedValue(column: "kind", value: kindText, swiftType: "ProviderKind")
         }
@@ -96,14 +106,7 @@ public struct Students {
         for identifier in Set(identifiers) {
             do { _ = try StudentIdentifiers.normalise(identifier.value, providerKind: kind) } catch { misshapen[identifier.value] = error.message }
         }
-        let distinct = Array(Set(identifiers.map(\.value)).subtracting(misshapen.keys))
-        let rows = try connection.query(
-            """
-            WITH wanted AS (SELECT DISTINCT identifier FROM unnest($2::text[]) AS i(identifier))
-            \(Self.matchesSQL(wanted: "wanted"))
-            """,
-            [providerID, distinct]
-        ).rows
+        let rows = answers[1].rows
         var found: [String: StudentLookup] = [:]
         for row in rows {
             let count: Int = try row.decode("students")

@@ -24,10 +24,14 @@ public struct SupportRecordRules: Sendable {
     /// The catalogues a provider may use as the database holds them now: the shared codes and
     /// the provider's own (`SupportCatalogue`), read through the one lookup every door uses.
     public static func load(_ connection: PostgresConnection, providerID: Int) throws -> SupportRecordRules {
-        let entries = try SupportCatalogue(connection: connection).list(providerID: providerID)
+        // Both in one round trip: every API write of a support record starts here.
+        let answers = try connection.pipeline([
+            PipelinedStatement(SupportCatalogue.listSQL, [providerID]), PipelinedStatement(SupportTargets.assessmentPointsSQL, [providerID]),
+        ])
+        let entries = try SupportCatalogue.entries(answers[0])
         return SupportRecordRules(types: entries.filter { $0.kind == .supportType }.map(\.code).sorted(),
                                   fundingSources: entries.filter { $0.kind == .fundingSource }.map(\.code).sorted(),
-                                  assessmentPoints: try SupportTargets.assessmentPoints(connection, providerID: providerID))
+                                  assessmentPoints: try SupportTargets.assessmentPoints(answers[1]))
     }
 
     public func type(_ text: String) throws(FieldProblem) -> String {

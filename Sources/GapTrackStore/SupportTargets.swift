@@ -124,10 +124,15 @@ enum SupportTargets {
 
     /// Every assessment point of the provider, named in full.
     static func assessmentPoints(_ connection: PostgresConnection, providerID: Int) throws -> [AssessmentPointName] {
-        try connection.query(
-            "SELECT DISTINCT subject, name, academic_year, term::text AS term FROM assessment_points WHERE provider_id = $1 ORDER BY 1, 3, 4, 2",
-            [providerID]
-        ).rows.compactMap { row in
+        try assessmentPoints(try connection.query(assessmentPointsSQL, [providerID]))
+    }
+
+    /// `assessmentPoints`' statement, $1 the provider, for a caller that sends it with others.
+    static let assessmentPointsSQL =
+        "SELECT DISTINCT subject, name, academic_year, term::text AS term FROM assessment_points WHERE provider_id = $1 ORDER BY 1, 3, 4, 2"
+
+    static func assessmentPoints(_ result: PostgresResult) throws -> [AssessmentPointName] {
+        try result.rows.compactMap { row in
             guard let term = try? AcademicTerm(parsing: "\(try row.decode("academic_year", as: String.self))-\(try row.decode("term", as: String.self))")
             else { return nil }
             return AssessmentPointName(subject: try row.decode("subject"), name: try row.decode("name", as: String.self), term: term)

@@ -56,16 +56,71 @@ public final class PostgresConnection {
         _ = try consume(PQexec(handle, sql))
     }
 
-    /// Fixed statements (never user data) sent with every `begin`, in the same round trip: the
-    /// service's statement limits as `SET LOCAL`, which end with the transaction, because behind a
-    /// transaction-pooling PgBouncer the next transaction may run on another server session
-    /// (docs/scaling.md).
-    public var transactionPreamble = ""
+    /// Settings (`set_config(name, value, true)`, the transaction-local form of `SET LOCAL`) made
+    /// by every `begin`, in the same round trip: the service's statement limits, which end with the
+    /// transaction, because behind a transaction-pooling PgBouncer the next transaction may run on
+    /// another server session (docs/scaling.md).
+    public var transactionSettings: [TransactionSetting] = []
 
-    /// Opens a transaction with `statement` (BEGIN, or BEGIN with an isolation level) followed by
-    /// `transactionPreamble`.
-    public func begin(_ statement: String = "BEGIN") throws(PostgresError) {
-        try execute(transactionPreamble.isEmpty ? statement : statement + "; " + transactionPreamble)
+    /// Opens a transaction with `statement` (BEGIN, or BEGIN with an isolation level), then makes
+    /// `transactionSettings` and `settings`, all in one round trip (`pipeline`). The values travel
+    /// as bound parameters.
+    public func begin(_ statement: String = "BEGIN", settings: [TransactionSetting] = []) throws(PostgresError) {
+        let all = transactionSettings + settings
+        guard !all.isEmpty else { return try execute(statement) }
+        let calls = all.indices.map { "set_config($\(2 * $0 + 1), $\(2 * $0 + 2), true)" }.joined(separator: ", ")
+        _ = try pipeline([PipelinedStatement(statement), PipelinedStatement("SELECT " + calls, all.flatMap { [$0.name, $0.value] })])
+    }
+
+    /// Sends `statements` together and reads their answers together: one round trip instead of one
+    /// each (libpq's pipeline mode). Each statement is parsed and run as `query` would; those
+    /// after a failed one are skipped by the server, and the first failure is thrown once every
+    /// answer has been read, so the connection is left ready for the next statement. Outside a
+    /// transaction the statements run as one implicit transaction; inside one, a failure leaves it
+    /// aborted, for the caller to roll back as after any failed statement.
+    public func pipeline(_ statements: [PipelinedStatement]) throws(PostgresError) -> [PostgresResult] {
+        guard !statements.isEmpty else { return [] }
+        guard PQenterPipelineMode(handle) == 1 else { throw clientError() }
+        var failure: PostgresError?
+        var sent = 0
+        for statement in statements {
+            let texts = statement.parameters.map { $0.postgresText }
+            let queued = withParameterPointers(texts) { pointers in
+                PQsendQueryParams(handle, statement.sql, Int32(texts.count), nil, pointers, nil, nil, 0)
+            }
+            guard queued == 1 else {
+                failure = clientError()
+                break
+            }
+            sent += 1
+        }
+        var results: [PostgresResult] = []
+        if PQpipelineSync(handle) == 1 {
+            reading: for _ in 0..<sent {
+                guard let result = PQgetResult(handle) else {
+                    failure = failure ?? clientError()
+                    break
+                }
+                if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                    PQclear(result)
+                } else {
+                    do { results.append(try consume(result)) } catch { failure = failure ?? error }
+                }
+                // The end of this statement's answer (a NULL result).
+                while let extra = PQgetResult(handle) {
+                    PQclear(extra)
+                    if PQstatus(handle) != CONNECTION_OK { break reading }
+                }
+                if PQstatus(handle) != CONNECTION_OK { break }
+            }
+            // The synchronisation point's own answer.
+            if PQstatus(handle) == CONNECTION_OK, let sync = PQgetResult(handle) { PQclear(sync) }
+        } else {
+            failure = failure ?? clientError()
+        }
+        if PQexitPipelineMode(handle) != 1 { failure = failure ?? clientError() }
+        if let failure { throw failure }
+        return results
     }
 
     /// Runs `body` in a transaction: it commits when `body` returns and rolls back when it throws.
@@ -220,6 +275,28 @@ public final class PostgresConnection {
 
     private func clientError() -> PostgresError {
         .client(message: String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+/// One setting of `PostgresConnection.begin`: a configuration parameter's name and its value.
+public struct TransactionSetting: Sendable, Equatable {
+    public let name: String
+    public let value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// One statement of `PostgresConnection.pipeline`, with `$1, $2, ...` bound to `parameters`.
+public struct PipelinedStatement {
+    public let sql: String
+    public let parameters: [any PostgresEncodable]
+
+    public init(_ sql: String, _ parameters: [any PostgresEncodable] = []) {
+        self.sql = sql
+        self.parameters = parameters
     }
 }
 
