@@ -86,14 +86,17 @@ public struct DisclosureAuditor: Sendable {
         self.threshold = threshold
     }
 
-    /// The figures the audit reports an interval for: those shown as `c`, and unpublished counts
-    /// under the threshold.
-    func isAudited(_ cell: Cell) -> Bool {
+    /// The figures the audit reports an interval for: those shown as `c`, unpublished counts
+    /// under the threshold, and the sums of the pupils a filtered view leaves out when they are
+    /// under it (`TableSet.tie(to:matching:threshold:)`).
+    func isAudited(_ cell: Cell, in tables: TableSet) -> Bool {
         if cell.isRate { return false }
         return switch cell.visibility {
         case .published: false
         case .suppressed: true
-        case .unpublished: cell.isCount && cell.value < threshold
+        case .unpublished:
+            cell.isCount ? cell.value < threshold
+                : cell.id.rawValue.hasPrefix(TableSet.differencePrefix) && PrimarySuppression(threshold: threshold).isSmall(cell, in: tables)
         }
     }
 
@@ -109,7 +112,7 @@ public struct DisclosureAuditor: Sendable {
         let system = try AttackerSystem(tables)
         var figures: [ProtectedFigure] = []
         var findings: [DisclosureFinding] = []
-        for cell in tables.cells where isAudited(cell) {
+        for cell in tables.cells where isAudited(cell, in: tables) {
             let interval = try system.interval(of: cell.id)
             figures.append(ProtectedFigure(cell: cell.id, label: cell.label, value: cell.value, interval: interval))
             if isSensitive(cell, in: tables), let finding = check(cell, interval) { findings.append(finding) }
@@ -121,7 +124,7 @@ public struct DisclosureAuditor: Sendable {
     /// suppression needs at each step.
     func firstFinding(_ tables: TableSet) throws(DisclosureControlError) -> DisclosureFinding? {
         let system = try AttackerSystem(tables)
-        for cell in tables.cells where isAudited(cell) && isSensitive(cell, in: tables) {
+        for cell in tables.cells where isAudited(cell, in: tables) && isSensitive(cell, in: tables) {
             if let finding = check(cell, try system.interval(of: cell.id)) { return finding }
         }
         return nil

@@ -189,7 +189,12 @@ public struct TermlyReportQueries {
         var report = builder.build(data)
         let sections = try impact.add(
             to: &report, provider: provider, cohort: cohort, candidates: data.impactCandidates, rule: builder.rule, audience: audience, on: connection)
-        return (try TermlyReportShaping(threshold: builder.rule.threshold).shape(report, data: data, impact: sections, for: audience), data, sections)
+        // A filtered view for governors or the public is shaped against the unfiltered cohort, so
+        // that the two reports cannot be differenced (docs/disclosure-control.md §7.7).
+        let whole = filter.isEmpty || !audience.suppresses ? nil : try self.data(
+            provider: provider, cohort: cohort, term: term, comparison: data.comparison, audience: audience)
+        return (try TermlyReportShaping(threshold: builder.rule.threshold).shape(report, data: data, impact: sections, whole: whole, for: audience),
+                data, sections)
     }
 
     /// The error for `text`, typed as a cohort that has no students in `term` at the provider or

@@ -31,9 +31,11 @@ public struct TermlyReportShaping: Sendable {
     }
 
     /// `report` (as the builder made it from `data`, true figures throughout) for `audience`.
-    /// `impact`: the data of the report's impact sections, in order.
+    /// `impact`: the data of the report's impact sections, in order. `whole`: for a filtered
+    /// view, the data of the same cohort unfiltered, whose report a reader can set beside this
+    /// one (docs/disclosure-control.md §7.7).
     public func shape(
-        _ report: TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], for audience: ReportAudience
+        _ report: TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], whole: TermlyReportData? = nil, for audience: ReportAudience
     ) throws(ShapingError) -> TermlyGapReport {
         var shaped = report
         shaped.audience = audience
@@ -46,7 +48,7 @@ public struct TermlyReportShaping: Sendable {
             markSmallGroups(&shaped)
         case .governors, .public:
             do {
-                try suppress(&shaped, data: data, impact: impact, audience: audience)
+                try suppress(&shaped, data: data, impact: impact, whole: whole, audience: audience)
             } catch {
                 throw ShapingError(problem: error)
             }
@@ -111,9 +113,10 @@ public struct TermlyReportShaping: Sendable {
     // MARK: - Governors and public
 
     func suppress(
-        _ report: inout TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], audience: ReportAudience = .governors
+        _ report: inout TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], whole: TermlyReportData? = nil,
+        audience: ReportAudience = .governors
     ) throws(DisclosureControlError) {
-        let described = try TermlyReportTables.describe(data, impact: impact, threshold: threshold)
+        let described = try TermlyReportTables.describe(data, impact: impact, whole: whole, threshold: threshold)
         var tables = described.tables
         let primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: described.exemptZeros))
         let protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold)).protect(tables)
