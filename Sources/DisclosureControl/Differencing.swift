@@ -54,3 +54,58 @@ extension TableSet {
         return added
     }
 }
+
+extension TableSet {
+    /// The prefix of a part's cells merged by `tie(toParts:matching:)`.
+    public static func partPrefix(_ name: String) -> String { "in part \(name): " }
+
+    /// Whether a cell was added to describe another report (`tie(to:…)`, `tie(toParts:…)`).
+    static func isLinked(_ id: CellID) -> Bool {
+        id.rawValue.hasPrefix(differencePrefix) || id.rawValue.hasPrefix("in part ")
+    }
+
+    /// Ties this report (a whole school, a key stage) to its parts' own reports (each year
+    /// group's), as their readers see them: every cell and relation of each part is merged under
+    /// `partPrefix(name)`, printed where the part prints it and withheld where it withholds it,
+    /// and each figure of this report that is exactly the sum of the same figure (by `key`) of
+    /// every part is tied to them. Returns the parts' printed cells: complementary suppression here
+    /// must not choose them (`ComplementarySuppression.keeping`), since the parts print them
+    /// whatever this report does, so the whole report takes the suppression (docs/disclosure-control.md §7.7).
+    public mutating func tie(
+        toParts parts: [(name: String, tables: TableSet)], matching key: (Cell) -> String
+    ) throws(DisclosureControlError) -> Set<CellID> {
+        guard !parts.isEmpty else { return [] }
+        var keeping: Set<CellID> = []
+        var byKey: [[String: CellID]] = []
+        for part in parts {
+            let prefix = Self.partPrefix(part.name)
+            func renamed(_ id: CellID) -> CellID { CellID(prefix + id.rawValue) }
+            var index: [String: CellID] = [:]
+            for cell in part.tables.cells {
+                let measure: Measure = switch cell.measure {
+                case .pupils: .pupils
+                case let .sum(unit, group): .sum(unit: unit, group: group.map(renamed))
+                case let .rate(numerator, denominator, decimals): .rate(numerator: renamed(numerator), denominator: renamed(denominator), decimals: decimals)
+                }
+                try add(Cell(id: renamed(cell.id), label: "\(part.name): \(cell.label)", value: cell.value, measure: measure,
+                             visibility: cell.visibility, isTotal: cell.isTotal, knownMaximum: cell.knownMaximum))
+                if cell.visibility == .published { keeping.insert(renamed(cell.id)) }
+                if !cell.isRate { index[key(cell)] = index[key(cell)] ?? renamed(cell.id) }
+            }
+            for relation in part.tables.relations {
+                try relate(LinearRelation(
+                    "\(part.name): \(relation.name)", terms: relation.terms.map { Term(renamed($0.cell), $0.coefficient) }, kind: relation.kind,
+                    constant: relation.constant, knownWhilePublished: relation.knownWhilePublished.map(renamed)))
+            }
+            byKey.append(index)
+        }
+        for cell in cells where !cell.isRate && !Self.isLinked(cell.id) {
+            let matches = byKey.compactMap { $0[key(cell)] }
+            guard matches.count == parts.count,
+                  matches.allSatisfy({ self[$0]?.isCount == cell.isCount }),
+                  matches.reduce(0, { $0 + (self[$1]?.value ?? 0) }) == cell.value else { continue }
+            try relate(LinearRelation.sum("\(cell.label) = the sum over the parts", total: cell.id, parts: matches))
+        }
+        return keeping
+    }
+}

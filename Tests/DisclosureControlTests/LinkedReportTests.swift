@@ -175,3 +175,16 @@ struct LinkedReportTests {
         #expect(leakedAlone > 0, "no trust leaked when protected alone: the generator plants nothing")
     }
 }
+
+extension LinkedReportTests {
+    @Test("tie to no parts adds nothing: a zero is not pinned by an empty sum")
+    func noParts() throws {
+        var t = TableSet()
+        try t.count("empty", "An empty group", 0)
+        t.suppress("empty")
+        let before = try DisclosureAuditor().audit(t)
+        #expect(try t.tie(toParts: [], matching: \.label).isEmpty)
+        #expect(t.relations.isEmpty)
+        #expect(try DisclosureAuditor().audit(t) == before)
+    }
+}

@@ -52,14 +52,14 @@ struct TermlyReportTables {
     static func describe(
         _ data: TermlyReportData, impact: [ImpactData] = [], whole: TermlyReportData? = nil, threshold: Int = 10
     ) throws(DisclosureControlError) -> TermlyReportTables {
-        var described = try describe(data, impact: impact, threshold: threshold)
+        var described = try describeOwn(data, impact: impact, threshold: threshold)
         if let whole {
-            try described.tables.tie(to: describe(whole, threshold: threshold).tables, matching: \.label, threshold: threshold)
+            try described.tables.tie(to: describeOwn(whole, impact: [], threshold: threshold).tables, matching: \.label, threshold: threshold)
         }
         return described
     }
 
-    private static func describe(_ data: TermlyReportData, impact: [ImpactData], threshold: Int) throws(DisclosureControlError) -> TermlyReportTables {
+    private static func describeOwn(_ data: TermlyReportData, impact: [ImpactData], threshold: Int) throws(DisclosureControlError) -> TermlyReportTables {
         var described = TermlyReportTables()
         try described.addGroupSizes(data)
         try described.addAttendance(data)
