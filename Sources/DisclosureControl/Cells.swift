@@ -59,6 +59,10 @@ public struct Cell: Sendable, Equatable {
     /// The largest value an attacker knows the figure can take (a group is no larger than its
     /// cohort), if known. Every figure is known to be at least 0.
     public let knownMaximum: Int?
+    /// The value of a figure of another report that contains this one (the whole cohort's, for a
+    /// filtered view's): any part of a group is at most the group, which tells a reader nothing
+    /// new, so the protection a sum is asked for stops there (`ProtectionLevel`).
+    public internal(set) var containedIn: Int?
 
     public init(
         id: CellID, label: String, value: Int, measure: Measure = .pupils, visibility: Visibility = .published,

@@ -86,14 +86,17 @@ public struct DisclosureAuditor: Sendable {
         self.threshold = threshold
     }
 
-    /// The figures the audit reports an interval for: those shown as `c`, and unpublished counts
-    /// under the threshold.
-    func isAudited(_ cell: Cell) -> Bool {
+    /// The figures the audit reports an interval for: those shown as `c`, unpublished counts
+    /// under the threshold, and the sums of the pupils a filtered view leaves out when they are
+    /// under it (`TableSet.tie(to:matching:threshold:)`).
+    func isAudited(_ cell: Cell, in tables: TableSet) -> Bool {
         if cell.isRate { return false }
         return switch cell.visibility {
         case .published: false
         case .suppressed: true
-        case .unpublished: cell.isCount && cell.value < threshold
+        case .unpublished:
+            cell.isCount ? cell.value < threshold
+                : TableSet.isLinked(cell.id) && PrimarySuppression(threshold: threshold).isSmall(cell, in: tables)
         }
     }
 
@@ -107,12 +110,13 @@ public struct DisclosureAuditor: Sendable {
 
     public func audit(_ tables: TableSet) throws(DisclosureControlError) -> DisclosureAudit {
         let system = try AttackerSystem(tables)
+        var linked = LinkedBaseline(tables)
         var figures: [ProtectedFigure] = []
         var findings: [DisclosureFinding] = []
-        for cell in tables.cells where isAudited(cell) {
+        for cell in tables.cells where isAudited(cell, in: tables) {
             let interval = try system.interval(of: cell.id)
             figures.append(ProtectedFigure(cell: cell.id, label: cell.label, value: cell.value, interval: interval))
-            if isSensitive(cell, in: tables), let finding = check(cell, interval) { findings.append(finding) }
+            if isSensitive(cell, in: tables), let finding = check(cell, interval), try !linked.excuses(finding) { findings.append(finding) }
         }
         return DisclosureAudit(figures: figures, findings: findings)
     }
@@ -121,10 +125,40 @@ public struct DisclosureAuditor: Sendable {
     /// suppression needs at each step.
     func firstFinding(_ tables: TableSet) throws(DisclosureControlError) -> DisclosureFinding? {
         let system = try AttackerSystem(tables)
-        for cell in tables.cells where isAudited(cell) && isSensitive(cell, in: tables) {
-            if let finding = check(cell, try system.interval(of: cell.id)) { return finding }
+        var linked = LinkedBaseline(tables)
+        for cell in tables.cells where isAudited(cell, in: tables) && isSensitive(cell, in: tables) {
+            if let finding = check(cell, try system.interval(of: cell.id)), try !linked.excuses(finding) { return finding }
         }
         return nil
+    }
+
+    /// What the linked reports (a filtered view's whole cohort, a whole school's year groups)
+    /// disclose of a figure on their own: its interval with every figure of this report withheld.
+    /// A report is not blamed for that: a figure no narrower than it is excused
+    /// (docs/disclosure-control.md §7.7). Tables with no linked cells excuse nothing.
+    struct LinkedBaseline {
+        let tables: TableSet
+        var system: AttackerSystem?
+
+        init(_ tables: TableSet) { self.tables = tables }
+
+        mutating func excuses(_ finding: DisclosureFinding) throws(DisclosureControlError) -> Bool {
+            guard tables.cells.contains(where: { TableSet.isLinked($0.id) }) else { return false }
+            if system == nil {
+                var withheld = tables
+                for cell in tables.cells where cell.visibility == .published && !TableSet.isLinked(cell.id) {
+                    withheld.setVisibility(.suppressed, of: cell.id)
+                }
+                system = try AttackerSystem(withheld)
+            }
+            let alone = try system!.interval(of: finding.cell)
+            let upperCovered = switch (finding.interval.upper, alone.upper) {
+            case (nil, _): true
+            case (_, nil): false
+            case let (upper?, aloneUpper?): upper >= aloneUpper
+            }
+            return finding.interval.lower <= alone.lower && upperCovered
+        }
     }
 
     func check(_ cell: Cell, _ interval: FeasibleInterval) -> DisclosureFinding? {

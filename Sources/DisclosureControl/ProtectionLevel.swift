@@ -8,7 +8,9 @@
 /// - A sum (sessions, pounds) is protected when its interval reaches at least `sumMargin`
 ///   (default 20%) of its true value below it and above it: Hundepool et al.'s lower and upper
 ///   protection levels, set as a share of the cell as in the p% rule. Below zero is impossible,
-///   so the lower requirement is capped at the value itself.
+///   so the lower requirement is capped at the value itself; a part of a figure printed elsewhere
+///   (a filtered view's sessions, part of the whole cohort's) is at most that figure, which is no
+///   disclosure, so the upper requirement is capped there (`Cell.containedIn`).
 /// - Any suppressed figure whose interval is a single value fails, whatever the settings: it
 ///   has been recovered exactly (for a zero: "zero inferable").
 public struct ProtectionLevel: Sendable, Equatable {
@@ -32,7 +34,7 @@ public struct ProtectionLevel: Sendable, Equatable {
         case .sum:
             let margin = Double(cell.value) * sumMargin
             let below = max(0, Int((Double(cell.value) - margin).rounded(.down)))
-            let above = Int((Double(cell.value) + margin).rounded(.up))
+            let above = min(Int((Double(cell.value) + margin).rounded(.up)), cell.containedIn ?? .max)
             return .reach(below: below, above: above)
         case .rate:
             // Not audited: a rate is protected through its numerator, hidden with it.

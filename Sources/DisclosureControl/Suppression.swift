@@ -56,8 +56,15 @@ public struct ProtectedTables: Sendable, Equatable {
 /// left to hide it gives up with `DisclosureControlError.cannotProtect`.
 public struct ComplementarySuppression: Sendable {
     public let auditor: DisclosureAuditor
+    /// Figures another report of the same audience already prints (a school's own governors'
+    /// report beside its row in the trust's): hiding them here would protect nothing, so they are
+    /// never chosen (docs/disclosure-control.md §7.7).
+    public let keeping: Set<CellID>
 
-    public init(auditor: DisclosureAuditor = DisclosureAuditor()) { self.auditor = auditor }
+    public init(auditor: DisclosureAuditor = DisclosureAuditor(), keeping: Set<CellID> = []) {
+        self.auditor = auditor
+        self.keeping = keeping
+    }
 
     public func protect(_ tables: TableSet) throws(DisclosureControlError) -> ProtectedTables {
         var tables = tables
@@ -130,7 +137,7 @@ public struct ComplementarySuppression: Sendable {
                 for term in relation.terms {
                     guard let cell = tables[term.cell] else { continue }
                     if cell.visibility == .published {
-                        if !offered.contains(term.cell) { published.insert(term.cell) }
+                        if !offered.contains(term.cell), !keeping.contains(term.cell) { published.insert(term.cell) }
                     } else if !reached.contains(term.cell) {
                         reached.insert(term.cell)
                         nextFrontier.append(term.cell)

@@ -50,6 +50,12 @@ public struct TableSet: Sendable, Equatable {
         try add(Cell(id: id, label: label, value: value, measure: .sum(unit: unit, group: group), isTotal: isTotal))
     }
 
+    /// Records that a figure is part of a figure of `value` printed elsewhere (`Cell.containedIn`).
+    mutating func contain(_ id: CellID, in value: Int) {
+        guard let position = positions[id], cells[position].value <= value else { return }
+        cells[position].containedIn = min(cells[position].containedIn ?? value, value)
+    }
+
     /// Sets how a figure is shown; returns false if there is no such figure.
     @discardableResult
     public mutating func setVisibility(_ visibility: Visibility, of id: CellID) -> Bool {

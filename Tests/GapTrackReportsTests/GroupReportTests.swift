@@ -100,10 +100,11 @@ import Testing
                     for (shown, real) in zip(subject.schools, trueSubject.schools) where !shown.disadvantaged.isSuppressed {
                         #expect(shown.disadvantaged == real.disadvantaged && shown.gapIndex == real.gapIndex)
                     }
-                    // No school under the threshold is drawn: its point would give its size away.
-                    let html = GroupHTMLRenderer.funnelPlot(subject, try #require(subject.funnel), id: "f")
-                    #expect(!html.contains(">tiny<"))
-                    #expect(html.contains(">outlier<"))
+                    // The pooled row less the schools printed in their own governors' reports would be the
+                    // tiny school: the pooled counts, and the funnel drawn from them, are withheld
+                    // (docs/disclosure-control.md §7.7).
+                    #expect(subject.disadvantaged.isSuppressed || subject.others.isSuppressed)
+                    #expect(subject.funnel == nil)
                 }
                 #expect(shaped.schoolsWithoutData.map(\.code) == ["empty"])
             }
@@ -123,11 +124,15 @@ import Testing
             }
             let json = try GroupReportRenderer.render(report, format: .json)
             #expect(try GroupReportRenderer.decode(json).subjects.map(\.title) == report.subjects.map(\.title))
-            let html = try GroupReportRenderer.render(report, format: .html)
+            // The governors' pooled row is withheld here (the tiny school: docs/disclosure-control.md §7.7), so
+            // the funnel is drawn in the staff report.
+            let staff = try queries.report(group: Self.group, cohort: Self.cohort, term: SyntheticSchool.term, audience: .staff)
+            let html = try GroupReportRenderer.render(staff, format: .html)
             #expect(html.contains("id=\"chart-funnel-1\"") && html.contains("99.8% limits") && !html.contains("<script"))
             let csv = try GroupReportRenderer.render(report, format: .csv)
             #expect(csv.hasPrefix(GroupReportRenderer.csvHeader.joined(separator: ",")))
-            #expect(csv.contains("test-trust,year-11,2024/25-autumn,governors,maths,") && csv.contains(",funnel_99_8,"))
+            #expect(csv.contains("test-trust,year-11,2024/25-autumn,governors,maths,"))
+            #expect(try GroupReportRenderer.render(staff, format: .csv).contains(",funnel_99_8,"))
         }
     }
 

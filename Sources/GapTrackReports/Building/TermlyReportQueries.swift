@@ -1,3 +1,4 @@
+import DisclosureControl
 import Foundation
 import GapTrackDomain
 import GapTrackStore
@@ -229,7 +230,36 @@ public struct TermlyReportQueries {
         var report = builder.build(data)
         let sections = try impact.add(
             to: &report, provider: provider, cohort: cohort, candidates: data.impactCandidates, rule: builder.rule, audience: audience, on: connection)
-        return (try TermlyReportShaping(threshold: builder.rule.threshold).shape(report, data: data, impact: sections, for: audience), data, sections)
+        // A filtered view for governors or the public is shaped against the unfiltered cohort, so
+        // that the two reports cannot be differenced (docs/disclosure-control.md §7.7).
+        let whole = filter.isEmpty || !audience.suppresses ? nil : try self.data(
+            provider: provider, cohort: cohort, term: term, comparison: data.comparison, audience: audience)
+        let yearGroups = audience.suppresses ? try yearGroupReports(
+            data, provider: provider, term: term, builder: builder, audience: audience, filter: filter) : []
+        return (try TermlyReportShaping(threshold: builder.rule.threshold).shape(
+            report, data: data, impact: sections, whole: whole, yearGroups: yearGroups, for: audience), data, sections)
+    }
+
+    /// Each year group of a whole school or key stage as its own report for `audience` prints it
+    /// (the gap report: no impact sections), for `TermlyReportShaping`'s `yearGroups`. A year
+    /// group whose own report cannot be published for the audience is taken as printing nothing.
+    func yearGroupReports(
+        _ data: TermlyReportData, provider: ProviderCode, term: AcademicTerm, builder: TermlyGapReportBuilder, audience: ReportAudience,
+        filter: CohortFilter
+    ) throws -> [(name: String, tables: TableSet)] {
+        try (data.yearGroups ?? []).map { yearGroup in
+            let cohort = try CohortCode(parsing: yearGroup.cohort.code)
+            do {
+                let part = try shapedReport(
+                    provider: provider, cohort: cohort, term: term, builder: builder, comparison: data.comparison, audience: audience, filter: filter)
+                return (yearGroup.cohort.label, try TermlyReportTables.published(part.report, data: part.data))
+            } catch is TermlyReportShaping.ShapingError {
+                let partData = try self.data(provider: provider, cohort: cohort, term: term, comparison: data.comparison, audience: audience, filter: filter)
+                var tables = try TermlyReportTables.describe(partData, threshold: builder.rule.threshold).tables
+                for cell in tables.cells where cell.visibility == .published { tables.setVisibility(.suppressed, of: cell.id) }
+                return (yearGroup.cohort.label, tables)
+            }
+        }
     }
 
     /// The error for `text`, typed as a cohort that has no students in `term` at the provider or

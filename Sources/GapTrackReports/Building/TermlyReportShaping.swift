@@ -31,9 +31,14 @@ public struct TermlyReportShaping: Sendable {
     }
 
     /// `report` (as the builder made it from `data`, true figures throughout) for `audience`.
-    /// `impact`: the data of the report's impact sections, in order.
+    /// `impact`: the data of the report's impact sections, in order. `whole`: for a filtered
+    /// view, the data of the same cohort unfiltered, whose report a reader can set beside this
+    /// one (docs/disclosure-control.md §7.7). `yearGroups`: for a whole school or key stage, each
+    /// year group's own report for the audience, as the tables its reader sees
+    /// (`TermlyReportTables.published`), so that this report is not the sum of what they withhold.
     public func shape(
-        _ report: TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], for audience: ReportAudience
+        _ report: TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], whole: TermlyReportData? = nil,
+        yearGroups: [(name: String, tables: TableSet)] = [], for audience: ReportAudience
     ) throws(ShapingError) -> TermlyGapReport {
         var shaped = report
         shaped.audience = audience
@@ -46,7 +51,7 @@ public struct TermlyReportShaping: Sendable {
             markSmallGroups(&shaped)
         case .governors, .public:
             do {
-                try suppress(&shaped, data: data, impact: impact, audience: audience)
+                try suppress(&shaped, data: data, impact: impact, whole: whole, yearGroups: yearGroups, audience: audience)
             } catch {
                 throw ShapingError(problem: error)
             }
@@ -111,12 +116,14 @@ public struct TermlyReportShaping: Sendable {
     // MARK: - Governors and public
 
     func suppress(
-        _ report: inout TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], audience: ReportAudience = .governors
+        _ report: inout TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], whole: TermlyReportData? = nil,
+        yearGroups: [(name: String, tables: TableSet)] = [], audience: ReportAudience = .governors
     ) throws(DisclosureControlError) {
-        let described = try TermlyReportTables.describe(data, impact: impact, threshold: threshold)
+        let described = try TermlyReportTables.describe(data, impact: impact, whole: whole, threshold: threshold)
         var tables = described.tables
+        let keeping = try tables.tie(toParts: yearGroups, matching: \.label)
         let primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: described.exemptZeros))
-        let protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold)).protect(tables)
+        let protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables)
         var notes: [String] = []
         var sectionReasons = [[String: SuppressionReason]](repeating: [:], count: impact.count)
         for cell in protected.tables.cells where cell.visibility == .suppressed {

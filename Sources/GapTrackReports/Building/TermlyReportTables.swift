@@ -47,7 +47,19 @@ struct TermlyReportTables {
 
     /// Every figure published, with its relations; `impact` is the data of the report's impact
     /// sections, in order (`TermlyImpactSections.add`).
-    static func describe(_ data: TermlyReportData, impact: [ImpactData] = [], threshold: Int = 10) throws(DisclosureControlError) -> TermlyReportTables {
+    /// `whole`: for a filtered view, the unfiltered cohort's data; every figure is then tied to
+    /// the whole report's (`TableSet.tie(to:matching:threshold:)`, docs/disclosure-control.md §7.7).
+    static func describe(
+        _ data: TermlyReportData, impact: [ImpactData] = [], whole: TermlyReportData? = nil, threshold: Int = 10
+    ) throws(DisclosureControlError) -> TermlyReportTables {
+        var described = try describeOwn(data, impact: impact, threshold: threshold)
+        if let whole {
+            try described.tables.tie(to: describeOwn(whole, impact: [], threshold: threshold).tables, matching: \.label, threshold: threshold)
+        }
+        return described
+    }
+
+    private static func describeOwn(_ data: TermlyReportData, impact: [ImpactData], threshold: Int) throws(DisclosureControlError) -> TermlyReportTables {
         var described = TermlyReportTables()
         try described.addGroupSizes(data)
         try described.addAttendance(data)
@@ -61,8 +73,11 @@ struct TermlyReportTables {
 
     /// The table set of a report already shaped from `data`: a figure it prints is published,
     /// one it shows as `c` suppressed. This is what an attacker of the printed report works with.
-    static func published(_ report: TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = []) throws(DisclosureControlError) -> TableSet {
-        let described = try describe(data, impact: impact, threshold: report.suppressionThreshold)
+    /// `whole`: for a filtered view, the unfiltered data, so that the attack includes differencing.
+    static func published(
+        _ report: TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], whole: TermlyReportData? = nil
+    ) throws(DisclosureControlError) -> TableSet {
+        let described = try describe(data, impact: impact, whole: whole, threshold: report.suppressionThreshold)
         var tables = described.tables
         for (id, field) in described.fields where !TermlyReportFields.isShown(field, in: report) {
             tables.setVisibility(.suppressed, of: id)

@@ -43,6 +43,22 @@ public struct GroupReportQueries {
     ) throws -> GroupGapReport {
         let header = ReportProviderGroup(code: group.code.value, name: group.name, kind: group.kind.rawValue)
         let report = builder.build(group: header, cohort: cohort, term: term, members: members)
-        return try GroupReportShaping(threshold: builder.rule.threshold).shape(report, for: audience)
+        return try GroupReportShaping(threshold: builder.rule.threshold).shape(
+            report, for: audience, ownReports: audience.suppresses ? ownReports(members, audience: audience, builder: builder) : [:])
+    }
+
+    /// Each member's own report for `audience` (the gap report, without impact sections), as its
+    /// governors read it: what the group report must agree with (docs/disclosure-control.md §7.7).
+    static func ownReports(_ members: [GroupMemberData], audience: ReportAudience, builder: GroupReportBuilder) -> [String: TermlyGapReport] {
+        let termly = TermlyGapReportBuilder(rule: builder.rule)
+        var reports: [String: TermlyGapReport] = [:]
+        for member in members {
+            // A member whose own report cannot be published for the audience constrains nothing.
+            guard let data = member.data,
+                  let own = try? TermlyReportShaping(threshold: builder.rule.threshold).shape(termly.build(data), data: data, for: audience)
+            else { continue }
+            reports[member.code] = own
+        }
+        return reports
     }
 }

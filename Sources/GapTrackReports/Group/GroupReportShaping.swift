@@ -26,7 +26,13 @@ public struct GroupReportShaping: Sendable {
         }
     }
 
-    public func shape(_ report: GroupGapReport, for audience: ReportAudience) throws(ShapingError) -> GroupGapReport {
+    /// `ownReports`: each school's own report for the same audience, cohort and term, by school
+    /// code. A school's row prints what its own report prints and withholds what it withholds, so
+    /// that neither can be differenced against the other or against the pooled row
+    /// (docs/disclosure-control.md §7.7); the pooled row then takes the complementary suppression.
+    public func shape(
+        _ report: GroupGapReport, for audience: ReportAudience, ownReports: [String: TermlyGapReport] = [:]
+    ) throws(ShapingError) -> GroupGapReport {
         var shaped = report
         shaped.audience = audience
         shaped.suppressionThreshold = threshold
@@ -47,7 +53,8 @@ public struct GroupReportShaping: Sendable {
             do {
                 var tables = try Self.tables(subject)
                 PrimarySuppression(threshold: threshold).apply(to: &tables)
-                protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold)).protect(tables)
+                let keeping = Self.matchOwnReports(subject, ownReports, in: &tables)
+                protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables)
             } catch {
                 throw .cannotProtect(subject: subject.title, detail: error.description)
             }
@@ -67,6 +74,27 @@ public struct GroupReportShaping: Sendable {
     }
 
     private func isSmall(_ figure: ReportedFigure<Int>) -> Bool { (figure.value ?? 0) < threshold }
+
+    /// Hides each school's count its own report withholds, and returns those its own report
+    /// prints (a school's pupils too, when both its sides are printed there).
+    static func matchOwnReports(_ subject: GroupSubjectComparison, _ ownReports: [String: TermlyGapReport], in tables: inout TableSet) -> Set<CellID> {
+        var keeping: Set<CellID> = []
+        for (index, school) in subject.schools.enumerated() {
+            guard let own = ownReports[school.code]?.attainment.first(where: { $0.subject == subject.subject && $0.assessment == subject.assessment })
+            else { continue }
+            var shownSides = 0
+            for (id, side) in [(CellID("s\(index).d"), own.disadvantaged), (CellID("s\(index).o"), own.others)] {
+                if side.isSuppressed {
+                    tables.setVisibility(.suppressed, of: id)
+                } else {
+                    keeping.insert(id)
+                    shownSides += 1
+                }
+            }
+            if shownSides == 2 { keeping.insert(CellID("s\(index).n")) }
+        }
+        return keeping.filter { tables[$0]?.visibility == .published }
+    }
 
     private func restsOnLargeGroups(_ subject: GroupSubjectComparison) -> Bool {
         let floor = ReportAudience.publicNationalThreshold(threshold)
