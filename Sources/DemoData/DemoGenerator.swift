@@ -27,6 +27,7 @@ public struct DemoGenerator: Sendable {
                 .write(into: folder.appendingPathComponent(DemoProvider.academy.code)))
             try SchoolPupilPremiumPlan(options: options).write(into: folder.appendingPathComponent(DemoProvider.academy.code))
             _ = try SchoolSupportReviews(options: options).write(into: folder.appendingPathComponent(DemoProvider.academy.code))
+            try SchoolFormGroups(options: options).write(into: folder.appendingPathComponent(DemoProvider.academy.code))
         }
         if options.includesUniversity {
             providers.append(try UniversityFilesWriter(options: options)

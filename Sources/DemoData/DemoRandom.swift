@@ -21,6 +21,8 @@ enum RandomStream: UInt64 {
     case schoolSupportTiming = 7
     /// Reviews of the school's interventions (`SchoolSupportReviews`).
     case schoolSupportReviews = 8
+    /// Form groups of the school's pupils (`SchoolFormGroups`).
+    case schoolFormGroups = 9
     case universityProfile = 11
     case universityMarks = 12
     case universitySupport = 13

@@ -229,8 +229,18 @@ struct DemoLoader {
             imported(try importer.importFile(kind: Self.importKind(of: file.file), url: file.url,
                                              provider: try code ?? ProviderCode(parsing: generated.provider.code), options: ImportOptions(progress: progress)))
         }
+        try importFormGroups(of: generated, as: code, imported: imported)
         try importPupilPremiumPlan(of: generated, as: code)
         try importSupportReviews(of: generated, as: code)
+    }
+
+    /// The school's form groups (`SchoolFormGroups`), where the generator wrote them: a students
+    /// import of the same enrolments with their forms.
+    func importFormGroups(of generated: GeneratedProvider, as code: ProviderCode? = nil, imported: (ImportSummary) -> Void) throws {
+        let file = generated.folder.appendingPathComponent(SchoolFormGroups.fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        imported(try Importer(connection: connection).importFile(
+            kind: .students, url: file, provider: try code ?? ProviderCode(parsing: generated.provider.code), options: ImportOptions(progress: progress)))
     }
 
     /// Each demo file is written in the format of one import kind (docs/import-formats.md).

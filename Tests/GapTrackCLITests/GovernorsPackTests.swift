@@ -72,6 +72,53 @@ struct GovernorsPackTests {
             let data = try PupilPremiumReviewQueries(connection: connection).data(provider: provider, year: term.year)
             let audit = try DisclosureAuditor().audit(try PupilPremiumReviewTables.published(review, data: data))
             #expect(audit.passes, "\(audit.findings)")
+
+            // Tutoring targets maths for some pupils and English for others: two sections, each also
+            // carrying an attendance outcome. The pack names each with its target and judges it on
+            // that target only, so no intervention is listed twice under one outcome.
+            let findings = pack.impactFindings
+            let tutoring = findings.filter { $0.intervention.hasPrefix("Tutoring") }
+            #expect(Set(tutoring.map(\.intervention)) == ["Tutoring (maths)", "Tutoring (english)"], "\(tutoring)")
+            #expect(tutoring.allSatisfy { $0.outcome.lowercased().hasPrefix($0.intervention.dropFirst("Tutoring (".count).dropLast() + " progress") },
+                    "\(tutoring.map(\.outcome))")
+            let pairs = findings.map { [$0.intervention, $0.outcome] }
+            #expect(Set(pairs).count == pairs.count, "an intervention judged twice on one outcome: \(pairs)")
+            #expect(!html.contains("<td>Tutoring</td><td>Attendance"))
+
+            // The allocation total would give away the small grounds' counts (Σ rate × pupils with the
+            // rates published), so governors see what the grounds shown bring and which are withheld,
+            // never a bare "c".
+            #expect(review.allocationToSchool.isSuppressed)
+            #expect(!html.contains("Allocation to the school: c"))
+            let shown = review.allocation.filter { $0.ground.paidToSchool && $0.amount.value != nil }
+            let shownSum = shown.reduce(PoundsAndPence.zero) { $0 + $1.amount.value! }
+            #expect(review.allocationShownToSchool.amount == shownSum && !shown.isEmpty)
+            #expect(html.contains(HTML.escape("Allocation to the school: \(shownSum.formatted) from ")))
+            #expect(html.contains("not shown since with the published rates it would give away how many pupils"))
+
+            // Year 7 in the summer: a fund's spend on a support type it paid for on no day of the term
+            // is £0 by the tables' structure alone, and protecting it used to stop the pack
+            // ("narrowed to [0, 0]"); now the rest is protected and audited, and the auditor's only
+            // findings are such zeros, which every other figure hidden still pins: known to any
+            // reader, whatever is printed.
+            let year7: CohortCode = try CohortCode(parsing: "year-7")
+            let shaped = try TermlyReportQueries(connection: connection)
+                .shapedReport(provider: provider, cohort: year7, term: term, impact: .automatic, audience: .governors)
+            let year7Audit = try DisclosureAuditor().audit(try TermlyReportTables.published(shaped.report, data: shaped.data, impact: shaped.impact))
+            let described = try TermlyReportTables.describe(shaped.data, impact: shaped.impact, threshold: 10).tables
+            let found = Set(year7Audit.findings.map(\.cell))
+            let fixed = try TermlyReportShaping.fixedByStructure(described, among: found, threshold: 10)
+            #expect(found == fixed && fixed.allSatisfy { described[$0]?.value == 0 }, "\(year7Audit.findings.map(\.description))")
+            let year7Pack = try GovernorsPackQueries(connection: connection).pack(provider: provider, cohort: year7, term: term, appendix: nil)
+            #expect(GovernorsPackHTML.render(year7Pack).contains("What worked and what did not"))
+
+            // The demo school has form groups (forms.csv), and a report filters on one.
+            let forms = try connection.query(
+                "SELECT DISTINCT form_group FROM enrolments WHERE form_group LIKE '7%' ORDER BY 1").rows.map { try $0.decode("form_group") as String }
+            #expect(forms == (0..<8).map { "7" + String(Array("ABCDEFGH")[$0]) })
+            let filtered = try GapTrackCommandLine.run(
+                ["report", "termly", "--provider", "demo-academy", "--cohort", "year-7", "--term", "2024/25-spring", "--filter", "form=7A"] + database)
+            #expect(filtered.joined(separator: "\n").contains("7A"))
         }
     }
 
@@ -86,6 +133,19 @@ struct GovernorsPackTests {
         #expect(SchoolPupilPremiumPlan(options: other.options).rows() != SchoolPupilPremiumPlan(options: options).rows())
         // The plan is not one of the import files the determinism tests pin.
         #expect(!sets[0].providers.flatMap(\.files).contains { $0.url.lastPathComponent == SchoolPupilPremiumPlan.fileName })
+
+        // Form groups: the students file again with a form each, the same for the same seed, and
+        // students.csv itself untouched (its rows are the forms file's rows without the last column).
+        let forms = try folders.map { try String(contentsOf: $0.appendingPathComponent("demo-academy/\(SchoolFormGroups.fileName)"), encoding: .utf8) }
+        #expect(forms[0] == forms[1])
+        let students = try String(contentsOf: folders[0].appendingPathComponent("demo-academy/students.csv"), encoding: .utf8)
+        let formLines = forms[0].split(separator: "\n"), studentLines = students.split(separator: "\n")
+        #expect(formLines.count == studentLines.count && formLines.first?.hasSuffix(",form_group") == true)
+        #expect(zip(formLines.dropFirst(), studentLines.dropFirst()).allSatisfy { $0.hasPrefix($1 + ",") })
+        // 20 pupils a year: two forms, 7A and 7B, both used.
+        let year7Forms = Set(formLines.dropFirst().compactMap { $0.split(separator: ",").last }.filter { $0.hasPrefix("7") })
+        #expect(year7Forms == ["7A", "7B"])
+        #expect(!sets[0].providers.flatMap(\.files).contains { $0.url.lastPathComponent == SchoolFormGroups.fileName })
     }
 }
 

@@ -54,7 +54,7 @@ extension TermlyGapReportBuilder {
         return KeyStage4Section(
             assessment: counts.assessment, resultsYear: resultsYear, rows: rows,
             attainment8NotComputed: missing.map { "not computed: the results held do not cover the Attainment 8 slots (\($0))" },
-            progress8NotComputed: Self.progress8NotComputed, notes: notes)
+            progress8NotComputed: NationalProgress8.notPublishedText(resultsYear: resultsYear) ?? Self.progress8NotComputed, notes: notes)
     }
 
     static let progress8NotComputed =

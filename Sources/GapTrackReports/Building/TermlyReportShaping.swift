@@ -115,6 +115,15 @@ public struct TermlyReportShaping: Sendable {
 
     // MARK: - Governors and public
 
+    /// The figures among `candidates` that every other figure hidden still pins to one value:
+    /// known to any reader from the relations alone (docs/disclosure-control.md §7.2).
+    static func fixedByStructure(_ tables: TableSet, among candidates: Set<CellID>, threshold: Int) throws(DisclosureControlError) -> Set<CellID> {
+        var hidden = tables
+        for cell in tables.cells where cell.visibility == .published { hidden.setVisibility(.suppressed, of: cell.id) }
+        let audit = try DisclosureAuditor(threshold: threshold).audit(hidden)
+        return candidates.filter { id in audit.interval(of: id).map { $0.upper == $0.lower } ?? false }
+    }
+
     func suppress(
         _ report: inout TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], whole: TermlyReportData? = nil,
         yearGroups: [(name: String, tables: TableSet)] = [], audience: ReportAudience = .governors
@@ -122,8 +131,21 @@ public struct TermlyReportShaping: Sendable {
         let described = try TermlyReportTables.describe(data, impact: impact, whole: whole, threshold: threshold)
         var tables = described.tables
         let keeping = try tables.tie(toParts: yearGroups, matching: \.label)
-        let primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: described.exemptZeros))
-        let protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables)
+        var primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: described.exemptZeros))
+        let protected: ProtectedTables
+        do throws(DisclosureControlError) {
+            protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables)
+        } catch {
+            guard case .cannotProtect = error else { throw error }
+            // A figure the tables' structure alone fixes (a fund's spend on support it paid for on no
+            // day of the term is £0 whatever is hidden) tells a reader nothing when shown, and no
+            // hiding can protect it: it is shown, and the rest protected as usual.
+            let known = try Self.fixedByStructure(tables, among: primary, threshold: threshold)
+            guard !known.isEmpty else { throw error }
+            for id in known { tables.setVisibility(.published, of: id) }
+            primary.subtract(known)
+            protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables)
+        }
         var notes: [String] = []
         var sectionReasons = [[String: SuppressionReason]](repeating: [:], count: impact.count)
         for cell in protected.tables.cells where cell.visibility == .suppressed {

@@ -59,10 +59,13 @@ public struct GovernorsPack: Sendable, Equatable {
     }
 
     /// One line per impact outcome: what the intervention was judged on and what was found; the
-    /// sections of `notJudged` are named there instead.
+    /// sections of `notJudged` are named there instead. A section judged on a target gives only
+    /// the outcome on that target, under the intervention's name with the target: two targets of
+    /// one type are two sections that each also carry an attendance outcome, which would otherwise
+    /// print as the same intervention judged twice on attendance (docs/methodology.md §6.6, §7.9).
     public var impactFindings: [ImpactFinding] {
         termly.impact.filter { Self.notJudged($0) == nil }.flatMap { report in
-            report.outcomes.map { outcome in
+            Self.judgedOutcomes(report).map { outcome in
                 let verdict: ImpactFinding.Verdict
                 if outcome.refusal != nil || outcome.effect == nil {
                     verdict = .noEstimate
@@ -73,9 +76,21 @@ public struct GovernorsPack: Sendable, Equatable {
                 } else {
                     verdict = .unclear
                 }
-                return ImpactFinding(intervention: report.intervention.label, outcome: outcome.label, verdict: verdict, finding: outcome.finding)
+                return ImpactFinding(
+                    intervention: report.intervention.label + (report.target.map { " (\($0))" } ?? ""), outcome: outcome.label,
+                    verdict: verdict, finding: outcome.finding)
             }
         }
+    }
+
+    /// The outcomes a section is judged on: the one on its target (attendance for an attendance
+    /// target, the attainment outcome for a subject or an assessment), or all of them when the
+    /// section names no target.
+    static func judgedOutcomes(_ report: ImpactReport) -> [ImpactOutcome] {
+        guard let target = report.target else { return report.outcomes }
+        let id = target == SupportTarget.attendanceWord ? "attendance" : "attainment"
+        let onTarget = report.outcomes.filter { $0.id == id }
+        return onTarget.isEmpty ? report.outcomes : onTarget
     }
 
     /// The support types delivered to the cohort this year that the pack cannot say worked or not,
@@ -90,8 +105,9 @@ public struct GovernorsPack: Sendable, Equatable {
 
     static func notJudged(_ report: ImpactReport) -> NotJudged.Reason? {
         if let reason = report.notJudged { return .section(ImpactCandidate.NotJudgedKind(reason: reason)) }
-        guard !report.outcomes.isEmpty, report.outcomes.allSatisfy({ $0.refusal != nil }) else { return nil }
-        return report.outcomes.contains { $0.refusal?.contains("fewer than") == true } ? .tooFewPupils : .noResults
+        let outcomes = judgedOutcomes(report)
+        guard !outcomes.isEmpty, outcomes.allSatisfy({ $0.refusal != nil }) else { return nil }
+        return outcomes.contains { $0.refusal?.contains("fewer than") == true } ? .tooFewPupils : .noResults
     }
 
     /// "Not judged: Mentoring (maths): no exit result yet; Careers guidance: no target." or nil when every

@@ -112,8 +112,7 @@ public enum GovernorsPackHTML {
         }
         out += "<figure>" + SVGChart.bars(id: "pack-spend", title: "Pupil premium spend against plan by tier", rows: rows, maximum: maximum, axisLabel: "pounds")
         out += "<figcaption>Grey: planned budget; blue: pupil-premium-funded support recorded in \(review.year), in its type's tier. "
-            + "Allocation to the school: \(PupilPremiumReview.moneyText(review.allocationToSchool)) (rates of \(review.rates.financialYearLabel), "
-            + "January census \(review.census.isoString)).</figcaption></figure></section>\n"
+            + HTML.escape(review.allocationSentence) + "</figcaption></figure></section>\n"
         return out
     }
 
