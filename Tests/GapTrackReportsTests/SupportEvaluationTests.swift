@@ -120,4 +120,31 @@ struct SupportEvaluationTests {
             }
         }
     }
+
+    /// Bursaries from two funds: 23 students from the university's fund, 3 from a trust's. The
+    /// uptake table prints that 26 received a bursary; were the 23 printed, 26 − 23 would give the
+    /// trust's 3 away to anyone who knows a student's bursary comes from one fund. So governors
+    /// and the public see neither row of that kind; staff see both.
+    @Test("governors: a kind's fund rows are withheld together when one is small")
+    func spendRowsOfAKindWithheldTogether() throws {
+        let support = SupportIntake.support.enumerated().map { index, record in
+            var record = record
+            if index >= 23 { record.fundingSource = "trust_fund" }
+            return record
+        }
+        func report(_ audience: ReportAudience) throws -> SupportEvaluationReport {
+            try SupportEvaluationBuilder(audience: audience).build(
+                providerCode: "test-uni", providerName: "Test University", students: SupportIntake.students, support: support,
+                years: [SupportIntake.year], asOf: CalendarDate(year: 2025, month: 7, day: 31)!, imports: [1])
+        }
+        let staff = try report(.staff)
+        #expect(staff.spend.map(\.students) == [23, 3])
+        #expect(staff.spend.map(\.pounds) == [23_000, 3_000])
+        #expect(staff.uptake.first { $0.group == "all" }?.rows.first { $0.characteristic == "bursary" }?.group.students == 26)
+        for audience in [ReportAudience.governors, .public] {
+            let shaped = try report(audience)
+            #expect(shaped.spend.count == 2)
+            #expect(shaped.spend.allSatisfy { $0.students == nil && $0.pounds == nil }, "\(audience): \(shaped.spend)")
+        }
+    }
 }

@@ -1,5 +1,6 @@
 -- The student-level set behind a university's cost-of-living impact report (docs/methodology.md §6).
 -- depends on: impact_intervention_records.sql, student_continuation.sql, student_disadvantage.sql
+-- after version: 22
 
 -- Students from lower socio-economic backgrounds (LSEB) in higher education, as gaptrack defines
 -- them for cost-of-living reports: IMD quintile 1 or 2, or POLAR4 quintile 1 or 2, or first in
@@ -22,8 +23,7 @@ LANGUAGE sql STABLE AS $$
     WITH enrolled AS (
         SELECT e.student_id, coalesce(e.course, e.year_group) AS course
         FROM enrolments e
-        JOIN students s ON s.student_id = e.student_id
-        WHERE s.provider_id = p_provider_id AND e.academic_year = p_academic_year
+        WHERE e.provider_id = p_provider_id AND e.academic_year = p_academic_year
     ), facts AS (
         SELECT d.student_id,
                coalesce(d.imd_quintile <= 2, false) OR coalesce(d.polar4_quintile <= 2, false)
@@ -41,6 +41,7 @@ LANGUAGE sql STABLE AS $$
         FROM assessment_results r
         JOIN assessment_points p ON p.assessment_point_id = r.assessment_point_id
         WHERE p.provider_id = p_provider_id AND p.academic_year = p_academic_year AND r.scale = 'he_mark'
+          AND r.provider_id = p_provider_id
         GROUP BY r.student_id
     )
     SELECT e.student_id, e.course, c.intake_year, coalesce(f.lseb, false), coalesce(s.types, '{}'),

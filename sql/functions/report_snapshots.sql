@@ -26,7 +26,8 @@ $$;
 CREATE OR REPLACE FUNCTION gaptrack_data_family(p_table regclass) RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT CASE
-        WHEN c.relname IN ('students', 'student_markers', 'enrolments', 'student_groups', 'student_group_members') THEN 'pupils'
+        WHEN c.relname IN ('students', 'student_markers', 'enrolments', 'student_groups', 'student_group_members',
+                           'student_census_facts') THEN 'pupils'
         WHEN c.relname IN ('assessment_points', 'assessment_results') THEN 'assessments'
         WHEN c.relname = 'attendance_mark_history' OR c.relname = 'attendance_marks' OR c.relname LIKE 'attendance\_marks\_%' THEN 'attendance'
         WHEN c.relname IN ('support_records', 'support_reviews', 'support_applications', 'provider_support_types',

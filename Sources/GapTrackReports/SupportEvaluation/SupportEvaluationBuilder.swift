@@ -180,6 +180,12 @@ public struct SupportEvaluationBuilder: Sendable {
     }
 
     /// Spend by fund and kind in the evaluated instances' first years.
+    ///
+    /// For governors and the public a kind's rows are withheld together when any one of them is
+    /// under the threshold: the uptake table prints how many received each kind, so with the
+    /// other funds' rows printed a reader who knows that each student's award of a kind came from
+    /// one fund would get the small row as the kind's total minus the rest
+    /// (docs/disclosure-control.md §7.8).
     func spend(_ support: [FirstYearSupport], in instances: Set<InstanceKey>) -> [SupportSpendRow] {
         var students: [String: Set<InstanceKey>] = [:]
         var pounds: [String: Double] = [:]
@@ -190,10 +196,11 @@ public struct SupportEvaluationBuilder: Sendable {
             students[id, default: []].insert(key)
             pounds[id, default: 0] += record.amount ?? 0
         }
+        let kindsWithASmallRow = Set(students.filter { $0.value.count < Self.threshold }.keys.map { $0.split(separator: "|")[1] })
         return students.keys.sorted().map { id in
             let parts = id.split(separator: "|").map(String.init)
             let n = students[id]!.count
-            let withheld = audience.suppresses && n < Self.threshold
+            let withheld = audience.suppresses && kindsWithASmallRow.contains(Substring(parts[1]))
             return SupportSpendRow(fund: parts[0], kind: parts[1], kindName: SupportKind(rawValue: parts[1])!.name,
                                    students: withheld ? nil : n, pounds: withheld ? nil : pounds[id])
         }
