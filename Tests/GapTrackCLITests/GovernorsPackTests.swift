@@ -59,6 +59,9 @@ struct GovernorsPackTests {
             #expect(!html.contains("†"))
             // The national KS4 gap index is drawn beside year 11's gap.
             #expect(pack.nationalGapIndex != nil && html.contains("stroke-dasharray"))
+            // The latest year's, not the first the table lists (2018/19's 3.70 before 2023/24's 3.92).
+            let latestKS4 = NationalFigures.figures(for: .keyStage4).filter { $0.measure == .dfeGapIndex }.map(\.resultsYear).max()
+            #expect(pack.nationalGapIndex?.resultsYear == latestKS4 && latestKS4 != nil)
 
             // The demo school's plan was loaded with it: spend against plan by tier, audited.
             let review = try #require(pack.pupilPremium)

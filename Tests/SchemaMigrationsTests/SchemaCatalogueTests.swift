@@ -208,6 +208,7 @@ struct SchemaCatalogueTests {
         + supportApplications
         + reportCacheFamilies
         + studentCensusFacts
+        + enrolmentsByProvider
         + attendanceBySchool
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
@@ -350,6 +351,13 @@ struct SchemaCatalogueTests {
         ("grant function student_census_facts_", "student_census_facts.sql: trigger functions"),
         ("function student_disadvantage_among(", "student_disadvantage.sql: the rules, for some of the provider's students"),
         ("grant function student_disadvantage_among(", "goes with the function"),
+    ]
+
+    /// student_continuation.sql and impact_cost_of_living.sql: their look-ups of enrolments name the provider,
+    /// whose keys lead with it since 022 (docs/scaling.md, "Cost per school").
+    static let enrolmentsByProvider: [(line: String, reason: String)] = [
+        ("function student_continuation(", "student_continuation.sql: enrolments looked up by provider and student"),
+        ("function impact_cost_of_living_students(", "impact_cost_of_living.sql: enrolments and results looked up by provider"),
     ]
 
     static func isLater(_ line: String) -> Bool {

@@ -53,9 +53,10 @@ public struct GovernorsPack: Sendable, Equatable {
 
     public var attendanceTrend: TrendSeries? { termly.trend.first { $0.id == "attendance_gap" } }
 
-    /// The national gap index for this cohort's phase, if the report has one.
+    /// The latest national gap index for this cohort's phase, if the report has one: the one the
+    /// report sets beside the cohort's own (the comparison also lists earlier years).
     public var nationalGapIndex: NationalFigure? {
-        termly.nationalComparison.map(\.national).first { $0.measure == .dfeGapIndex }
+        termly.nationalComparison.map(\.national).last { $0.measure == .dfeGapIndex }
     }
 
     /// One line per impact outcome: what the intervention was judged on and what was found; the
