@@ -27,6 +27,25 @@ if ! server_named_in_environment; then
     "$(swift build --show-bin-path)/gaptrack" db start
 fi
 
+# run_tests LABEL SWIFT-TEST-ARGUMENTS... : swift test, its output kept in .gaptrack/test-logs/LABEL.log.
+# When a test fails, its issues are printed again at the end: a CI log that keeps only its last
+# lines then still says which test failed and why, not only that one did.
+run_tests() {
+    local label="$1"; shift
+    local log_folder="$GAPTRACK_ROOT/.gaptrack/test-logs"
+    mkdir -p "$log_folder"
+    local log="$log_folder/$label.log"
+    local status=0
+    swift test --skip-build "$@" 2>&1 | tee "$log" || status=$?
+    if [ "$status" -ne 0 ]; then
+        say "Failed in $label (whole output in $log):"
+        # Swift Testing marks a failed test and each issue it recorded with ✘ (continuation lines
+        # start with ↳); XCTest writes "error:" lines.
+        awk '/✘|: error: /{ print; keep = 1; next } keep && /^[[:space:]]*↳/{ print; next } { keep = 0 }' "$log" >&2
+        return "$status"
+    fi
+}
+
 if [ "$#" -eq 0 ]; then
     # The HTTP service's and the web pages' suites (the browser journeys among them) run after the
     # rest, on their own. Their in-process servers answer on the test process's cooperative threads,
@@ -35,12 +54,12 @@ if [ "$#" -eq 0 ]; then
     # deadlines for reasons that have nothing to do with what they test.
     served='GapTrackServiceTests|GapTrackWebTests'
     say "Running the tests"
-    swift test --skip-build --skip "$served"
+    run_tests suites --skip "$served"
     say "Running the service's and the web pages' tests (with the browser journeys: Chromium, Selenium, axe)"
-    swift test --skip-build --filter "$served"
+    run_tests served --filter "$served"
 else
     say "Running the tests"
-    swift test --skip-build "$@"
+    run_tests chosen "$@"
 fi
 
 # With no arguments (the whole suite, as CI runs it): a short libFuzzer run of each harness and a
