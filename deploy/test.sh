@@ -28,24 +28,63 @@ if ! server_named_in_environment; then
 fi
 
 # run_tests LABEL SWIFT-TEST-ARGUMENTS... : swift test, its output kept in .gaptrack/test-logs/LABEL.log.
-# When a test fails, its issues are printed again at the end: a CI log that keeps only its last
-# lines then still says which test failed and why, not only that one did.
+# A test that fails is run once more on its own. If it passes then, the run goes on and the test is
+# named at the end as flaky (both outputs kept); if it fails again, the stage fails. Either way the
+# failures are printed again at the end: a CI log that keeps only its last lines still says which
+# test failed and why, not only that one did.
 run_tests() {
     local label="$1"; shift
     local log_folder="$GAPTRACK_ROOT/.gaptrack/test-logs"
     mkdir -p "$log_folder"
-    local log="$log_folder/$label.log"
+    local log="$log_folder/$label.log" results="$log_folder/$label.xml"
+    rm -f "$log_folder/$label"*.xml "$log_folder/$label.log.retry"
     local status=0
-    swift test --skip-build "$@" 2>&1 | tee "$log" || status=$?
-    if [ "$status" -ne 0 ]; then
-        say "Failed in $label (whole output in $log):"
-        # Swift Testing marks a failed test and each issue it recorded with ✘ (continuation lines
-        # start with ↳); XCTest writes "error:" lines.
-        awk '/✘|: error: /{ print; keep = 1; next } keep && /^[[:space:]]*↳/{ print; next } { keep = 0 }' "$log" >&2
+    swift test --skip-build --xunit-output "$results" "$@" 2>&1 | tee "$log" || status=$?
+    [ "$status" -eq 0 ] && return 0
+    say "Failed in $label (whole output in $log):"
+    print_failures "$log"
+    local failed
+    failed="$(failed_test_filter "$log_folder/$label-swift-testing.xml" || true)"
+    if [ -z "$failed" ]; then
+        say "No failed test is named in the results: not retried."
         return "$status"
     fi
+    say "Running the failed tests once more, on their own"
+    local retry_status=0
+    swift test --skip-build --filter "$failed" 2>&1 | tee "$log.retry" || retry_status=$?
+    if [ "$retry_status" -ne 0 ]; then
+        say "Failed again in $label (output in $log.retry):"
+        print_failures "$log.retry"
+        return "$retry_status"
+    fi
+    say "FLAKY in $label: these failed once and passed when run again (outputs in $log and $log.retry):"
+    print_failures "$log" 2>&1 | tee -a "$log_folder/flaky.txt" >&2
 }
 
+# Swift Testing marks a failed test and each issue it recorded with ✘ (continuation lines start
+# with ↳); XCTest writes "error:" lines.
+print_failures() {
+    awk '/✘|: error: /{ print; keep = 1; next } keep && /^[[:space:]]*↳/{ print; next } { keep = 0 }' "$1" >&2
+}
+
+# failed_test_filter RESULTS.xml : a --filter pattern naming exactly the failed tests of a
+# Swift Testing xUnit file (Suite/test(arguments:)), or nothing.
+failed_test_filter() {
+    [ -f "$1" ] || return 0
+    python3 - "$1" <<'PYTHON'
+import re, sys, xml.etree.ElementTree as tree
+names = []
+for case in tree.parse(sys.argv[1]).iter("testcase"):
+    if case.find("failure") is not None or case.find("error") is not None:
+        # The suite as its last name: a nested suite's classname joins its types with "." where
+        # the test's identifier, which the filter matches, joins them with "/".
+        suite = re.split(r"[./]", case.get("classname", ""))[-1]
+        names.append(re.escape(suite) + "/" + re.escape(case.get("name", "")))
+print("|".join(sorted(set(names))))
+PYTHON
+}
+
+rm -f "$GAPTRACK_ROOT/.gaptrack/test-logs/flaky.txt"
 if [ "$#" -eq 0 ]; then
     # The HTTP service's and the web pages' suites (the browser journeys among them) run after the
     # rest, on their own. Their in-process servers answer on the test process's cooperative threads,
@@ -72,4 +111,9 @@ if [ "$#" -eq 0 ]; then
     "$GAPTRACK_ROOT/Fuzz/run.sh" ctf 20
     say "schemathesis against the OpenAPI document"
     SCHEMATHESIS_MAX_TIME=60 "$GAPTRACK_ROOT/deploy/schemathesis.sh" 10
+fi
+
+if [ -s "$GAPTRACK_ROOT/.gaptrack/test-logs/flaky.txt" ]; then
+    say "Passed, but these tests failed once and passed on their retry (flaky; logs in .gaptrack/test-logs):"
+    cat "$GAPTRACK_ROOT/.gaptrack/test-logs/flaky.txt" >&2
 fi
