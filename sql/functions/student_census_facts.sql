@@ -78,24 +78,20 @@ CREATE OR REPLACE FUNCTION student_census_facts_touched() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     p record;
+    -- The pupils a statement touched: its new rows, its old rows, or both (an update can move a
+    -- row from one pupil to another). A transition table exists only for the events that have it,
+    -- so the query is chosen by the event and run dynamically (dynamic queries see them too).
+    touched text := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT provider_id, student_id FROM new_rows'
+        WHEN 'DELETE' THEN 'SELECT provider_id, student_id FROM old_rows'
+        ELSE 'SELECT provider_id, student_id FROM new_rows UNION SELECT provider_id, student_id FROM old_rows'
+    END;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        FOR p IN SELECT n.provider_id, array_agg(DISTINCT n.student_id) AS students FROM new_rows n GROUP BY n.provider_id LOOP
-            PERFORM student_census_facts_refresh(p.provider_id, p.students);
-        END LOOP;
-    ELSIF TG_OP = 'DELETE' THEN
-        FOR p IN SELECT o.provider_id, array_agg(DISTINCT o.student_id) AS students FROM old_rows o GROUP BY o.provider_id LOOP
-            PERFORM student_census_facts_refresh(p.provider_id, p.students);
-        END LOOP;
-    ELSE
-        FOR p IN
-            SELECT t.provider_id, array_agg(DISTINCT t.student_id) AS students
-            FROM (SELECT n.provider_id, n.student_id FROM new_rows n UNION SELECT o.provider_id, o.student_id FROM old_rows o) t
-            GROUP BY t.provider_id
-        LOOP
-            PERFORM student_census_facts_refresh(p.provider_id, p.students);
-        END LOOP;
-    END IF;
+    FOR p IN EXECUTE 'SELECT t.provider_id, array_agg(DISTINCT t.student_id) AS students FROM ('
+                     || touched || ') t GROUP BY t.provider_id'
+    LOOP
+        PERFORM student_census_facts_refresh(p.provider_id, p.students);
+    END LOOP;
     RETURN NULL;
 END
 $$;
