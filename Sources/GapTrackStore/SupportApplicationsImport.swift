@@ -24,26 +24,16 @@ struct SupportApplicationsImport: TabularFormat {
     /// The decisions a file may record; blank is "not recorded" (counted by the fund's rule).
     static let decisions = ["eligible", "ineligible", "withdrawn"]
 
-    private let providerKind: ProviderKind
-    private let rules: SupportRecordRules
+    private var parsers: SupportRowParsers
     private var lineOfKey: [String: Int] = [:]
-    private var students = Memo<String>()
-    private var sourceCodes = Memo<String>()
 
     init(context: ImportContext) throws {
-        providerKind = context.provider.kind
-        rules = try SupportRecordRules.load(context.connection, providerID: context.providerID)
+        parsers = try SupportRowParsers(context: context)
     }
 
     mutating func validate(_ row: inout RowContext) -> [String?]? {
-        let kind = providerKind
-        let rules = self.rules
-        let student = row.parse("student", required: true, expected: "the student's identifier") { (text: String) throws(FieldProblem) -> String in
-            try students(text) { (text: String) throws(FieldProblem) -> String in try StudentIdentifiers.normalise(text, providerKind: kind) }
-        }
-        let fund = row.parse("fund", required: true, expected: "a funding source") { (text: String) throws(FieldProblem) -> String in
-            try sourceCodes(text, rules.fundingSource)
-        }
+        let student = parsers.student(&row)
+        let fund = parsers.fundingSource(&row, column: "fund", required: true)
         let year = row.parse("academic_year", required: true, expected: "an academic year such as 2024/25", FieldParsers.academicYear)
         let applied = row.parse("applied_on", required: true, expected: "the date applied", SupportRecordRules.date)
         let decision = row.parse("decision", expected: "eligible, ineligible or withdrawn") { (text: String) throws(FieldProblem) -> String in

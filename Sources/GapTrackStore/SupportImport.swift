@@ -24,25 +24,18 @@ struct SupportImport: TabularFormat {
     ]
     static let workColumns: [(name: String, type: String)] = [("student_id", "bigint")]
 
-    private let providerKind: ProviderKind
-    private let rules: SupportRecordRules
+    private var parsers: SupportRowParsers
     private var lineOfKey: [String: Int] = [:]
-    private var students = Memo<String>()
     private var typeCodes = Memo<String>()
-    private var sourceCodes = Memo<String>()
     private var statuses = Memo<SupportStatus>()
 
     init(context: ImportContext) throws {
-        providerKind = context.provider.kind
-        rules = try SupportRecordRules.load(context.connection, providerID: context.providerID)
+        parsers = try SupportRowParsers(context: context)
     }
 
     mutating func validate(_ row: inout RowContext) -> [String?]? {
-        let kind = providerKind
-        let rules = self.rules
-        let student = row.parse("student", required: true, expected: "the student's identifier") { (text: String) throws(FieldProblem) -> String in
-            try students(text) { (text: String) throws(FieldProblem) -> String in try StudentIdentifiers.normalise(text, providerKind: kind) }
-        }
+        let rules = parsers.rules
+        let student = parsers.student(&row)
         let type = row.parse("type", required: true, expected: "an intervention type") { (text: String) throws(FieldProblem) -> String in
             try typeCodes(text, rules.type)
         }
@@ -51,9 +44,7 @@ struct SupportImport: TabularFormat {
         let hours = row.parse("hours", expected: "a number of hours", SupportRecordRules.hours)
         let sessions = row.parse("sessions", expected: "a number of sessions", SupportRecordRules.sessions)
         let amount = row.parse("amount", expected: "an amount in pounds", SupportRecordRules.amount)?.plainDecimal
-        let funding = row.parse("funding_source", expected: "a funding source") { (text: String) throws(FieldProblem) -> String in
-            try sourceCodes(text, rules.fundingSource)
-        }
+        let funding = parsers.fundingSource(&row, column: "funding_source")
         let status = row.parse("status", expected: "planned, active, ended or cancelled") { (text: String) throws(FieldProblem) -> SupportStatus in
             try statuses(text, SupportRecordRules.status)
         }?.rawValue
