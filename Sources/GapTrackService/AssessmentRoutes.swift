@@ -38,7 +38,7 @@ struct AssessmentRoutes: Sendable {
         let date = item.checked("date", required: true, AssessmentResultRules.date)
         let resultText = item.text("result", required: true)
         var score: Double?
-        if let scale, let resultText {
+        if let scale, resultText != nil {
             score = item.checked("result") { (text: String) throws(FieldProblem) in try AssessmentResultRules.score(text, on: scale) }
         }
         if let year, let date {

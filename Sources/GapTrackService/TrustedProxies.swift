@@ -63,15 +63,16 @@ public struct TrustedProxies: Sendable, Equatable {
         if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
         guard !text.isEmpty, text.utf8.count <= 45 else { return nil }
         var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return Self.text(family: AF_INET, &v4, length: Int(INET_ADDRSTRLEN)) }
+        if inet_pton(AF_INET, text, &v4) == 1 { return Self.text(family: AF_INET, v4, length: Int(INET_ADDRSTRLEN)) }
         var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 { return Self.text(family: AF_INET6, &v6, length: Int(INET6_ADDRSTRLEN)) }
+        if inet_pton(AF_INET6, text, &v6) == 1 { return Self.text(family: AF_INET6, v6, length: Int(INET6_ADDRSTRLEN)) }
         return nil
     }
 
-    private static func text<Address>(family: Int32, _ address: inout Address, length: Int) -> String? {
+    private static func text<Address>(family: Int32, _ address: Address, length: Int) -> String? {
         var buffer = [CChar](repeating: 0, count: length)
-        guard inet_ntop(family, &address, &buffer, socklen_t(length)) != nil else { return nil }
+        let written = withUnsafePointer(to: address) { inet_ntop(family, $0, &buffer, socklen_t(length)) }
+        guard written != nil else { return nil }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -96,7 +96,7 @@ private struct PrintJob {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data(html.utf8).write(to: page)
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)  // the log is a help, not a need
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = [
                 "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--user-data-dir=" + folder.appendingPathComponent("profile").path,
