@@ -94,10 +94,10 @@ import Testing
         #expect(pair.periodText == "2022/23" && pair.groupText == "35.0" && pair.othersText == "50.3")
         let markdown = MarkdownReportRenderer.render(report)
         let row = try #require(markdown.split(separator: "\n").first { $0.contains("Attainment 8 (average score)") })
-        #expect(row.contains("| 2022/23 | 35.0 | 50.3 | revised |") && row.contains("data-set/e4fad812-8d78-4815-bf9f-2f749e072894"))
+        #expect(row.contains("| 2022/23 | 35.0 | 50.3 | revised |") && row.contains("find-statistics/key-stage-4-performance"))
         #expect(TerminalReportRenderer.render(report).contains("Source: Department for Education, Key stage 4 performance 2022/23"))
         let html = HTMLReportRenderer.render(report)
-        #expect(html.contains("data-set/e4fad812-8d78-4815-bf9f-2f749e072894"))
+        #expect(html.contains("Key stage 4 performance 2022/23 (data set &#39;National characteristics summary&#39;, revised)"))
     }
 
     /// The sentence above the pairs names what is printed: a Year 7 cohort has absence pairs only,
