@@ -28,6 +28,7 @@ public struct DemoGenerator: Sendable {
             try SchoolPupilPremiumPlan(options: options).write(into: folder.appendingPathComponent(DemoProvider.academy.code))
             _ = try SchoolSupportReviews(options: options).write(into: folder.appendingPathComponent(DemoProvider.academy.code))
             try SchoolFormGroups(options: options).write(into: folder.appendingPathComponent(DemoProvider.academy.code))
+            try SchoolPupilGroups(options: options).write(into: folder.appendingPathComponent(DemoProvider.academy.code))
         }
         if options.includesUniversity {
             providers.append(try UniversityFilesWriter(options: options)

@@ -23,6 +23,8 @@ enum RandomStream: UInt64 {
     case schoolSupportReviews = 8
     /// Form groups of the school's pupils (`SchoolFormGroups`).
     case schoolFormGroups = 9
+    /// The school's own group of pupils (`SchoolPupilGroups`).
+    case schoolPupilGroups = 10
     case universityProfile = 11
     case universityMarks = 12
     case universitySupport = 13

@@ -73,10 +73,14 @@ public struct SchoolSupportReviews: Sendable {
 
     /// Writes the file into the school's folder; returns its URL.
     public func write(into folder: URL) throws(DemoDataError) -> URL {
-        let url = folder.appendingPathComponent(Self.fileName)
-        let rows = SchoolPupils(options: options).flatMap(rows(for:))
+        try Self.writeSmallFile(Self.fileName, header: Self.header, rows: SchoolPupils(options: options).flatMap(rows(for:)), into: folder)
+    }
+
+    /// A small file written whole, as the demo's extra school files are.
+    static func writeSmallFile(_ name: String, header: [String], rows: [[String]], into folder: URL) throws(DemoDataError) -> URL {
+        let url = folder.appendingPathComponent(name)
         do {
-            try Data(CSVWriter.document(header: Self.header, rows: rows).utf8).write(to: url, options: .atomic)
+            try Data(CSVWriter.document(header: header, rows: rows).utf8).write(to: url, options: .atomic)
         } catch {
             throw .cannotWrite(path: url.path, reason: error.localizedDescription)
         }

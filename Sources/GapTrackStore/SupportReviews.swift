@@ -110,6 +110,19 @@ public struct SupportReviews {
         ).rows.first?.decode("support_id")
     }
 
+    /// The first few references of the provider's records that have reviews, in order: what a
+    /// user who named a record wrongly can try instead.
+    public func reviewedReferences(limit: Int = 3) throws -> [String] {
+        try connection.query(
+            """
+            SELECT DISTINCT s.reference FROM support_records s
+            JOIN support_reviews v ON v.provider_id = s.provider_id AND v.support_id = s.support_id
+            WHERE s.provider_id = $1 AND s.reference IS NOT NULL ORDER BY s.reference LIMIT $2
+            """,
+            [providerID, limit]
+        ).rows.map { try $0.decode("reference") }
+    }
+
     /// A record's reviews, oldest first; nil when there is no such record (or the caller may not see it).
     public func list(supportID: Int) throws -> [SupportReview]? {
         guard try connection.query(

@@ -232,6 +232,7 @@ struct DemoLoader {
         try importFormGroups(of: generated, as: code, imported: imported)
         try importPupilPremiumPlan(of: generated, as: code)
         try importSupportReviews(of: generated, as: code)
+        try importPupilGroups(of: generated, as: code)
     }
 
     /// The school's form groups (`SchoolFormGroups`), where the generator wrote them: a students
@@ -304,6 +305,29 @@ extension DemoLoader {
                     date: try CalendarDate(parsing: field["date"] ?? ""), reviewer: field["reviewer"] ?? "", progressNote: field["progress_note"] ?? "",
                     entryResult: field["entry_result"].flatMap { $0.isEmpty ? nil : $0 }, exitResult: field["exit_result"].flatMap { $0.isEmpty ? nil : $0 })
                 _ = try reviews.add(supportID: id, review)
+            }
+        }
+    }
+
+    /// The school's own groups of pupils (`SchoolPupilGroups`), where the generator wrote them,
+    /// each added with its members as `gaptrack pupil-group add` and `members` add them; loading
+    /// twice changes nothing.
+    func importPupilGroups(of generated: GeneratedProvider, as code: ProviderCode? = nil) throws {
+        let file = generated.folder.appendingPathComponent(SchoolPupilGroups.fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        let school = try Providers(connection: connection).require(code: try code ?? ProviderCode(parsing: generated.provider.code))
+        let groups = PupilGroups(connection: connection)
+        let rows = try CSVReader(path: file.path).readAll().dropFirst().map { Dictionary(uniqueKeysWithValues: zip(SchoolPupilGroups.header, $0.fields)) }
+        var names: [String: String] = [:], members: [String: [String]] = [:]
+        for field in rows {
+            guard let group = field["group"], let upn = field["upn"] else { continue }
+            names[group] = field["name"] ?? group
+            members[group, default: []].append(upn)
+        }
+        try connection.transaction { _ in
+            for (group, name) in names.sorted(by: { $0.key < $1.key }) {
+                _ = try groups.add(providerID: school.id!, code: group, name: name)
+                _ = try groups.setMembers(providerID: school.id!, code: group, identifiers: members[group] ?? [])
             }
         }
     }

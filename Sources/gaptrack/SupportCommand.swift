@@ -43,13 +43,15 @@ struct SupportCommand: ParsableCommand {
             let providerID = try Providers(connection: connection).require(code: provider).id!
             let reviews = SupportReviews(connection: connection, providerID: providerID)
             let id = try record ?? reference.flatMap { try reviews.recordID(reference: $0) }
-            guard let id, try reviews.list(supportID: id) != nil else { throw noSuchRecord(id) }
+            guard let id, try reviews.list(supportID: id) != nil else { throw noSuchRecord(id, known: try reviews.reviewedReferences()) }
             return (reviews, id)
         }
 
-        /// "demo-academy has no support record 42" (or "... with reference 'TUT-1'").
-        func noSuchRecord(_ id: Int?) -> ValidationError {
-            ValidationError("\(provider) has no support record " + (reference.map { "with reference '\($0)'" } ?? id.map(String.init) ?? ""))
+        /// "demo-academy has no support record 42" (or "... with reference 'TUT-1'"), with a few
+        /// references that do have reviews, so a new user has one to try.
+        func noSuchRecord(_ id: Int?, known: [String] = []) -> ValidationError {
+            let hint = known.isEmpty ? "" : "; records with reviews include " + known.joined(separator: ", ") + " (support.csv's reference column)"
+            return ValidationError("\(provider) has no support record " + (reference.map { "with reference '\($0)'" } ?? id.map(String.init) ?? "") + hint)
         }
     }
 
@@ -57,7 +59,7 @@ struct SupportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a review of a support record.",
             discussion: """
-                Example: gaptrack support review add --provider demo-academy --reference TUT-0001 --date 2025-02-10 \\
+                Example: gaptrack support review add --provider demo-academy --reference DA-13-000008-1 --date 2025-02-10 \\
                   --reviewer "Ms Khan" --note "Secure on fractions; next: ratio." --entry-result 4 --exit-result 5
                 """)
 

@@ -47,6 +47,11 @@ struct SupportReviewCommandTests {
             #expect(blank?.contains("is blank; write the reviewer") == true, "\(blank ?? "succeeded")")
             let nobody = GapTrackCommandLine.failureMessage(["support", "review", "list", "--provider", "demo-academy", "--reference", "NO-SUCH"] + database)
             #expect(nobody?.contains("has no support record with reference 'NO-SUCH'") == true, "\(nobody ?? "succeeded")")
+            // A new user who copies a reference that is not theirs is told a few that have reviews,
+            // and the first of them lists its reviews.
+            let hint = try #require(nobody?.firstMatch(of: /records with reviews include ([^,; ]+)/)?.1)
+            let hinted = try GapTrackCommandLine.run(["support", "review", "list", "--provider", "demo-academy", "--reference", String(hint)] + database)
+            #expect(!hinted.isEmpty && hinted.allSatisfy { $0.split(separator: "\t").count >= 3 }, "\(hinted)")
             // add and list refuse a record the provider does not have in the same words.
             for command in [["add", "--date", "2025-03-11", "--reviewer", "Ms Khan", "--note", "x"], ["list"]] {
                 let missing = GapTrackCommandLine.failureMessage(

@@ -43,6 +43,12 @@ import Testing
         #expect(pair(.englishMathsGrade4, .keyStage4, 2019).map { [$0.group, $0.others] } == [44.7, 71.8])
         #expect(pair(.englishMathsGrade5, .keyStage4, 2024).map { [$0.group, $0.others] } == [26.0, 53.4])
         #expect(pair(.attainment8, .keyStage4, 2019).map { [$0.group, $0.others] } == [36.7, 50.3])
+        // DfE 'National characteristics summary', 2022/23 revised: Attainment 8 sums over pupils,
+        // 5,575,875.28 / 159,363 = 34.99 → 35.0 and 22,511,899.3 / 447,552 = 50.30 → 50.3; grade 4+
+        // 69,151 / 159,363 = 43.39% → 43.4 and 325,936 / 447,552 = 72.83% → 72.8.
+        #expect(pair(.attainment8, .keyStage4, 2023).map { [$0.group, $0.others] } == [35.0, 50.3])
+        #expect(pair(.attainment8, .keyStage4, 2023)?.status == .revised)
+        #expect(pair(.englishMathsGrade4, .keyStage4, 2023).map { [$0.group, $0.others] } == [43.4, 72.8])
         #expect(pair(.overallAbsence, .secondarySchools, 2019).map { [$0.group, $0.others] } == [9.2, 4.8])
         #expect(pair(.persistentAbsence, .allSchools, 2024, .autumn).map { [$0.group, $0.others] } == [33.0, 15.6])
         #expect(pair(.persistentAbsence, .allSchools, 2024) == nil, "the autumn figure is not a full-year one")
@@ -75,9 +81,37 @@ import Testing
         #expect(NationalContextFigures.phases(for: "year-4") == [.keyStage2, .primarySchools, .allSchools])
         #expect(NationalContextFigures.phases(for: "year-12").isEmpty)
         let year11 = NationalContextFigures.latest(for: "year-11")
-        #expect(year11.map(\.resultsYear) == [2023, 2024, 2019, 2024, 2024])
+        #expect(year11.map(\.resultsYear) == [2023, 2024, 2023, 2024, 2024])
         #expect(NationalContextFigures.latest(for: "year-4").map(\.measure) == [.overallAbsence, .persistentAbsence])
         #expect(NationalContextFigures.latest(for: "all").isEmpty)
+    }
+
+    /// A Year 11 report prints the latest Attainment 8 pair with its year, its status and the
+    /// data set it was read from, in every text format (docs/methodology.md §8.3).
+    @Test func aYear11ReportPrintsTheLatestAttainment8PairWithItsYearAndSource() throws {
+        let report = SampleReport.report()
+        let pair = try #require(report.nationalContext?.first { $0.measure == .attainment8 })
+        #expect(pair.periodText == "2022/23" && pair.groupText == "35.0" && pair.othersText == "50.3")
+        let markdown = MarkdownReportRenderer.render(report)
+        let row = try #require(markdown.split(separator: "\n").first { $0.contains("Attainment 8 (average score)") })
+        #expect(row.contains("| 2022/23 | 35.0 | 50.3 | revised |") && row.contains("find-statistics/key-stage-4-performance"))
+        #expect(TerminalReportRenderer.render(report).contains("Source: Department for Education, Key stage 4 performance 2022/23"))
+        let html = HTMLReportRenderer.render(report)
+        #expect(html.contains("Key stage 4 performance 2022/23 (data set &#39;National characteristics summary&#39;, revised)"))
+    }
+
+    /// The sentence above the pairs names what is printed: a Year 7 cohort has absence pairs only,
+    /// so its report says nothing of KS4 measures (it said "KS4 headline measures and absence").
+    @Test func theIntroductionToTheNationalPairsNamesOnlyWhatIsPrinted() throws {
+        var report = SampleReport.report()
+        let year11 = MarkdownReportRenderer.render(report)
+        #expect(year11.contains("For context, England: KS4 headline measures and absence, with no figure of this cohort beside them."))
+        #expect(year11.contains("are in the KS4 section"))
+        report.nationalContext = NationalContextFigures.latest(for: "year-7")
+        for text in [MarkdownReportRenderer.render(report), HTMLReportRenderer.render(report), TerminalReportRenderer.render(report)] {
+            #expect(text.contains("For context, England: absence, with no figure of this cohort beside them."))
+            #expect(!text.contains("KS4 headline measures") && !text.contains("are in the KS4 section"))
+        }
     }
 
     @Test func cohortsMapToTheirPhase() {

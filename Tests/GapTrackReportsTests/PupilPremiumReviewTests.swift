@@ -171,7 +171,41 @@ struct PupilPremiumReviewTests {
             }
             // Staff see every figure, small ones marked.
             let staff = try PupilPremiumReviewBuilder.build(data, audience: .staff)
+            #expect(try staff.render(.markdown).contains("| Pupil premium allocation to the school |  |  | £50,045.00 |"))
             #expect(try staff.render(.markdown).contains("| Previously looked after (PLAC) | £2,630.00 | † 3 | £7,890.00 |"))
+        }
+    }
+
+    /// The total is Σ rate × pupils over the grounds paid to the school, so with PLAC's and the
+    /// service children's counts withheld it is withheld too. Governors read it as the pack says
+    /// it, in every format: what the grounds shown bring (FSM Ever 6 only here: 21 × £1,035 =
+    /// £21,735.00 and the primary ground's 0 × £1,480 = £0.00) and which grounds are not shown,
+    /// never a bare `c` (docs/methodology.md §7.9); the auditor still finds nothing to work out.
+    @Test func governorsReadTheWithheldAllocationAsASentenceInEveryFormat() throws {
+        try withSchool { connection, _ in
+            let queries = PupilPremiumReviewQueries(connection: connection)
+            let data = try queries.data(provider: try ProviderCode(parsing: PupilPremiumSchool.code), year: Self.year)
+            let review = try PupilPremiumReviewBuilder.build(data, audience: .governors)
+            #expect(review.allocationToSchool.isSuppressed)
+            let audit = try DisclosureAuditor().audit(try PupilPremiumReviewTables.published(review, data: data))
+            #expect(audit.passes, "\(audit.findings)")
+            let sentence = review.allocationText
+            #expect(sentence == review.allocationSentence && sentence.hasPrefix("Allocation to the school: £"))
+            let shown = review.allocation.filter { $0.ground.paidToSchool }.compactMap(\.amount.value).reduce(PoundsAndPence.zero, +)
+            #expect(sentence.contains(shown.formatted) && sentence.contains(PupilPremiumReview.AllocationLine.Ground.previouslyLookedAfter.label))
+            for format in ReportFormat.allCases {
+                let text = try review.render(format)
+                // No line names the allocation to the school and prints c for it.
+                let lines = text.split(separator: "\n").filter { $0.lowercased().contains("allocation to the school") }
+                #expect(!lines.isEmpty, "\(format)")
+                #expect(lines.allSatisfy { !$0.hasSuffix("| c |") && !$0.hasSuffix(",c") && !$0.contains(">c</td>") && !$0.hasSuffix(" c") },
+                        "\(format): \(lines)")
+                #expect(text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "  ", with: " ").contains(shown.formatted), "\(format)")
+            }
+            #expect(try review.render(.markdown).contains("| " + sentence + " |"))
+            #expect(try review.render(.html).contains(HTML.escape(sentence)))
+            let decoded = try JSONDecoder().decode(PupilPremiumReview.self, from: Data(try review.render(.json).utf8))
+            #expect(decoded.allocationText == sentence)
         }
     }
 

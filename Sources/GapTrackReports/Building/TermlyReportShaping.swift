@@ -133,6 +133,7 @@ public struct TermlyReportShaping: Sendable {
         let keeping = try tables.tie(toParts: yearGroups, matching: \.label)
         var primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: described.exemptZeros))
         let protected: ProtectedTables
+        var knownNotes: [String] = []
         do throws(DisclosureControlError) {
             protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables)
         } catch {
@@ -144,6 +145,10 @@ public struct TermlyReportShaping: Sendable {
             guard !known.isEmpty else { throw error }
             for id in known { tables.setVisibility(.published, of: id) }
             primary.subtract(known)
+            knownNotes = known.compactMap { tables[$0]?.label }.sorted().map {
+                "\($0): shown although it rests on fewer than \(threshold) pupils, since the report's own tables fix it (support a fund "
+                    + "paid for on no day of the term cost it nothing), so a reader knows it whatever is withheld."
+            }
             protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables)
         }
         var notes: [String] = []
@@ -168,7 +173,7 @@ public struct TermlyReportShaping: Sendable {
         for (index, section) in impact.enumerated() where index < report.impact.count {
             report.impact[index] = builder.build(section, withheld: sectionReasons[index])
         }
-        report.suppressionNotes = notes
+        report.suppressionNotes = notes + knownNotes
     }
 
     /// National comparisons beside a withheld local gap are withheld with it.

@@ -53,6 +53,16 @@ public struct GovernorsPack: Sendable, Equatable {
 
     public var attendanceTrend: TrendSeries? { termly.trend.first { $0.id == "attendance_gap" } }
 
+    /// The national line of the attendance chart: the latest overall absence of pupils eligible for
+    /// free school meals minus the others' (the others' attendance minus theirs, in percentage
+    /// points), from the report's national pairs. It splits pupils by current eligibility, not by
+    /// the disadvantaged group of the school's gap, so the chart calls it a rough guide
+    /// (docs/methodology.md §8.4).
+    public var nationalAbsenceGap: (pair: NationalPairFigure, points: Double)? {
+        guard let pair = termly.nationalContext?.first(where: { $0.measure == .overallAbsence }) else { return nil }
+        return (pair, ((pair.group - pair.others) * 10).rounded() / 10)
+    }
+
     /// The latest national gap index for this cohort's phase, if the report has one: the one the
     /// report sets beside the cohort's own (the comparison also lists earlier years).
     public var nationalGapIndex: NationalFigure? {

@@ -85,12 +85,21 @@ public enum GovernorsPackHTML {
     static func attendanceChart(_ pack: GovernorsPack) -> String {
         guard let trend = pack.attendanceTrend else { return "<p>No attendance trend this term.</p>" }
         let terms = terms([trend])
+        let national = pack.nationalAbsenceGap
+        let references = national.map {
+            [SVGChart.ReferenceLine(value: $0.points, label: "England \($0.pair.periodText), FSM v. not: \(FixedDecimal.format($0.points, decimals: 1))")]
+        } ?? []
         let svg = SVGChart.lines(
             id: "pack-attendance-trend", title: "Attendance gap by term", xLabels: terms.map(ReportText.shortTerm),
             series: [SVGChart.Series(label: trend.label, values: values(trend, terms), colour: SVGChart.Palette.others)],
-            axisLabel: "percentage points")
+            axisLabel: "percentage points", references: references)
+        let caption = national.map {
+            "dashed: England, overall absence of pupils eligible for free school meals minus the others' (\($0.pair.groupText)% − "
+                + "\($0.pair.othersText)%, \($0.pair.phase.label), \($0.pair.periodText), \($0.pair.source.publisher)): current "
+                + "eligibility, not the disadvantaged group, so a rough guide rather than a benchmark."
+        } ?? "gaptrack holds no national absence figure for this phase to draw beside it."
         return "<figure>" + svg + "<figcaption>Attendance gap by term (others minus \(pack.termly.comparison.groupWord)); "
-            + "gaptrack holds no national attendance gap figure to draw beside it.</figcaption></figure>"
+            + HTML.escape(caption) + "</figcaption></figure>"
     }
 
     static func values(_ series: TrendSeries, _ terms: [AcademicTerm]) -> [Double?] {

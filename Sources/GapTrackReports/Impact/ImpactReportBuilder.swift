@@ -225,8 +225,11 @@ public struct ImpactReportBuilder: Sendable {
         func row(_ line: SpendLine, key: String, id: String, table: String?) -> ImpactSpendRow {
             let reason = suppression.rowReason(key)
             if let reason, let table { log.add(table: table, item: line.label, reason: reason) }
+            // A £0 the report's tables leave shown (fixed by their structure, TermlyReportShaping) is
+            // printed beside withheld pupils: £0 per pupil gives no count away.
+            let spendReason = line.spend == .zero && suppression.reason("\(key).spend") == nil ? nil : reason
             return ImpactSpendRow(
-                id: id, label: line.label, students: Self.figure(line.students, reason), spend: Self.figure(line.spend, reason),
+                id: id, label: line.label, students: Self.figure(line.students, reason), spend: Self.figure(line.spend, spendReason),
                 perStudent: perStudent(line).map { Self.figure($0, reason) } ?? .suppressed(.belowThreshold(threshold: rule.threshold)))
         }
         let bySource = spend.byFundingSource.enumerated().map { i, line in

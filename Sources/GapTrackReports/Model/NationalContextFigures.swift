@@ -20,9 +20,10 @@ public enum NationalContextFigures {
             source: .dfeKeyStage4Characteristics,
             checked: "Confirmed: DfE 'KS4 national characteristics data' table, 2018/19: disadvantaged 44.7%, all other pupils 71.8%."),
         NationalPairFigure(
-            measure: .englishMathsGrade4, phase: .keyStage4, resultsYear: 2023, group: 43.1, others: 72.6, status: .provisional,
-            source: .dfeKeyStage4Characteristics,
-            checked: "Confirmed: DfE KS4 performance 2022/23 (provisional) as reported by Tes (2023): disadvantaged 43.1%, others 72.6%."),
+            measure: .englishMathsGrade4, phase: .keyStage4, resultsYear: 2023, group: 43.4, others: 72.8, status: .revised,
+            source: .dfeKeyStage4CharacteristicsSummary2023,
+            checked: "Confirmed: DfE 'National characteristics summary' data set, 2022/23 revised, all state-funded: disadvantaged "
+                + "69,151 of 159,363 pupils (43.4%), all other 325,936 of 447,552 (72.8%); the provisional 43.1% and 72.6% (Tes, 2023) are replaced."),
         NationalPairFigure(
             measure: .englishMathsGrade5, phase: .keyStage4, resultsYear: 2023, group: 25.4, others: 52.6, status: .revised,
             source: .socialMobilityAttainmentAt16,
@@ -35,6 +36,11 @@ public enum NationalContextFigures {
             measure: .attainment8, phase: .keyStage4, resultsYear: 2019, group: 36.7, others: 50.3, status: .final,
             source: .dfeKeyStage4Characteristics,
             checked: "Confirmed: DfE 'KS4 national characteristics data' table, 2018/19: average Attainment 8, disadvantaged 36.7, all other pupils 50.3."),
+        NationalPairFigure(
+            measure: .attainment8, phase: .keyStage4, resultsYear: 2023, group: 35.0, others: 50.3, status: .revised,
+            source: .dfeKeyStage4CharacteristicsSummary2023,
+            checked: "Confirmed: DfE 'National characteristics summary' data set, 2022/23 revised, all state-funded: average Attainment 8, "
+                + "disadvantaged 35.0 (159,363 pupils), all other pupils 50.3 (447,552)."),
     ]
 
     public static let absenceByFreeSchoolMeals: [NationalPairFigure] = [

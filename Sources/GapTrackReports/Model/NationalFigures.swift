@@ -172,6 +172,11 @@ public struct Citation: Sendable, Equatable, Codable {
     public static let dfeKeyStage4Characteristics = Citation(
         publisher: "Department for Education", title: "Key stage 4 performance (KS4 national characteristics data)",
         url: "https://explore-education-statistics.service.gov.uk/find-statistics/key-stage-4-performance")
+    /// The release; the data set's own page in the DfE data catalogue, whose rows were read, is
+    /// named in docs/methodology.md §8.3 (its address is too long to print unbroken in 100 columns).
+    public static let dfeKeyStage4CharacteristicsSummary2023 = Citation(
+        publisher: "Department for Education", title: "Key stage 4 performance 2022/23 (data set 'National characteristics summary', revised)",
+        url: "https://explore-education-statistics.service.gov.uk/find-statistics/key-stage-4-performance")
     public static let socialMobilityAttainmentAt16 = Citation(
         publisher: "Social Mobility Commission",
         title: "State of the Nation data, intermediate outcomes, compulsory school age: attainment at age 16 (from DfE KS4 data)",

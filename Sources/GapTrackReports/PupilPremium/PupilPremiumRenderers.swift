@@ -74,7 +74,11 @@ extension PupilPremiumReview {
         funding.tables.append(Table(
             id: "allocation", columns: ["Funding ground", "Rate per pupil", "Pupils", "Allocation"], numeric: [1, 2, 3],
             rows: allocation.map { [$0.ground.label, $0.rate.formatted, pupilsText($0.pupils), Self.moneyText($0.amount)] }
-                + [["Pupil premium allocation to the school", "", "", Self.moneyText(allocationToSchool)]]))
+                + (allocationToSchool.isSuppressed ? [] : [["Pupil premium allocation to the school", "", "", Self.moneyText(allocationToSchool)]])))
+        // A withheld total is said as the governors' pack says it, never as a bare `c` (docs/methodology.md §7.9).
+        if allocationToSchool.isSuppressed {
+            funding.tables.append(Table(id: "allocation_to_school", columns: ["Allocation to the school"], numeric: [], rows: [[allocationSentence]]))
+        }
         var partA = Section(id: "part_a", heading: "Part A: pupil premium strategy plan, \(year)")
         if challenges.isEmpty && intendedOutcomes.isEmpty && activities.isEmpty {
             partA.paragraphs.append("No challenges, intended outcomes or activities are recorded for \(year) "

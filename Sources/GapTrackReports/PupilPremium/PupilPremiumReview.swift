@@ -24,6 +24,9 @@ public struct PupilPremiumReview: Sendable, Equatable, Codable {
     /// What the school receives: every ground but looked-after children, whose premium is paid to
     /// the local authority.
     public var allocationToSchool: ReportedFigure<PoundsAndPence>
+    /// The allocation in words, as every format and the governors' pack print it
+    /// (`allocationSentence`): JSON carries it so a reader of the JSON gets the same sentence.
+    public var allocationText: String = ""
     /// Pupils eligible on a disadvantage ground (FSM Ever 6, looked after, previously looked after)
     /// as a percentage of pupils on roll, to one decimal.
     public var eligiblePercent: ReportedFigure<Double>

@@ -140,7 +140,7 @@ public enum PupilPremiumReviewBuilder {
         }
         let unassigned = data.spend.first { $0.tier == nil }
         let totalSpent = data.spend.reduce(PoundsAndPence.zero) { $0 + $1.spend }
-        return PupilPremiumReview(
+        var review = PupilPremiumReview(
             provider: data.provider, audience: audience, year: data.year, census: data.census, rates: rates,
             pupilsOnRoll: count(PupilPremiumReviewTables.onRoll, data.counts.pupilsOnRoll), allocation: lines,
             allocationToSchool: money(PupilPremiumReviewTables.toSchool, toSchool),
@@ -154,6 +154,8 @@ public enum PupilPremiumReviewBuilder {
             activities: data.rows.filter { $0.section == .activity }.sorted { ($0.tier!, $0.number) < ($1.tier!, $1.number) },
             tierAssignments: data.tierAssignments, suppressionThreshold: threshold, suppressionNotes: notes,
             method: PupilPremiumMethod.notes(data, rates: rates))
+        review.allocationText = review.allocationSentence
+        return review
     }
 }
 

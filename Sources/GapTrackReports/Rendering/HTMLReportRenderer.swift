@@ -258,7 +258,7 @@ public enum HTMLReportRenderer {
             let source = "\(pair.source.publisher), \(pair.source.title): \(pair.source.url)"
             if !notes.contains(source) { notes.append(source) }
         }
-        return "<p>\(HTML.escape(ReportText.nationalContextIntroduction))</p>\n" + table.render() + notesList(notes)
+        return "<p>\(HTML.escape(ReportText.nationalContextIntroduction(pairs)))</p>\n" + table.render() + notesList(notes)
     }
 
     private static func suppression(_ report: TermlyGapReport) -> String {

@@ -127,7 +127,7 @@ public enum MarkdownReportRenderer {
             }
         }
         if let pairs = report.nationalContext, !pairs.isEmpty {
-            out += "\n" + escape(ReportText.nationalContextIntroduction) + "\n\n"
+            out += "\n" + escape(ReportText.nationalContextIntroduction(pairs)) + "\n\n"
             out += table(["Measure (group v. others)", "Phase", "Period", "Group", "Others", "Status", "Source"], right: [3, 4],
                          pairs.map {
                              [$0.title, $0.phase.label, $0.periodText, $0.groupText, $0.othersText, $0.status.rawValue,

@@ -169,11 +169,22 @@ enum ReportText {
         }
     }
 
-    /// Above the national pairs, in every format (docs/methodology.md §8.3, §8.4).
-    static let nationalContextIntroduction =
-        "For context, England: KS4 headline measures and absence, with no figure of this cohort beside them. gaptrack does not "
-        + "compute Attainment 8 or grade 4+/5+ from termly assessments, and the DfE splits absence by current eligibility for "
-        + "free school meals, not by the disadvantaged group of this report's attendance gap."
+    /// Above the national pairs, in every format, naming only the kinds of pair printed: a Year 7
+    /// cohort gets absence alone (docs/methodology.md §8.3, §8.4).
+    static func nationalContextIntroduction(_ pairs: [NationalPairFigure]) -> String {
+        let kinds = Set(pairs.map(\.measure.kind))
+        let what = [kinds.contains(.attainment) ? "KS4 headline measures" : nil, kinds.contains(.absence) ? "absence" : nil]
+            .compactMap { $0 }.joined(separator: " and ")
+        var text = "For context, England: \(what), with no figure of this cohort beside them."
+        if kinds.contains(.attainment) {
+            text += " The cohort's own grade 4+/5+ and Attainment 8, where its GCSE-scale results allow them, are in the KS4 section."
+        }
+        if kinds.contains(.absence) {
+            text += " The DfE splits absence by current eligibility for free school meals, not by the disadvantaged group of this "
+                + "report's attendance gap."
+        }
+        return text
+    }
 
     /// A national figure's local counterpart, or a dash.
     static func local(_ comparison: NationalComparison) -> String {

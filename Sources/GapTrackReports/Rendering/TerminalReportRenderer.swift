@@ -212,7 +212,7 @@ public enum TerminalReportRenderer {
 
     private static func nationalContext(_ report: TermlyGapReport) -> String {
         guard let pairs = report.nationalContext, !pairs.isEmpty else { return "" }
-        var out = "\n" + wrapText(ReportText.nationalContextIntroduction, width: width)
+        var out = "\n" + wrapText(ReportText.nationalContextIntroduction(pairs), width: width)
         var table = TextTable([
             .init("Measure (group v. others)", .left), .init("Phase", .left), .init("Period", .left), .init("Group"), .init("Others"),
             .init("Status", .left),
