@@ -1,3 +1,4 @@
+import GapTrackDomain
 import GapTrackReports
 import GapTrackStore
 import TestSupport
@@ -80,10 +81,28 @@ import Testing
         #expect(NationalContextFigures.phases(for: "year-7") == [.keyStage2, .secondarySchools, .allSchools])
         #expect(NationalContextFigures.phases(for: "year-4") == [.keyStage2, .primarySchools, .allSchools])
         #expect(NationalContextFigures.phases(for: "year-12").isEmpty)
-        let year11 = NationalContextFigures.latest(for: "year-11")
+        let year11 = NationalContextFigures.latest(for: "year-11", upTo: AcademicYear(startYear: 2024))
         #expect(year11.map(\.resultsYear) == [2023, 2024, 2023, 2024, 2024])
-        #expect(NationalContextFigures.latest(for: "year-4").map(\.measure) == [.overallAbsence, .persistentAbsence])
-        #expect(NationalContextFigures.latest(for: "all").isEmpty)
+        #expect(NationalContextFigures.latest(for: "year-4", upTo: AcademicYear(startYear: 2024)).map(\.measure) == [.overallAbsence, .persistentAbsence])
+        #expect(NationalContextFigures.latest(for: "all", upTo: AcademicYear(startYear: 2024)).isEmpty)
+    }
+
+    /// A report of an earlier year is set beside the national figures of its own year or before,
+    /// never later ones: a 2018/19 Year 11 report takes 2019's Attainment 8 pair (36.7 v 50.3,
+    /// the DfE's 2018/19 national characteristics table) and its gap index series ends at 2019.
+    @Test func anOlderReportTakesNoNationalFigureFromAfterItsYear() throws {
+        let pairs = NationalContextFigures.latest(for: "year-11", upTo: AcademicYear(startYear: 2018))
+        #expect(!pairs.isEmpty && pairs.allSatisfy { $0.resultsYear <= 2019 })
+        let attainment8 = try #require(pairs.first { $0.measure == .attainment8 })
+        #expect(attainment8.resultsYear == 2019 && attainment8.group == 36.7 && attainment8.others == 50.3)
+
+        var data = SampleReport.data()
+        data.term = AcademicTerm(year: AcademicYear(startYear: 2018), term: .summer)
+        let report = TermlyGapReportBuilder().build(data)
+        let years = report.nationalComparison.map(\.national.resultsYear)
+        #expect(!years.isEmpty && years.allSatisfy { $0 <= 2019 })
+        #expect(report.nationalComparison.contains { $0.national.resultsYear == 2019 && $0.local != nil }, "the 2019 figure is the one set beside the cohort's own")
+        #expect(report.nationalContext?.allSatisfy { $0.resultsYear <= 2019 } ?? true)
     }
 
     /// A Year 11 report prints the latest Attainment 8 pair with its year, its status and the
@@ -107,7 +126,7 @@ import Testing
         let year11 = MarkdownReportRenderer.render(report)
         #expect(year11.contains("For context, England: KS4 headline measures and absence, with no figure of this cohort beside them."))
         #expect(year11.contains("are in the KS4 section"))
-        report.nationalContext = NationalContextFigures.latest(for: "year-7")
+        report.nationalContext = NationalContextFigures.latest(for: "year-7", upTo: AcademicYear(startYear: 2024))
         for text in [MarkdownReportRenderer.render(report), HTMLReportRenderer.render(report), TerminalReportRenderer.render(report)] {
             #expect(text.contains("For context, England: absence, with no figure of this cohort beside them."))
             #expect(!text.contains("KS4 headline measures") && !text.contains("are in the KS4 section"))

@@ -42,7 +42,7 @@ public struct TermlyGapReportBuilder: Sendable {
             support: support, trend: trend, nationalComparison: nationalComparison(data, attainment: attainment),
             suppressionThreshold: rule.threshold, suppressionNotes: [], comparison: comparison)
         report.yearGroups = data.yearGroups.map { $0.map { yearGroupSection($0, of: data) } }
-        report.nationalContext = data.cohort.cohortCode.map(NationalContextFigures.latest(for:)).flatMap { $0.isEmpty ? nil : $0 }
+        report.nationalContext = data.cohort.cohortCode.map { NationalContextFigures.latest(for: $0, upTo: data.term.year) }.flatMap { $0.isEmpty ? nil : $0 }
         report.keyStage4 = keyStage4Sections(data)
         return report
     }

@@ -62,7 +62,9 @@ extension TermlyGapReportBuilder {
     /// national measures include), else in the first subject reported.
     func nationalComparison(_ data: TermlyReportData, attainment: [SubjectGap]) -> [NationalComparison] {
         guard let phase = data.cohort.cohortCode.flatMap(NationalFigures.phase(for:)) else { return [] }
-        let figures = NationalFigures.figures(for: phase)
+        // The national series up to the report's own academic year: an older report is set beside
+        // the figures of its time, not later ones.
+        let figures = NationalFigures.figures(for: phase).filter { $0.resultsYear <= data.term.year.startYear + 1 }
         let preferred = ["maths", "mathematics", "english", "reading"]
         let headline = preferred.lazy.compactMap { name in attainment.first { $0.subject.lowercased() == name } }.first ?? attainment.first
         return figures.map { figure in

@@ -84,10 +84,11 @@ public enum NationalContextFigures {
     }
 
     /// The latest pair of each measure among the cohort's phases (the latest by academic year;
-    /// within a year, a full year before one term), in the table's order of measures.
-    public static func latest(for cohort: CohortCode) -> [NationalPairFigure] {
+    /// within a year, a full year before one term), in the table's order of measures. A report of
+    /// an earlier year takes the pairs of its own year or before, never figures from after it.
+    public static func latest(for cohort: CohortCode, upTo year: AcademicYear) -> [NationalPairFigure] {
         let phases = phases(for: cohort)
-        let candidates = all.filter { phases.contains($0.phase) }
+        let candidates = all.filter { phases.contains($0.phase) && $0.resultsYear <= year.startYear + 1 }
         var chosen: [NationalPairFigure] = []
         for measure in NationalPairFigure.Measure.allCases {
             let rows = candidates.filter { $0.measure == measure }
