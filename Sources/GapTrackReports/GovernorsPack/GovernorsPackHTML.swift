@@ -95,7 +95,7 @@ public enum GovernorsPackHTML {
             axisLabel: "percentage points", references: references)
         let caption = national.map {
             "dashed: England, overall absence of pupils eligible for free school meals minus the others' (\($0.pair.groupText)% − "
-                + "\($0.pair.othersText)%, \($0.pair.phase.label), \($0.pair.periodText), \($0.pair.source.publisher)): current "
+                + "\($0.pair.othersText)%, \($0.pair.phase.label.lowercased()), \($0.pair.periodText), \($0.pair.source.publisher)): current "
                 + "eligibility, not the disadvantaged group, so a rough guide rather than a benchmark."
         } ?? "gaptrack holds no national absence figure for this phase to draw beside it."
         return "<figure>" + svg + "<figcaption>Attendance gap by term (others minus \(pack.termly.comparison.groupWord)); "
