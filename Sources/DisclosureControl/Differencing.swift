@@ -78,25 +78,8 @@ extension TableSet {
         var keeping: Set<CellID> = []
         var byKey: [[String: CellID]] = []
         for part in parts {
-            let prefix = Self.partPrefix(part.name)
-            func renamed(_ id: CellID) -> CellID { CellID(prefix + id.rawValue) }
-            var index: [String: CellID] = [:]
-            for cell in part.tables.cells {
-                let measure: Measure = switch cell.measure {
-                case .pupils: .pupils
-                case let .sum(unit, group): .sum(unit: unit, group: group.map(renamed))
-                case let .rate(numerator, denominator, decimals): .rate(numerator: renamed(numerator), denominator: renamed(denominator), decimals: decimals)
-                }
-                try add(Cell(id: renamed(cell.id), label: "\(part.name): \(cell.label)", value: cell.value, measure: measure,
-                             visibility: cell.visibility, isTotal: cell.isTotal, knownMaximum: cell.knownMaximum))
-                if cell.visibility == .published { keeping.insert(renamed(cell.id)) }
-                if !cell.isRate { index[key(cell)] = index[key(cell)] ?? renamed(cell.id) }
-            }
-            for relation in part.tables.relations {
-                try relate(LinearRelation(
-                    "\(part.name): \(relation.name)", terms: relation.terms.map { Term(renamed($0.cell), $0.coefficient) }, kind: relation.kind,
-                    constant: relation.constant, knownWhilePublished: relation.knownWhilePublished.map(renamed)))
-            }
+            let index = try merge(part.tables, prefix: Self.partPrefix(part.name), name: part.name, matching: key)
+            for cell in part.tables.cells where cell.visibility == .published { keeping.insert(CellID(Self.partPrefix(part.name) + cell.id.rawValue)) }
             byKey.append(index)
         }
         for cell in cells where !cell.isRate && !Self.isLinked(cell.id) {
@@ -107,5 +90,30 @@ extension TableSet {
             try relate(LinearRelation.sum("\(cell.label) = the sum over the parts", total: cell.id, parts: matches))
         }
         return keeping
+    }
+}
+
+extension TableSet {
+    /// Adds every cell and relation of `other` under `prefix` (labels under `name`), as printed
+    /// there; returns its cells other than rates by `key`, first of each.
+    mutating func merge(_ other: TableSet, prefix: String, name: String, matching key: (Cell) -> String) throws(DisclosureControlError) -> [String: CellID] {
+        func renamed(_ id: CellID) -> CellID { CellID(prefix + id.rawValue) }
+        var index: [String: CellID] = [:]
+        for cell in other.cells {
+            let measure: Measure = switch cell.measure {
+            case .pupils: .pupils
+            case let .sum(unit, group): .sum(unit: unit, group: group.map(renamed))
+            case let .rate(numerator, denominator, decimals): .rate(numerator: renamed(numerator), denominator: renamed(denominator), decimals: decimals)
+            }
+            try add(Cell(id: renamed(cell.id), label: "\(name): \(cell.label)", value: cell.value, measure: measure,
+                         visibility: cell.visibility, isTotal: cell.isTotal, knownMaximum: cell.knownMaximum))
+            if !cell.isRate { index[key(cell)] = index[key(cell)] ?? renamed(cell.id) }
+        }
+        for relation in other.relations {
+            try relate(LinearRelation(
+                "\(name): \(relation.name)", terms: relation.terms.map { Term(renamed($0.cell), $0.coefficient) }, kind: relation.kind,
+                constant: relation.constant, knownWhilePublished: relation.knownWhilePublished.map(renamed)))
+        }
+        return index
     }
 }

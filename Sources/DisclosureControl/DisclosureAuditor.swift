@@ -179,9 +179,27 @@ public struct DisclosureAuditor: Sendable {
 
 /// The linear program an attacker can set up: one variable per figure not published, published
 /// figures substituted as constants.
+///
+/// Relations that share no hidden figure do not constrain one another, so the program falls apart
+/// into independent parts (a linked breakdown of several views is mostly such parts); each is
+/// solved on its own, when a figure of it is first asked about. A figure's range in its part is
+/// its range in the whole program, since the feasible region is the product of the parts'.
 struct AttackerSystem {
-    let variables: [CellID: Int]
-    let region: FeasibleRegion
+    private struct Row {
+        var coefficients: [Int: Double]
+        var kind: LinearProgram.RowKind
+        var constant: Double
+    }
+
+    /// Each hidden figure's part and its index there.
+    private let place: [CellID: (part: Int, index: Int)]
+    private let programs: [LinearProgram]
+    private let regions: RegionCache
+
+    /// Solved parts, kept between the figures of one audit.
+    private final class RegionCache {
+        var regions: [Int: FeasibleRegion] = [:]
+    }
 
     init(_ tables: TableSet) throws(DisclosureControlError) {
         var variables: [CellID: Int] = [:]
@@ -190,38 +208,77 @@ struct AttackerSystem {
             variables[cell.id] = order.count
             order.append(cell)
         }
-        var program = LinearProgram(variableCount: order.count)
+        var rows: [Row] = []
         for relation in tables.relations {
             if let figure = relation.knownWhilePublished, tables[figure]?.visibility != .published { continue }
-            var coefficients = [Double](repeating: 0, count: order.count)
+            var coefficients: [Int: Double] = [:]
             var constant = Double(relation.constant)
-            var touches = false
             for term in relation.terms {
                 if let j = variables[term.cell] {
-                    coefficients[j] += Double(term.coefficient)
-                    touches = true
+                    coefficients[j, default: 0] += Double(term.coefficient)
                 } else if let cell = tables[term.cell] {
                     constant -= Double(term.coefficient * cell.value)
                 }
             }
-            guard touches else { continue }
-            program.add(coefficients, relation.kind == .equal ? .equal : .atMost, constant)
+            guard !coefficients.isEmpty else { continue }
+            rows.append(Row(coefficients: coefficients, kind: relation.kind == .equal ? .equal : .atMost, constant: constant))
         }
         for (j, cell) in order.enumerated() {
             guard let maximum = cell.knownMaximum else { continue }
-            var coefficients = [Double](repeating: 0, count: order.count)
-            coefficients[j] = 1
-            program.add(coefficients, .atMost, Double(maximum))
+            rows.append(Row(coefficients: [j: 1], kind: .atMost, constant: Double(maximum)))
         }
-        guard let region = try FeasibleRegion(program) else {
-            throw .relationDoesNotHold("the published figures and relations have no solution")
+        // Parts: hidden figures joined by a relation they share (union–find).
+        var parent = Array(0..<order.count)
+        func root(_ j: Int) -> Int {
+            var j = j
+            while parent[j] != j {
+                parent[j] = parent[parent[j]]
+                j = parent[j]
+            }
+            return j
         }
-        self.variables = variables
-        self.region = region
+        for row in rows {
+            let members = row.coefficients.keys.sorted()
+            for other in members.dropFirst() { parent[root(other)] = root(members[0]) }
+        }
+        var partOfRoot: [Int: Int] = [:]
+        var members: [[Int]] = []
+        var place: [CellID: (part: Int, index: Int)] = [:]
+        for (j, cell) in order.enumerated() {
+            let r = root(j)
+            let part = partOfRoot[r] ?? {
+                partOfRoot[r] = members.count
+                members.append([])
+                return members.count - 1
+            }()
+            place[cell.id] = (part, members[part].count)
+            members[part].append(j)
+        }
+        var programs = members.map { LinearProgram(variableCount: $0.count) }
+        for row in rows {
+            guard let first = row.coefficients.keys.first else { continue }
+            let part = partOfRoot[root(first)]!
+            var coefficients = [Double](repeating: 0, count: members[part].count)
+            for (j, value) in row.coefficients { coefficients[place[order[j].id]!.index] += value }
+            programs[part].add(coefficients, row.kind, row.constant)
+        }
+        self.place = place
+        self.programs = programs
+        self.regions = RegionCache()
     }
 
     func interval(of cell: CellID) throws(DisclosureControlError) -> FeasibleInterval {
-        guard let j = variables[cell] else { preconditionFailure("\(cell) is published") }
+        guard let (part, j) = place[cell] else { preconditionFailure("\(cell) is published") }
+        let region: FeasibleRegion
+        if let solved = regions.regions[part] {
+            region = solved
+        } else {
+            guard let solved = try FeasibleRegion(programs[part]) else {
+                throw .relationDoesNotHold("the published figures and relations have no solution")
+            }
+            regions.regions[part] = solved
+            region = solved
+        }
         let (lower, upper) = try region.range(of: j)
         // Inward to whole numbers, allowing for rounding error in the solve.
         let slack = 1e-6 * max(1, abs(lower), abs(upper ?? 0))

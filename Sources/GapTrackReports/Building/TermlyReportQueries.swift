@@ -224,6 +224,9 @@ public struct TermlyReportQueries {
         // Impact sections match participants within the whole cohort; they are not filtered
         // (docs/methodology.md §7.8), so a filtered report has none.
         let impact = filter.isEmpty ? impact : .none
+        if audience.suppresses, filter.conditions.count > 1 {
+            throw TermlyReportError.combinedFilter(filter: filter.description, audience: audience.rawValue)
+        }
         let data = try data(
             provider: provider, cohort: cohort, term: term, comparison: comparison, withImpactCandidates: impact == .automatic, audience: audience,
             filter: filter)

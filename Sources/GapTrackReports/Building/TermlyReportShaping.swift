@@ -33,12 +33,14 @@ public struct TermlyReportShaping: Sendable {
     /// `report` (as the builder made it from `data`, true figures throughout) for `audience`.
     /// `impact`: the data of the report's impact sections, in order. `whole`: for a filtered
     /// view, the data of the same cohort unfiltered, whose report a reader can set beside this
-    /// one (docs/disclosure-control.md §7.7). `yearGroups`: for a whole school or key stage, each
+    /// one (docs/disclosure-control.md §7.7); `breakdown`, instead, every view of the filter's
+    /// dimension, shaped as one so that views cannot be subtracted from one another either (not yet
+    /// used by `TermlyReportQueries`: docs/disclosure-control.md §7.8, Limits). `yearGroups`: for a whole school or key stage, each
     /// year group's own report for the audience, as the tables its reader sees
     /// (`TermlyReportTables.published`), so that this report is not the sum of what they withhold.
     public func shape(
         _ report: TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], whole: TermlyReportData? = nil,
-        yearGroups: [(name: String, tables: TableSet)] = [], for audience: ReportAudience
+        breakdown: FilterBreakdown? = nil, yearGroups: [(name: String, tables: TableSet)] = [], for audience: ReportAudience
     ) throws(ShapingError) -> TermlyGapReport {
         var shaped = report
         shaped.audience = audience
@@ -51,7 +53,7 @@ public struct TermlyReportShaping: Sendable {
             markSmallGroups(&shaped)
         case .governors, .public:
             do {
-                try suppress(&shaped, data: data, impact: impact, whole: whole, yearGroups: yearGroups, audience: audience)
+                try suppress(&shaped, data: data, impact: impact, whole: whole, breakdown: breakdown, yearGroups: yearGroups, audience: audience)
             } catch {
                 throw ShapingError(problem: error)
             }
@@ -126,30 +128,36 @@ public struct TermlyReportShaping: Sendable {
 
     func suppress(
         _ report: inout TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], whole: TermlyReportData? = nil,
-        yearGroups: [(name: String, tables: TableSet)] = [], audience: ReportAudience = .governors
+        breakdown: FilterBreakdown? = nil, yearGroups: [(name: String, tables: TableSet)] = [], audience: ReportAudience = .governors
     ) throws(DisclosureControlError) {
-        let described = try TermlyReportTables.describe(data, impact: impact, whole: whole, threshold: threshold)
-        var tables = described.tables
-        let keeping = try tables.tie(toParts: yearGroups, matching: \.label)
-        var primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: described.exemptZeros))
-        let protected: ProtectedTables
-        var knownNotes: [String] = []
-        do throws(DisclosureControlError) {
-            protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables)
-        } catch {
-            guard case .cannotProtect = error else { throw error }
-            // A figure the tables' structure alone fixes (a fund's spend on support it paid for on no
-            // day of the term is £0 whatever is hidden) tells a reader nothing when shown, and no
-            // hiding can protect it: it is shown, and the rest protected as usual.
-            let known = try Self.fixedByStructure(tables, among: primary, threshold: threshold)
-            guard !known.isEmpty else { throw error }
-            for id in known { tables.setVisibility(.published, of: id) }
-            primary.subtract(known)
-            knownNotes = known.compactMap { tables[$0]?.label }.sorted().map {
-                "\($0): shown although it rests on fewer than \(threshold) pupils, since the report's own tables fix it (support a fund "
-                    + "paid for on no day of the term cost it nothing), so a reader knows it whatever is withheld."
+        let described = try TermlyReportTables.describe(data, impact: impact, whole: breakdown == nil ? whole : nil, threshold: threshold)
+        let protected: ShapedTables
+        if let breakdown {
+            // The view is its slice of the breakdown, shaped with every other view of it; what the
+            // slice prints is read back onto the view's own cells.
+            var joint = try breakdown.tables(threshold: threshold)
+            let prefix = breakdown.requestedPrefix
+            let keeping = try joint.tie(toParts: yearGroups) { cell in cell.label.hasPrefix(prefix) ? String(cell.label.dropFirst(prefix.count)) : cell.label }
+            let shaped = try BreakdownMemo.shared.protected(joint, keeping: keeping) { () throws(DisclosureControlError) in
+                try protect(joint, exemptZeros: breakdown.zerosShown(in: joint), keeping: keeping)
             }
-            protected = try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables)
+            var tables = described.tables
+            for cell in tables.cells {
+                tables.setVisibility(shaped.tables[CellID(prefix + cell.id.rawValue)]?.visibility ?? .suppressed, of: cell.id)
+            }
+            let own = { (ids: Set<CellID>) in
+                Set(ids.compactMap { $0.rawValue.hasPrefix(prefix) ? CellID(String($0.rawValue.dropFirst(prefix.count))) : nil })
+            }
+            protected = ShapedTables(tables: tables, primary: own(shaped.primary), known: own(shaped.known))
+        } else {
+            var tables = described.tables
+            let keeping = try tables.tie(toParts: yearGroups, matching: \.label)
+            protected = try protect(tables, exemptZeros: described.exemptZeros, keeping: keeping)
+        }
+        let primary = protected.primary
+        let knownNotes = protected.known.compactMap { protected.tables[$0]?.label }.sorted().map {
+            "\($0): shown although it rests on fewer than \(threshold) pupils, since the report's own tables fix it (support a fund "
+                + "paid for on no day of the term cost it nothing), so a reader knows it whatever is withheld."
         }
         var notes: [String] = []
         var sectionReasons = [[String: SuppressionReason]](repeating: [:], count: impact.count)
@@ -174,6 +182,35 @@ public struct TermlyReportShaping: Sendable {
             report.impact[index] = builder.build(section, withheld: sectionReasons[index])
         }
         report.suppressionNotes = notes + knownNotes
+    }
+
+    /// The tables as printed, the figures the primary rule withheld, and those under the threshold
+    /// shown anyway because the tables' own structure fixes them.
+    struct ShapedTables: Sendable {
+        var tables: TableSet
+        var primary: Set<CellID>
+        var known: Set<CellID> = []
+    }
+
+    /// Primary suppression, then complementary suppression.
+    func protect(_ tables: TableSet, exemptZeros: Set<CellID>, keeping: Set<CellID>) throws(DisclosureControlError) -> ShapedTables {
+        var tables = tables
+        var primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: exemptZeros))
+        do throws(DisclosureControlError) {
+            return ShapedTables(tables: try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables).tables, primary: primary)
+        } catch {
+            guard case .cannotProtect = error else { throw error }
+            // A figure the tables' structure alone fixes (a fund's spend on support it paid for on no
+            // day of the term is £0 whatever is hidden) tells a reader nothing when shown, and no
+            // hiding can protect it: it is shown, and the rest protected as usual.
+            let known = try Self.fixedByStructure(tables, among: primary, threshold: threshold)
+            guard !known.isEmpty else { throw error }
+            for id in known { tables.setVisibility(.published, of: id) }
+            primary.subtract(known)
+            return ShapedTables(
+                tables: try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables).tables,
+                primary: primary, known: known)
+        }
     }
 
     /// National comparisons beside a withheld local gap are withheld with it.

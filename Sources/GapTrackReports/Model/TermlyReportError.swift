@@ -10,6 +10,9 @@ public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertib
     case filterLeavesNobody(cohort: String, filter: String, term: String)
     /// A filter names a pupil group the provider does not have; `known` lists those it has.
     case unknownPupilGroup(code: String, known: [String])
+    /// A filter of more than one condition for governors or the public: two filtered views differ
+    /// by a group that can be small (docs/disclosure-control.md §7.7).
+    case combinedFilter(filter: String, audience: String)
 
     public var description: String {
         switch self {
@@ -22,6 +25,9 @@ public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertib
             return "no students in cohort '\(cohort)' in \(term)" + Self.list("cohorts with students in \(term)", valid)
         case let .filterLeavesNobody(cohort, filter, term):
             return "no student of \(cohort) in \(term) is \(filter): loosen the filter (check the form group is spelt as the MIS has it)"
+        case let .combinedFilter(filter, audience):
+            return "a report for \(audience) takes one filter at a time, not '\(filter)': two filtered views can be subtracted to reveal a "
+                + "small group; use one filter, or ask for the staff report (--audience staff) for the combination"
         case let .unknownPupilGroup(code, known):
             return "no pupil group '\(code)' at this provider; "
                 + (known.isEmpty ? "there are none yet (gaptrack pupil-group add)" : "its groups: " + known.joined(separator: ", "))
