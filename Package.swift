@@ -35,7 +35,9 @@ let package = Package(
         // Pure statistics: ranks, gap index, months of learning, intervals, effect sizes, suppression.
         .target(name: "GapStatistics"),
         // Pure disclosure control: the attacker's audit of published tables, and complementary suppression.
-        .target(name: "DisclosureControl"),
+        // Optimised in debug builds too: the test suite's disclosure audits solve many small linear
+        // programs, which unoptimised code runs some twenty times slower (docs/disclosure-control.md §7.8).
+        .target(name: "DisclosureControl", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Pure data protection for research exports: keyed pseudonyms and k-anonymity.
         .target(name: "DataProtection", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Pure domain values: identifiers (UPN, ULN), terms, attendance codes, markers.

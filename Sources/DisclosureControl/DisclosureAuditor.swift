@@ -123,11 +123,16 @@ public struct DisclosureAuditor: Sendable {
 
     /// The first finding in table order, without computing the rest: what complementary
     /// suppression needs at each step.
-    func firstFinding(_ tables: TableSet) throws(DisclosureControlError) -> DisclosureFinding? {
+    ///
+    /// Hiding a figure only takes from what a reader knows, so a figure that passed stays passed
+    /// whatever is hidden after: those in `cleared` are not solved again, and those found to pass
+    /// are added to it.
+    func firstFinding(_ tables: TableSet, cleared: inout Set<CellID>) throws(DisclosureControlError) -> DisclosureFinding? {
         let system = try AttackerSystem(tables)
         var linked = LinkedBaseline(tables)
-        for cell in tables.cells where isAudited(cell, in: tables) && isSensitive(cell, in: tables) {
+        for cell in tables.cells where !cleared.contains(cell.id) && isAudited(cell, in: tables) && isSensitive(cell, in: tables) {
             if let finding = check(cell, try system.interval(of: cell.id)), try !linked.excuses(finding) { return finding }
+            cleared.insert(cell.id)
         }
         return nil
     }
@@ -201,15 +206,52 @@ struct AttackerSystem {
         var regions: [Int: FeasibleRegion] = [:]
     }
 
-    init(_ tables: TableSet) throws(DisclosureControlError) {
-        var variables: [CellID: Int] = [:]
-        var order: [Cell] = []
-        for cell in tables.cells where cell.visibility != .published && !cell.isRate {
-            variables[cell.id] = order.count
-            order.append(cell)
+    /// The relations each figure appears in, by index into `TableSet.relations`: built once for a
+    /// table set whose relations stay fixed while its figures are hidden one by one.
+    struct RelationIndex {
+        let relationsOf: [CellID: [Int]]
+
+        init(_ tables: TableSet) {
+            var relationsOf: [CellID: [Int]] = [:]
+            for (index, relation) in tables.relations.enumerated() {
+                for term in relation.terms where relationsOf[term.cell]?.last != index { relationsOf[term.cell, default: []].append(index) }
+            }
+            self.relationsOf = relationsOf
         }
+    }
+
+    /// The system of every figure not published.
+    init(_ tables: TableSet) throws(DisclosureControlError) {
+        try self.init(tables, hidden: tables.cells.filter { $0.visibility != .published && !$0.isRate }, relations: tables.relations.indices)
+    }
+
+    /// Only the part that holds `cell`: the hidden figures reached from it through relations that
+    /// share a hidden figure. The other parts do not bear on its range, so a complementary
+    /// suppression trying one candidate after another solves only this (docs/disclosure-control.md §7.5).
+    init(_ tables: TableSet, partOf cell: CellID, index: RelationIndex) throws(DisclosureControlError) {
+        func isHidden(_ id: CellID) -> Bool {
+            guard let cell = tables[id] else { return false }
+            return cell.visibility != .published && !cell.isRate
+        }
+        var reached: Set<CellID> = [cell]
+        var frontier: [CellID] = [cell]
+        var relations: Set<Int> = []
+        while let next = frontier.popLast() {
+            for r in index.relationsOf[next] ?? [] where relations.insert(r).inserted {
+                let relation = tables.relations[r]
+                if let figure = relation.knownWhilePublished, tables[figure]?.visibility != .published { continue }
+                for term in relation.terms where isHidden(term.cell) && reached.insert(term.cell).inserted { frontier.append(term.cell) }
+            }
+        }
+        try self.init(tables, hidden: tables.cells.filter { reached.contains($0.id) && isHidden($0.id) }, relations: relations.sorted())
+    }
+
+    private init(_ tables: TableSet, hidden order: [Cell], relations: some Sequence<Int>) throws(DisclosureControlError) {
+        var variables: [CellID: Int] = [:]
+        for (j, cell) in order.enumerated() { variables[cell.id] = j }
         var rows: [Row] = []
-        for relation in tables.relations {
+        for relationIndex in relations {
+            let relation = tables.relations[relationIndex]
             if let figure = relation.knownWhilePublished, tables[figure]?.visibility != .published { continue }
             var coefficients: [Int: Double] = [:]
             var constant = Double(relation.constant)

@@ -1,11 +1,13 @@
 /// A small dense linear program: minimise or maximise one variable at a time over
-/// { x ≥ 0 : rows }, solved by the two-phase simplex method with Bland's rule.
+/// { x ≥ 0 : rows }, solved by the two-phase simplex method.
 ///
 /// The auditor asks for the smallest and largest value of each suppressed figure consistent with
 /// everything published (docs/disclosure-control.md §7.4). Phase 1 finds a feasible basis once;
-/// each objective then runs phase 2 from a copy of it. Bland's rule (entering: the lowest column
-/// with a negative reduced cost; leaving: the lowest basic variable among tied ratios) cannot
-/// cycle, so every solve ends. Rows are scaled to a largest coefficient of 1 so that one
+/// each objective then runs phase 2 from a copy of it. Dantzig's rule picks the entering column
+/// (the most negative reduced cost) until 50 steps in a row fail to move; then Bland's rule
+/// (entering: the lowest column with a negative reduced cost; leaving: the lowest basic variable
+/// among tied ratios) until one does. Bland's rule cannot cycle, so every run of steps that do not
+/// move ends, and every step that moves improves the objective, so every solve ends. Rows are scaled to a largest coefficient of 1 so that one
 /// tolerance serves counts and pounds alike.
 struct LinearProgram {
     enum RowKind { case equal, atMost }
@@ -30,6 +32,8 @@ struct LinearProgram {
 struct FeasibleRegion {
     static let tolerance = 1e-9
     private static let iterationLimit = 200_000
+    /// Consecutive degenerate steps after which a solve switches to Bland's rule, until a step moves.
+    private static let blandAfter = 50
 
     private var tableau: [Double]
     private var basis: [Int]
@@ -163,8 +167,24 @@ struct FeasibleRegion {
         _ table: inout [Double], _ basis: inout [Int], _ cost: inout [Double], rows: Int, columns: Int, allowedColumns: Int
     ) throws(DisclosureControlError) -> Outcome {
         let stride = columns + 1
+        var degenerateRun = 0
         for _ in 0..<iterationLimit {
-            guard let entering = (0..<allowedColumns).first(where: { cost[$0] < -tolerance }) else { return .optimal }
+            // Dantzig's rule (the most negative reduced cost) takes far fewer steps than Bland's;
+            // after a long run of steps that do not move, Bland's rule, which cannot cycle, takes over.
+            let entering: Int
+            if degenerateRun < blandAfter {
+                var best = -tolerance
+                var column: Int?
+                for j in 0..<allowedColumns where cost[j] < best {
+                    best = cost[j]
+                    column = j
+                }
+                guard let column else { return .optimal }
+                entering = column
+            } else {
+                guard let column = (0..<allowedColumns).first(where: { cost[$0] < -tolerance }) else { return .optimal }
+                entering = column
+            }
             var leaving: Int?
             var bestRatio = Double.infinity
             for i in 0..<rows {
@@ -182,6 +202,7 @@ struct FeasibleRegion {
                 }
             }
             guard let leaving else { return .unbounded }
+            degenerateRun = bestRatio <= tolerance ? degenerateRun + 1 : 0
             pivot(&table, &basis, &cost, rows: rows, columns: columns, row: leaving, column: entering)
         }
         throw .auditDidNotFinish("the simplex method took more than \(iterationLimit) steps")

@@ -69,15 +69,17 @@ public struct ComplementarySuppression: Sendable {
     public func protect(_ tables: TableSet) throws(DisclosureControlError) -> ProtectedTables {
         var tables = tables
         var complementary: [CellID] = []
+        var cleared: Set<CellID> = []
+        let index = AttackerSystem.RelationIndex(tables)
         while true {
-            guard let finding = try auditor.firstFinding(tables) else {
+            guard let finding = try auditor.firstFinding(tables, cleared: &cleared) else {
                 return ProtectedTables(tables: tables, complementary: complementary, audit: try auditor.audit(tables))
             }
             let layers = candidateLayers(for: finding.cell, in: tables)
             guard let cheapest = layers.first?.first else {
                 throw .cannotProtect(label: finding.label, value: finding.value, interval: finding.interval.description)
             }
-            let chosen = try firstWidening(layers, for: finding, in: tables) ?? [cheapest]
+            let chosen = try firstWidening(layers, for: finding, in: tables, index: index) ?? [cheapest]
             for id in chosen { tables.setVisibility(.suppressed, of: id) }
             tables.hideRatesOfHiddenNumerators(threshold: auditor.threshold)
             complementary.append(contentsOf: chosen)
@@ -88,13 +90,13 @@ public struct ComplementarySuppression: Sendable {
     /// the first pair among the nearest candidates that does (a type and the single fund that pays
     /// for it can only be protected together).
     private func firstWidening(
-        _ layers: [[CellID]], for finding: DisclosureFinding, in tables: TableSet
+        _ layers: [[CellID]], for finding: DisclosureFinding, in tables: TableSet, index: AttackerSystem.RelationIndex
     ) throws(DisclosureControlError) -> [CellID]? {
         func widens(_ ids: [CellID]) throws(DisclosureControlError) -> Bool {
             var trial = tables
             for id in ids { trial.setVisibility(.suppressed, of: id) }
             trial.hideRatesOfHiddenNumerators(threshold: auditor.threshold)
-            return isWider(try AttackerSystem(trial).interval(of: finding.cell), than: finding.interval)
+            return isWider(try AttackerSystem(trial, partOf: finding.cell, index: index).interval(of: finding.cell), than: finding.interval)
         }
         for candidate in layers.joined() {
             if try widens([candidate]) { return [candidate] }
