@@ -74,7 +74,12 @@ extension TableSet {
                 // What the reader sets the parts against: the whole's known figure, or the parent view's cell.
                 var terms = parts.map { Term($0, 1) }
                 var constant = 0
-                if let parentCell = figure.cell { terms.append(Term(parentCell, -1)) } else { constant = figure.value }
+                if let parentCell = figure.cell {
+                    terms.append(Term(parentCell, -1))
+                } else {
+                    constant = figure.value
+                    joint.restsOnAnotherReport = true
+                }
                 let label = figure.cell.flatMap { joint[$0]?.label } ?? wholeByKey[figure.key]?.label ?? figure.key
                 if partition.covers {
                     guard partsTotal == figure.value else { continue }

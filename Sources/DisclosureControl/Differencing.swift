@@ -48,6 +48,7 @@ extension TableSet {
             try relate(LinearRelation(
                 "\(cell.label) + outside the view = the whole report's \(whole.value)", terms: [Term(cell.id, 1), Term(id, 1)],
                 constant: whole.value))
+            restsOnAnotherReport = true
             outside[cell.id] = id
             added.append(id)
         }
@@ -75,6 +76,7 @@ extension TableSet {
         toParts parts: [(name: String, tables: TableSet)], matching key: (Cell) -> String
     ) throws(DisclosureControlError) -> Set<CellID> {
         guard !parts.isEmpty else { return [] }
+        restsOnAnotherReport = true
         var keeping: Set<CellID> = []
         var byKey: [[String: CellID]] = []
         for part in parts {
@@ -98,6 +100,7 @@ extension TableSet {
     /// there; returns its cells other than rates by `key`, first of each.
     mutating func merge(_ other: TableSet, prefix: String, name: String, matching key: (Cell) -> String) throws(DisclosureControlError) -> [String: CellID] {
         func renamed(_ id: CellID) -> CellID { CellID(prefix + id.rawValue) }
+        restsOnAnotherReport = restsOnAnotherReport || other.restsOnAnotherReport
         var index: [String: CellID] = [:]
         for cell in other.cells {
             let measure: Measure = switch cell.measure {

@@ -137,10 +137,11 @@ public struct DisclosureAuditor: Sendable {
         return nil
     }
 
-    /// What the linked reports (a filtered view's whole cohort, a whole school's year groups)
-    /// disclose of a figure on their own: its interval with every figure of this report withheld.
-    /// A report is not blamed for that: a figure no narrower than it is excused
-    /// (docs/disclosure-control.md §7.7). Tables with no linked cells excuse nothing.
+    /// What the linked reports (a filtered view's whole cohort, a whole school's year groups, the
+    /// whole cohort under a breakdown of views) disclose of a figure on their own: its interval
+    /// with every figure of this report withheld. A report is not blamed for that: a figure no
+    /// narrower than it is excused (docs/disclosure-control.md §7.7). Tables that rest on no other
+    /// report excuse nothing.
     struct LinkedBaseline {
         let tables: TableSet
         var system: AttackerSystem?
@@ -148,7 +149,7 @@ public struct DisclosureAuditor: Sendable {
         init(_ tables: TableSet) { self.tables = tables }
 
         mutating func excuses(_ finding: DisclosureFinding) throws(DisclosureControlError) -> Bool {
-            guard tables.cells.contains(where: { TableSet.isLinked($0.id) }) else { return false }
+            guard tables.restsOnAnotherReport || tables.cells.contains(where: { TableSet.isLinked($0.id) }) else { return false }
             if system == nil {
                 var withheld = tables
                 for cell in tables.cells where cell.visibility == .published && !TableSet.isLinked(cell.id) {

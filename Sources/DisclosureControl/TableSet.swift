@@ -8,6 +8,10 @@ public struct TableSet: Sendable, Equatable {
     public private(set) var cells: [Cell] = []
     public private(set) var relations: [LinearRelation] = []
     private var positions: [CellID: Int] = [:]
+    /// Whether some relations rest on another report's figures (a view tied to its whole cohort's,
+    /// a whole school to its year groups', a breakdown to the whole cohort's): what that report
+    /// discloses alone is not this one's to protect (`DisclosureAuditor.LinkedBaseline`).
+    public internal(set) var restsOnAnotherReport = false
 
     public init() {}
 

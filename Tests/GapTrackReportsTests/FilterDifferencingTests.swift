@@ -54,15 +54,22 @@ struct FilterDifferencingTests {
                 let recovered = before.findings.first { $0.cell.rawValue == TableSet.differencePrefix + "group.disadvantaged" }
                 #expect(recovered?.kind == .recoveredExactly && recovered?.value == 3, "\(before.findings)")
 
-                // After: the view as the CLI and the service make it, attacked with every true figure of the whole.
-                let (report, data, _) = try queries.shapedReport(
-                    provider: Self.provider, cohort: "year-11", term: Self.term, audience: audience, filter: Self.filter)
+                // After: the view as the CLI and the service make it, attacked with every true figure
+                // of the whole and the other view of its dimension (`eal=no`, the pupils outside it).
+                let report = try queries.report(provider: Self.provider, cohort: "year-11", term: Self.term, audience: audience, filter: Self.filter)
                 #expect(report.audience == audience)
-                let after = try auditor.audit(TermlyReportTables.published(report, data: data, whole: whole))
+                let breakdown = try queries.breakdown(
+                    of: Self.filter, data: view, provider: Self.provider, cohort: "year-11", term: Self.term, audience: audience)
+                #expect(breakdown.views.map(\.filter.code) == ["eal=no", "eal=yes"])
+                let reports = try breakdown.views.map { other in
+                    try queries.report(provider: Self.provider, cohort: "year-11", term: Self.term, audience: audience, filter: other.filter)
+                }
+                #expect(try JSONReportRenderer.render(reports[1]) == JSONReportRenderer.render(report))
+                let after = try auditor.audit(breakdown.published(reports))
                 #expect(after.findings.isEmpty, "\(after.findings)")
                 // The outside group is audited (so the attack did look at it), and a governor's
                 // subtraction of the two printed counts no longer works.
-                #expect(after.figures.contains { $0.cell.rawValue == TableSet.differencePrefix + "group.disadvantaged" })
+                #expect(after.figures.contains { $0.cell.rawValue == TableSet.viewPrefix("eal=no") + "group.disadvantaged" && $0.value == 3 })
                 let shownView = report.groupSize(.disadvantaged)?.students.value
                 #expect(shownView == nil || wholeReport.groupSize(.disadvantaged)?.students.value == nil)
                 #expect(report.suppressionNotes.contains { $0.contains("complementary") })

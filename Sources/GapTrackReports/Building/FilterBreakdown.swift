@@ -7,8 +7,7 @@ import Synchronization
 /// which of them are disjoint parts of the whole cohort or of one another: the girls', the boys'
 /// and (unrecorded) the rest; FSM within FSM Ever 6. Shaped as its slice of this breakdown, all
 /// views as one table set, a governors' or public `--filter` view comes out of one pattern of `c`
-/// with every view a reader can set beside it (docs/disclosure-control.md §7.7; not yet used by the
-/// CLI and HTTP, for its cost: §7.8, Limits).
+/// with every view a reader can set beside it (docs/disclosure-control.md §7.7).
 public struct FilterBreakdown: Sendable {
     var whole: TermlyReportData
     /// The views, in the order of their filter's canonical text; each named by that text.

@@ -34,8 +34,8 @@ public struct TermlyReportShaping: Sendable {
     /// `impact`: the data of the report's impact sections, in order. `whole`: for a filtered
     /// view, the data of the same cohort unfiltered, whose report a reader can set beside this
     /// one (docs/disclosure-control.md §7.7); `breakdown`, instead, every view of the filter's
-    /// dimension, shaped as one so that views cannot be subtracted from one another either (not yet
-    /// used by `TermlyReportQueries`: docs/disclosure-control.md §7.8, Limits). `yearGroups`: for a whole school or key stage, each
+    /// dimension, shaped as one so that views cannot be subtracted from one another either (what
+    /// `TermlyReportQueries` passes for every filtered view). `yearGroups`: for a whole school or key stage, each
     /// year group's own report for the audience, as the tables its reader sees
     /// (`TermlyReportTables.published`), so that this report is not the sum of what they withhold.
     public func shape(
@@ -192,9 +192,12 @@ public struct TermlyReportShaping: Sendable {
         var known: Set<CellID> = []
     }
 
-    /// Primary suppression, then complementary suppression.
+    /// Primary suppression, then complementary suppression. The zeros shown because every reader
+    /// knows them (a group empty by definition) are never chosen to protect another figure: hiding
+    /// them would protect nothing and would make a small figure of them to protect in turn.
     func protect(_ tables: TableSet, exemptZeros: Set<CellID>, keeping: Set<CellID>) throws(DisclosureControlError) -> ShapedTables {
         var tables = tables
+        let keeping = keeping.union(exemptZeros)
         var primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: exemptZeros))
         do throws(DisclosureControlError) {
             return ShapedTables(tables: try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables).tables, primary: primary)
