@@ -74,16 +74,12 @@ extension TableSet {
                 // What the reader sets the parts against: the whole's known figure, or the parent view's cell.
                 var terms = parts.map { Term($0, 1) }
                 var constant = 0
-                if let parentCell = figure.cell {
-                    terms.append(Term(parentCell, -1))
-                } else {
-                    constant = figure.value
-                    joint.restsOnAnotherReport = true
-                }
+                if let parentCell = figure.cell { terms.append(Term(parentCell, -1)) } else { constant = figure.value }
                 let label = figure.cell.flatMap { joint[$0]?.label } ?? wholeByKey[figure.key]?.label ?? figure.key
+                let onWhole = partition.parent == nil
                 if partition.covers {
                     guard partsTotal == figure.value else { continue }
-                    try joint.relate(LinearRelation("\(label) = the sum of its views", terms: terms, constant: constant))
+                    try joint.relate(LinearRelation("\(label) = the sum of its views", terms: terms, constant: constant, restsOnAnotherReport: onWhole))
                     continue
                 }
                 let group: CellID?
@@ -99,7 +95,8 @@ extension TableSet {
                                    measure: figure.isCount ? .pupils : .sum(unit: unit(of: joint[parts[0]]), group: group),
                                    visibility: .unpublished))
                 if partition.parent == nil { joint.contain(id, in: figure.value) }
-                try joint.relate(LinearRelation("\(label): \(name) = the rest", terms: terms + [Term(id, 1)], constant: constant))
+                try joint.relate(LinearRelation(
+                    "\(label): \(name) = the rest", terms: terms + [Term(id, 1)], constant: constant, restsOnAnotherReport: onWhole))
                 leftOver[figure.key] = id
             }
         }

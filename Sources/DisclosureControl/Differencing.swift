@@ -47,8 +47,7 @@ extension TableSet {
             contain(cell.id, in: whole.value)
             try relate(LinearRelation(
                 "\(cell.label) + outside the view = the whole report's \(whole.value)", terms: [Term(cell.id, 1), Term(id, 1)],
-                constant: whole.value))
-            restsOnAnotherReport = true
+                constant: whole.value, restsOnAnotherReport: true))
             outside[cell.id] = id
             added.append(id)
         }
@@ -76,7 +75,6 @@ extension TableSet {
         toParts parts: [(name: String, tables: TableSet)], matching key: (Cell) -> String
     ) throws(DisclosureControlError) -> Set<CellID> {
         guard !parts.isEmpty else { return [] }
-        restsOnAnotherReport = true
         var keeping: Set<CellID> = []
         var byKey: [[String: CellID]] = []
         for part in parts {
@@ -89,7 +87,8 @@ extension TableSet {
             guard matches.count == parts.count,
                   matches.allSatisfy({ self[$0]?.isCount == cell.isCount }),
                   matches.reduce(0, { $0 + (self[$1]?.value ?? 0) }) == cell.value else { continue }
-            try relate(LinearRelation.sum("\(cell.label) = the sum over the parts", total: cell.id, parts: matches))
+            try relate(LinearRelation(
+                "\(cell.label) = the sum over the parts", terms: [Term(cell.id, 1)] + matches.map { Term($0, -1) }, restsOnAnotherReport: true))
         }
         return keeping
     }
@@ -100,7 +99,6 @@ extension TableSet {
     /// there; returns its cells other than rates by `key`, first of each.
     mutating func merge(_ other: TableSet, prefix: String, name: String, matching key: (Cell) -> String) throws(DisclosureControlError) -> [String: CellID] {
         func renamed(_ id: CellID) -> CellID { CellID(prefix + id.rawValue) }
-        restsOnAnotherReport = restsOnAnotherReport || other.restsOnAnotherReport
         var index: [String: CellID] = [:]
         for cell in other.cells {
             let measure: Measure = switch cell.measure {
@@ -115,7 +113,8 @@ extension TableSet {
         for relation in other.relations {
             try relate(LinearRelation(
                 "\(name): \(relation.name)", terms: relation.terms.map { Term(renamed($0.cell), $0.coefficient) }, kind: relation.kind,
-                constant: relation.constant, knownWhilePublished: relation.knownWhilePublished.map(renamed)))
+                constant: relation.constant, knownWhilePublished: relation.knownWhilePublished.map(renamed),
+                restsOnAnotherReport: relation.restsOnAnotherReport))
         }
         return index
     }

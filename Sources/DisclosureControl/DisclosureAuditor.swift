@@ -33,6 +33,9 @@ public struct DisclosureFinding: Sendable, Equatable, CustomStringConvertible {
     public let kind: Kind
     /// The protection level the interval fell short of, in words.
     public let required: String
+    /// Whether the interval is the one this report's own figures and relations give, without the
+    /// linked report's (`LinkedBaseline`): complementary suppression then widens that one.
+    var againstOwnRelations = false
 
     public var description: String {
         switch kind {
@@ -110,13 +113,13 @@ public struct DisclosureAuditor: Sendable {
 
     public func audit(_ tables: TableSet) throws(DisclosureControlError) -> DisclosureAudit {
         let system = try AttackerSystem(tables)
-        var linked = LinkedBaseline(tables)
+        var linked = LinkedBaseline(tables, auditor: self)
         var figures: [ProtectedFigure] = []
         var findings: [DisclosureFinding] = []
         for cell in tables.cells where isAudited(cell, in: tables) {
             let interval = try system.interval(of: cell.id)
             figures.append(ProtectedFigure(cell: cell.id, label: cell.label, value: cell.value, interval: interval))
-            if isSensitive(cell, in: tables), let finding = check(cell, interval), try !linked.excuses(finding) { findings.append(finding) }
+            if isSensitive(cell, in: tables), let found = check(cell, interval), let finding = try linked.standing(found) { findings.append(finding) }
         }
         return DisclosureAudit(figures: figures, findings: findings)
     }
@@ -129,9 +132,9 @@ public struct DisclosureAuditor: Sendable {
     /// are added to it.
     func firstFinding(_ tables: TableSet, cleared: inout Set<CellID>) throws(DisclosureControlError) -> DisclosureFinding? {
         let system = try AttackerSystem(tables)
-        var linked = LinkedBaseline(tables)
+        var linked = LinkedBaseline(tables, auditor: self)
         for cell in tables.cells where !cleared.contains(cell.id) && isAudited(cell, in: tables) && isSensitive(cell, in: tables) {
-            if let finding = check(cell, try system.interval(of: cell.id)), try !linked.excuses(finding) { return finding }
+            if let found = check(cell, try system.interval(of: cell.id)), let finding = try linked.standing(found) { return finding }
             cleared.insert(cell.id)
         }
         return nil
@@ -142,14 +145,26 @@ public struct DisclosureAuditor: Sendable {
     /// with every figure of this report withheld. A report is not blamed for that: a figure no
     /// narrower than it is excused (docs/disclosure-control.md §7.7). Tables that rest on no other
     /// report excuse nothing.
+    ///
+    /// The excuse covers only what the other report adds: the figure must still be protected
+    /// against a reader of this report's own figures and relations alone. Otherwise a report could
+    /// print a bound (a group of at most 6) that the other report's true figures happen to imply
+    /// but its readers never see.
     struct LinkedBaseline {
         let tables: TableSet
+        let auditor: DisclosureAuditor
         var system: AttackerSystem?
+        var own: AttackerSystem?
 
-        init(_ tables: TableSet) { self.tables = tables }
+        init(_ tables: TableSet, auditor: DisclosureAuditor) {
+            self.tables = tables
+            self.auditor = auditor
+        }
 
-        mutating func excuses(_ finding: DisclosureFinding) throws(DisclosureControlError) -> Bool {
-            guard tables.restsOnAnotherReport || tables.cells.contains(where: { TableSet.isLinked($0.id) }) else { return false }
+        /// The finding that stands: nil when excused; the finding itself when the other report does
+        /// not account for it; when it does, what this report's own figures still give away, if anything.
+        mutating func standing(_ finding: DisclosureFinding) throws(DisclosureControlError) -> DisclosureFinding? {
+            guard tables.restsOnAnotherReport, let cell = tables[finding.cell] else { return finding }
             if system == nil {
                 var withheld = tables
                 for cell in tables.cells where cell.visibility == .published && !TableSet.isLinked(cell.id) {
@@ -163,7 +178,11 @@ public struct DisclosureAuditor: Sendable {
             case (_, nil): false
             case let (upper?, aloneUpper?): upper >= aloneUpper
             }
-            return finding.interval.lower <= alone.lower && upperCovered
+            guard finding.interval.lower <= alone.lower && upperCovered else { return finding }
+            if own == nil { own = try AttackerSystem(tables, ownRelationsOnly: true) }
+            guard var ownFinding = auditor.check(cell, try own!.interval(of: finding.cell)) else { return nil }
+            ownFinding.againstOwnRelations = true
+            return ownFinding
         }
     }
 
@@ -221,26 +240,32 @@ struct AttackerSystem {
         }
     }
 
-    /// The system of every figure not published.
-    init(_ tables: TableSet) throws(DisclosureControlError) {
-        try self.init(tables, hidden: tables.cells.filter { $0.visibility != .published && !$0.isRate }, relations: tables.relations.indices)
+    /// The system of every figure not published; with `ownRelationsOnly`, without the relations
+    /// that tie the report to another's figures (what a reader of this report alone can do).
+    init(_ tables: TableSet, ownRelationsOnly: Bool = false) throws(DisclosureControlError) {
+        try self.init(
+            tables, hidden: tables.cells.filter { $0.visibility != .published && !$0.isRate },
+            relations: tables.relations.indices.filter { !ownRelationsOnly || !tables.relations[$0].restsOnAnotherReport })
     }
 
     /// Only the part that holds `cell`: the hidden figures reached from it through relations that
     /// share a hidden figure. The other parts do not bear on its range, so a complementary
     /// suppression trying one candidate after another solves only this (docs/disclosure-control.md §7.5).
-    init(_ tables: TableSet, partOf cell: CellID, index: RelationIndex) throws(DisclosureControlError) {
+    init(_ tables: TableSet, partOf cell: CellID, index: RelationIndex, ownRelationsOnly: Bool = false) throws(DisclosureControlError) {
         func isHidden(_ id: CellID) -> Bool {
             guard let cell = tables[id] else { return false }
             return cell.visibility != .published && !cell.isRate
         }
         var reached: Set<CellID> = [cell]
         var frontier: [CellID] = [cell]
+        var seen: Set<Int> = []
         var relations: Set<Int> = []
         while let next = frontier.popLast() {
-            for r in index.relationsOf[next] ?? [] where relations.insert(r).inserted {
+            for r in index.relationsOf[next] ?? [] where seen.insert(r).inserted {
                 let relation = tables.relations[r]
+                if ownRelationsOnly, relation.restsOnAnotherReport { continue }
                 if let figure = relation.knownWhilePublished, tables[figure]?.visibility != .published { continue }
+                relations.insert(r)
                 for term in relation.terms where isHidden(term.cell) && reached.insert(term.cell).inserted { frontier.append(term.cell) }
             }
         }

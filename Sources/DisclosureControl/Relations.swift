@@ -30,13 +30,19 @@ public struct LinearRelation: Sendable, Equatable {
     /// The figure whose printing tells the reader this relation (a rate), if any: while that
     /// figure is hidden the reader does not know the relation.
     public let knownWhilePublished: CellID?
+    /// Whether the relation ties this report to another's figures (a view to its whole cohort's,
+    /// a whole school to its year groups'), rather than being one of the report's own.
+    public let restsOnAnotherReport: Bool
 
-    public init(_ name: String, terms: [Term], kind: Kind = .equal, constant: Int = 0, knownWhilePublished: CellID? = nil) {
+    public init(
+        _ name: String, terms: [Term], kind: Kind = .equal, constant: Int = 0, knownWhilePublished: CellID? = nil, restsOnAnotherReport: Bool = false
+    ) {
         self.name = name
         self.terms = terms
         self.kind = kind
         self.constant = constant
         self.knownWhilePublished = knownWhilePublished
+        self.restsOnAnotherReport = restsOnAnotherReport
     }
 
     /// total = Σ parts.

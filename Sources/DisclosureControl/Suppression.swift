@@ -96,7 +96,7 @@ public struct ComplementarySuppression: Sendable {
             var trial = tables
             for id in ids { trial.setVisibility(.suppressed, of: id) }
             trial.hideRatesOfHiddenNumerators(threshold: auditor.threshold)
-            return isWider(try AttackerSystem(trial, partOf: finding.cell, index: index).interval(of: finding.cell), than: finding.interval)
+            return isWider(try AttackerSystem(trial, partOf: finding.cell, index: index, ownRelationsOnly: finding.againstOwnRelations).interval(of: finding.cell), than: finding.interval)
         }
         for candidate in layers.joined() {
             if try widens([candidate]) { return [candidate] }

@@ -8,12 +8,13 @@ public struct TableSet: Sendable, Equatable {
     public private(set) var cells: [Cell] = []
     public private(set) var relations: [LinearRelation] = []
     private var positions: [CellID: Int] = [:]
+
+    public init() {}
+
     /// Whether some relations rest on another report's figures (a view tied to its whole cohort's,
     /// a whole school to its year groups', a breakdown to the whole cohort's): what that report
     /// discloses alone is not this one's to protect (`DisclosureAuditor.LinkedBaseline`).
-    public internal(set) var restsOnAnotherReport = false
-
-    public init() {}
+    public var restsOnAnotherReport: Bool { relations.contains(where: \.restsOnAnotherReport) }
 
     public subscript(id: CellID) -> Cell? {
         positions[id].map { cells[$0] }
