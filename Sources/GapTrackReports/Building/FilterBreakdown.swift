@@ -68,6 +68,16 @@ public struct FilterBreakdown: Sendable {
             threshold: threshold)
     }
 
+    /// Whether the CLI and the service shape a governors' or public view of `filter` as its slice of
+    /// the breakdown: gender and EAL, whose two or three views shape in about a second. Markers,
+    /// SEN, form groups and pupil groups give breakdowns of four to ten views, which take minutes
+    /// on the demo school and can leave a view with nothing that protects it; those views are tied
+    /// to the whole cohort alone (docs/disclosure-control.md §7.8, Limits).
+    static func isShapedAsOne(_ filter: CohortFilter) -> Bool {
+        guard let (dimension, _) = dimension(of: filter) else { return false }
+        return dimension == .gender || dimension == .eal
+    }
+
     /// The dimension and value of a filter of one condition; nil for a combined filter.
     static func dimension(of filter: CohortFilter) -> (FilterBreakdownRepository.Dimension, String)? {
         guard filter.conditions.count == 1, let condition = filter.conditions.first else { return nil }

@@ -233,16 +233,19 @@ public struct TermlyReportQueries {
         var report = builder.build(data)
         let sections = try impact.add(
             to: &report, provider: provider, cohort: cohort, candidates: data.impactCandidates, rule: builder.rule, audience: audience, on: connection)
-        // A filtered view for governors or the public is its slice of every view of its dimension
-        // shaped as one, tied to the unfiltered cohort, so that no two reports can be differenced:
-        // not the view and the whole, nor the view and its siblings or the views nested with it
-        // (docs/disclosure-control.md §7.7).
-        let breakdown = filter.isEmpty || !audience.suppresses ? nil : try self.breakdown(
-            of: filter, data: data, provider: provider, cohort: cohort, term: term, audience: audience)
+        // A filtered view for governors or the public is shaped against the unfiltered cohort, so
+        // that the two reports cannot be differenced; a view of gender or EAL is its slice of every
+        // view of its dimension shaped as one, so that it cannot be differenced against its
+        // siblings either (docs/disclosure-control.md §7.7; the other dimensions: §7.8, Limits).
+        let tiedToWhole = !filter.isEmpty && audience.suppresses
+        let breakdown = tiedToWhole && FilterBreakdown.isShapedAsOne(filter) ? try self.breakdown(
+            of: filter, data: data, provider: provider, cohort: cohort, term: term, audience: audience) : nil
+        let whole = tiedToWhole && breakdown == nil ? try self.data(
+            provider: provider, cohort: cohort, term: term, comparison: data.comparison, audience: audience) : nil
         let yearGroups = audience.suppresses ? try yearGroupReports(
             data, provider: provider, term: term, builder: builder, audience: audience, filter: filter) : []
         return (try TermlyReportShaping(threshold: builder.rule.threshold).shape(
-            report, data: data, impact: sections, breakdown: breakdown, yearGroups: yearGroups, for: audience), data, sections)
+            report, data: data, impact: sections, whole: whole, breakdown: breakdown, yearGroups: yearGroups, for: audience), data, sections)
     }
 
     /// Each year group of a whole school or key stage as its own report for `audience` prints it
