@@ -13,10 +13,13 @@ import Postgres
 ///   `attendance_marks`, which validates the foreign keys with one query each; other schools'
 ///   marks of the term are in tables of their own, so every school's first import of a term
 ///   takes this path, not only the first school's (sql/functions/attendance_term_tables.sql);
-/// * a term that has marks of this school already is merged: binary COPY into a staging table,
-///   then one UPDATE for marks whose code changed (the old mark goes to
-///   `attendance_mark_history` through the table's trigger) and one INSERT for new sessions,
-///   which land in the school's own partition and key.
+/// * a term that has marks of this school already is merged: binary COPY into a staging table;
+///   the marks of each pupil with no mark held between their first and last new date (a later
+///   week, the usual case) are inserted straight into the school's partition and journalled by
+///   range per pupil, as a bulk load's are (`attendance_merge_new_marks`, owner only); the rest
+///   are compared with what is held, then one UPDATE for marks whose code changed (the old mark
+///   goes to `attendance_mark_history` through the table's trigger) and one INSERT for new
+///   sessions, through the parent, whose triggers journal them mark by mark.
 ///
 /// Both leave the same rows; the first is several times faster than maintaining the index and
 /// foreign keys row by row (measurements in BENCHMARKS.md). Either way the partitions written
@@ -50,13 +53,13 @@ struct AttendanceImport {
         clock.lap("check against the school calendar and on-roll dates")
         try context.stopIfInvalid(reading.errors, rowsRead: reading.rowsRead)
 
-        _ = try context.openLedger()
+        let importID = try context.openLedger()
         try context.connection.query("SELECT pg_advisory_xact_lock($1)", [Self.advisoryLockKey])
         clock.lap("checksum, ledger and lock")
         let rows = reading.rows
         var inserted = 0
         var updated = 0
-        var bulkLoaded = 0
+        var untriggered = 0
         var toMerge: [(AttendanceTerm, Range<Int>)] = []
         for (term, range) in termRanges(rows) {
             // Only the owner may bulk-load (and only the owner may look into the default partition).
@@ -66,16 +69,16 @@ struct AttendanceImport {
             if isEmpty {
                 try bulkLoad(term: term, range: range, rows: rows, directory: directory, clock: &clock)
                 inserted += range.count
-                bulkLoaded += range.count
+                untriggered += range.count
             } else {
                 toMerge.append((term, range))
             }
         }
         if !toMerge.isEmpty {
-            let merged = try merge(ranges: toMerge.map(\.1), rows: rows, directory: directory)
-            clock.lap("merge into terms with marks")
+            let merged = try merge(ranges: toMerge, rows: rows, directory: directory, importID: importID, clock: &clock)
             inserted += merged.inserted
             updated += merged.updated
+            untriggered += merged.untriggered
             // Only the owner may analyse; a web upload's merge leaves statistics to autovacuum.
             if context.mayCreateTables && merged.inserted + merged.updated > 0 {
                 for (term, _) in toMerge {
@@ -87,7 +90,7 @@ struct AttendanceImport {
         }
         return KindOutcome(rowsRead: reading.rowsRead, inserted: inserted, updated: updated, errors: reading.errors,
                            ignoredColumns: reading.ignoredColumns, phases: clock.phases,
-                           loadedUntriggered: ["attendance_marks": bulkLoaded])
+                           loadedUntriggered: ["attendance_marks": untriggered])
     }
 
     /// Two marks for one session in the same file: the later line is an error (with
@@ -152,7 +155,10 @@ struct AttendanceImport {
         clock.lap("\(term.academicTerm): primary key, attach and statistics")
     }
 
-    private func merge(ranges: [Range<Int>], rows: AttendanceRows, directory: StudentDirectory) throws -> (inserted: Int, updated: Int) {
+    /// `untriggered`: the marks inserted straight into the school's partitions, which the
+    /// parent's statement triggers did not see (`attendance_merge_new_marks`).
+    private func merge(ranges terms: [(AttendanceTerm, Range<Int>)], rows: AttendanceRows, directory: StudentDirectory,
+                       importID: Int, clock: inout PhaseClock) throws -> (inserted: Int, updated: Int, untriggered: Int) {
         // Temporary tables live in temp_buffers (8 MB by default); a bigger pool keeps a large
         // staging table in memory. It can only be set before the session's first temporary table.
         _ = try? context.connection.transaction { try $0.execute("SET LOCAL temp_buffers = '256MB'") }
@@ -163,7 +169,7 @@ struct AttendanceImport {
             """)
         try context.connection.copyIn("COPY staged_attendance (line, student_id, session_date, session, code) FROM STDIN (FORMAT binary)") { writer in
             var encoder = BinaryCopyEncoder()
-            for range in ranges {
+            for (_, range) in terms {
                 for index in range {
                     let mark = rows.decode(rows.keys[index])
                     encoder.beginRow(fieldCount: 5)
@@ -178,6 +184,21 @@ struct AttendanceImport {
             try encoder.finish(&writer)
         }
         try context.connection.execute("ANALYZE staged_attendance")
+        clock.lap("merge: stage")
+        // A later week's new marks, straight into the school's own partition and journalled by
+        // range per pupil, leaving the staging table (the owner only: a web upload's role may
+        // not write a partition, where row-level security does not apply). What is left is
+        // compared, updated and inserted through the parent below.
+        var untriggered = 0
+        if context.mayCreateTables {
+            for (term, _) in terms {
+                let count: Int = try context.connection.query(
+                    "SELECT attendance_merge_new_marks($1, $2, $3::term_name, $4) AS inserted",
+                    [importID, term.academicYear.description, term.term.rawValue, context.providerID]).single().decode("inserted")
+                untriggered += count
+            }
+            clock.lap("merge: new marks into the school's partitions")
+        }
         // One join finds the new and the changed marks; an unchanged re-import stops here.
         try context.connection.execute(
             """
@@ -207,7 +228,8 @@ struct AttendanceImport {
             INSERT INTO attendance_marks (provider_id, student_id, session_date, session, code)
             SELECT $1, student_id, session_date, session, code FROM attendance_changes WHERE held_code IS NULL
             """, [context.providerID]).affectedRows
-        return (inserted, updated)
+        clock.lap("merge: the rest compared, updated and inserted mark by mark")
+        return (inserted + untriggered, updated, untriggered)
     }
 
     private static let am = Array("AM".utf8)

@@ -165,24 +165,34 @@ public struct AttendanceMarkPlacement: Sendable {
     /// is told so (one pupil's `#` may be a partial closure).
     public func problems(_ marks: [Mark]) -> [Int: String] {
         var problems: [Int: String] = [:]
-        var closureOnly: [CalendarDate: Bool] = [:]
-        var pupils: [CalendarDate: Set<Int>] = [:]
+        guard !marks.isEmpty else { return problems }
+        // Per day, by its offset from the earliest mark's: an array rather than dictionaries keyed
+        // by date, since this runs once per mark of a million-mark file, where hashing the date
+        // was a fifth of the import's own work (BENCHMARKS.md, "Attendance import and support
+        // load, 6 December 2026"). closureOnly: nil while a day has no mark checked, then
+        // whether every mark of the day is a school-closed code.
+        let days = marks.map(\.date.daysSinceEpoch)
+        let first = days.min()!
+        var closureOnly = [Bool?](repeating: nil, count: days.max()! - first + 1)
+        var pupils: [Int: Set<Int>] = [:]
         for (index, mark) in marks.enumerated() {
             let isClosureCode = mark.code == .plannedWholeOrPartialSchoolClosure || mark.code == .unableToAttendWholeSchoolClosedUnexpectedly
-            if let reason = calendar.reason(mark.date) {
+            let day = days[index]
+            if let reason = calendar.reason(daysSinceEpoch: day) {
                 if !(mark.code == .plannedWholeOrPartialSchoolClosure && reason.acceptsClosureMark) {
                     problems[index] = reason.message(mark.date)
                 }
                 continue
             }
-            closureOnly[mark.date] = (closureOnly[mark.date] ?? true) && isClosureCode
-            if isClosureCode { pupils[mark.date, default: []].insert(mark.studentID) }
+            closureOnly[day - first] = (closureOnly[day - first] ?? true) && isClosureCode
+            if isClosureCode { pupils[day, default: []].insert(mark.studentID) }
             if let problem = onRoll.problem(studentID: mark.studentID, day: mark.date, code: mark.code) {
                 problems[index] = problem
             }
         }
-        for (index, mark) in marks.enumerated() where problems[index] == nil && closureOnly[mark.date] == true
-        && (pupils[mark.date]?.count ?? 0) > 1 {
+        guard closureOnly.contains(true) else { return problems }
+        for (index, mark) in marks.enumerated() where problems[index] == nil && closureOnly[days[index] - first] == true
+        && (pupils[days[index]]?.count ?? 0) > 1 {
             problems[index] = "every mark for \(mark.date.isoString) is a school-closed code, but \(mark.date.isoString) is a school day in your calendar; if the school was closed, import the closure with gaptrack import calendar"
         }
         return problems

@@ -22,7 +22,8 @@ struct SupportImport: TabularFormat {
         ("target_kind", "support_target_kind"), ("target_subject", "text"), ("entry_assessment", "text"), ("entry_academic_year", "text"),
         ("entry_term", "term_name"), ("exit_assessment", "text"), ("exit_academic_year", "text"), ("exit_term", "term_name"),
     ]
-    static let workColumns: [(name: String, type: String)] = [("student_id", "bigint")]
+    /// `restricted_twin`: the row matches a restricted record already held (set by `merge`).
+    static let workColumns: [(name: String, type: String)] = [("student_id", "bigint"), ("restricted_twin", "boolean NOT NULL DEFAULT false")]
 
     private var parsers: SupportRowParsers
     private var lineOfKey: [String: Int] = [:]
@@ -104,12 +105,22 @@ struct SupportImport: TabularFormat {
             let restrictedTwin = withReference
                 ? "x.provider_id = $1 AND x.reference = staged_support.reference"
                 : "x.provider_id = $1 AND x.reference IS NULL AND x.student_id = staged_support.student_id AND x.type = staged_support.type AND x.starts_on = staged_support.starts_on"
+            // The twins are found before the insert, by a statement of their own: asked inside
+            // the insert, the look-up ran once per row against a table that the statement was
+            // itself filling, planned as the empty table it was at the start of a first load,
+            // so each row scanned every record inserted before it (quadratic: BENCHMARKS.md,
+            // "Support load").
+            try context.connection.query(
+                """
+                UPDATE staged_support SET restricted_twin = true
+                WHERE reference IS \(withReference ? "NOT NULL" : "NULL")
+                  AND EXISTS (SELECT FROM support_records x WHERE \(restrictedTwin) AND x.restricted)
+                """, [context.providerID])
             try context.connection.query(
                 """
                 WITH written AS (
                     INSERT INTO support_records AS r (student_id, provider_id, reference, \(fields), import_id, restricted)
-                    SELECT student_id, $1, reference, \(fields), $2,
-                           EXISTS (SELECT FROM support_records x WHERE \(restrictedTwin) AND x.restricted)
+                    SELECT student_id, $1, reference, \(fields), $2, restricted_twin
                     FROM staged_support
                     WHERE reference IS \(withReference ? "NOT NULL" : "NULL")
                     ON CONFLICT \(conflict) DO UPDATE SET \(updates)

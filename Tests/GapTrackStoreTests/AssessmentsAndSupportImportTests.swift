@@ -148,4 +148,55 @@ struct AssessmentsAndSupportImportTests {
             #expect(message(7).contains("reference 'T-7' is already used on line 5"))
         }
     }
+
+    @Test("a support row that matches a restricted record updates it, in a first load and after, rather than adding an unrestricted twin")
+    func restrictedRecordsAreMatchedNotTwinned() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let importer = try prepare(connection)
+            let student: Int = try connection.query("SELECT student_id FROM students WHERE upn = $1", [testUPN(0)]).single().decode("student_id")
+            let provider: Int = try connection.query("SELECT provider_id FROM students WHERE upn = $1", [testUPN(0)]).single().decode("provider_id")
+            // Two restricted records, one with a reference, one keyed by student, type and start.
+            try connection.query(
+                """
+                INSERT INTO support_records (provider_id, student_id, reference, type, starts_on, hours, restricted)
+                VALUES ($1, $2, 'R-1', 'mentoring', DATE '2024-09-09', 1, true), ($1, $2, NULL, 'tutoring', DATE '2024-10-07', 1, true)
+                """, [provider, student])
+            let header = "reference,student,type,start_date,end_date,hours"
+            let lines = [header,
+                         "R-1,\(testUPN(0)),mentoring,2024-09-09,,5",
+                         ",\(testUPN(0)),tutoring,2024-10-07,,6",
+                         "N-1,\(testUPN(1)),mentoring,2024-09-09,,7"]
+            let summary = try importer.load(.support, try writeCSV("support.csv", lines))
+            #expect((summary.inserted, summary.updated) == (1, 2))
+            let records: [String] = try connection.query(
+                "SELECT coalesce(reference, '-') || ' ' || type || ' ' || hours::text || ' ' || restricted::text AS r FROM support_records ORDER BY reference NULLS FIRST"
+            ).rows.map { try $0.decode("r") }
+            #expect(records == ["- tutoring 6.00 true", "N-1 mentoring 7.00 false", "R-1 mentoring 5.00 true"])
+            #expect(try importer.load(.support, try writeCSV("support.csv", lines)).unchanged == 3)
+        }
+    }
+
+    @Test("a new support record's id is checked against the records held by index, not by reading them all: 2,000 records written in one statement do not read the table for each")
+    func newRecordIdsAreCheckedByIndex() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            _ = try prepare(connection)
+            try connection.transaction { transaction in
+                // From an empty table, as a first import starts (docs/scaling.md, "Reads by id alone").
+                try transaction.query(
+                    """
+                    INSERT INTO support_records (provider_id, student_id, type, starts_on)
+                    SELECT s.provider_id, s.student_id, 'tutoring', DATE '2024-09-02' + g
+                    FROM students s, generate_series(0, 499) g
+                    """)
+                let read = try transaction.query(
+                    "SELECT seq_tup_read AS n, idx_scan AS probes FROM pg_stat_xact_user_tables WHERE relname = 'support_records'").single()
+                #expect(try count(transaction, "support_records") == 2000)
+                // Before sql/032, each id's check read every record written before it: about 2,000,000 rows here.
+                let rowsRead: Int = try read.decode("n")
+                let probes: Int = try read.decode("probes")
+                #expect(rowsRead < 2000)
+                #expect(probes >= 2000)
+            }
+        }
+    }
 }

@@ -210,6 +210,7 @@ struct SchemaCatalogueTests {
         + studentCensusFacts
         + enrolmentsByProvider
         + attendanceBySchool
+        + importSpeed
 
     /// 017_web_imports.sql and functions/web_imports.sql: uploads in the web pages and their door to the ledger (docs/security.md §6).
     /// A list of its own: one more element in the literal above crashes the compiler's type checker.
@@ -402,4 +403,13 @@ struct SchemaCatalogueTests {
          "attendance_create_term_partition(", "attendance_school_partition_name(", "attendance_school_term_is_empty("]
             .map { (line: kind + $0, reason: "031: a term's marks in one partition per school; the term functions name the school") }
     }
+
+    /// 032_support_record_ids.sql and attendance_merge_new_marks (functions/attendance_term_tables.sql):
+    /// a new support record's id checked by index, and a later week's new marks merged into the
+    /// school's partition by range (docs/scaling.md). A list of its own, as `webImports` is, for the type checker's sake.
+    static let importSpeed: [(line: String, reason: String)] = [
+        ("index CREATE INDEX support_records_support_id_idx ", "032: the check that a new support record's random id is free, by index"),
+        ("function attendance_merge_new_marks(", "attendance_term_tables.sql: a later week's new marks into the school's partition, journalled by range"),
+        ("grant function attendance_merge_new_marks(", "goes with the function"),
+    ]
 }

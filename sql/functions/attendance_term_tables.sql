@@ -122,3 +122,63 @@ BEGIN
         'attendance_marks_default'::regclass));
 END
 $$;
+
+-- A later week of a school that has a partition of its own in the term (the merge path of the
+-- attendance import, after its marks are staged in the transaction's `staged_attendance`): the
+-- marks of every pupil for whom the school's partition holds no mark between the pupil's first
+-- and last staged date of the term are all new, so they are inserted straight into that
+-- partition, without comparing them mark by mark with what is held, and journalled as one
+-- 'insert_marks' entry per pupil (the dates and how many marks), as a bulk load journals a term.
+-- Inserted through attendance_marks, each mark would be copied into the journal one by one by the
+-- statement triggers (most of the merge's time: BENCHMARKS.md, "Attendance import and support
+-- load, 6 December 2026"). The entry is exact: after the insert, the pupil's marks between those
+-- dates are the ones this import inserted, so `gaptrack import undo` deletes them by range and
+-- checks the count.
+-- Those rows leave `staged_attendance`; a pupil whose marks fall among marks already held (a gap
+-- filled, a week sent again, a changed code) stays there for the importer's comparison and its
+-- update and insert through the parent, journalled mark by mark. The rows inserted here are not
+-- seen by the parent's statement triggers (journal, audit, report cache), so the importer reports
+-- them as loaded untriggered, as a bulk load's. The partition's foreign key to students is
+-- checked row by row, as on any insert. Returns the number of marks inserted. Only for the schema
+-- owner (row-level security does not apply to a partition written directly).
+CREATE OR REPLACE FUNCTION attendance_merge_new_marks(p_import_id bigint, p_academic_year text, p_term term_name,
+                                                      p_provider_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_name text := attendance_school_partition_name(p_academic_year, p_term, p_provider_id);
+    v_term terms%ROWTYPE;
+    v_count bigint;
+BEGIN
+    IF to_regclass(v_name) IS NULL THEN
+        RETURN 0;
+    END IF;
+    SELECT * INTO STRICT v_term FROM terms WHERE academic_year = p_academic_year AND term = p_term;
+    DROP TABLE IF EXISTS pg_temp.attendance_new_runs;
+    CREATE TEMPORARY TABLE attendance_new_runs ON COMMIT DROP AS
+    SELECT student_id, min(session_date) AS from_date, max(session_date) AS to_date, count(*) AS marks
+    FROM pg_temp.staged_attendance
+    WHERE session_date BETWEEN v_term.starts_on AND v_term.ends_on
+    GROUP BY student_id;
+    ANALYZE pg_temp.attendance_new_runs;
+    EXECUTE format('DELETE FROM pg_temp.attendance_new_runs r WHERE EXISTS (SELECT FROM %I m WHERE m.provider_id = $1 '
+                   'AND m.student_id = r.student_id AND m.session_date BETWEEN r.from_date AND r.to_date)', v_name)
+        USING p_provider_id;
+    EXECUTE format('INSERT INTO %I (provider_id, student_id, session_date, session, code) '
+                   'SELECT $1, s.student_id, s.session_date, s.session, s.code '
+                   'FROM pg_temp.staged_attendance s JOIN pg_temp.attendance_new_runs r USING (student_id) '
+                   'WHERE s.session_date BETWEEN r.from_date AND r.to_date '
+                   'ORDER BY s.student_id, s.session_date, s.session', v_name)
+        USING p_provider_id;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    INSERT INTO import_changes (provider_id, import_id, table_name, action, row_key, before, after)
+    SELECT i.provider_id, i.import_id, 'attendance_marks', 'insert_marks',
+           jsonb_build_object('student_id', r.student_id, 'from', r.from_date, 'to', r.to_date), NULL,
+           jsonb_build_object('marks', r.marks)
+    FROM pg_temp.attendance_new_runs r, imports i
+    WHERE i.provider_id = p_provider_id AND i.import_id = p_import_id;
+    DELETE FROM pg_temp.staged_attendance s USING pg_temp.attendance_new_runs r
+    WHERE s.student_id = r.student_id AND s.session_date BETWEEN r.from_date AND r.to_date;
+    RETURN v_count;
+END
+$$;

@@ -211,7 +211,7 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
 
-    DROP TABLE IF EXISTS pg_temp.undo_plan, pg_temp.undo_marks;
+    DROP TABLE IF EXISTS pg_temp.undo_plan, pg_temp.undo_marks, pg_temp.undo_plan_marks;
     -- One line per row the import touched: how it first found the row and how it left it.
     CREATE TEMPORARY TABLE undo_plan ON COMMIT DROP AS
     SELECT table_name, row_key,
@@ -227,6 +227,14 @@ BEGIN
            (row_key ->> 'to')::date AS to_date, (after ->> 'marks')::bigint AS marks
     FROM import_changes
     WHERE provider_id = v_import.provider_id AND import_id = p_import_id AND action = 'insert_marks';
+    -- The marks this import journalled one by one, by student: with undo_marks, looked up by
+    -- student for every later import's entry below, so indexed.
+    CREATE TEMPORARY TABLE undo_plan_marks ON COMMIT DROP AS
+    SELECT (row_key ->> 'student_id')::bigint AS student_id, (row_key ->> 'session_date')::date AS session_date
+    FROM undo_plan WHERE table_name = 'attendance_marks';
+    CREATE INDEX ON undo_marks (student_id);
+    CREATE INDEX ON undo_plan_marks (student_id, session_date);
+    ANALYZE undo_marks, undo_plan_marks;
 
     -- A later import, neither undone nor an undo, that changed one of the same rows.
     SELECT c.import_id, i.file_name, c.table_name, c.row_key INTO v_clash
@@ -235,9 +243,17 @@ BEGIN
       AND i.undoes_import_id IS NULL
       AND NOT EXISTS (SELECT FROM imports u WHERE u.undoes_import_id = c.import_id)
       AND (EXISTS (SELECT FROM undo_plan p WHERE p.table_name = c.table_name AND p.row_key = c.row_key)
-           OR (c.table_name = 'attendance_marks' AND EXISTS (
+           OR (c.table_name = 'attendance_marks' AND c.action <> 'insert_marks' AND EXISTS (
                    SELECT FROM undo_marks m WHERE m.student_id = (c.row_key ->> 'student_id')::bigint
-                     AND (c.row_key ->> 'session_date')::date BETWEEN m.from_date AND m.to_date)))
+                     AND (c.row_key ->> 'session_date')::date BETWEEN m.from_date AND m.to_date))
+           -- A later import's marks journalled by range (a bulk load, or new marks merged into a
+           -- school's partition: attendance_merge_new_marks) within this import's range of a
+           -- pupil's dates, or around a mark this import wrote.
+           OR (c.table_name = 'attendance_marks' AND c.action = 'insert_marks' AND (
+                   EXISTS (SELECT FROM undo_marks m WHERE m.student_id = (c.row_key ->> 'student_id')::bigint
+                             AND (c.row_key ->> 'from')::date <= m.to_date AND (c.row_key ->> 'to')::date >= m.from_date)
+                   OR EXISTS (SELECT FROM undo_plan_marks p WHERE p.student_id = (c.row_key ->> 'student_id')::bigint
+                                AND p.session_date BETWEEN (c.row_key ->> 'from')::date AND (c.row_key ->> 'to')::date))))
     ORDER BY c.import_id, c.change_id LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION '% import % (%) changed the same row afterwards (% %); undo import % first',

@@ -14,9 +14,13 @@ $$;
 
 -- A new support record's id. SECURITY DEFINER so that the check for an id already taken sees
 -- every provider's records, not only the caller's: a clash must never reach the caller as a
--- duplicate key, which would tell it a hidden record's id.
+-- duplicate key, which would tell it a hidden record's id. The check is an index probe
+-- (support_records_support_id_idx, sql/032_support_record_ids.sql), planned afresh for each call
+-- (plan_cache_mode): PL/pgSQL otherwise keeps a generic plan after five calls, and one made while
+-- the table was empty, as at the start of a first import, is a sequential scan that every later
+-- record of the import then pays for with the whole table (BENCHMARKS.md, "Support load").
 CREATE OR REPLACE FUNCTION support_records_new_id() RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     candidate bigint;
 BEGIN
