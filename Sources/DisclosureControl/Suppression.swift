@@ -51,7 +51,9 @@ public struct ProtectedTables: Sendable, Equatable {
 /// a sum) before another kind, the smallest value, the earliest in the table. It hides the first
 /// candidate that widens the under-protected figure's interval; if none does on its own, the first
 /// pair of near candidates that does (a support type and the one fund that pays for it must go
-/// together); failing both, the nearest cheapest. Each step hides one more
+/// together); failing both, the nearest cheapest. A trial solves only the part of the attacker's
+/// linear program that holds the figure, and a figure once found protected is not audited again
+/// (hiding more only widens intervals). Each step hides one more
 /// figure, so it ends after at most as many steps as there are figures; when nothing linked is
 /// left to hide it gives up with `DisclosureControlError.cannotProtect`.
 public struct ComplementarySuppression: Sendable {
@@ -96,7 +98,8 @@ public struct ComplementarySuppression: Sendable {
             var trial = tables
             for id in ids { trial.setVisibility(.suppressed, of: id) }
             trial.hideRatesOfHiddenNumerators(threshold: auditor.threshold)
-            return isWider(try AttackerSystem(trial, partOf: finding.cell, index: index, ownRelationsOnly: finding.againstOwnRelations).interval(of: finding.cell), than: finding.interval)
+            let system = try AttackerSystem(trial, partOf: finding.cell, index: index, ownRelationsOnly: finding.againstOwnRelations)
+            return isWider(try system.interval(of: finding.cell), than: finding.interval)
         }
         for candidate in layers.joined() {
             if try widens([candidate]) { return [candidate] }
