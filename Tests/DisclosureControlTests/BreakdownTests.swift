@@ -152,4 +152,40 @@ struct BreakdownTests {
         #expect(protected.audit.passes)
         #expect((protected.audit.interval(of: left.id)?.width ?? .max) >= 10)
     }
+
+    @Test("what the whole cohort pins is excused only where the view's own figures leave it protected: 56 − 50 bounds 4 + 2 within one view")
+    func linkedExcuseNeedsTheViewsOwnFiguresToProtect() throws {
+        // View A: 56 pupils = X 4 + Z 2 + Y 50; view B: 44 = 0 + 0 + 44. The whole: 100 = 6 + 94, its
+        // X and Z under 10 (untied). With everything withheld, the whole alone gives A's X ≤ 100 − 94.
+        func view(_ n: Int, _ x: Int, _ z: Int, _ y: Int) throws -> TableSet {
+            var t = TableSet()
+            try t.count("n", "Pupils", n, isTotal: true)
+            try t.count("x", "Group X", x)
+            try t.count("z", "Group Z", z)
+            try t.count("y", "Group Y", y)
+            try t.partition("n", into: ["x", "z", "y"])
+            return t
+        }
+        let whole = try view(100, 4, 2, 94)
+        let joint = try TableSet.breakdown(
+            whole: whole, views: [("A", view(56, 4, 2, 50)), ("B", view(44, 0, 0, 44))],
+            partitions: [BreakdownPartition(parent: nil, parts: [0, 1], covers: true)], matching: \.id.rawValue, threshold: 10)
+        #expect(joint.restsOnAnotherReport)
+        let x = CellID(TableSet.viewPrefix("A") + "x")
+        // A prints 56 and 50, withholds 4 and 2 (B's zeros withheld too): by its own figures alone
+        // X lies in [0, 6], and so it does with the whole's: the excuse must not cover it.
+        var printed = joint
+        for id in ["A", "B"].flatMap({ v in ["x", "z"].map { CellID(TableSet.viewPrefix(v) + $0) } }) { printed.setVisibility(.suppressed, of: id) }
+        let audit = try DisclosureAuditor().audit(printed)
+        let finding = try #require(audit.findings.first { $0.cell == x })
+        #expect(finding.interval == FeasibleInterval(lower: 0, upper: 6) && finding.againstOwnRelations)
+        // Complementary suppression widens what the view's own figures give; the whole's bound stays.
+        var shaped = joint
+        PrimarySuppression().apply(to: &shaped)
+        let protected = try ComplementarySuppression().protect(shaped)
+        #expect(protected.audit.passes, "\(protected.audit.findings)")
+        #expect(protected.audit.interval(of: x) == FeasibleInterval(lower: 0, upper: 6))
+        let own = try AttackerSystem(protected.tables, ownRelationsOnly: true).interval(of: x)
+        #expect((own.width ?? .max) >= 10, "\(own)")
+    }
 }
