@@ -37,7 +37,9 @@ let package = Package(
         // Pure disclosure control: the attacker's audit of published tables, and complementary suppression.
         // Optimised in debug builds too: the test suite's disclosure audits solve many small linear
         // programs, which unoptimised code runs some twenty times slower (docs/disclosure-control.md §7.8).
-        .target(name: "DisclosureControl", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "DisclosureControl", dependencies: ["DisjointSets"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // Union–find: the auditor's independent parts, and the import's rows that are one student.
+        .target(name: "DisjointSets"),
         // Pure data protection for research exports: keyed pseudonyms and k-anonymity.
         .target(name: "DataProtection", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Pure domain values: identifiers (UPN, ULN), terms, attendance codes, markers.
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "GapTrackStore",
             dependencies: [
-                "Postgres", "GapTrackDomain", "CSVFormat", "CommonTransferFile",
+                "Postgres", "GapTrackDomain", "CSVFormat", "CommonTransferFile", "DisjointSets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],

@@ -1,3 +1,5 @@
+import DisjointSets
+
 /// The values a figure can take consistent with everything published: [lower, upper], in whole
 /// numbers; `upper` nil when nothing published limits it from above.
 public struct FeasibleInterval: Sendable, Equatable, CustomStringConvertible {
@@ -295,19 +297,12 @@ struct AttackerSystem {
             guard let maximum = cell.knownMaximum else { continue }
             rows.append(Row(coefficients: [j: 1], kind: .atMost, constant: Double(maximum)))
         }
-        // Parts: hidden figures joined by a relation they share (union–find).
-        var parent = Array(0..<order.count)
-        func root(_ j: Int) -> Int {
-            var j = j
-            while parent[j] != j {
-                parent[j] = parent[parent[j]]
-                j = parent[j]
-            }
-            return j
-        }
+        // Parts: hidden figures joined by a relation they share.
+        var sets = DisjointSets(count: order.count)
+        func root(_ j: Int) -> Int { sets.root(of: j) }
         for row in rows {
             let members = row.coefficients.keys.sorted()
-            for other in members.dropFirst() { parent[root(other)] = root(members[0]) }
+            for other in members.dropFirst() { sets.join(other, into: members[0]) }
         }
         var partOfRoot: [Int: Int] = [:]
         var members: [[Int]] = []

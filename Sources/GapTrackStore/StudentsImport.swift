@@ -1,3 +1,4 @@
+import DisjointSets
 import GapTrackDomain
 import Postgres
 
@@ -147,22 +148,15 @@ struct StudentsImport: TabularFormat {
     /// Groups the rows that are one student (shared identifiers), and rejects a group whose rows
     /// disagree about an identifier or that has two rows for one academic year.
     mutating func finishReading(errors: inout RowErrors, context: ImportContext) throws {
-        var parent = Array(keys.indices)
-        func root(_ index: Int) -> Int {
-            var index = index
-            while parent[index] != index {
-                parent[index] = parent[parent[index]]
-                index = parent[index]
-            }
-            return index
-        }
+        var sets = DisjointSets(count: keys.count)
+        func root(_ index: Int) -> Int { sets.root(of: index) }
         var firstRowWith: [String: Int] = [:]
         for (index, key) in keys.enumerated() {
             for (kind, identifier) in key.identifiers.enumerated() {
                 guard let identifier else { continue }
                 let tag = "\(kind):\(identifier)"
                 if let other = firstRowWith[tag] {
-                    parent[root(index)] = root(other)
+                    sets.join(index, into: other)
                 } else {
                     firstRowWith[tag] = index
                 }
