@@ -35,8 +35,9 @@ public struct TermlyReportShaping: Sendable {
     /// view, the data of the same cohort unfiltered, whose report a reader can set beside this
     /// one (docs/disclosure-control.md §7.7); `breakdown`, instead, every view of the filter's
     /// dimension, shaped as one so that views cannot be subtracted from one another either (what
-    /// `TermlyReportQueries` passes for a view of gender or EAL: `FilterBreakdown.isShapedAsOne`). `yearGroups`: for a whole school or key stage, each
-    /// year group's own report for the audience, as the tables its reader sees
+    /// `TermlyReportQueries` passes for a view of gender or EAL: `FilterBreakdown.isShapedAsOne`).
+    /// `yearGroups`: for a whole school or key stage, each year group's own report for the
+    /// audience, as the tables its reader sees
     /// (`TermlyReportTables.published`), so that this report is not the sum of what they withhold.
     public func shape(
         _ report: TermlyGapReport, data: TermlyReportData, impact: [ImpactData] = [], whole: TermlyReportData? = nil,
@@ -199,8 +200,9 @@ public struct TermlyReportShaping: Sendable {
         var tables = tables
         let keeping = keeping.union(exemptZeros)
         var primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: exemptZeros))
+        let complementary = ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping)
         do throws(DisclosureControlError) {
-            return ShapedTables(tables: try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables).tables, primary: primary)
+            return ShapedTables(tables: try complementary.protect(tables).tables, primary: primary)
         } catch {
             guard case .cannotProtect = error else { throw error }
             // A figure the tables' structure alone fixes (a fund's spend on support it paid for on no
@@ -211,7 +213,7 @@ public struct TermlyReportShaping: Sendable {
             for id in known { tables.setVisibility(.published, of: id) }
             primary.subtract(known)
             return ShapedTables(
-                tables: try ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping).protect(tables).tables,
+                tables: try complementary.protect(tables).tables,
                 primary: primary, known: known)
         }
     }
