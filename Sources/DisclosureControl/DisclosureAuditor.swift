@@ -142,6 +142,33 @@ public struct DisclosureAuditor: Sendable {
         return nil
     }
 
+    /// The hidden figures beside `known` (figures every reader has whatever this report prints:
+    /// zeros by a view's definition, another report's printed figures) that those figures and the
+    /// relations alone pin to one value, with every other figure of the report withheld. No
+    /// pattern of `c` can protect them and showing them tells a reader nothing, so the shaping
+    /// shows them (docs/disclosure-control.md §7.5). Only figures that share a relation with a
+    /// known one are tried, each by its own part of the linear program: a figure the relations
+    /// pin without any known figure is found when complementary suppression fails.
+    public func fixedByKnown(_ tables: TableSet, known: Set<CellID>) throws(DisclosureControlError) -> Set<CellID> {
+        guard !known.isEmpty else { return [] }
+        var candidates: Set<CellID> = []
+        for relation in tables.relations where relation.terms.contains(where: { known.contains($0.cell) }) {
+            for term in relation.terms where !known.contains(term.cell) {
+                if let cell = tables[term.cell], isAudited(cell, in: tables), isSensitive(cell, in: tables) { candidates.insert(term.cell) }
+            }
+        }
+        guard !candidates.isEmpty else { return [] }
+        var withheld = tables
+        for cell in tables.cells where cell.visibility == .published && !known.contains(cell.id) { withheld.setVisibility(.suppressed, of: cell.id) }
+        let index = AttackerSystem.RelationIndex(withheld)
+        var pinned: Set<CellID> = []
+        for id in candidates {
+            let interval = try AttackerSystem(withheld, partOf: id, index: index).interval(of: id)
+            if interval.upper == interval.lower { pinned.insert(id) }
+        }
+        return pinned
+    }
+
     /// What the linked reports (a filtered view's whole cohort, a whole school's year groups, the
     /// whole cohort under a breakdown of views) disclose of a figure on their own: its interval
     /// with every figure of this report withheld. A report is not blamed for that: a figure no

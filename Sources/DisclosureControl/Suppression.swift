@@ -51,7 +51,9 @@ public struct ProtectedTables: Sendable, Equatable {
 /// a sum) before another kind, the smallest value, the earliest in the table. It hides the first
 /// candidate that widens the under-protected figure's interval; if none does on its own, the first
 /// pair of near candidates that does (a support type and the one fund that pays for it must go
-/// together); failing both, the nearest cheapest. A trial solves only the part of the attacker's
+/// together); failing both, the nearest cheapest. Candidates are tried in sets (hiding more only
+/// widens, so a set that does not widen holds no single figure that does), which finds the same
+/// figure as trying them one by one in a fraction of the trials. A trial solves only the part of the attacker's
 /// linear program that holds the figure, and a figure once found protected is not audited again
 /// (hiding more only widens intervals). Each step hides one more
 /// figure, so it ends after at most as many steps as there are figures; when nothing linked is
@@ -101,10 +103,21 @@ public struct ComplementarySuppression: Sendable {
             let system = try AttackerSystem(trial, partOf: finding.cell, index: index, ownRelationsOnly: finding.againstOwnRelations)
             return isWider(try system.interval(of: finding.cell), than: finding.interval)
         }
-        for candidate in layers.joined() {
-            if try widens([candidate]) { return [candidate] }
+        // The first candidate that widens on its own, found by testing sets: hiding more only
+        // widens an interval, so when hiding a whole set does not widen it, no one figure of the
+        // set does. The same candidate as trying them one by one, in far fewer trials.
+        func firstAlone(_ candidates: ArraySlice<CellID>) throws(DisclosureControlError) -> CellID? {
+            guard let first = candidates.first else { return nil }
+            if candidates.count == 1 { return try widens([first]) ? first : nil }
+            guard try widens(Array(candidates)) else { return nil }
+            let middle = candidates.startIndex + candidates.count / 2
+            if let found = try firstAlone(candidates[..<middle]) { return found }
+            return try firstAlone(candidates[middle...])
         }
+        if let candidate = try firstAlone(ArraySlice(layers.joined())) { return [candidate] }
         let nearest = Array(layers.prefix(2).joined().prefix(Self.pairSearchLimit))
+        // No pair can widen where hiding all of them does not.
+        guard nearest.count >= 2, try widens(nearest) else { return nil }
         for (i, first) in nearest.enumerated() {
             for second in nearest[(i + 1)...] {
                 if try widens([first, second]) { return [first, second] }

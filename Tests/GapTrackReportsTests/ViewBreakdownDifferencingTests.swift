@@ -11,7 +11,7 @@ import Testing
 /// by a group, sibling views add up to the whole but for a group (docs/disclosure-control.md §7.7).
 /// Each test plants the group, shows that the views shaped one by one against the whole (as they
 /// were) give it away, and that the views shaped as one breakdown do not: as the CLI and the
-/// service now make them for gender, and as the rule makes them for markers (not yet live).
+/// service now make them for gender, EAL and markers.
 @Suite("Filtered views against each other", .serialized)
 struct ViewBreakdownDifferencingTests {
     static let term: AcademicTerm = "2024/25-autumn"
@@ -26,7 +26,7 @@ struct ViewBreakdownDifferencingTests {
     }
 
     /// Every view of the breakdown shaped as its slice of the one breakdown (`TermlyReportShaping`'s
-    /// `breakdown:`): the rule, for a dimension the CLI and the service do not yet shape so.
+    /// `breakdown:`): the rule itself, without the queries around it.
     static func shapedAsSlices(_ breakdown: FilterBreakdown, audience: ReportAudience) throws -> [TermlyGapReport] {
         try breakdown.views.indices.map { i in
             var slice = breakdown
@@ -105,18 +105,24 @@ struct ViewBreakdownDifferencingTests {
                     $0.kind == .recoveredExactly && $0.value == printed.0 - printed.1 && $0.label.contains("marker=fsm_ever_6 less marker=fsm")
                 }, "\(attack.findings)")
 
-                // After: every view shaped as its slice of the breakdown, attacked together. (The CLI
-                // and the service shape marker views against the whole alone for now:
-                // docs/disclosure-control.md §7.8, Limits.)
-                let after = try Self.shapedAsSlices(breakdown, audience: audience)
+                // After: every view as the CLI and the service make it, attacked together.
+                let after = try Self.shapedNow(queries, breakdown, audience: audience)
                 let audit = try Self.auditor.audit(breakdown.published(after))
                 #expect(audit.findings.isEmpty, "\(audit.findings)")
                 #expect(audit.figures.contains { $0.label.contains("marker=fsm_ever_6 less marker=fsm") && $0.value == 3 })
                 let shown = (Self.printedPupils(after[j]), Self.printedPupils(after[i]))
                 #expect(shown.0 == nil || shown.1 == nil, "both sizes printed: \(shown)")
-                // No "first asked wins": the views shaped again print the same bytes.
-                let again = try Self.shapedAsSlices(breakdown, audience: audience)
+                // Every pupil of these views is disadvantaged by definition: the other side is shown
+                // as 0, not withheld (withheld, it pinned the view's disadvantaged count to its size).
+                for report in [after[i], after[j]] {
+                    #expect(report.groupSize(.others)?.students.value == 0, "\(String(describing: report.groupSize(.others)))")
+                }
+                // No "first asked wins": the views asked for in the other order print the same bytes,
+                // and so do the slices of the rule.
+                let again = try Self.shapedNow(queries, breakdown, audience: audience, order: breakdown.views.indices.reversed())
                 #expect(try again.map(JSONReportRenderer.render) == after.map(JSONReportRenderer.render))
+                let slices = try Self.shapedAsSlices(breakdown, audience: audience)
+                #expect(try slices.map(JSONReportRenderer.render) == after.map(JSONReportRenderer.render))
             }
         }
     }

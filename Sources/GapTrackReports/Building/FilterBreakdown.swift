@@ -1,4 +1,5 @@
 import DisclosureControl
+import GapStatistics
 import GapTrackDomain
 import GapTrackStore
 import Synchronization
@@ -18,10 +19,15 @@ public struct FilterBreakdown: Sendable {
 
     var requestedPrefix: String { TableSet.viewPrefix(views[requested].filter.code) }
 
-    /// The groups a view has no pupil of by its own definition (the EAL pupils of the view
-    /// `eal=no`): every reader knows their figures are 0, so printing them tells nothing, and no
-    /// pattern of `c` could hide it.
-    static func emptyByDefinition(_ filter: CohortFilter) -> [String] {
+    /// Whether a figure of the view of `filter` is 0 by the view's own definition, whatever the
+    /// data: the EAL pupils of the view `eal=no`, the SEN support pupils of `sen=e`, the other
+    /// pupils (and the looked-after pupils without FSM Ever 6) of `marker=fsm` under the DfE
+    /// definition. Every reader knows these zeros, so printing them tells nothing, and no pattern
+    /// of `c` could hide them; withheld, they pinned the figures around them (a view of 46 FSM
+    /// pupils printed nothing, since its 46 disadvantaged pupils less its FSM Ever 6 pupils is a
+    /// group of 0). `id` is the cell's id within its view; `label` names the report's own term (", 2024/25-summer, ") for
+    /// a trend point, whose earlier points are of other terms' groups and so not empty by definition.
+    static func isEmptyByDefinition(_ id: String, label: String, filter: CohortFilter, comparison: ComparisonGroup, term: AcademicTerm) -> Bool {
         var groups: [String] = []
         if filter.eal == false { groups.append(ReportGroup.eal.id) }
         switch filter.sen {
@@ -30,26 +36,59 @@ public struct FilterBreakdown: Sendable {
         case .ehcPlan?: groups.append(ReportGroup.senSupport.id)
         case .any?, nil: break
         }
-        return groups
+        let markers = Set(filter.markers)
+        if !markers.isDisjoint(with: comparison.impliedByMarkers) { groups.append(ReportGroup.others.id) }
+        let lookedAfterOnly = comparison == .dfeDisadvantaged && !markers.isDisjoint(with: [.fsm, .fsmEver6])
+        if lookedAfterOnly {
+            let lookedAfter = ReportGroup.lookedAfter.id
+            if id == "group.\(lookedAfter).not_fsm_ever_6"
+                || (id.hasPrefix("attendance.\(lookedAfter).") && id.hasSuffix(".not_fsm_ever_6")) { return true }
+        }
+        let parts = id.split(separator: ".").map(String.init)
+        for group in groups {
+            if id == "group.\(group)" || id.hasPrefix("attendance.\(group).") { return true }
+            guard group == ReportGroup.others.id, parts.count >= 3 else { continue }
+            // The compared pair's other side, wherever a table splits by it.
+            switch parts[0] {
+            case "subject": if parts.count == 3 && parts[2] == "others" { return true }
+            case "ks4": if parts[2] == "others" { return true }
+            case "trend": if parts.count == 4 && parts[3] == "others" && label.contains(", \(term), ") { return true }
+            default: break
+            }
+        }
+        return false
     }
 
-    /// The zeros of `tables` (the breakdown's) that stay shown: those of groups empty by definition.
+    /// The cells of one view's own tables that are 0 by its definition.
+    static func zerosByDefinition(in tables: TableSet, prefix: String = "", view: TermlyReportData, filter: CohortFilter) -> Set<CellID> {
+        var shown: Set<CellID> = []
+        for cell in tables.cells where cell.value == 0 && cell.id.rawValue.hasPrefix(prefix) {
+            let own = String(cell.id.rawValue.dropFirst(prefix.count))
+            if isEmptyByDefinition(own, label: cell.label, filter: filter, comparison: view.comparison, term: view.term) { shown.insert(cell.id) }
+        }
+        return shown
+    }
+
+    /// The cells of `tables` (the breakdown's) that are 0 by their view's definition, by id.
     func zerosShown(in tables: TableSet) -> Set<CellID> {
         var shown: Set<CellID> = []
         for view in views {
-            let prefix = TableSet.viewPrefix(view.filter.code)
-            for group in Self.emptyByDefinition(view.filter) {
-                for cell in tables.cells where cell.value == 0
-                    && (cell.id.rawValue == prefix + "group.\(group)" || cell.id.rawValue.hasPrefix(prefix + "attendance.\(group).")) {
-                    shown.insert(cell.id)
-                }
+            shown.formUnion(Self.zerosByDefinition(in: tables, prefix: TableSet.viewPrefix(view.filter.code), view: view.data, filter: view.filter))
+        }
+        // A view's part left over within another view (FSM Ever 6 less FSM) is empty wherever
+        // the outer view's figure is: its cell is named after the outer view's.
+        for cell in tables.cells where cell.value == 0 && cell.id.rawValue.hasPrefix(TableSet.differencePrefix) {
+            if let space = cell.id.rawValue.firstIndex(of: " ", after: TableSet.differencePrefix.count),
+               shown.contains(CellID(String(cell.id.rawValue[cell.id.rawValue.index(after: space)...]))) {
+                shown.insert(cell.id)
             }
         }
         return shown
     }
 
-    /// The breakdown's table set from each view's own described tables.
-    func tables(threshold: Int) throws(DisclosureControlError) -> TableSet {
+    /// The breakdown's table set from each view's own described tables, and the figures in it that
+    /// every reader knows (`joined`): they stay shown, and are never hidden to protect another.
+    func tables(threshold: Int) throws(DisclosureControlError) -> (tables: TableSet, known: Set<CellID>) {
         var own: [(name: String, tables: TableSet)] = []
         for view in views { own.append((view.filter.code, try TermlyReportTables.describe(view.data, threshold: threshold).tables)) }
         return try joined(own, threshold: threshold)
@@ -59,23 +98,35 @@ public struct FilterBreakdown: Sendable {
     func published(_ reports: [TermlyGapReport]) throws(DisclosureControlError) -> TableSet {
         var own: [(name: String, tables: TableSet)] = []
         for (view, report) in zip(views, reports) { own.append((view.filter.code, try TermlyReportTables.published(report, data: view.data))) }
-        return try joined(own, threshold: reports.first?.suppressionThreshold ?? 10)
+        return try joined(own, threshold: reports.first?.suppressionThreshold ?? 10).tables
     }
 
-    private func joined(_ own: [(name: String, tables: TableSet)], threshold: Int) throws(DisclosureControlError) -> TableSet {
-        try TableSet.breakdown(
+    /// The views joined into one table set. A figure 0 by its view's definition is known to every
+    /// reader, and so is what those zeros pin through the relations (the other pupils of a view of
+    /// pupil premium that holds exactly the pupils of the view of FSM Ever 6): they are published,
+    /// including the unpublished groups the relations make (the looked-after pupils without FSM
+    /// Ever 6 in the view of FSM pupils), for the shaping and the auditor alike.
+    private func joined(
+        _ own: [(name: String, tables: TableSet)], threshold: Int
+    ) throws(DisclosureControlError) -> (tables: TableSet, known: Set<CellID>) {
+        var tables = try TableSet.breakdown(
             whole: TermlyReportTables.describe(whole, threshold: threshold).tables, views: own, partitions: partitions, matching: \.label,
             threshold: threshold)
+        let zeros = zerosShown(in: tables)
+        for id in zeros { tables.setVisibility(.published, of: id) }
+        let pinned = try DisclosureAuditor(threshold: threshold).fixedByKnown(tables, known: zeros)
+        for id in pinned { tables.setVisibility(.published, of: id) }
+        return (tables, zeros.union(pinned))
     }
 
     /// Whether the CLI and the service shape a governors' or public view of `filter` as its slice of
-    /// the breakdown: gender and EAL, whose two or three views shape in about a second. Markers,
-    /// SEN, form groups and pupil groups give breakdowns of four to ten views, which take minutes
-    /// on the demo school and can leave a view with nothing that protects it; those views are tied
-    /// to the whole cohort alone (docs/disclosure-control.md §7.8, Limits).
+    /// the breakdown: gender, EAL and markers, whose few views shape in about a second. SEN, form
+    /// groups and pupil groups give breakdowns of four to ten views, which take minutes on the demo
+    /// school and can leave a view with nothing that protects it; those views are tied to the whole
+    /// cohort alone (docs/disclosure-control.md §7.8, Limits).
     static func isShapedAsOne(_ filter: CohortFilter) -> Bool {
         guard let (dimension, _) = dimension(of: filter) else { return false }
-        return dimension == .gender || dimension == .eal
+        return dimension == .gender || dimension == .eal || dimension == .marker
     }
 
     /// The dimension and value of a filter of one condition; nil for a combined filter.
@@ -96,11 +147,16 @@ public struct FilterBreakdown: Sendable {
 
     /// Which views make the breakdown of `value` and how they nest, from the students each value
     /// holds and the students each pair holds together. Markers overlap freely: a marker's
-    /// breakdown is the markers nested with it (one within the other, in either direction, step by
-    /// step), the same set whichever of them is asked for. Every other dimension's breakdown is all
-    /// of its values with students.
+    /// breakdown is the markers of at least `threshold` students nested with it (one within the
+    /// other, in either direction, step by step), the same set whichever of them is asked for. A
+    /// marker of fewer students prints no figure in its own view (every group in it is under the
+    /// threshold), so it can be set beside nothing and is left out; walked through, such markers
+    /// (one pupil's marker lies within every marker that pupil holds) joined most markers into one
+    /// breakdown that took minutes to shape. A marker asked for that has fewer is its breakdown
+    /// alone. Every other dimension's breakdown is all of its values with students.
     static func structure(
-        of value: String, dimension: FilterBreakdownRepository.Dimension, students: Int, overlaps: [FilterBreakdownRepository.Overlap]
+        of value: String, dimension: FilterBreakdownRepository.Dimension, students: Int, overlaps: [FilterBreakdownRepository.Overlap],
+        threshold: Int
     ) -> (values: [String], partitions: [BreakdownPartition]) {
         var both: [String: [String: Int]] = [:]
         for overlap in overlaps { both[overlap.first, default: [:]][overlap.second] = overlap.students }
@@ -112,6 +168,7 @@ public struct FilterBreakdown: Sendable {
             a != b && shared(a, b) == count(a) && (count(a) < count(b) || a < b)
         }
         if dimension == .marker {
+            values = count(value) < threshold ? [value] : values.filter { count($0) >= threshold }
             var component: Set<String> = [value]
             var grew = true
             while grew {
@@ -156,7 +213,8 @@ extension TermlyReportQueries {
     /// The breakdown a governors' or public view of `filter` is shaped in (`FilterBreakdown`).
     /// - Throws: `TermlyReportError.combinedFilter` for a filter of more than one condition.
     func breakdown(
-        of filter: CohortFilter, data: TermlyReportData, provider: ProviderCode, cohort: CohortCode, term: AcademicTerm, audience: ReportAudience
+        of filter: CohortFilter, data: TermlyReportData, provider: ProviderCode, cohort: CohortCode, term: AcademicTerm, audience: ReportAudience,
+        threshold: Int = SuppressionRule.standard.threshold
     ) throws -> FilterBreakdown {
         guard let (dimension, value) = FilterBreakdown.dimension(of: filter) else {
             throw TermlyReportError.combinedFilter(filter: filter.description, audience: audience.rawValue)
@@ -164,7 +222,8 @@ extension TermlyReportQueries {
         let providerID = try self.provider(code: provider).id
         let (students, overlaps) = try FilterBreakdownRepository(connection: connection).overlaps(
             providerID: providerID, term: term, cohort: data.cohort.code, dimension: dimension)
-        let (values, partitions) = FilterBreakdown.structure(of: value, dimension: dimension, students: students, overlaps: overlaps)
+        let (values, partitions) = FilterBreakdown.structure(
+            of: value, dimension: dimension, students: students, overlaps: overlaps, threshold: threshold)
         let whole = try self.data(provider: provider, cohort: cohort, term: term, comparison: data.comparison, audience: audience)
         var views: [(filter: CohortFilter, data: TermlyReportData)] = []
         for v in values {
@@ -197,5 +256,13 @@ final class BreakdownMemo: Sendable {
             if entries.count > Self.capacity { entries.removeFirst() }
         }
         return result
+    }
+}
+
+extension String {
+    /// The first `character` at or after offset `start`.
+    fileprivate func firstIndex(of character: Character, after start: Int) -> String.Index? {
+        guard let from = index(startIndex, offsetBy: start, limitedBy: endIndex) else { return nil }
+        return self[from...].firstIndex(of: character)
     }
 }

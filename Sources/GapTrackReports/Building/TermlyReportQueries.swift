@@ -1,5 +1,4 @@
 import DisclosureControl
-import Foundation
 import GapTrackDomain
 import GapTrackStore
 import Postgres
@@ -239,7 +238,7 @@ public struct TermlyReportQueries {
         // siblings either (docs/disclosure-control.md §7.7; the other dimensions: §7.8, Limits).
         let tiedToWhole = !filter.isEmpty && audience.suppresses
         let breakdown = tiedToWhole && FilterBreakdown.isShapedAsOne(filter) ? try self.breakdown(
-            of: filter, data: data, provider: provider, cohort: cohort, term: term, audience: audience) : nil
+            of: filter, data: data, provider: provider, cohort: cohort, term: term, audience: audience, threshold: builder.rule.threshold) : nil
         let whole = tiedToWhole && breakdown == nil ? try self.data(
             provider: provider, cohort: cohort, term: term, comparison: data.comparison, audience: audience) : nil
         let yearGroups = audience.suppresses ? try yearGroupReports(
@@ -260,11 +259,18 @@ public struct TermlyReportQueries {
             do {
                 let part = try shapedReport(
                     provider: provider, cohort: cohort, term: term, builder: builder, comparison: data.comparison, audience: audience, filter: filter)
-                return (yearGroup.cohort.label, try TermlyReportTables.published(part.report, data: part.data))
+                // What a reader of the year group's view knows by its definition, printed or not.
+                var tables = try TermlyReportTables.published(part.report, data: part.data)
+                for id in FilterBreakdown.zerosByDefinition(in: tables, view: part.data, filter: filter) { tables.setVisibility(.published, of: id) }
+                return (yearGroup.cohort.label, tables)
             } catch is TermlyReportShaping.ShapingError {
                 let partData = try self.data(provider: provider, cohort: cohort, term: term, comparison: data.comparison, audience: audience, filter: filter)
                 var tables = try TermlyReportTables.describe(partData, threshold: builder.rule.threshold).tables
-                for cell in tables.cells where cell.visibility == .published { tables.setVisibility(.suppressed, of: cell.id) }
+                let known = FilterBreakdown.zerosByDefinition(in: tables, view: partData, filter: filter)
+                for cell in tables.cells where cell.visibility == .published && !known.contains(cell.id) {
+                    tables.setVisibility(.suppressed, of: cell.id)
+                }
+                for id in known { tables.setVisibility(.published, of: id) }
                 return (yearGroup.cohort.label, tables)
             }
         }

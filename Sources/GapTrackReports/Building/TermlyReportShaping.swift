@@ -119,10 +119,15 @@ public struct TermlyReportShaping: Sendable {
     // MARK: - Governors and public
 
     /// The figures among `candidates` that every other figure hidden still pins to one value:
-    /// known to any reader from the relations alone (docs/disclosure-control.md §7.2).
-    static func fixedByStructure(_ tables: TableSet, among candidates: Set<CellID>, threshold: Int) throws(DisclosureControlError) -> Set<CellID> {
+    /// known to any reader from the relations alone (docs/disclosure-control.md §7.2), with the
+    /// figures in `known` that every reader has whatever this report prints (zeros by a view's
+    /// definition, another report's figures): a view of pupil premium that holds the same pupils
+    /// as the view of FSM Ever 6 has its other pupils pinned to the latter's 0 by definition.
+    static func fixedByStructure(
+        _ tables: TableSet, among candidates: Set<CellID>, known: Set<CellID> = [], threshold: Int
+    ) throws(DisclosureControlError) -> Set<CellID> {
         var hidden = tables
-        for cell in tables.cells where cell.visibility == .published { hidden.setVisibility(.suppressed, of: cell.id) }
+        for cell in tables.cells where cell.visibility == .published && !known.contains(cell.id) { hidden.setVisibility(.suppressed, of: cell.id) }
         let audit = try DisclosureAuditor(threshold: threshold).audit(hidden)
         return candidates.filter { id in audit.interval(of: id).map { $0.upper == $0.lower } ?? false }
     }
@@ -136,11 +141,12 @@ public struct TermlyReportShaping: Sendable {
         if let breakdown {
             // The view is its slice of the breakdown, shaped with every other view of it; what the
             // slice prints is read back onto the view's own cells.
-            var joint = try breakdown.tables(threshold: threshold)
+            let built = try breakdown.tables(threshold: threshold)
+            var joint = built.tables
             let prefix = breakdown.requestedPrefix
             let keeping = try joint.tie(toParts: yearGroups) { cell in cell.label.hasPrefix(prefix) ? String(cell.label.dropFirst(prefix.count)) : cell.label }
             let shaped = try BreakdownMemo.shared.protected(joint, keeping: keeping) { () throws(DisclosureControlError) in
-                try protect(joint, exemptZeros: breakdown.zerosShown(in: joint), keeping: keeping)
+                try protect(joint, exemptZeros: built.known, keeping: keeping)
             }
             var tables = described.tables
             for cell in tables.cells {
@@ -156,7 +162,8 @@ public struct TermlyReportShaping: Sendable {
             protected = try protect(tables, exemptZeros: described.exemptZeros, keeping: keeping)
         }
         let primary = protected.primary
-        let knownNotes = protected.known.compactMap { protected.tables[$0]?.label }.sorted().map {
+        // Notes for the figures printed: a known group the report has no row for needs none.
+        let knownNotes = protected.known.filter { described.fields[$0] != nil }.compactMap { protected.tables[$0]?.label }.sorted().map {
             "\($0): shown although it rests on fewer than \(threshold) pupils, since the report's own tables fix it (support a fund "
                 + "paid for on no day of the term cost it nothing), so a reader knows it whatever is withheld."
         }
@@ -198,23 +205,31 @@ public struct TermlyReportShaping: Sendable {
     /// them would protect nothing and would make a small figure of them to protect in turn.
     func protect(_ tables: TableSet, exemptZeros: Set<CellID>, keeping: Set<CellID>) throws(DisclosureControlError) -> ShapedTables {
         var tables = tables
-        let keeping = keeping.union(exemptZeros)
-        var primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: exemptZeros))
-        let complementary = ComplementarySuppression(auditor: DisclosureAuditor(threshold: threshold), keeping: keeping)
+        var keeping = keeping.union(exemptZeros)
+        // A zero another report prints (a year group's view, `keeping`) is known whatever this one does.
+        var primary = Set(PrimarySuppression(threshold: threshold).apply(to: &tables, shownZeros: keeping))
+        let auditor = DisclosureAuditor(threshold: threshold)
+        // So is what those figures pin: the other pupils of a view of pupil premium that holds the
+        // same pupils as the view of FSM Ever 6, whose other pupils are none by definition.
+        let pinned = try auditor.fixedByKnown(tables, known: keeping)
+        for id in pinned { tables.setVisibility(.published, of: id) }
+        primary.subtract(pinned)
+        keeping.formUnion(pinned)
+        let complementary = ComplementarySuppression(auditor: auditor, keeping: keeping)
         do throws(DisclosureControlError) {
-            return ShapedTables(tables: try complementary.protect(tables).tables, primary: primary)
+            return ShapedTables(tables: try complementary.protect(tables).tables, primary: primary, known: pinned)
         } catch {
             guard case .cannotProtect = error else { throw error }
             // A figure the tables' structure alone fixes (a fund's spend on support it paid for on no
             // day of the term is £0 whatever is hidden) tells a reader nothing when shown, and no
             // hiding can protect it: it is shown, and the rest protected as usual.
-            let known = try Self.fixedByStructure(tables, among: primary, threshold: threshold)
+            let known = try Self.fixedByStructure(tables, among: primary, known: keeping, threshold: threshold)
             guard !known.isEmpty else { throw error }
             for id in known { tables.setVisibility(.published, of: id) }
             primary.subtract(known)
-            return ShapedTables(
-                tables: try complementary.protect(tables).tables,
-                primary: primary, known: known)
+            // Shown, they are known like the zeros: never hidden to protect another figure.
+            let keepingKnown = ComplementarySuppression(auditor: auditor, keeping: keeping.union(known))
+            return ShapedTables(tables: try keepingKnown.protect(tables).tables, primary: primary, known: known.union(pinned))
         }
     }
 

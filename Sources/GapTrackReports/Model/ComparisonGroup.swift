@@ -1,3 +1,4 @@
+import GapTrackDomain
 import GapTrackStore
 /// Which students a termly report compares with the others: the DfE "disadvantaged" definition
 /// for schools, or, where that group is empty (universities, colleges without school markers), a
@@ -22,6 +23,18 @@ public enum ComparisonGroup: String, Sendable, Equatable, Codable, CaseIterable 
     case firstInFamily = "first-in-family"
     /// Care leaver, looked after or previously looked after.
     case careExperienced = "care-experienced"
+
+    /// The markers whose every holder is in the compared group by this definition
+    /// (`report_use_comparison`): in a view of such a marker the other side is empty.
+    public var impliedByMarkers: Set<DisadvantageMarkerKind> {
+        switch self {
+        case .dfeDisadvantaged: [.fsm, .fsmEver6, .lookedAfter, .previouslyLookedAfter]
+        case .lseb: [.firstInFamily, .careLeaver, .estranged]
+        case .firstInFamily: [.firstInFamily]
+        case .careExperienced: [.careLeaver, .lookedAfter, .previouslyLookedAfter]
+        case .imdQuintile1, .polar4Quintile1, .smcLower: []
+        }
+    }
 
     /// The value `report_use_comparison` takes.
     public var sqlKey: String {
