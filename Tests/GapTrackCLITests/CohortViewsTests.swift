@@ -190,6 +190,16 @@ struct CohortViewsTests {
             let message = try #require(GapTrackCommandLine.failureMessage(
                 ["report", "gap", "--provider", "demo-academy", "--cohort", "year-11", "--term", "2024/25-summer", "--filter", "form=12Z"] + database))
             #expect(message.contains("no student of Year 11 in 2024/25 summer is form 12Z"))
+            // Governors and the public get no form group's view: one form less the others would give a small group away.
+            for audience in ["governors", "public"] {
+                let refused = try #require(GapTrackCommandLine.failureMessage(
+                    ["report", "termly", "--provider", "demo-academy", "--cohort", "year-11", "--term", "2024/25-summer", "--filter", "form=11b",
+                     "--audience", audience] + database))
+                #expect(refused.contains("a report for \(audience) is not made by form group") && refused.contains("--audience staff"), "\(refused)")
+            }
+            let staff = try GapTrackCommandLine.run(
+                ["report", "termly", "--provider", "demo-academy", "--cohort", "year-11", "--term", "2024/25-summer", "--filter", "form=11b"] + database)
+            #expect(staff.joined(separator: "\n").contains("filtered to form 11b"))
         }
     }
 

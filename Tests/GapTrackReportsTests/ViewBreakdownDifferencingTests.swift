@@ -127,6 +127,45 @@ struct ViewBreakdownDifferencingTests {
         }
     }
 
+    @Test("nested pupil groups: a reading group of 40 holds a catch-up group of 37, 3 of them disadvantaged the other lacks; as one breakdown nothing gives them away")
+    func nestedPupilGroups() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let school = PlantedSchool.make(count: 240, seed: 47, lookedAfterNotFSM: 0, singleFundPupils: 0)
+            let providerID = try school.load(into: connection)
+            // Reading: 34 pupils who are not disadvantaged and 6 who are; catch-up: the same less 3 of the 6.
+            let others = school.students.filter { !$0.isDisadvantaged }.prefix(34).map(\.institutionID)
+            let disadvantaged = school.students.filter(\.isDisadvantaged).prefix(6).map(\.institutionID)
+            let groups = PupilGroups(connection: connection)
+            _ = try groups.add(providerID: providerID, code: "reading", name: "Reading group")
+            _ = try groups.add(providerID: providerID, code: "catch-up", name: "Catch-up group")
+            // The synthetic pupils have institution ids only (no UPN for `setMembers` to look up).
+            for (code, members) in [("reading", Array(others) + Array(disadvantaged)), ("catch-up", Array(others) + Array(disadvantaged.prefix(3)))] {
+                _ = try connection.query(
+                    "INSERT INTO student_group_members (provider_id, code, student_id) SELECT $1, $2, student_id FROM students "
+                        + "WHERE provider_id = $1 AND institution_id = ANY ($3::text[])", [providerID, code, "{" + members.joined(separator: ",") + "}"])
+            }
+            let queries = TermlyReportQueries(connection: connection)
+            let reading = try CohortFilter(parsing: ["group=reading"])
+            let audience = ReportAudience.governors
+            let breakdown = try Self.breakdown(queries, reading, audience: audience)
+            #expect(breakdown.views.map(\.filter.code) == ["group=catch-up", "group=reading"])
+            #expect(breakdown.partitions.contains(BreakdownPartition(parent: 1, parts: [0], covers: false)), "\(breakdown.partitions)")
+            #expect(breakdown.views[1].data.groupCounts[.disadvantaged] == 6 && breakdown.views[0].data.groupCounts[.disadvantaged] == 3, "the plant")
+
+            // Shaped one by one against the whole, the two views' disadvantaged counts or sizes give the 3 away.
+            let before = try Self.shapedOneByOne(breakdown, audience: audience)
+            let attack = try Self.auditor.audit(breakdown.published(before))
+            #expect(attack.findings.contains { $0.label.contains("group=reading less group=catch-up") }, "\(attack.findings)")
+
+            let after = try Self.shapedNow(queries, breakdown, audience: audience)
+            let audit = try Self.auditor.audit(breakdown.published(after))
+            #expect(audit.findings.isEmpty, "\(audit.findings)")
+            #expect(audit.figures.contains { $0.label.contains("group=reading less group=catch-up") && $0.value == 3 })
+            let again = try Self.shapedNow(queries, breakdown, audience: audience, order: breakdown.views.indices.reversed())
+            #expect(try again.map(JSONReportRenderer.render) == after.map(JSONReportRenderer.render))
+        }
+    }
+
     /// 240 pupils, girls (even numbers) and boys (odd) alternately, but 2 with no gender recorded:
     /// the views `gender=F` and `gender=M` together leave out exactly those 2.
     static func genderSchool(into connection: PostgresConnection, adjust: (inout SyntheticSchool) -> Void = { _ in }) throws {

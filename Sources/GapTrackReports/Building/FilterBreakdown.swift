@@ -120,13 +120,21 @@ public struct FilterBreakdown: Sendable {
     }
 
     /// Whether the CLI and the service shape a governors' or public view of `filter` as its slice of
-    /// the breakdown: gender, EAL and markers, whose few views shape in about a second. SEN, form
-    /// groups and pupil groups give breakdowns of four to ten views, which take minutes on the demo
-    /// school and can leave a view with nothing that protects it; those views are tied to the whole
-    /// cohort alone (docs/disclosure-control.md §7.8, Limits).
+    /// the breakdown: gender, EAL, markers and pupil groups, whose few views (those of at least 10
+    /// pupils) shape in seconds. SEN's four views (any, E, K, none) took a minute and a half on the
+    /// demo school (debug build), so SEN views are tied to the whole cohort alone; form groups are
+    /// not made for governors or the public at all (`isRefused`; docs/disclosure-control.md §7.8, Limits).
     static func isShapedAsOne(_ filter: CohortFilter) -> Bool {
         guard let (dimension, _) = dimension(of: filter) else { return false }
-        return dimension == .gender || dimension == .eal || dimension == .marker
+        return [.gender, .eal, .marker, .group].contains(dimension)
+    }
+
+    /// Whether a governors' or public view of `filter` is refused: a form group's. Forms partition
+    /// the year group into classes of about 30, every disadvantaged figure of one is under the
+    /// threshold, and shaping the eight forms of the demo's year 11 as one breakdown took over three
+    /// minutes to print nothing but `c`: one form less the others is the only thing such a view adds.
+    static func isRefused(_ filter: CohortFilter) -> Bool {
+        dimension(of: filter)?.0 == .form
     }
 
     /// The dimension and value of a filter of one condition; nil for a combined filter.
@@ -146,14 +154,16 @@ public struct FilterBreakdown: Sendable {
     }
 
     /// Which views make the breakdown of `value` and how they nest, from the students each value
-    /// holds and the students each pair holds together. Markers overlap freely: a marker's
-    /// breakdown is the markers of at least `threshold` students nested with it (one within the
-    /// other, in either direction, step by step), the same set whichever of them is asked for. A
-    /// marker of fewer students prints no figure in its own view (every group in it is under the
-    /// threshold), so it can be set beside nothing and is left out; walked through, such markers
-    /// (one pupil's marker lies within every marker that pupil holds) joined most markers into one
-    /// breakdown that took minutes to shape. A marker asked for that has fewer is its breakdown
-    /// alone. Every other dimension's breakdown is all of its values with students.
+    /// holds and the students each pair holds together. Markers and pupil groups overlap freely,
+    /// and only those of at least `threshold` students join: one of fewer prints no figure in its
+    /// own view (every group in it is under the threshold), so it can be set beside nothing, and
+    /// what it leaves out of a larger view is that view's left-over part, protected all the same;
+    /// walked through, such markers (one pupil's marker lies within every marker that pupil holds)
+    /// joined most markers into one breakdown that took minutes to shape. One asked for that has
+    /// fewer is its breakdown alone. A marker's breakdown is the markers nested with it (one within
+    /// the other, in either direction, step by step), the same set whichever of them is asked for;
+    /// a pupil group's, every group of at least `threshold`. Every other dimension's breakdown is
+    /// all of its values with students.
     static func structure(
         of value: String, dimension: FilterBreakdownRepository.Dimension, students: Int, overlaps: [FilterBreakdownRepository.Overlap],
         threshold: Int
@@ -167,8 +177,10 @@ public struct FilterBreakdown: Sendable {
         func within(_ a: String, _ b: String) -> Bool {
             a != b && shared(a, b) == count(a) && (count(a) < count(b) || a < b)
         }
-        if dimension == .marker {
+        if dimension == .marker || dimension == .group {
             values = count(value) < threshold ? [value] : values.filter { count($0) >= threshold }
+        }
+        if dimension == .marker {
             var component: Set<String> = [value]
             var grew = true
             while grew {

@@ -13,6 +13,10 @@ public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertib
     /// A filter of more than one condition for governors or the public: two filtered views differ
     /// by a group that can be small (docs/disclosure-control.md §7.7).
     case combinedFilter(filter: String, audience: String)
+    /// A form group's view for governors or the public: the forms add up to the year group and
+    /// each is small, so one form's figures could be worked out from the others'
+    /// (docs/disclosure-control.md §7.7).
+    case formGroupView(filter: String, audience: String)
 
     public var description: String {
         switch self {
@@ -28,6 +32,9 @@ public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertib
         case let .combinedFilter(filter, audience):
             return "a report for \(audience) takes one filter at a time, not '\(filter)': two filtered views can be subtracted to reveal a "
                 + "small group; use one filter, or ask for the staff report (--audience staff) for the combination"
+        case let .formGroupView(filter, audience):
+            return "a report for \(audience) is not made by form group ('\(filter)'): form groups are small and add up to the year group, so "
+                + "one form's figures could be worked out from the others'; ask for the year group's report, or the staff report (--audience staff)"
         case let .unknownPupilGroup(code, known):
             return "no pupil group '\(code)' at this provider; "
                 + (known.isEmpty ? "there are none yet (gaptrack pupil-group add)" : "its groups: " + known.joined(separator: ", "))
