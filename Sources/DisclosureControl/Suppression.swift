@@ -65,6 +65,10 @@ public struct ComplementarySuppression: Sendable {
     /// never chosen (docs/disclosure-control.md §7.7).
     public let keeping: Set<CellID>
 
+    /// Candidates tried one at a time, and every pair: the plain search, kept so that a test can
+    /// check that searching by sets chooses exactly the same figures.
+    var triesOneByOne = false
+
     public init(auditor: DisclosureAuditor = DisclosureAuditor(), keeping: Set<CellID> = []) {
         self.auditor = auditor
         self.keeping = keeping
@@ -114,10 +118,15 @@ public struct ComplementarySuppression: Sendable {
             if let found = try firstAlone(candidates[..<middle]) { return found }
             return try firstAlone(candidates[middle...])
         }
-        if let candidate = try firstAlone(ArraySlice(layers.joined())) { return [candidate] }
+        if triesOneByOne {
+            for candidate in layers.joined() where try widens([candidate]) { return [candidate] }
+        } else if let candidate = try firstAlone(ArraySlice(layers.joined())) {
+            return [candidate]
+        }
         let nearest = Array(layers.prefix(2).joined().prefix(Self.pairSearchLimit))
         // No pair can widen where hiding all of them does not.
-        guard nearest.count >= 2, try widens(nearest) else { return nil }
+        guard nearest.count >= 2 else { return nil }
+        if !triesOneByOne, !(try widens(nearest)) { return nil }
         for (i, first) in nearest.enumerated() {
             for second in nearest[(i + 1)...] {
                 if try widens([first, second]) { return [first, second] }

@@ -1,4 +1,4 @@
-import DisclosureControl
+@testable import DisclosureControl
 import Testing
 
 /// Random cohorts with small groups planted in partitions, in unions, in two-way tables and in
@@ -138,6 +138,30 @@ struct RandomCohortTests {
         // The generator plants small groups on purpose: most cohorts must leak before protection,
         // or this test would not be testing anything.
         #expect(leakedBefore * 2 > seeds.count, "only \(leakedBefore) of \(seeds.count) cohorts leaked before protection")
+    }
+
+    @Test("searching candidates by sets hides exactly the figures the one-by-one search hides")
+    func setSearchChoosesAsOneByOne() throws {
+        var needingSeveral = 0
+        for seed in UInt64(1)...60 {
+            var tables = try Self.cohort(seed: seed)
+            PrimarySuppression().apply(to: &tables)
+            var plain = ComplementarySuppression()
+            plain.triesOneByOne = true
+            let bySets = try ComplementarySuppression().protect(tables)
+            let oneByOne = try plain.protect(tables)
+            #expect(bySets.complementary == oneByOne.complementary, "seed \(seed)")
+            #expect(bySets.tables == oneByOne.tables, "seed \(seed)")
+            if bySets.complementary.count > 1 { needingSeveral += 1 }
+        }
+        // The cohorts must need several complementary cells, or the order of the search would not matter.
+        #expect(needingSeveral > 20, "only \(needingSeveral) cohorts needed more than one complementary cell")
+        var random = SplitMix(seed: 2026)
+        var large = try randomTwoWayTable(rows: 12, columns: 15, using: &random) { $0.chance(0.1) ? $0.int(0...9) : $0.int(10...60) }
+        PrimarySuppression().apply(to: &large)
+        var plain = ComplementarySuppression()
+        plain.triesOneByOne = true
+        #expect(try ComplementarySuppression().protect(large).complementary == plain.protect(large).complementary)
     }
 
     @Test("a larger table: 12 groups × 15 support weeks with margins, groups of 0 to 9 pupils planted in a tenth of the cells")
