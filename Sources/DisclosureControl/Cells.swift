@@ -58,7 +58,7 @@ public struct Cell: Sendable, Equatable {
     public let isTotal: Bool
     /// The largest value an attacker knows the figure can take (a group is no larger than its
     /// cohort), if known. Every figure is known to be at least 0.
-    public let knownMaximum: Int?
+    public internal(set) var knownMaximum: Int?
     /// The value of a figure of another report that contains this one (the whole cohort's, for a
     /// filtered view's): any part of a group is at most the group, which tells a reader nothing
     /// new, so the protection a sum is asked for stops there (`ProtectionLevel`).

@@ -148,7 +148,11 @@ public struct DisclosureAuditor: Sendable {
     /// pattern of `c` can protect them and showing them tells a reader nothing, so the shaping
     /// shows them (docs/disclosure-control.md §7.5). Only figures that share a relation with a
     /// known one are tried, each by its own part of the linear program: a figure the relations
-    /// pin without any known figure is found when complementary suppression fails.
+    /// pin without any known figure is found when complementary suppression fails. Only this
+    /// report's own relations count: a linked report's true figures are what the auditor grants
+    /// its strongest reader, not what every reader has (that report may withhold them), so a
+    /// figure pinned only through them is protected as usual (a view's 4 pupils with an EHC plan
+    /// are the whole cohort's 4 less the 0 of `sen=none`, but the whole report withholds its 4).
     public func fixedByKnown(_ tables: TableSet, known: Set<CellID>) throws(DisclosureControlError) -> Set<CellID> {
         guard !known.isEmpty else { return [] }
         var candidates: Set<CellID> = []
@@ -163,7 +167,7 @@ public struct DisclosureAuditor: Sendable {
         let index = AttackerSystem.RelationIndex(withheld)
         var pinned: Set<CellID> = []
         for id in candidates {
-            let interval = try AttackerSystem(withheld, partOf: id, index: index).interval(of: id)
+            let interval = try AttackerSystem(withheld, partOf: id, index: index, ownRelationsOnly: true).interval(of: id)
             if interval.upper == interval.lower { pinned.insert(id) }
         }
         return pinned

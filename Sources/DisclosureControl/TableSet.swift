@@ -61,6 +61,14 @@ public struct TableSet: Sendable, Equatable {
         cells[position].containedIn = min(cells[position].containedIn ?? value, value)
     }
 
+    /// Records that every reader knows a figure is at most `value`, whatever is printed: a group
+    /// empty by a view's definition is at most 0 even where the figure itself is withheld (as the
+    /// auditor withholds every figure of a report to see what a linked report discloses alone).
+    public mutating func bound(_ id: CellID, atMost value: Int) {
+        guard let position = positions[id], cells[position].value <= value else { return }
+        cells[position].knownMaximum = min(cells[position].knownMaximum ?? value, value)
+    }
+
     /// Sets how a figure is shown; returns false if there is no such figure.
     @discardableResult
     public mutating func setVisibility(_ visibility: Visibility, of id: CellID) -> Bool {

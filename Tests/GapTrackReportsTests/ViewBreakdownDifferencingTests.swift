@@ -166,6 +166,41 @@ struct ViewBreakdownDifferencingTests {
         }
     }
 
+    @Test("SEN: governors get sen=any and sen=none shaped as one; SEN support or EHC plan alone (each the SEN view less the other) is refused")
+    func senViews() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            var school = PlantedSchool.make(count: 240, seed: 53, lookedAfterNotFSM: 0, singleFundPupils: 0)
+            // 4 pupils with an EHC plan; the generator's others get SEN support.
+            var plans = 0
+            for i in school.students.indices where school.students[i].sen == "E" {
+                plans += 1
+                if plans > 4 { school.students[i].sen = "K" }
+            }
+            try school.load(into: connection)
+            let ehcPlan = school.students.filter { $0.sen == "E" }.count
+            #expect(ehcPlan == 4, "the plant: \(ehcPlan) pupils with an EHC plan, the SEN view less the SEN support view")
+            let queries = TermlyReportQueries(connection: connection)
+            for audience in [ReportAudience.governors, .public] {
+                for part in ["sen=k", "sen=e"] {
+                    #expect(throws: TermlyReportError.senPartView(filter: try CohortFilter(parsing: [part]).description, audience: audience.rawValue)) {
+                        try queries.report(provider: Self.provider, cohort: "year-11", term: Self.term, audience: audience, filter: try CohortFilter(parsing: [part]))
+                    }
+                }
+                let breakdown = try Self.breakdown(queries, try CohortFilter(parsing: ["sen=none"]), audience: audience)
+                #expect(breakdown.views.map(\.filter.code) == ["sen=any", "sen=none"])
+                #expect(breakdown.partitions == [BreakdownPartition(parent: nil, parts: [0, 1], covers: true)])
+                let reports = try Self.shapedNow(queries, breakdown, audience: audience)
+                let audit = try Self.auditor.audit(breakdown.published(reports))
+                #expect(audit.findings.isEmpty, "\(audit.findings)")
+                // The EHC plan pupils are a group of the SEN view, withheld there as under 10.
+                #expect(reports[0].groupSize(.senEHCPlan)?.students.isSuppressed == true, "\(String(describing: reports[0].groupSize(.senEHCPlan)))")
+            }
+            // Staff get SEN support alone, with its true size.
+            let staff = try queries.report(provider: Self.provider, cohort: "year-11", term: Self.term, filter: try CohortFilter(parsing: ["sen=k"]))
+            #expect(Self.printedCohort(staff) == school.students.filter { $0.sen == "K" }.count)
+        }
+    }
+
     /// 240 pupils, girls (even numbers) and boys (odd) alternately, but 2 with no gender recorded:
     /// the views `gender=F` and `gender=M` together leave out exactly those 2.
     static func genderSchool(into connection: PostgresConnection, adjust: (inout SyntheticSchool) -> Void = { _ in }) throws {

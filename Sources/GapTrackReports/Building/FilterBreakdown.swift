@@ -105,7 +105,11 @@ public struct FilterBreakdown: Sendable {
     /// reader, and so is what those zeros pin through the relations (the other pupils of a view of
     /// pupil premium that holds exactly the pupils of the view of FSM Ever 6): they are published,
     /// including the unpublished groups the relations make (the looked-after pupils without FSM
-    /// Ever 6 in the view of FSM pupils), for the shaping and the auditor alike.
+    /// Ever 6 in the view of FSM pupils), for the shaping and the auditor alike. A zero by
+    /// definition is also bounded at 0, so that the auditor's look at what the whole cohort's
+    /// figures disclose alone (every figure of the views withheld) still knows it: the 4 pupils
+    /// with an EHC plan of `sen=any` are the whole's 4 less the 0 of `sen=none`, which the whole
+    /// cohort's own report accounts for, not the views.
     private func joined(
         _ own: [(name: String, tables: TableSet)], threshold: Int
     ) throws(DisclosureControlError) -> (tables: TableSet, known: Set<CellID>) {
@@ -113,28 +117,39 @@ public struct FilterBreakdown: Sendable {
             whole: TermlyReportTables.describe(whole, threshold: threshold).tables, views: own, partitions: partitions, matching: \.label,
             threshold: threshold)
         let zeros = zerosShown(in: tables)
-        for id in zeros { tables.setVisibility(.published, of: id) }
+        for id in zeros {
+            tables.setVisibility(.published, of: id)
+            tables.bound(id, atMost: 0)
+        }
         let pinned = try DisclosureAuditor(threshold: threshold).fixedByKnown(tables, known: zeros)
         for id in pinned { tables.setVisibility(.published, of: id) }
         return (tables, zeros.union(pinned))
     }
 
     /// Whether the CLI and the service shape a governors' or public view of `filter` as its slice of
-    /// the breakdown: gender, EAL, markers and pupil groups, whose few views (those of at least 10
-    /// pupils) shape in seconds. SEN's four views (any, E, K, none) took a minute and a half on the
-    /// demo school (debug build), so SEN views are tied to the whole cohort alone; form groups are
-    /// not made for governors or the public at all (`isRefused`; docs/disclosure-control.md §7.8, Limits).
+    /// the breakdown: every one-condition view governors and the public can have (`refusal`),
+    /// whose few views (those of at least 10 pupils) shape in seconds.
     static func isShapedAsOne(_ filter: CohortFilter) -> Bool {
-        guard let (dimension, _) = dimension(of: filter) else { return false }
-        return [.gender, .eal, .marker, .group].contains(dimension)
+        dimension(of: filter) != nil
     }
 
-    /// Whether a governors' or public view of `filter` is refused: a form group's. Forms partition
-    /// the year group into classes of about 30, every disadvantaged figure of one is under the
-    /// threshold, and shaping the eight forms of the demo's year 11 as one breakdown took over three
-    /// minutes to print nothing but `c`: one form less the others is the only thing such a view adds.
-    static func isRefused(_ filter: CohortFilter) -> Bool {
-        dimension(of: filter)?.0 == .form
+    /// Why a governors' or public view of `filter` is not made, or nil when it is.
+    /// - A form group's: forms partition the year group into classes of about 30, every
+    ///   disadvantaged figure of one is under the threshold, and shaping the eight forms of the
+    ///   demo's year 11 as one breakdown took over three minutes to print nothing but `c`: one form
+    ///   less the others is all such a view adds.
+    /// - SEN support (K) or EHC plan (E) alone: each is the SEN view less the other, and the EHC
+    ///   plan pupils of a year group are usually a handful; shaping the four SEN views as one took a
+    ///   minute and a half on the demo school. Governors get `sen=any` and `sen=none` (which add up
+    ///   to the cohort, shaped as one like EAL yes and no), whose tables show K and E as groups.
+    static func refusal(_ filter: CohortFilter, audience: ReportAudience) -> TermlyReportError? {
+        guard let (dimension, value) = dimension(of: filter) else { return nil }
+        switch dimension {
+        case .form: return .formGroupView(filter: filter.description, audience: audience.rawValue)
+        case .sen where value != CohortFilter.SEN.any.rawValue && value != CohortFilter.SEN.none.rawValue:
+            return .senPartView(filter: filter.description, audience: audience.rawValue)
+        default: return nil
+        }
     }
 
     /// The dimension and value of a filter of one condition; nil for a combined filter.
@@ -176,6 +191,10 @@ public struct FilterBreakdown: Sendable {
         // a within b; two views of the same students are taken as the earlier within the later.
         func within(_ a: String, _ b: String) -> Bool {
             a != b && shared(a, b) == count(a) && (count(a) < count(b) || a < b)
+        }
+        if dimension == .sen {
+            // Only the two views governors and the public can have (`refusal`).
+            values = values.filter { $0 == CohortFilter.SEN.any.rawValue || $0 == CohortFilter.SEN.none.rawValue }
         }
         if dimension == .marker || dimension == .group {
             values = count(value) < threshold ? [value] : values.filter { count($0) >= threshold }

@@ -226,9 +226,7 @@ public struct TermlyReportQueries {
         if audience.suppresses, filter.conditions.count > 1 {
             throw TermlyReportError.combinedFilter(filter: filter.description, audience: audience.rawValue)
         }
-        if audience.suppresses, FilterBreakdown.isRefused(filter) {
-            throw TermlyReportError.formGroupView(filter: filter.description, audience: audience.rawValue)
-        }
+        if audience.suppresses, let refusal = FilterBreakdown.refusal(filter, audience: audience) { throw refusal }
         let data = try data(
             provider: provider, cohort: cohort, term: term, comparison: comparison, withImpactCandidates: impact == .automatic, audience: audience,
             filter: filter)
@@ -236,9 +234,9 @@ public struct TermlyReportQueries {
         let sections = try impact.add(
             to: &report, provider: provider, cohort: cohort, candidates: data.impactCandidates, rule: builder.rule, audience: audience, on: connection)
         // A filtered view for governors or the public is shaped against the unfiltered cohort, so
-        // that the two reports cannot be differenced; a view of gender, EAL, a marker or a pupil
-        // group is its slice of every view of its dimension shaped as one, so that it cannot be
-        // differenced against its siblings either (docs/disclosure-control.md §7.7; SEN: §7.8, Limits).
+        // that the two reports cannot be differenced; a view of gender, EAL, SEN, a marker or a
+        // pupil group is its slice of every view of its dimension shaped as one, so that it cannot be
+        // differenced against its siblings either (docs/disclosure-control.md §7.7).
         let tiedToWhole = !filter.isEmpty && audience.suppresses
         let breakdown = tiedToWhole && FilterBreakdown.isShapedAsOne(filter) ? try self.breakdown(
             of: filter, data: data, provider: provider, cohort: cohort, term: term, audience: audience, threshold: builder.rule.threshold) : nil

@@ -119,15 +119,10 @@ public struct TermlyReportShaping: Sendable {
     // MARK: - Governors and public
 
     /// The figures among `candidates` that every other figure hidden still pins to one value:
-    /// known to any reader from the relations alone (docs/disclosure-control.md §7.2), with the
-    /// figures in `known` that every reader has whatever this report prints (zeros by a view's
-    /// definition, another report's figures): a view of pupil premium that holds the same pupils
-    /// as the view of FSM Ever 6 has its other pupils pinned to the latter's 0 by definition.
-    static func fixedByStructure(
-        _ tables: TableSet, among candidates: Set<CellID>, known: Set<CellID> = [], threshold: Int
-    ) throws(DisclosureControlError) -> Set<CellID> {
+    /// known to any reader from the relations alone (docs/disclosure-control.md §7.2).
+    static func fixedByStructure(_ tables: TableSet, among candidates: Set<CellID>, threshold: Int) throws(DisclosureControlError) -> Set<CellID> {
         var hidden = tables
-        for cell in tables.cells where cell.visibility == .published && !known.contains(cell.id) { hidden.setVisibility(.suppressed, of: cell.id) }
+        for cell in tables.cells where cell.visibility == .published { hidden.setVisibility(.suppressed, of: cell.id) }
         let audit = try DisclosureAuditor(threshold: threshold).audit(hidden)
         return candidates.filter { id in audit.interval(of: id).map { $0.upper == $0.lower } ?? false }
     }
@@ -223,7 +218,7 @@ public struct TermlyReportShaping: Sendable {
             // A figure the tables' structure alone fixes (a fund's spend on support it paid for on no
             // day of the term is £0 whatever is hidden) tells a reader nothing when shown, and no
             // hiding can protect it: it is shown, and the rest protected as usual.
-            let known = try Self.fixedByStructure(tables, among: primary, known: keeping, threshold: threshold)
+            let known = try Self.fixedByStructure(tables, among: primary, threshold: threshold)
             guard !known.isEmpty else { throw error }
             for id in known { tables.setVisibility(.published, of: id) }
             primary.subtract(known)

@@ -17,6 +17,9 @@ public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertib
     /// each is small, so one form's figures could be worked out from the others'
     /// (docs/disclosure-control.md §7.7).
     case formGroupView(filter: String, audience: String)
+    /// SEN support or EHC plan alone for governors or the public: each is the SEN view less the
+    /// other (docs/disclosure-control.md §7.7).
+    case senPartView(filter: String, audience: String)
 
     public var description: String {
         switch self {
@@ -35,6 +38,10 @@ public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertib
         case let .formGroupView(filter, audience):
             return "a report for \(audience) is not made by form group ('\(filter)'): form groups are small and add up to the year group, so "
                 + "one form's figures could be worked out from the others'; ask for the year group's report, or the staff report (--audience staff)"
+        case let .senPartView(filter, audience):
+            return "a report for \(audience) is not made for SEN support or EHC plan pupils alone ('\(filter)'): each is the SEN view less "
+                + "the other, and EHC plan pupils are often a handful; use sen=any (its tables show both) or sen=none, or ask for the staff "
+                + "report (--audience staff)"
         case let .unknownPupilGroup(code, known):
             return "no pupil group '\(code)' at this provider; "
                 + (known.isEmpty ? "there are none yet (gaptrack pupil-group add)" : "its groups: " + known.joined(separator: ", "))
