@@ -25,8 +25,9 @@ public struct FilterBreakdown: Sendable {
     /// definition. Every reader knows these zeros, so printing them tells nothing, and no pattern
     /// of `c` could hide them; withheld, they pinned the figures around them (a view of 46 FSM
     /// pupils printed nothing, since its 46 disadvantaged pupils less its FSM Ever 6 pupils is a
-    /// group of 0). `id` is the cell's id within its view; `label` names the report's own term (", 2024/25-summer, ") for
-    /// a trend point, whose earlier points are of other terms' groups and so not empty by definition.
+    /// group of 0). `id` is the cell's id within its view; `label` names the report's own term
+    /// (", 2024/25-summer, ") for a trend point, whose earlier points are of other terms' groups
+    /// and so not empty by definition.
     static func isEmptyByDefinition(_ id: String, label: String, filter: CohortFilter, comparison: ComparisonGroup, term: AcademicTerm) -> Bool {
         var groups: [String] = []
         if filter.eal == false { groups.append(ReportGroup.eal.id) }
