@@ -158,7 +158,8 @@ public struct TermlyReportShaping: Sendable {
         }
         let primary = protected.primary
         // Notes for the figures printed: a known group the report has no row for needs none.
-        let knownNotes = protected.known.filter { described.fields[$0] != nil }.compactMap { protected.tables[$0]?.label }.sorted().map {
+        let printed = protected.known.filter { described.fields[$0] != nil || described.impactFields[$0] != nil }
+        let knownNotes = printed.compactMap { protected.tables[$0]?.label }.sorted().map {
             "\($0): shown although it rests on fewer than \(threshold) pupils, since the report's own tables fix it (support a fund "
                 + "paid for on no day of the term cost it nothing), so a reader knows it whatever is withheld."
         }
