@@ -53,11 +53,11 @@ public struct ProtectedTables: Sendable, Equatable {
 /// pair of near candidates that does (a support type and the one fund that pays for it must go
 /// together); failing both, the nearest cheapest. Candidates are tried in sets (hiding more only
 /// widens, so a set that does not widen holds no single figure that does), which finds the same
-/// figure as trying them one by one in a fraction of the trials. A trial solves only the part of the attacker's
-/// linear program that holds the figure, and a figure once found protected is not audited again
-/// (hiding more only widens intervals). Each step hides one more
-/// figure, so it ends after at most as many steps as there are figures; when nothing linked is
-/// left to hide it gives up with `DisclosureControlError.cannotProtect`.
+/// figure as trying them one by one in a fraction of the trials. A trial solves only the part of
+/// the attacker's linear program that holds the figure, and a figure once found protected is not
+/// audited again (hiding more only widens intervals). Each step hides one more figure, so it ends
+/// after at most as many steps as there are figures; when nothing linked is left to hide it gives
+/// up with `DisclosureControlError.cannotProtect`.
 public struct ComplementarySuppression: Sendable {
     public let auditor: DisclosureAuditor
     /// Figures another report of the same audience already prints (a school's own governors'

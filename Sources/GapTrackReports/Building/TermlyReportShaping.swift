@@ -35,7 +35,7 @@ public struct TermlyReportShaping: Sendable {
     /// view, the data of the same cohort unfiltered, whose report a reader can set beside this
     /// one (docs/disclosure-control.md §7.7); `breakdown`, instead, every view of the filter's
     /// dimension, shaped as one so that views cannot be subtracted from one another either (what
-    /// `TermlyReportQueries` passes for a view of gender or EAL: `FilterBreakdown.isShapedAsOne`).
+    /// `TermlyReportQueries` passes for every one-condition view: `FilterBreakdown.isShapedAsOne`).
     /// `yearGroups`: for a whole school or key stage, each year group's own report for the
     /// audience, as the tables its reader sees
     /// (`TermlyReportTables.published`), so that this report is not the sum of what they withhold.
