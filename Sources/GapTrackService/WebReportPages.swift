@@ -194,10 +194,12 @@ struct WebReportPages: Sendable {
         let principal = visitor.principal
         let impactRequest = ImpactRequest(
             providerCode: principal.providerCode, intervention: .type(type), before: before, after: after, cohort: cohort)
-        let builder = ImpactReportBuilder(audience: .for(principal.role))
+        let audience = ReportAudience.for(principal.role)
         let outcome = try await web.run(as: visitor, context, isolation: .repeatableRead) { connection -> Result<ImpactReport, ImpactError> in
             do {
-                return .success(try ReportReadingRole.run(on: connection) { builder.build(try ImpactQueries.load(impactRequest, on: connection)) })
+                return .success(try ReportReadingRole.run(on: connection) {
+                    try TermlyReportQueries(connection: connection).impactReport(impactRequest, audience: audience)
+                })
             } catch let error as ImpactError {
                 return .failure(error)
             }

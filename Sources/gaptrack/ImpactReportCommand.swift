@@ -127,7 +127,8 @@ struct ImpactReportCommand: ParsableCommand {
     func run() throws {
         let connection = try database.connect()
         let request = try request(on: connection)
-        let report = ImpactReportBuilder(audience: out.audience).build(try ImpactQueries.load(request, on: connection))
+        // Governors and the public get it shaped beside their termly report (docs/disclosure-control.md §7.8).
+        let report = try TermlyReportQueries(connection: connection).impactReport(request, audience: out.audience)
         try out.deliver(try out.format.render(report))
     }
 }

@@ -76,6 +76,19 @@ struct DemoImpactDisclosureTests {
                 let staff = ImpactReportBuilder(audience: .staff).build(data)
                 #expect(try ImpactReportTables.published(staff, data: data).suppressed.isEmpty, "\(type): staff see every figure")
             }
+            // As `gaptrack report impact` prints them for governors and the public: shaped beside the
+            // termly report of the exit term, and attacked together with it.
+            let queries = TermlyReportQueries(connection: connection)
+            for audience in [ReportAudience.governors, .public] {
+                let termly = try queries.shapedReport(provider: school, cohort: cohort, term: after.term, impact: .automatic, audience: audience)
+                for (type, request) in zip(types, requests) {
+                    let data = try ImpactQueries.load(request, on: connection)
+                    var both = termly.report
+                    both.impact.insert(try queries.impactReport(request, audience: audience), at: termly.impact.count)
+                    let audit = try DisclosureAuditor().audit(try TermlyReportTables.published(both, data: termly.data, impact: termly.impact + [data]))
+                    #expect(audit.passes, "\(type) beside the termly report, \(audience): \(audit.findings.map(\.description))")
+                }
+            }
         }
     }
 

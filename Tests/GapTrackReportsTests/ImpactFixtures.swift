@@ -218,7 +218,9 @@ enum ImpactFixture {
             after: try AssessmentPointSelector(parsing: "maths@2024/25-summer"), cohort: cohort, priorBand: priorBand)
     }
 
-    /// The report for `request`, made the way the CLI makes it.
+    /// The report for `request` as `ImpactReportBuilder` makes it on its own. (`gaptrack report
+    /// impact` shapes a governors' or public report of a school's type beside its termly report:
+    /// `StandaloneImpactDifferencingTests`.)
     /// The governors' report unless asked otherwise: counts under 10 withheld, and the disclosure
     /// auditor run over it, so every governors' and public impact report a test makes is attacked.
     static func report(_ request: ImpactRequest, on connection: PostgresConnection, audience: ReportAudience = .governors) throws -> ImpactReport {
