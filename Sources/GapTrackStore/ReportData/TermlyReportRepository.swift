@@ -94,6 +94,11 @@ public struct TermlyReportRepository {
     public func snapshot<T>(_ body: (TermlyReportRepository) throws -> T) throws -> T {
         try connection.transaction { connection in
             try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            // No JIT for a report's queries (local to this transaction, so safe behind a transaction
+            // pool): they read one provider's rows, which the planner, costing temporary tables and
+            // functions by guesses, takes for millions; compiling them cost a third of a
+            // 60,000-pupil cold report, the same JSON either way (BENCHMARKS.md, 6 December 2026).
+            try connection.execute("SET LOCAL jit = off")
             return try body(TermlyReportRepository(connection: connection))
         }
     }
