@@ -14,6 +14,13 @@ import Testing
     static let before = try! AssessmentPointSelector(parsing: "maths@2024/25-autumn")
     static let after = try! AssessmentPointSelector(parsing: "maths@2024/25-summer")
 
+    /// The planted school (120 pupils of year 8, seed 17) with its summer support, as `code`.
+    static func plantedSchool(code: String, urn: Int, on connection: PostgresConnection) throws -> TermlyReportQueries {
+        try ImpactFixture.load(ImpactFixture.school(count: 120, seed: 17, effect: 0.3), code: code, urn: urn, on: connection)
+        try plantSummerSupport(code: code, on: connection)
+        return TermlyReportQueries(connection: connection)
+    }
+
     /// Summer-term support of three types for year 8, all paid from one fund: mentoring for 30
     /// pupils at £40, enrichment for 15 at £25, and language support for 4 at £90, the small
     /// type. The termly report withholds language support's row, and one more row so that the
@@ -42,11 +49,8 @@ import Testing
     }
 
     @Test func aTypesImpactReportPrintsWhatTheTermlyReportWithholdsOnlyWhenShapedBesideIt() throws {
-        let pupils = ImpactFixture.school(count: 120, seed: 17, effect: 0.3)
         try TestDatabase.withMigratedDatabase { connection in
-            try ImpactFixture.load(pupils, code: "beside", urn: 100_171, on: connection)
-            try Self.plantSummerSupport(code: "beside", on: connection)
-            let queries = TermlyReportQueries(connection: connection)
+            let queries = try Self.plantedSchool(code: "beside", urn: 100_171, on: connection)
             let termly = try queries.shapedReport(provider: "beside", cohort: "year-8", term: "2024/25-summer", impact: .automatic, audience: .governors)
             let support = termly.report.support.byType
             let language = try #require(support.first { $0.type == "language_support" })
@@ -75,6 +79,33 @@ import Testing
             // Either mentoring's or enrichment's row protects language support in the termly report, and
             // the impact report of that type, shaped on its own, printed it.
             #expect(!leaked.isEmpty, "the impact reports shaped on their own leak nothing: the planted school no longer tests the tie")
+        }
+    }
+
+    /// The termly report's own tables print the same whichever impact sections come with them:
+    /// none (the service's report), the automatic ones (the command line's, the pack's), or
+    /// sections asked for; so no two of them can be set against each other.
+    @Test func theTermlyReportsOwnTablesPrintTheSameWithAnySections() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let queries = try Self.plantedSchool(code: "same", urn: 100_173, on: connection)
+            let requested = try [InterventionType.mentoring, .enrichment, .languageSupport].map {
+                try ImpactRequest.TermlySection(parsing: "\($0.rawValue),maths@2024/25-autumn,maths@2024/25-summer")
+            }
+            for audience in [ReportAudience.governors, .public] {
+                let reports = try [TermlyImpactSections.none, .automatic, .requested(requested)].map {
+                    try queries.shapedReport(provider: "same", cohort: "year-8", term: "2024/25-summer", impact: $0, audience: audience)
+                }
+                #expect(reports[2].impact.count == 3, "the sections asked for are made")
+                for report in reports.dropFirst() {
+                    #expect(report.report.support == reports[0].report.support, "\(audience)")
+                    #expect(report.report.groupSizes == reports[0].report.groupSizes)
+                    #expect(report.report.attainment == reports[0].report.attainment)
+                    #expect(report.report.attendance == reports[0].report.attendance)
+                    let audit = try DisclosureAuditor().audit(try TermlyReportTables.published(report.report, data: report.data, impact: report.impact))
+                    #expect(audit.passes, "\(audience): \(audit.findings.map(\.description))")
+                }
+                #expect(reports[0].report.support.byType.contains { $0.type == "language_support" && $0.spend.isSuppressed })
+            }
         }
     }
 

@@ -59,32 +59,48 @@ extension TermlyReportQueries {
 extension TermlyReportShaping {
     /// What a standalone impact report of `standalone` withholds, decided beside `termly`, a
     /// report for the same audience already shaped from `data` and its `sections`: the termly
-    /// report's figures stay as it prints them (none is hidden again, none shown), the impact
-    /// report's own figures under the threshold are withheld, and further of its own figures until
-    /// nothing withheld in either report can be narrowed below its protection level by a reader
-    /// of both (docs/disclosure-control.md §7.8). Keyed by `ImpactReportTables` cell, as
-    /// `ImpactReportBuilder.build(_:withheld:)` takes it.
+    /// report's figures stay as it prints them, and the impact report's own are protected beside
+    /// them (`protectBeside`, docs/disclosure-control.md §7.8). Keyed by `ImpactReportTables`
+    /// cell, as `ImpactReportBuilder.build(_:withheld:)` takes it.
     func withholding(
         of standalone: ImpactData, beside termly: TermlyGapReport, data: TermlyReportData, sections: [ImpactData]
     ) throws(DisclosureControlError) -> [String: SuppressionReason] {
         let printed = try TermlyReportTables.published(termly, data: data, impact: sections)
         let described = try TermlyReportTables.describe(data, impact: sections + [standalone], threshold: threshold)
         let prefix = TermlyReportTables.impactPrefix(sections.count)
-        var tables = described.tables
+        let shaped = try protectBeside(described.tables, printed: printed, exemptZeros: described.exemptZeros) { $0.rawValue.hasPrefix(prefix) }
+        var reasons: [String: SuppressionReason] = [:]
+        for cell in shaped.tables.cells where cell.visibility == .suppressed && cell.id.rawValue.hasPrefix(prefix) {
+            reasons[String(cell.id.rawValue.dropFirst(prefix.count))] = shaped.primary.contains(cell.id)
+                ? .belowThreshold(threshold: threshold) : .protectsSuppressedCell
+        }
+        return reasons
+    }
+
+    /// `tables` (every figure published) with the figures `printed` holds as it prints them (none
+    /// hidden again, none shown), and the figures `isOwn` picks protected beside them: those under
+    /// the threshold withheld, then further own figures until nothing withheld, in `printed` or
+    /// among its own, can be narrowed below its protection level by a reader of both. Hiding every
+    /// own figure always succeeds (what is left is `printed`, already safe), so this fails only when
+    /// `printed` itself is not safe. `primary` and `known` are the own figures'.
+    func protectBeside(
+        _ tables: TableSet, printed: TableSet, exemptZeros: Set<CellID>, isOwn: (CellID) -> Bool
+    ) throws(DisclosureControlError) -> ShapedTables {
+        var tables = tables
         var own: Set<CellID> = []
         var keeping: Set<CellID> = []
         for cell in tables.cells {
             if let shown = printed[cell.id] {
                 tables.setVisibility(shown.visibility, of: cell.id)
                 if shown.visibility == .published { keeping.insert(cell.id) }
-            } else if cell.id.rawValue.hasPrefix(prefix) {
+            } else if isOwn(cell.id) {
                 own.insert(cell.id)
             }
         }
-        let exemptZeros = described.exemptZeros.intersection(own)
-        // Primary suppression of the impact report's own figures only.
+        let ownZeros = exemptZeros.intersection(own)
+        // Primary suppression of the own figures only.
         var primed = tables
-        PrimarySuppression(threshold: threshold).apply(to: &primed, shownZeros: exemptZeros.union(keeping))
+        PrimarySuppression(threshold: threshold).apply(to: &primed, shownZeros: ownZeros.union(keeping))
         var primary: Set<CellID> = []
         for id in own {
             guard let visibility = primed[id]?.visibility, visibility != tables[id]?.visibility else { continue }
@@ -92,27 +108,33 @@ extension TermlyReportShaping {
             if visibility == .suppressed { primary.insert(id) }
         }
         let auditor = DisclosureAuditor(threshold: threshold)
-        // A figure equal to one the termly report prints (a type's participants, its spend) is
-        // known to every reader of that report: shown, and never hidden to protect another.
-        let pinned = try auditor.fixedByKnown(tables, known: keeping.union(exemptZeros)).intersection(own)
+        // An own figure equal to one `printed` shows (a type's participants, its spend) is known to
+        // every reader of it: shown, and never hidden to protect another.
+        let pinned = try auditor.fixedByKnown(tables, known: keeping.union(ownZeros)).intersection(own)
         for id in pinned { tables.setVisibility(.published, of: id) }
         primary.subtract(pinned)
-        let fixed = keeping.union(exemptZeros).union(pinned)
-        var shaped: TableSet
+        var fixed = keeping.union(ownZeros).union(pinned)
+        var known = pinned
         do {
-            shaped = try ComplementarySuppression(auditor: auditor, keeping: fixed).protect(tables).tables
+            return ShapedTables(
+                tables: try ComplementarySuppression(auditor: auditor, keeping: fixed).protect(tables).tables, primary: primary, known: known)
         } catch {
             guard case .cannotProtect = error else { throw error }
-            // Every figure of its own withheld that the termly report does not fix: the termly
-            // report alone is safe, and the impact report then adds nothing to it.
-            shaped = tables
-            for id in own where !fixed.contains(id) { shaped.setVisibility(.suppressed, of: id) }
-            guard try auditor.audit(shaped).passes else { throw error }
+            // As `protect` does: an own figure the tables' structure alone fixes (a fund's spend on
+            // support it paid for on no day of the term) is shown, and known like the zeros.
+            let structural = try Self.fixedByStructure(tables, among: primary, threshold: threshold)
+            for id in structural { tables.setVisibility(.published, of: id) }
+            primary.subtract(structural)
+            fixed.formUnion(structural)
+            known.formUnion(structural)
+            if !structural.isEmpty, let protected = try? ComplementarySuppression(auditor: auditor, keeping: fixed).protect(tables) {
+                return ShapedTables(tables: protected.tables, primary: primary, known: known)
+            }
+            // Failing that, every own figure withheld that nothing fixes.
+            var withheld = tables
+            for id in own where !fixed.contains(id) { withheld.setVisibility(.suppressed, of: id) }
+            guard try auditor.audit(withheld).passes else { throw error }
+            return ShapedTables(tables: withheld, primary: primary, known: known)
         }
-        var reasons: [String: SuppressionReason] = [:]
-        for id in own where shaped[id]?.visibility == .suppressed {
-            reasons[String(id.rawValue.dropFirst(prefix.count))] = primary.contains(id) ? .belowThreshold(threshold: threshold) : .protectsSuppressedCell
-        }
-        return reasons
     }
 }

@@ -151,10 +151,27 @@ public struct TermlyReportShaping: Sendable {
                 Set(ids.compactMap { $0.rawValue.hasPrefix(prefix) ? CellID(String($0.rawValue.dropFirst(prefix.count))) : nil })
             }
             protected = ShapedTables(tables: tables, primary: own(shaped.primary), known: own(shaped.known))
-        } else {
+        } else if impact.isEmpty {
             var tables = described.tables
             let keeping = try tables.tie(toParts: yearGroups, matching: \.label)
             protected = try protect(tables, exemptZeros: described.exemptZeros, keeping: keeping)
+        } else {
+            // The report's own tables are shaped first, as a report without sections shapes them,
+            // so that they print the same whichever sections come with them (none over HTTP, the
+            // automatic ones on the command line and in the governors' pack, others with
+            // --impact): two reports with different sections cannot be set against each other.
+            // The sections are then protected beside them (docs/disclosure-control.md §7.8).
+            let base = try TermlyReportTables.describe(data, threshold: threshold)
+            var baseTables = base.tables
+            let baseKeeping = try baseTables.tie(toParts: yearGroups, matching: \.label)
+            let shapedBase = try protect(baseTables, exemptZeros: base.exemptZeros, keeping: baseKeeping)
+            var tables = described.tables
+            _ = try tables.tie(toParts: yearGroups, matching: \.label)
+            let sections = try protectBeside(tables, printed: shapedBase.tables, exemptZeros: described.exemptZeros) {
+                described.impactFields[$0] != nil
+            }
+            protected = ShapedTables(
+                tables: sections.tables, primary: shapedBase.primary.union(sections.primary), known: shapedBase.known.union(sections.known))
         }
         let primary = protected.primary
         // Notes for the figures printed: a known group the report has no row for needs none.
