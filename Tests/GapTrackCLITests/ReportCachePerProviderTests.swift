@@ -55,10 +55,16 @@ struct ReportCachePerProviderTests {
             let file = folder.appendingPathComponent("support.csv")
             try (["student,type,start_date,end_date"] + upns.map { "\($0),tutoring,2025-04-28,2025-06-27" }).joined(separator: "\n").appending("\n")
                 .write(to: file, atomically: true, encoding: .utf8)
+            // Changes recorded from here on: older rows go only when no transaction anywhere in the
+            // cluster still needs them (`report_snapshot_prune`), which a concurrent test can delay.
+            let since: String = try connection.query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x").single().decode("x")
             let imported = try GapTrackCommandLine.run(["import", "support", file.path, "--provider", "oak-school"] + database)
             #expect(imported.first?.contains("3 inserted") == true, "\(imported)")
             let families: [String] = try connection.query(
-                "SELECT DISTINCT family FROM provider_data_changes c JOIN providers p USING (provider_id) WHERE p.code = 'oak-school' ORDER BY family"
+                """
+                SELECT DISTINCT family FROM provider_data_changes c JOIN providers p USING (provider_id)
+                WHERE p.code = 'oak-school' AND c.xid >= $1::xid8 ORDER BY family
+                """, [since]
             ).rows.map { try $0.decode("family") }
             #expect(families == ["imports", "support"], "what the support import recorded: \(families)")
 
