@@ -9,9 +9,13 @@
 -- (erased, or an import undone) gets no rows. Returns the number of rows written.
 -- SECURITY DEFINER: the service roles may not write the table (sql/029), but their writes to
 -- markers and enrolments must keep it current; the function does nothing else.
+-- Many students (an import) are planned without nested loops and without JIT: a school's rows
+-- written in the same transaction are not in the planner's statistics yet; at 73 schools it took
+-- the new school for 1 row and re-ran each pupil's marker aggregate once per pupil, 19 s a census
+-- day, 120 s an import (BENCHMARKS.md, "Many schools"). The SET clauses keep both settings inside the function.
 CREATE OR REPLACE FUNCTION student_census_facts_refresh(p_provider_id bigint, p_students bigint[])
 RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public SET jit = off SET enable_nestloop = on AS $$
 DECLARE
     g record;
     v_rows bigint := 0;
@@ -37,10 +41,11 @@ BEGIN
         -- Many students (an import): the rules over the whole provider, one pass each over its
         -- students and markers, kept for the students given (a hashed list); a few (the API, a
         -- page): the rules for those students only, each found by key.
+        PERFORM set_config('enable_nestloop', CASE WHEN cardinality(g.students) > 50 THEN 'off' ELSE 'on' END, true);
         EXECUTE 'INSERT INTO student_census_facts (provider_id, census_date, student_id, facts)
                  SELECT $1, $2, f.student_id, f FROM student_disadvantage_among($1, $2, $4) f
                  WHERE f.student_id = ANY ($3)'
-            USING p_provider_id, g.census_date, g.students, CASE WHEN cardinality(g.students) > 1000 THEN NULL ELSE g.students END;
+            USING p_provider_id, g.census_date, g.students, CASE WHEN cardinality(g.students) > 50 THEN NULL ELSE g.students END;
         GET DIAGNOSTICS v_added = ROW_COUNT;
         v_rows := v_rows + v_added;
     END LOOP;

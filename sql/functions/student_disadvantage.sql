@@ -1,5 +1,7 @@
 -- Disadvantage facts of students on a date: the one place the definitions of docs/methodology.md §1
--- are applied. Every report reads disadvantage through these functions.
+-- are applied. Every report reads disadvantage through these functions. Markers are found by their
+-- own provider_id (022), so a provider's facts read its own markers only.
+-- after version: 22
 
 -- A student is FSM Ever 6 on a date when an FSM spell covers a school census day C with
 -- date - 6 years < C <= date (docs/methodology.md §1; DfE, "Eligible for free school meals in the
@@ -58,9 +60,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                bool_or(m.marker = 'estranged') AS estranged,
                max(m.value) FILTER (WHERE m.marker = 'smc_parental_occupation') AS smc_answer
         FROM student_markers m
-        JOIN students ms ON ms.student_id = m.student_id AND ms.provider_id = p_provider_id
-        WHERE m.spell @> p_on
-          AND (p_students IS NULL OR ms.student_id = ANY (p_students))
+        WHERE m.provider_id = p_provider_id AND m.spell @> p_on
+          AND (p_students IS NULL OR m.student_id = ANY (p_students))
         GROUP BY m.student_id
     ) cur ON cur.student_id = s.student_id
     LEFT JOIN (
@@ -69,9 +70,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         -- census day it covers before DISTINCT removes the repeats.
         SELECT DISTINCT m.student_id
         FROM student_markers m
-        JOIN students ms ON ms.student_id = m.student_id AND ms.provider_id = p_provider_id
-        WHERE m.marker = 'fsm'
-          AND (p_students IS NULL OR ms.student_id = ANY (p_students))
+        WHERE m.provider_id = p_provider_id AND m.marker = 'fsm'
+          AND (p_students IS NULL OR m.student_id = ANY (p_students))
           AND EXISTS (SELECT 1 FROM census_days c
                       WHERE m.spell @> c.census_date
                         AND c.census_date > (p_on - interval '6 years')::date
