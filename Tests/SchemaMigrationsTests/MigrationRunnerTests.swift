@@ -261,6 +261,39 @@ struct MigrationRunnerTests {
         #expect(outcomes.all == ["applied", "applied", "applied", "applied"])
     }
 
+    /// The baseline creates its roles only when missing, as this file does. Two databases
+    /// migrated at once can both find the role missing; the second `CREATE ROLE` then fails on
+    /// pg_authid's unique index (23505), or as "already exists" (42710) once the first has
+    /// committed; the runner tries again and finds the role made.
+    /// The sleep between the check and the creation makes the runs meet every time.
+    @Test func databasesMigratedAtOnceThatCreateTheSameRoleAllLand() throws {
+        let role = "gaptrack_create_race_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let folder = try makeFolder([
+            "001_role.sql": """
+                DO $$ BEGIN
+                    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(role)') THEN
+                        PERFORM pg_sleep(0.3);
+                        CREATE ROLE \(role) NOLOGIN;
+                    END IF;
+                END $$;
+                CREATE TABLE things (id int PRIMARY KEY);
+                """,
+        ])
+        defer { _ = try? TestDatabase.adminConnection().execute("DROP ROLE IF EXISTS \(role)") }
+        let outcomes = LockedResults()
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            do {
+                try TestDatabase.withEmptyDatabase { connection in
+                    let applied = try MigrationRunner(folder: folder).apply(on: connection)
+                    outcomes.append(applied.map(\.fileName) == ["001_role.sql"] ? "applied" : "applied \(applied.map(\.fileName))")
+                }
+            } catch {
+                outcomes.append("\(error)")
+            }
+        }
+        #expect(outcomes.all == ["applied", "applied", "applied"])
+    }
+
     @Test func badFileNamesAreRejected() throws {
         let folder = try makeFolder(["create_things.sql": "SELECT 1;"])
         #expect(throws: MigrationError.self) { try SchemaFiles(folder: folder).versioned() }

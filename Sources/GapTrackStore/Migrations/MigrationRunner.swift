@@ -97,7 +97,11 @@ public struct MigrationRunner: Sendable {
     static let attemptsAgainstConcurrentCatalogUpdates = 6
 
     /// A refusal caused by another session changing the same shared catalogue row (or a
-    /// deadlock or serialisation failure), after which the same run can succeed.
+    /// deadlock or serialisation failure), after which the same run can succeed. Roles are
+    /// cluster-wide and the migrator's advisory lock is per database, so two databases migrated
+    /// at once on one cluster can both find a role missing; the second `CREATE ROLE` then fails
+    /// (on the system catalogue's unique index, or as "already exists" when the first has
+    /// committed), and on the next attempt finds the role made.
     static func isConcurrentCatalogUpdate(_ error: any Error) -> Bool {
         let postgresError: PostgresError
         switch error {
@@ -108,6 +112,8 @@ public struct MigrationRunner: Sendable {
         guard case .server(let server) = postgresError else { return false }
         return ["40001", "40P01"].contains(server.sqlState)
             || (server.sqlState == "XX000" && server.message.contains("tuple concurrently"))
+            || (server.sqlState == "23505" && (server.constraint ?? server.message).contains("pg_authid"))
+            || (server.sqlState == "42710" && server.message.hasPrefix("role "))
     }
 
     private func applyOnce(on connection: PostgresConnection) throws -> [AppliedFile] {
