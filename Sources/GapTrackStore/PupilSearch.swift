@@ -53,11 +53,11 @@ public struct PupilSearch {
             SELECT s.student_id, coalesce(s.upn, s.uln, s.institution_id, s.hesa_id) AS identifier, s.forename, s.legal_surname,
                    e.year_group,
                    array_to_string(array(SELECT DISTINCT m.marker::text FROM student_markers m
-                         WHERE m.student_id = s.student_id AND m.starts_on <= current_date
+                         WHERE m.provider_id = s.provider_id AND m.student_id = s.student_id AND m.starts_on <= current_date
                            AND (m.ends_on IS NULL OR m.ends_on >= current_date) ORDER BY 1), ' ') AS markers
             FROM students s
             LEFT JOIN LATERAL (
-                SELECT n.year_group FROM enrolments n WHERE n.student_id = s.student_id
+                SELECT n.year_group FROM enrolments n WHERE n.provider_id = s.provider_id AND n.student_id = s.student_id
                 ORDER BY n.academic_year DESC, n.start_date DESC LIMIT 1) e ON true
             WHERE s.provider_id = $1
               AND ($2::text IS NULL OR upper(s.upn) = upper($2) OR s.uln = $2
@@ -65,7 +65,7 @@ public struct PupilSearch {
                    OR (s.legal_surname || ', ' || s.forename) ILIKE '%' || $2 || '%')
               AND ($3::text IS NULL OR e.year_group = $3)
               AND ($4::text IS NULL OR EXISTS (
-                    SELECT FROM student_markers m WHERE m.student_id = s.student_id AND m.marker::text = $4
+                    SELECT FROM student_markers m WHERE m.provider_id = s.provider_id AND m.student_id = s.student_id AND m.marker::text = $4
                       AND m.starts_on <= current_date AND (m.ends_on IS NULL OR m.ends_on >= current_date)))
               AND ($6::text IS NULL OR EXISTS (
                     SELECT FROM student_group_members g WHERE g.provider_id = s.provider_id AND g.student_id = s.student_id AND g.code = $6))

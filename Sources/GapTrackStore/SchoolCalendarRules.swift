@@ -102,8 +102,8 @@ public struct OnRollDates: Sendable {
         let rows = try connection.query(
             """
             SELECT e.student_id, e.academic_year, e.start_date::text AS start_date, e.leave_date::text AS leave_date
-            FROM enrolments e JOIN students s ON s.student_id = e.student_id
-            WHERE s.provider_id = $1
+            FROM enrolments e
+            WHERE e.provider_id = $1
             """, [providerID]).rows
         var spells: [Int: [Spell]] = [:]
         for row in rows {

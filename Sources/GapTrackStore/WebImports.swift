@@ -211,10 +211,10 @@ extension WebImport {
             FROM students s
             WHERE s.provider_id = $1
               AND (s.import_id = $2
-                   OR EXISTS (SELECT FROM enrolments e WHERE e.student_id = s.student_id AND e.import_id = $2)
-                   OR EXISTS (SELECT FROM student_markers m WHERE m.student_id = s.student_id AND m.import_id = $2)
-                   OR EXISTS (SELECT FROM assessment_results r WHERE r.student_id = s.student_id AND r.import_id = $2)
-                   OR EXISTS (SELECT FROM support_records r WHERE r.student_id = s.student_id AND r.import_id = $2))
+                   OR EXISTS (SELECT FROM enrolments e WHERE e.provider_id = s.provider_id AND e.student_id = s.student_id AND e.import_id = $2)
+                   OR EXISTS (SELECT FROM student_markers m WHERE m.provider_id = s.provider_id AND m.student_id = s.student_id AND m.import_id = $2)
+                   OR EXISTS (SELECT FROM assessment_results r WHERE r.provider_id = s.provider_id AND r.student_id = s.student_id AND r.import_id = $2)
+                   OR EXISTS (SELECT FROM support_records r WHERE r.provider_id = s.provider_id AND r.student_id = s.student_id AND r.import_id = $2))
             ORDER BY s.legal_surname, s.forename, s.student_id
             LIMIT $3
             """, [providerID, importID, limit]

@@ -92,15 +92,16 @@ LANGUAGE sql STABLE AS $$
     WITH cohort AS (
         SELECT e.student_id, coalesce(e.year_group, e.course) AS cohort
         FROM enrolments e
-        JOIN students s ON s.student_id = e.student_id
-        JOIN providers pr ON pr.provider_id = s.provider_id
-        WHERE s.provider_id = p_provider_id
+        JOIN providers pr ON pr.provider_id = e.provider_id
+        -- The provider's own enrolments, by the key that leads with the provider (sql/022):
+        -- joined through students alone, every school's enrolments of the year were read.
+        WHERE e.provider_id = p_provider_id
           AND e.academic_year = p_before_year
           AND (p_cohort IS NULL OR lower(p_cohort) = ANY (report_cohort_codes(pr.kind, e.year_group, e.course,
                   -- A school has no intake cohorts (report_cohort_codes ignores the intake there),
                   -- so the earliest enrolment is only looked up at a college or university.
                   CASE WHEN pr.kind <> 'school' THEN
-                      coalesce(e.intake_year, (SELECT min(x.academic_year) FROM enrolments x WHERE x.student_id = e.student_id))
+                      coalesce(e.intake_year, (SELECT min(x.academic_year) FROM enrolments x WHERE x.provider_id = e.provider_id AND x.student_id = e.student_id))
                   END)))
     ), status AS (
         SELECT d.student_id, d.disadvantaged
@@ -234,12 +235,22 @@ RETURNS TABLE (
 -- The planner cannot see through the nested set-returning functions (it guesses 1,000 rows
 -- each), so it would cost this query far above its real work and JIT-compile some 200 functions,
 -- which takes longer than the query itself and gains nothing (BENCHMARKS.md).
-LANGUAGE sql STABLE SET jit = off AS $$
-    SELECT s.student_id, s.cohort, s.disadvantaged, s.prior_band, s.before_score, s.after_score, s.change_sd, s.standardisation,
-           s.cohort_before_students, s.cohort_before_sd, s.banding, s.attendance_before, s.attendance_after
-    FROM impact_school_students(p_provider_id, '{}'::text[], NULL, NULL, NULL,
-                                p_before_subject, p_before_name, p_before_year, p_before_term,
-                                p_after_subject, p_after_name, p_after_year, p_after_term, p_cohort, p_prior_band) s
+--
+-- PL/pgSQL's EXECUTE, not a SQL function's body: a SQL function's statement is planned with its
+-- arguments unknown, so the planner expanded every school's attendance partitions (three terms of
+-- 200 schools: 85 ms of planning a call, three calls a termly report) and pruned them only when
+-- the plan ran. EXECUTE plans the query once for these values, which keeps the planner to the
+-- school's own partitions whatever the number of schools (BENCHMARKS.md, many schools).
+LANGUAGE plpgsql STABLE SET jit = off AS $$
+BEGIN
+    RETURN QUERY EXECUTE
+        'SELECT s.student_id, s.cohort, s.disadvantaged, s.prior_band, s.before_score, s.after_score, s.change_sd,
+                s.standardisation, s.cohort_before_students, s.cohort_before_sd, s.banding, s.attendance_before,
+                s.attendance_after
+         FROM impact_school_students($1, ''{}''::text[], NULL, NULL, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) s'
+        USING p_provider_id, p_before_subject, p_before_name, p_before_year, p_before_term,
+              p_after_subject, p_after_name, p_after_year, p_after_term, p_cohort, p_prior_band;
+END
 $$;
 COMMENT ON FUNCTION impact_school_cohort(bigint, text, text, text, term_name, text, text, text, term_name, text, text) IS
     'Every student of an impact report''s cohort with disadvantage, prior-attainment band, before and after results, standardised change and attendance: the part of impact_school_students that does not depend on the intervention.';

@@ -1,6 +1,6 @@
 -- The pupil premium counts and spend a strategy statement rests on (docs/methodology.md §1.4, §6.4).
 -- depends on: student_disadvantage.sql
--- after version: 11
+-- after version: 22
 
 -- Pupils on roll on a census day, reception to year 11 (the year groups the grant funds), and of
 -- them in reception to year 6 (a school with none has no primary FSM Ever 6 pupils to protect), by the
@@ -15,9 +15,9 @@ LANGUAGE sql STABLE AS $$
     WITH on_roll AS (
         SELECT e.student_id, e.year_group IN ('R', '1', '2', '3', '4', '5', '6') AS primary_phase
         FROM enrolments e
-        JOIN students s ON s.student_id = e.student_id AND s.provider_id = p_provider_id
         JOIN academic_years a ON a.academic_year = e.academic_year AND p_census BETWEEN a.starts_on AND a.ends_on
-        WHERE e.year_group IN ('R', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11')
+        WHERE e.provider_id = p_provider_id
+          AND e.year_group IN ('R', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11')
           AND e.start_date <= p_census AND (e.leave_date IS NULL OR e.leave_date >= p_census)
     ), ground AS (
         SELECT r.primary_phase,

@@ -1,5 +1,6 @@
 -- Cohorts: which students a report is about, and which terms and cohorts a provider has
 -- (docs/methodology.md §7).
+-- after version: 22
 
 -- A cohort is a set of enrolments in one term: a year group at a school (`year-11`, `year-r`), a
 -- course (`course-bsc-psy`) or an intake (`intake-2024`, the students who started in 2024/25) at
@@ -50,12 +51,11 @@ LANGUAGE sql STABLE PARALLEL SAFE SET jit = off AS $$
     WITH groups AS (
         SELECT pr.kind, e.year_group, e.course,
                CASE WHEN pr.kind <> 'school' THEN
-                   coalesce(e.intake_year, (SELECT min(x.academic_year) FROM enrolments x WHERE x.student_id = e.student_id))
+                   coalesce(e.intake_year, (SELECT min(x.academic_year) FROM enrolments x WHERE x.provider_id = e.provider_id AND x.student_id = e.student_id))
                END AS intake_year,
                count(*) AS students
         FROM providers pr
-        JOIN students s ON s.provider_id = pr.provider_id
-        JOIN enrolments e ON e.student_id = s.student_id
+        JOIN enrolments e ON e.provider_id = pr.provider_id
         JOIN terms t ON t.academic_year = p_academic_year AND t.term = p_term
         WHERE pr.provider_id = p_provider_id
           AND e.academic_year = p_academic_year
@@ -81,7 +81,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT t.academic_year, t.term
     FROM terms t
     WHERE EXISTS (
-        SELECT 1 FROM enrolments e JOIN students s ON s.student_id = e.student_id
-        WHERE e.academic_year = t.academic_year AND s.provider_id = p_provider_id)
+        SELECT 1 FROM enrolments e
+        WHERE e.provider_id = p_provider_id AND e.academic_year = t.academic_year)
     ORDER BY t.starts_on DESC
 $$;
