@@ -247,18 +247,7 @@ struct MigrationRunnerTests {
                 CREATE TABLE things (id int PRIMARY KEY);
                 """,
         ])
-        let outcomes = LockedResults()
-        DispatchQueue.concurrentPerform(iterations: 4) { _ in
-            do {
-                try TestDatabase.withEmptyDatabase { connection in
-                    let applied = try MigrationRunner(folder: folder).apply(on: connection)
-                    outcomes.append(applied.map(\.fileName) == ["001_role.sql"] ? "applied" : "applied \(applied.map(\.fileName))")
-                }
-            } catch {
-                outcomes.append("\(error)")
-            }
-        }
-        #expect(outcomes.all == ["applied", "applied", "applied", "applied"])
+        #expect(migrateFreshDatabasesAtOnce(count: 4, folder: folder) == Array(repeating: "applied", count: 4))
     }
 
     /// The baseline creates its roles only when missing, as this file does. Two databases
@@ -280,8 +269,14 @@ struct MigrationRunnerTests {
                 """,
         ])
         defer { _ = try? TestDatabase.adminConnection().execute("DROP ROLE IF EXISTS \(role)") }
+        #expect(migrateFreshDatabasesAtOnce(count: 3, folder: folder) == Array(repeating: "applied", count: 3))
+    }
+
+    /// Migrates `count` new empty databases at once with the files of `folder` (a single
+    /// `001_role.sql`), one outcome each: "applied", or the error.
+    private func migrateFreshDatabasesAtOnce(count: Int, folder: URL) -> [String] {
         let outcomes = LockedResults()
-        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+        DispatchQueue.concurrentPerform(iterations: count) { _ in
             do {
                 try TestDatabase.withEmptyDatabase { connection in
                     let applied = try MigrationRunner(folder: folder).apply(on: connection)
@@ -291,7 +286,7 @@ struct MigrationRunnerTests {
                 outcomes.append("\(error)")
             }
         }
-        #expect(outcomes.all == ["applied", "applied", "applied"])
+        return outcomes.all
     }
 
     @Test func badFileNamesAreRejected() throws {
