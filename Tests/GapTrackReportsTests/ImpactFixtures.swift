@@ -210,6 +210,16 @@ enum ImpactFixture {
             """, [code, subject])
     }
 
+    /// The school of 300 pupils (seed 99, tutoring worth 0.3 SD) loaded as `code`, its support
+    /// targeting maths: the termly report's automatic tutoring section is judged on maths.
+    @discardableResult
+    static func loadTutoringInMaths(code: String, urn: Int, on connection: PostgresConnection) throws -> [ImpactFixturePupil] {
+        let pupils = school(count: 300, seed: 99, effect: 0.3)
+        try load(pupils, code: code, urn: urn, on: connection)
+        try target(code: code, subject: "maths", on: connection)
+        return pupils
+    }
+
     /// Tutoring, maths autumn to summer 2024/25. Pupils of the default fixture are chosen on
     /// thirds of the before test, so that is the banding their tests use.
     static func tutoringRequest(code: ProviderCode, cohort: CohortCode? = nil, priorBand: PriorAttainmentBanding = .beforeTerciles) throws -> ImpactRequest {

@@ -112,10 +112,8 @@ import Testing
     /// An impact report that is one of the termly report's own sections is printed as that
     /// section, byte for byte.
     @Test func aSectionOfTheTermlyReportIsPrintedAsTheTermlyReportPrintsIt() throws {
-        let pupils = ImpactFixture.school(count: 300, seed: 99, effect: 0.3)
         try TestDatabase.withMigratedDatabase { connection in
-            try ImpactFixture.load(pupils, code: "section", urn: 100_172, on: connection)
-            try ImpactFixture.target(code: "section", subject: "maths", on: connection)
+            try ImpactFixture.loadTutoringInMaths(code: "section", urn: 100_172, on: connection)
             let queries = TermlyReportQueries(connection: connection)
             let termly = try queries.shapedReport(provider: "section", cohort: "year-8", term: "2024/25-summer", impact: .automatic, audience: .governors)
             let data = try #require(termly.impact.first)

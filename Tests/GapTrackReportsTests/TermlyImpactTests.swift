@@ -62,10 +62,8 @@ import Testing
     /// Tutoring that targets maths (docs/methodology.md §6.6): entry is the last maths result
     /// before it started (the autumn test), exit the first after it ended (the summer test).
     @Test func withoutARequestEachTypeAndTargetDeliveredThisYearGetsASectionJudgedOnItsTarget() throws {
-        let pupils = ImpactFixture.school(count: 300, seed: 99, effect: 0.3)
         try TestDatabase.withMigratedDatabase { connection in
-            try ImpactFixture.load(pupils, code: "planted", urn: 100_102, on: connection)
-            try ImpactFixture.target(code: "planted", subject: "maths", on: connection)
+            let pupils = try ImpactFixture.loadTutoringInMaths(code: "planted", urn: 100_102, on: connection)
             let queries = TermlyReportQueries(connection: connection)
             let data = try queries.data(provider: "planted", cohort: "year-8", term: "2024/25-summer", withImpactCandidates: true)
             let tutored = pupils.filter { $0.support == "ended" }.count

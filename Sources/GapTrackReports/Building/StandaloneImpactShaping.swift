@@ -71,8 +71,7 @@ extension TermlyReportShaping {
         let shaped = try protectBeside(described.tables, printed: printed, exemptZeros: described.exemptZeros) { $0.rawValue.hasPrefix(prefix) }
         var reasons: [String: SuppressionReason] = [:]
         for cell in shaped.tables.cells where cell.visibility == .suppressed && cell.id.rawValue.hasPrefix(prefix) {
-            reasons[String(cell.id.rawValue.dropFirst(prefix.count))] = shaped.primary.contains(cell.id)
-                ? .belowThreshold(threshold: threshold) : .protectsSuppressedCell
+            reasons[String(cell.id.rawValue.dropFirst(prefix.count))] = reason(cell.id, primary: shaped.primary)
         }
         return reasons
     }

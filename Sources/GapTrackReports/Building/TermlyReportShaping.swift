@@ -185,11 +185,10 @@ public struct TermlyReportShaping: Sendable {
         for cell in protected.tables.cells where cell.visibility == .suppressed {
             if let place = described.impactFields[cell.id] {
                 let key = String(cell.id.rawValue.dropFirst(TermlyReportTables.impactPrefix(place.section).count))
-                sectionReasons[place.section][key] = primary.contains(cell.id) ? .belowThreshold(threshold: threshold) : .protectsSuppressedCell
+                sectionReasons[place.section][key] = reason(cell.id, primary: primary)
             }
             guard let field = described.fields[cell.id] else { continue }
-            let reason: SuppressionReason = primary.contains(cell.id) ? .belowThreshold(threshold: threshold) : .protectsSuppressedCell
-            TermlyReportFields.suppress(field, in: &report, reason: reason)
+            TermlyReportFields.suppress(field, in: &report, reason: reason(cell.id, primary: primary))
             notes.append("\(cell.label): \(primary.contains(cell.id) ? "fewer than \(threshold) pupils (primary)" : "withheld so that a suppressed figure cannot be worked out from the others (complementary)").")
         }
         // A gap compares two groups: shown only where both groups' counts are.
@@ -203,6 +202,11 @@ public struct TermlyReportShaping: Sendable {
             report.impact[index] = builder.build(section, withheld: sectionReasons[index])
         }
         report.suppressionNotes = notes + knownNotes
+    }
+
+    /// Why a withheld figure is withheld: under the threshold itself (`primary`), or to protect another.
+    func reason(_ id: CellID, primary: Set<CellID>) -> SuppressionReason {
+        primary.contains(id) ? .belowThreshold(threshold: threshold) : .protectsSuppressedCell
     }
 
     /// The tables as printed, the figures the primary rule withheld, and those under the threshold
