@@ -1,0 +1,101 @@
+import DisclosureControl
+import Foundation
+import GapTrackDomain
+@testable import GapTrackReports
+import GapTrackStore
+import Postgres
+import TestDatabase
+import Testing
+
+/// Views of different dimensions set against each other (docs/disclosure-control.md §7.8): the
+/// FSM pupils of the view `eal=yes` are the EAL pupils of the view `marker=fsm`, and so on for
+/// every marker, EAL and SEN. Each dimension's views are shaped as one breakdown, the dimensions
+/// apart; this attack joins the EAL, SEN and marker breakdowns as printed, each figure of one
+/// population tied to the same figure in every other view that counts it.
+///
+/// A KNOWN, OPEN LEAK: the attack finds figures (in seed 71, the 4 looked-after pupils without
+/// FSM Ever 6 of `eal=no`, exactly; in others, a marker breakdown's left-over narrowed by the
+/// EAL views' FSM and FSM Ever 6 counts). The findings are expected (`withKnownIssue`), so the
+/// suite runs the attack and fails the day it finds nothing, when the wrapper must go.
+@Suite("Filtered views of different dimensions against each other", .serialized)
+struct CrossDimensionViewTests {
+    static let term: AcademicTerm = "2024/25-autumn"
+    static let provider = try! ProviderCode(parsing: "synthetic-school")
+
+    /// The condition a group of the report's tables counts, as a filter would name it.
+    static let groupConditions: [String: String] = [
+        "eal": "eal=yes", "sen": "sen=any", "fsm": "marker=fsm", "fsm_ever_6": "marker=fsm_ever_6",
+        "looked_after": "marker=looked_after", "previously_looked_after": "marker=previously_looked_after",
+        "young_carer": "marker=young_carer", "refugee_or_asylum_seeker": "marker=refugee_or_asylum_seeker",
+        "service_child": "marker=service_child",
+    ]
+
+    /// A population and measure a cell of any view counts, named the same in every view: the
+    /// view's condition and the group's, sorted, then the measure. Nil for a cell that is not a
+    /// count or sum of one group.
+    static func population(_ id: CellID) -> String? {
+        var text = id.rawValue
+        while text.hasPrefix("in part "), let end = text.range(of: ": ") { text = String(text[end.upperBound...]) }
+        var conditions: [String] = []
+        if let range = text.range(of: "in view "), range.lowerBound == text.startIndex, let end = text.range(of: ": ") {
+            conditions.append(String(text[range.upperBound..<end.lowerBound]))
+            text = String(text[end.upperBound...])
+        }
+        let parts = text.split(separator: ".").map(String.init)
+        let group: String, measure: String
+        switch parts.first {
+        case "group" where parts.count == 2: (group, measure) = (parts[1], "students")
+        case "attendance" where parts.count == 3: (group, measure) = (parts[1], parts[2])
+        default: return nil
+        }
+        if group != "cohort" {
+            guard let condition = groupConditions[group] else { return nil }
+            conditions.append(condition)
+        }
+        return Set(conditions).sorted().joined(separator: " & ") + " / " + measure
+    }
+
+    static func printed(
+        _ queries: TermlyReportQueries, _ filter: String, audience: ReportAudience
+    ) throws -> (breakdown: FilterBreakdown, tables: TableSet) {
+        let filter = try CohortFilter(parsing: [filter])
+        let data = try queries.data(provider: provider, cohort: "year-11", term: term, audience: audience, filter: filter)
+        let breakdown = try queries.breakdown(of: filter, data: data, provider: provider, cohort: "year-11", term: term, audience: audience)
+        let reports = try breakdown.views.map {
+            try queries.report(provider: provider, cohort: "year-11", term: term, audience: audience, filter: $0.filter)
+        }
+        return (breakdown, try breakdown.published(reports))
+    }
+
+    @Test("the EAL, SEN and marker views of one cohort, joined on the pupils they count in common", arguments: [61, 71])
+    func viewsOfDifferentDimensions(seed: Int) throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            let school = PlantedSchool.make(count: 240, seed: UInt64(seed), lookedAfterNotFSM: 4, lookedAfterAndFSM: 2, singleFundPupils: 0)
+            try school.load(into: connection)
+            let queries = TermlyReportQueries(connection: connection)
+            let audience = ReportAudience.governors
+            let views = try ["eal=yes", "sen=any", "marker=fsm"].map { try Self.printed(queries, $0, audience: audience).tables }
+            try withKnownIssue("views of different dimensions are shaped apart (docs/disclosure-control.md §7.8)") {
+            for (a, b) in [(0, 1), (0, 2), (1, 2)] {
+                var joint = views[a]
+                let before = joint.relations.count
+                _ = try joint.tie(toParts: [("other dimension", views[b])]) { cell in
+                    Self.population(cell.id) ?? "unmatched \(cell.id.rawValue)"
+                }
+                let tied = joint.relations.count - before - views[b].relations.count
+                #expect(tied > 0, "no figure of one dimension's views was found in the other's (\(a), \(b))")
+                let audit = try DisclosureAuditor().audit(joint)
+                let findings = audit.findings.map(\.description)
+                #expect(findings.isEmpty, "(\(a), \(b)): \(findings)")
+            }
+            // All three at once: a reader of every view of the three dimensions.
+            var all = views[0]
+            for (index, other) in views.enumerated().dropFirst() {
+                _ = try all.tie(toParts: [("dimension \(index)", other)]) { cell in Self.population(cell.id) ?? "unmatched \(cell.id.rawValue)" }
+            }
+            let findings = try DisclosureAuditor().audit(all).findings.map(\.description)
+            #expect(findings.isEmpty, "all three: \(findings)")
+            }
+        }
+    }
+}
