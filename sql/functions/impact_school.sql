@@ -141,18 +141,28 @@ LANGUAGE sql STABLE AS $$
         FROM terms b, terms a
         WHERE b.academic_year = p_before_year AND b.term = p_before_term
           AND a.academic_year = p_after_year AND a.term = p_after_term
-    ), attendance AS (
-        SELECT m.student_id,
-               count(*) FILTER (WHERE m.session_date BETWEEN t.before_start AND t.before_end AND k.counts_as_possible) AS possible_before,
-               count(*) FILTER (WHERE m.session_date BETWEEN t.before_start AND t.before_end AND k.counts_as_attendance) AS attended_before,
-               count(*) FILTER (WHERE m.session_date BETWEEN t.after_start AND t.after_end AND k.counts_as_possible) AS possible_after,
-               count(*) FILTER (WHERE m.session_date BETWEEN t.after_start AND t.after_end AND k.counts_as_attendance) AS attended_after
+    ), marks_by_code AS (
+        -- The marks counted by pupil, code and term first, so that the codes are looked up for a
+        -- few thousand groups instead of for every mark (the planner joined each of some 50,000
+        -- marks to the code list by a nested loop: BENCHMARKS.md, many schools).
+        SELECT m.student_id, m.code,
+               m.session_date BETWEEN t.before_start AND t.before_end AS in_before,
+               m.session_date BETWEEN t.after_start AND t.after_end AS in_after,
+               count(*) AS marks
         FROM attendance_marks m
-        JOIN attendance_codes k ON k.code = m.code
         CROSS JOIN terms_compared t
         WHERE m.provider_id = p_provider_id AND m.student_id IN (SELECT c.student_id FROM cohort c)
           AND (m.session_date BETWEEN t.before_start AND t.before_end OR m.session_date BETWEEN t.after_start AND t.after_end)
-        GROUP BY m.student_id
+        GROUP BY 1, 2, 3, 4
+    ), attendance AS (
+        SELECT x.student_id,
+               coalesce(sum(x.marks) FILTER (WHERE x.in_before AND k.counts_as_possible), 0) AS possible_before,
+               coalesce(sum(x.marks) FILTER (WHERE x.in_before AND k.counts_as_attendance), 0) AS attended_before,
+               coalesce(sum(x.marks) FILTER (WHERE x.in_after AND k.counts_as_possible), 0) AS possible_after,
+               coalesce(sum(x.marks) FILTER (WHERE x.in_after AND k.counts_as_attendance), 0) AS attended_after
+        FROM marks_by_code x
+        JOIN attendance_codes k ON k.code = x.code
+        GROUP BY x.student_id
     )
     SELECT c.student_id, c.cohort, coalesce(st.disadvantaged, false),
            coalesce(ro.role, 'comparison'),
