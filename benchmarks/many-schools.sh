@@ -123,6 +123,9 @@ same_report() { cmp -s <(grep -v '"refusal"' "$1") <(grep -v '"refusal"' "$2"); 
 # warm (best of REPEAT, each JSON equal to the cold one), as report_KIND_AT and report_KIND_AT_warm.
 reports() {
     local at="$1" report
+    # Dirty pages of the loads (and of a dropped database) written out first, so that the
+    # measures do not share the disk with the checkpointer; needs superuser or pg_checkpoint.
+    sql "$DATABASE" "CHECKPOINT" >/dev/null 2>&1 || true
     for report in gap termly; do
         local command=("$GAPTRACK" report "$report" --provider "$FIRST" --cohort "$COHORT" --term "$TERM" --format json
             --database "$CONNINFO")
