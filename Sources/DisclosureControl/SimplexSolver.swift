@@ -187,18 +187,20 @@ struct FeasibleRegion {
             }
             var leaving: Int?
             var bestRatio = Double.infinity
-            for i in 0..<rows {
-                let a = table[i * stride + entering]
-                guard a > tolerance else { continue }
-                let ratio = max(0, table[i * stride + columns]) / a
-                if let current = leaving {
-                    if ratio < bestRatio - tolerance || (abs(ratio - bestRatio) <= tolerance && basis[i] < basis[current]) {
+            table.withUnsafeBufferPointer { table in
+                for i in 0..<rows {
+                    let a = table[i * stride + entering]
+                    guard a > tolerance else { continue }
+                    let ratio = max(0, table[i * stride + columns]) / a
+                    if let current = leaving {
+                        if ratio < bestRatio - tolerance || (abs(ratio - bestRatio) <= tolerance && basis[i] < basis[current]) {
+                            leaving = i
+                            bestRatio = min(ratio, bestRatio)
+                        }
+                    } else {
                         leaving = i
-                        bestRatio = min(ratio, bestRatio)
+                        bestRatio = ratio
                     }
-                } else {
-                    leaving = i
-                    bestRatio = ratio
                 }
             }
             guard let leaving else { return .unbounded }
@@ -208,25 +210,35 @@ struct FeasibleRegion {
         throw .auditDidNotFinish("the simplex method took more than \(iterationLimit) steps")
     }
 
+    /// One pivot. The rows of a relation system are sparse (a relation names a few figures), and
+    /// stay mostly so, so only the pivot row's non-zero columns are updated in each other row: the
+    /// same arithmetic as the dense update, since the skipped terms are `factor × 0`.
     private static func pivot(
         _ table: inout [Double], _ basis: inout [Int], _ cost: inout [Double], rows: Int, columns: Int, row: Int, column: Int
     ) {
         let stride = columns + 1
         let pivotBase = row * stride
-        let pivotValue = table[pivotBase + column]
-        for j in 0...columns { table[pivotBase + j] /= pivotValue }
-        table[pivotBase + column] = 1
-        for i in 0..<rows where i != row {
-            let base = i * stride
-            let factor = table[base + column]
-            guard factor != 0 else { continue }
-            for j in 0...columns { table[base + j] -= factor * table[pivotBase + j] }
-            table[base + column] = 0
-        }
-        let factor = cost[column]
-        if factor != 0 {
-            for j in 0...columns { cost[j] -= factor * table[pivotBase + j] }
-            cost[column] = 0
+        table.withUnsafeMutableBufferPointer { table in
+            let pivotValue = table[pivotBase + column]
+            var nonZero: [Int] = []
+            nonZero.reserveCapacity(stride)
+            for j in 0...columns where table[pivotBase + j] != 0 {
+                table[pivotBase + j] /= pivotValue
+                nonZero.append(j)
+            }
+            table[pivotBase + column] = 1
+            for i in 0..<rows where i != row {
+                let base = i * stride
+                let factor = table[base + column]
+                guard factor != 0 else { continue }
+                for j in nonZero { table[base + j] -= factor * table[pivotBase + j] }
+                table[base + column] = 0
+            }
+            let factor = cost[column]
+            if factor != 0 {
+                for j in nonZero { cost[j] -= factor * table[pivotBase + j] }
+                cost[column] = 0
+            }
         }
         basis[row] = column
     }
