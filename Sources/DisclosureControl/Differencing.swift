@@ -59,9 +59,12 @@ extension TableSet {
     /// The prefix of a part's cells merged by `tie(toParts:matching:)`.
     public static func partPrefix(_ name: String) -> String { "in part \(name): " }
 
+    /// Whether a cell was merged from a part (`tie(toParts:matching:)`), not this report's own.
+    public static func isFromPart(_ id: CellID) -> Bool { id.rawValue.hasPrefix("in part ") }
+
     /// Whether a cell was added to describe another report (`tie(to:…)`, `tie(toParts:…)`).
     static func isLinked(_ id: CellID) -> Bool {
-        id.rawValue.hasPrefix(differencePrefix) || id.rawValue.hasPrefix("in part ")
+        id.rawValue.hasPrefix(differencePrefix) || isFromPart(id)
     }
 
     /// Ties this report (a whole school, a key stage) to its parts' own reports (each year
@@ -108,6 +111,8 @@ extension TableSet {
             }
             try add(Cell(id: renamed(cell.id), label: "\(name): \(cell.label)", value: cell.value, measure: measure,
                          visibility: cell.visibility, isTotal: cell.isTotal, knownMaximum: cell.knownMaximum))
+            // A part of a figure printed elsewhere stays one when its report is merged into another.
+            if let containedIn = cell.containedIn { contain(renamed(cell.id), in: containedIn) }
             if !cell.isRate { index[key(cell)] = index[key(cell)] ?? renamed(cell.id) }
         }
         for relation in other.relations {

@@ -93,6 +93,37 @@ struct AudienceTests {
         }
     }
 
+    @Test("FSM Ever 6 less FSM now is a group: with 5 such pupils, governors and the public never see both sizes", arguments: [29, 31])
+    func fsmEver6LessFSMIsProtected(seed: UInt64) throws {
+        var school = PlantedSchool.make(count: 240, seed: seed, lookedAfterNotFSM: 0, singleFundPupils: 0)
+        // Exactly 5 pupils eligible in the last six years but not now; FSM now and FSM Ever 6 both 10 or more.
+        var earlier = 0
+        for i in school.students.indices where !school.students[i].fsmNow {
+            school.students[i].fsmEarlier = earlier < 5
+            earlier += 1
+        }
+        try TestDatabase.withMigratedDatabase { connection in
+            try school.load(into: connection)
+            let (staff, data) = try Self.reportAndData(connection, audience: .staff)
+            let fsm = try #require(staff.groupSize(.fsm)?.students.value)
+            #expect(try #require(staff.groupSize(.fsmEver6)?.students.value) == fsm + 5)
+            #expect(fsm >= 10)
+            // The left-over is a figure of the tables, which primary suppression alone gives away.
+            var primaryOnly = try TermlyReportTables.describe(data).tables
+            PrimarySuppression().apply(to: &primaryOnly)
+            let leaked = try DisclosureAuditor().audit(primaryOnly).findings.first { $0.cell == "group.fsm_ever_6.not_fsm" }
+            #expect(leaked?.kind == .recoveredExactly && leaked?.value == 5)
+            for audience in [ReportAudience.governors, .public] {
+                let (report, data) = try Self.reportAndData(connection, audience: audience)
+                let sizes = try [report.groupSize(.fsm), report.groupSize(.fsmEver6)].map { try #require($0).students }
+                #expect(sizes.contains { $0.isSuppressed }, "\(audience): FSM and FSM Ever 6 both printed")
+                let audit = try DisclosureAuditor().audit(try TermlyReportTables.published(report, data: data))
+                #expect(audit.passes, "\(audience): \(audit.findings.map(\.description))")
+                #expect((try #require(audit.interval(of: "group.fsm_ever_6.not_fsm")).width ?? Int.max) >= 10)
+            }
+        }
+    }
+
     @Test("primary suppression alone lets the auditor recover the 9 looked-after pupils as Disadvantaged − FSM Ever 6")
     func primarySuppressionAloneLeaks() throws {
         let school = PlantedSchool.make(count: 240, seed: 13)

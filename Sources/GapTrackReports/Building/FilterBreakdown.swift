@@ -16,8 +16,65 @@ public struct FilterBreakdown: Sendable {
     var partitions: [BreakdownPartition]
     /// The view asked for.
     var requested: Int
+    /// The breakdowns of the dimensions shaped before this one (`dimensionsBefore`) of the same
+    /// cohort: their views count some of the same pupils as this one's (the FSM pupils of
+    /// `eal=yes` are the EAL pupils of `marker=fsm`), so this breakdown is shaped beside them as
+    /// they print (docs/disclosure-control.md §7.8). Empty for gender, form and pupil-group views,
+    /// whose groups no other dimension's view counts.
+    var beside: [FilterBreakdown] = []
 
     var requestedPrefix: String { TableSet.viewPrefix(views[requested].filter.code) }
+
+    /// The dimensions whose views count pupils of another dimension's groups, in the order they
+    /// are shaped: a view of one is shaped beside the breakdowns of those before it, as printed,
+    /// so that a figure both count prints the same in both, and what one withholds the other
+    /// cannot give away.
+    static let crossLinkedDimensions: [FilterBreakdownRepository.Dimension] = [.eal, .sen, .marker]
+
+    /// The breakdowns a breakdown of `dimension` is shaped beside, with the value whose breakdown
+    /// stands for each (every value of a dimension gives the same breakdown).
+    static func dimensionsBefore(_ dimension: FilterBreakdownRepository.Dimension) -> [(FilterBreakdownRepository.Dimension, String)] {
+        guard let position = crossLinkedDimensions.firstIndex(of: dimension) else { return [] }
+        return crossLinkedDimensions[..<position].map { ($0, $0 == .eal ? "yes" : "any") }
+    }
+
+    /// A figure of any view of a cross-linked dimension named by the pupils it counts, the same in
+    /// every view that counts them: the view's condition and the group's, sorted, then the
+    /// measure ("eal=yes & marker=fsm / possible"). Nil for a figure that is not a group size or
+    /// an attendance figure of a group that a filter can name.
+    static func population(of id: CellID) -> String? {
+        var text = Substring(id.rawValue)
+        // A figure merged from another breakdown counts the same pupils as there.
+        while text.hasPrefix("in part "), let end = text.range(of: ": ") { text = text[end.upperBound...] }
+        var conditions: [String] = []
+        let viewPrefix = "in view "
+        if text.hasPrefix(viewPrefix), let end = text.range(of: ": ") {
+            conditions.append(String(text[text.index(text.startIndex, offsetBy: viewPrefix.count)..<end.lowerBound]))
+            text = text[end.upperBound...]
+        }
+        let parts = text.split(separator: ".").map(String.init)
+        let group: String, measure: String
+        switch parts.first {
+        case "group" where parts.count == 2: (group, measure) = (parts[1], "students")
+        case "attendance" where parts.count == 3: (group, measure) = (parts[1], parts[2])
+        default: return nil
+        }
+        if group != ReportGroup.cohort.id {
+            guard let condition = groupConditions[group] else { return nil }
+            conditions.append(condition)
+        }
+        return Set(conditions).sorted().joined(separator: " & ") + " / " + measure
+    }
+
+    /// The filter condition that selects each group of the report's tables a filter can name. Not
+    /// the looked-after group, which counts the previously looked after too (no one filter). A
+    /// figure is tied only where both counts are equal, so a pairing wrong for some cohort could
+    /// only add a relation a reader lacks, which makes the shaping withhold more, never less.
+    static let groupConditions: [String: String] = [
+        ReportGroup.eal.id: "eal=yes", ReportGroup.sen.id: "sen=any", ReportGroup.fsm.id: "marker=fsm",
+        ReportGroup.fsmEver6.id: "marker=fsm_ever_6", ReportGroup.youngCarer.id: "marker=young_carer",
+        ReportGroup.refugee.id: "marker=refugee_or_asylum_seeker", ReportGroup.serviceChild.id: "marker=service_child",
+    ]
 
     /// Whether a figure of the view of `filter` is 0 by the view's own definition, whatever the
     /// data: the EAL pupils of the view `eal=no`, the SEN support pupils of `sen=e`, the other
@@ -266,7 +323,20 @@ extension TermlyReportQueries {
         guard let requested = values.firstIndex(of: value) else {
             throw TermlyReportError.filterLeavesNobody(cohort: data.cohort.label, filter: filter.description, term: ReportText.term(term))
         }
-        return FilterBreakdown(whole: whole, views: views, partitions: partitions, requested: requested)
+        var breakdown = FilterBreakdown(whole: whole, views: views, partitions: partitions, requested: requested)
+        for (before, standIn) in FilterBreakdown.dimensionsBefore(dimension) {
+            let beforeFilter = try FilterBreakdown.filter(before, standIn)
+            // A dimension none of whose values has pupils in the cohort prints no view to tie to.
+            do {
+                let beforeData = try self.data(
+                    provider: provider, cohort: cohort, term: term, comparison: data.comparison, audience: audience, filter: beforeFilter)
+                breakdown.beside.append(try self.breakdown(
+                    of: beforeFilter, data: beforeData, provider: provider, cohort: cohort, term: term, audience: audience, threshold: threshold))
+            } catch is TermlyReportError {
+                continue
+            }
+        }
+        return breakdown
     }
 }
 

@@ -136,13 +136,8 @@ public struct TermlyReportShaping: Sendable {
         if let breakdown {
             // The view is its slice of the breakdown, shaped with every other view of it; what the
             // slice prints is read back onto the view's own cells.
-            let built = try breakdown.tables(threshold: threshold)
-            var joint = built.tables
             let prefix = breakdown.requestedPrefix
-            let keeping = try joint.tie(toParts: yearGroups) { cell in cell.label.hasPrefix(prefix) ? String(cell.label.dropFirst(prefix.count)) : cell.label }
-            let shaped = try BreakdownMemo.shared.protected(joint, keeping: keeping) { () throws(DisclosureControlError) in
-                try protect(joint, exemptZeros: built.known, keeping: keeping)
-            }
+            let shaped = try shapedBreakdown(breakdown, yearGroups: yearGroups)
             var tables = described.tables
             for cell in tables.cells {
                 tables.setVisibility(shaped.tables[CellID(prefix + cell.id.rawValue)]?.visibility ?? .suppressed, of: cell.id)
@@ -203,6 +198,42 @@ public struct TermlyReportShaping: Sendable {
         }
         report.suppressionNotes = notes + knownNotes
     }
+
+    /// Every view of `breakdown` shaped as one (docs/disclosure-control.md §7.7), tied to the
+    /// year groups' own views of the same filter (`yearGroups`) and, for a single year group or
+    /// other cohort without year-group parts, beside the breakdowns of the dimensions shaped before
+    /// its own (`FilterBreakdown.beside`), as they print: a figure both count is kept as printed
+    /// there, and this breakdown's own figures are protected around it (`protectBeside`), so that
+    /// no view of one dimension gives away what a view of another withholds (§7.8).
+    func shapedBreakdown(
+        _ breakdown: FilterBreakdown, yearGroups: [(name: String, tables: TableSet)] = []
+    ) throws(DisclosureControlError) -> ShapedTables {
+        let built = try breakdown.tables(threshold: threshold)
+        var joint = built.tables
+        let prefix = breakdown.requestedPrefix
+        var keeping = try joint.tie(toParts: yearGroups) { cell in cell.label.hasPrefix(prefix) ? String(cell.label.dropFirst(prefix.count)) : cell.label }
+        guard yearGroups.isEmpty, !breakdown.beside.isEmpty else {
+            return try BreakdownMemo.shared.protected(joint, keeping: keeping) { () throws(DisclosureControlError) in
+                try protect(joint, exemptZeros: built.known, keeping: keeping)
+            }
+        }
+        // The dimensions before, as they print, tied to each other and then to this one.
+        let key = { (cell: Cell) in FilterBreakdown.population(of: cell.id) ?? "only \(cell.id.rawValue)" }
+        var before = try shapedBreakdown(breakdown.beside[0]).tables
+        for (index, next) in breakdown.beside.enumerated().dropFirst() {
+            _ = try before.tie(toParts: [("dimension \(index)", try shapedBreakdown(next).tables)], matching: key)
+        }
+        keeping.formUnion(try joint.tie(toParts: [("dimensions before", before)], matching: key))
+        return try BreakdownMemo.shared.protected(joint, keeping: keeping) { () throws(DisclosureControlError) in
+            var printed = TableSet()
+            for cell in joint.cells where !Self.isOwnOfBreakdown(cell.id) { try printed.add(cell) }
+            return try protectBeside(joint, printed: printed, exemptZeros: built.known, isOwn: Self.isOwnOfBreakdown)
+        }
+    }
+
+    /// Whether a figure of a breakdown's table set is the breakdown's own, not one of another
+    /// report merged in to tie it (`TableSet.tie(toParts:matching:)`).
+    static func isOwnOfBreakdown(_ id: CellID) -> Bool { !TableSet.isFromPart(id) }
 
     /// Why a withheld figure is withheld: under the threshold itself (`primary`), or to protect another.
     func reason(_ id: CellID, primary: Set<CellID>) -> SuppressionReason {

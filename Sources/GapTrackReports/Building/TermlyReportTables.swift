@@ -224,7 +224,8 @@ struct TermlyReportTables {
         }
         let cohort = cell(ReportGroup.cohort.id)
         for group in ReportGroup.standardOrder where group != .cohort { try atMost(cell(group.id), cohort) }
-        try atMost(cell(ReportGroup.fsm.id), cell(ReportGroup.fsmEver6.id))
+        try nest(cell(ReportGroup.fsm.id), within: cell(ReportGroup.fsmEver6.id),
+                 leftOver: CellID(cell(ReportGroup.fsmEver6.id).rawValue + ".not_fsm"), cellLabel("FSM Ever 6, not eligible for FSM now"), unit: unit)
         guard comparison == .dfeDisadvantaged,
               let disadvantaged = tables[cell(ReportGroup.disadvantaged.id)], let fsmEver6 = tables[cell(ReportGroup.fsmEver6.id)],
               let lookedAfter = tables[cell(ReportGroup.lookedAfter.id)] else { return }
@@ -242,6 +243,21 @@ struct TermlyReportTables {
         }
         try tables.partition(disadvantaged.id, into: [fsmEver6.id, onlyID])
         try tables.partition(lookedAfter.id, into: [onlyID, bothID])
+    }
+
+    /// `whole` = `part` + the pupils of `whole` outside it, an unpublished group of its own: a
+    /// reader who sees both sizes sees the difference, so a difference under the threshold is
+    /// protected like any small group [Duke-Williams and Rees 1998] (docs/disclosure-control.md
+    /// §7.8). FSM now within FSM Ever 6 is the one nesting of two printed groups. Where `part`
+    /// is not within `whole` in the data (or either is absent), only `part ≤ whole` is kept, as
+    /// far as it holds.
+    private mutating func nest(
+        _ part: CellID, within whole: CellID, leftOver rest: CellID, _ label: String, unit: String?
+    ) throws(DisclosureControlError) {
+        guard let p = tables[part], let w = tables[whole], p.value <= w.value else { return try atMost(part, whole) }
+        let measure: Measure = unit.map { .sum(unit: $0, group: nil) } ?? .pupils
+        try tables.add(Cell(id: rest, label: label, value: w.value - p.value, measure: measure, visibility: .unpublished))
+        try tables.partition(whole, into: [part, rest])
     }
 
     static func label(_ group: ReportGroup, _ comparison: ComparisonGroup) -> String {
