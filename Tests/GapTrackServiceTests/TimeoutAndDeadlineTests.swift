@@ -3,6 +3,7 @@ import GapTrackService
 import GapTrackStore
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Postgres
 import Synchronization
 import Testing
@@ -83,6 +84,37 @@ import Testing
             let staff: String = try PostgresConnection(conninfo: conninfo)
                 .query("SELECT staff FROM support_records WHERE support_id = $1", [id]).single().decode("staff")
             #expect(staff == "Ms After")
+        }
+    }
+
+    /// A report that computes for longer than the request deadline between its statements (a
+    /// governors' marker view, shaped beside the EAL and SEN views, takes tens of seconds) is
+    /// answered, not cut off by the idle-in-transaction limit the deadline sets
+    /// (`ReportReadingRole.computeLimit`). The long computation is stood in for by a pause after
+    /// the report, inside the same transaction; without the report's own limit the server ends
+    /// the session and the answer is a 503.
+    @Test func aReportComputingLongerThanTheDeadlineIsAnswered() async throws {
+        try await ServiceTestDatabase.withDatabase { conninfo in
+            let fixture = try TwoProviders.make(conninfo: conninfo)
+            try ReportEndpointTests.addYear11(30, provider: fixture.a, serialsFrom: 10, conninfo: conninfo)
+            let governor = try fixture.token("school-a", .governor)
+            let limits = StatementLimits(statementTimeout: .seconds(30), lockTimeout: .seconds(3), requestDeadline: .seconds(1))
+            let slowReports: TermlyReportSource = { connection, request in
+                let outcome = try standardTermlyReports(connection, request)
+                Thread.sleep(forTimeInterval: 2.5)
+                return outcome
+            }
+            let dependencies = ServiceDependencies(
+                configuration: ServiceConfiguration(
+                    host: "127.0.0.1", port: 0, conninfo: conninfo, poolSize: 1, limits: limits),
+                reports: slowReports)
+            var logger = Logger(label: "gaptrack.service.test")
+            logger.logLevel = .critical
+            try await buildApplication(dependencies, logger: logger).test(.live) { client in
+                let answer = try await client.call(.get, "/v1/reports/termly?cohort=year-11&term=2024/25-autumn", token: governor)
+                #expect(answer.status == .ok, "\(answer.text.prefix(300))")
+                #expect(answer.object["audience"] as? String == "governors", "\(answer.text.prefix(300))")
+            }
         }
     }
 
