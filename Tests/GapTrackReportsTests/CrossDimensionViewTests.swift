@@ -86,4 +86,29 @@ struct CrossDimensionViewTests {
             #expect(findings.isEmpty, "all three: \(findings)")
         }
     }
+
+    @Test("across year groups, governors and the public get no EAL, SEN or marker view; staff do, and gender stays")
+    func viewsAcrossYearGroupsAreRefused() throws {
+        try TestDatabase.withMigratedDatabase { connection in
+            try ViewBreakdownDifferencingTests.genderSchool(into: connection)
+            let queries = TermlyReportQueries(connection: connection)
+            for condition in ["eal=yes", "sen=none", "marker=fsm_ever_6"] {
+                let filter = try CohortFilter(parsing: [condition])
+                for audience in [ReportAudience.governors, .public] {
+                    #expect {
+                        try queries.report(provider: Self.provider, cohort: .all, term: Self.term, audience: audience, filter: filter)
+                    } throws: { error in
+                        guard case let .multiYearDimensionView(refused, cohort, who)? = error as? TermlyReportError else { return false }
+                        return refused == filter.description && cohort == "all" && who == audience.rawValue
+                            && (error as? TermlyReportError)?.description.contains("one year group's view") == true
+                    }
+                }
+                let staff = try queries.report(provider: Self.provider, cohort: .all, term: Self.term, audience: .staff, filter: filter)
+                #expect(staff.cohort.filter == filter)
+            }
+            let girls = try queries.report(
+                provider: Self.provider, cohort: .all, term: Self.term, audience: .governors, filter: try CohortFilter(parsing: ["gender=F"]))
+            #expect(girls.audience == .governors)
+        }
+    }
 }

@@ -210,6 +210,17 @@ public struct FilterBreakdown: Sendable {
         }
     }
 
+    /// Why a view of a cohort of several year groups (the whole school, a key stage) is refused for
+    /// governors and the public: an EAL, SEN or marker view is shaped beside the earlier
+    /// dimensions' views only for one year group (`beside`); across year groups it is tied to its
+    /// year groups' own views, and shaping it beside the other dimensions too would need every
+    /// year group's breakdown of each (docs/disclosure-control.md §7.8). Gender and pupil-group
+    /// views name no group another dimension's view counts, and stay.
+    static func refusalAcrossYearGroups(_ filter: CohortFilter, cohort: String, audience: ReportAudience) -> TermlyReportError? {
+        guard let (dimension, _) = dimension(of: filter), crossLinkedDimensions.contains(dimension) else { return nil }
+        return .multiYearDimensionView(filter: filter.description, cohort: cohort, audience: audience.rawValue)
+    }
+
     /// The dimension and value of a filter of one condition; nil for a combined filter.
     static func dimension(of filter: CohortFilter) -> (FilterBreakdownRepository.Dimension, String)? {
         guard filter.conditions.count == 1, let condition = filter.conditions.first else { return nil }

@@ -230,6 +230,9 @@ public struct TermlyReportQueries {
         let data = try data(
             provider: provider, cohort: cohort, term: term, comparison: comparison, withImpactCandidates: impact == .automatic, audience: audience,
             filter: filter)
+        if audience.suppresses, data.yearGroups != nil, let refusal = FilterBreakdown.refusalAcrossYearGroups(filter, cohort: cohort.description, audience: audience) {
+            throw refusal
+        }
         var report = builder.build(data)
         let sections = try impact.add(
             to: &report, provider: provider, cohort: cohort, candidates: data.impactCandidates, rule: builder.rule, audience: audience, on: connection)

@@ -20,6 +20,10 @@ public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertib
     /// SEN support or EHC plan alone for governors or the public: each is the SEN view less the
     /// other (docs/disclosure-control.md §7.7).
     case senPartView(filter: String, audience: String)
+    /// An EAL, SEN or marker view of a cohort of several year groups for governors or the public:
+    /// it is tied to its year groups' views, and could not also be shaped beside the other
+    /// dimensions' views of the same pupils (docs/disclosure-control.md §7.8).
+    case multiYearDimensionView(filter: String, cohort: String, audience: String)
 
     public var description: String {
         switch self {
@@ -42,6 +46,10 @@ public enum TermlyReportError: Error, Sendable, Equatable, CustomStringConvertib
             return "a report for \(audience) is not made for SEN support or EHC plan pupils alone ('\(filter)'): each is the SEN view less "
                 + "the other, and EHC plan pupils are often a handful; use sen=any (its tables show both) or sen=none, or ask for the staff "
                 + "report (--audience staff)"
+        case let .multiYearDimensionView(filter, cohort, audience):
+            return "a report for \(audience) of cohort '\(cohort)' is not made for the view '\(filter)': across several year groups its figures could be set "
+                + "against the EAL, SEN and marker views of the same pupils; ask for one year group's view (for example --cohort year-11), "
+                + "the unfiltered report (its tables show the group), or the staff report (--audience staff)"
         case let .unknownPupilGroup(code, known):
             return "no pupil group '\(code)' at this provider; "
                 + (known.isEmpty ? "there are none yet (gaptrack pupil-group add)" : "its groups: " + known.joined(separator: ", "))
