@@ -155,6 +155,19 @@ import Testing
         }
     }
 
+    /// Writes a script that other tests' processes cannot hold open: the suite's tests run in
+    /// parallel and start processes (Chromium, PostgreSQL tools), and a child forked while the
+    /// script's file was open for writing keeps it open, so executing the script fails with "text
+    /// file busy". Foundation's `write(to:atomically:)` does not open with `O_CLOEXEC`; this does,
+    /// so no exec'd child inherits the descriptor.
+    static func writeExecutable(_ text: String, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        guard write(descriptor, bytes, bytes.count) == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    }
+
     @Test func aPDFIsRefusedWithoutChromiumPastItsTimeLimitOrWhileTwoArePrinting() async throws {
         let missing = PDFPrinter(executable: nil)
         await #expect(throws: PDFPrintError.chromiumMissing(nil)) { try await missing.print(html: "<p>x</p>") }
@@ -165,8 +178,7 @@ import Testing
         await #expect(throws: PDFPrintError.chromiumMissing("/nonexistent/chromium")) { try await named.print(html: "<p>x</p>") }
         // A browser that never finishes is stopped at the time limit.
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("gaptrack-slow-\(UUID().uuidString).sh")
-        try "#!/bin/sh\nexec sleep 120\n".write(to: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        try Self.writeExecutable("#!/bin/sh\nexec sleep 120\n", to: script.path)
         defer { try? FileManager.default.removeItem(at: script) }
         let started = ContinuousClock.now
         let slow = PDFPrinter(executable: script.path, timeout: .milliseconds(300))
