@@ -59,7 +59,9 @@ struct ReportCommand: ParsableCommand {
             discussion: """
                 gender=F|M|X|U, sen=any|k|e|none, eal=yes|no, form=11B (the form group as imported), marker=young-carer (any yes/no \
                 marker), group=CODE (the provider's own group: gaptrack pupil-group). Every section is computed over those pupils; \
-                the intervention impact sections, which match within the whole cohort, are left out.
+                the intervention impact sections, which match within the whole cohort, are left out. \
+                For governors and the public: one condition, no form group, no sen=k or sen=e alone, and for a whole school or \
+                key stage no EAL, SEN or marker view.
                 """,
             valueName: "key=value"), transform: Self.condition)
         var filter: [CohortFilter] = []
