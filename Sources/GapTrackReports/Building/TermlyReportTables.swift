@@ -248,7 +248,7 @@ struct TermlyReportTables {
     /// `whole` = `part` + the pupils of `whole` outside it, an unpublished group of its own: a
     /// reader who sees both sizes sees the difference, so a difference under the threshold is
     /// protected like any small group [Duke-Williams and Rees 1998] (docs/disclosure-control.md
-    /// §7.8). FSM now within FSM Ever 6 is the one nesting of two printed groups. Where `part`
+    /// §7.2). FSM now within FSM Ever 6 is the one nesting of two printed groups. Where `part`
     /// is not within `whole` in the data (or either is absent), only `part ≤ whole` is kept, as
     /// far as it holds.
     private mutating func nest(
