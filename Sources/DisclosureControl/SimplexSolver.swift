@@ -187,20 +187,18 @@ struct FeasibleRegion {
             }
             var leaving: Int?
             var bestRatio = Double.infinity
-            table.withUnsafeBufferPointer { table in
-                for i in 0..<rows {
-                    let a = table[i * stride + entering]
-                    guard a > tolerance else { continue }
-                    let ratio = max(0, table[i * stride + columns]) / a
-                    if let current = leaving {
-                        if ratio < bestRatio - tolerance || (abs(ratio - bestRatio) <= tolerance && basis[i] < basis[current]) {
-                            leaving = i
-                            bestRatio = min(ratio, bestRatio)
-                        }
-                    } else {
+            for i in 0..<rows {
+                let a = table[i * stride + entering]
+                guard a > tolerance else { continue }
+                let ratio = max(0, table[i * stride + columns]) / a
+                if let current = leaving {
+                    if ratio < bestRatio - tolerance || (abs(ratio - bestRatio) <= tolerance && basis[i] < basis[current]) {
                         leaving = i
-                        bestRatio = ratio
+                        bestRatio = min(ratio, bestRatio)
                     }
+                } else {
+                    leaving = i
+                    bestRatio = ratio
                 }
             }
             guard let leaving else { return .unbounded }
