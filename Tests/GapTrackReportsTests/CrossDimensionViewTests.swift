@@ -16,7 +16,7 @@ import Testing
 /// Found leaking on 6 December 2026 (seed 71: the 4 looked-after pupils without FSM Ever 6 of
 /// `eal=no`, exactly; seed 61: a marker breakdown's left-over narrowed by the EAL views' FSM and
 /// FSM Ever 6 counts), closed by shaping the dimensions in order, each beside those before it as
-/// they print (`FilterBreakdown.beside`), with FSM Ever 6 less FSM a group of its own in every
+/// they print (`FilterBreakdown.before`), with FSM Ever 6 less FSM a group of its own in every
 /// report (docs/disclosure-control.md §7.8).
 @Suite("Filtered views of different dimensions against each other", .serialized)
 struct CrossDimensionViewTests {

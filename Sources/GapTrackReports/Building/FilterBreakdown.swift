@@ -16,12 +16,13 @@ public struct FilterBreakdown: Sendable {
     var partitions: [BreakdownPartition]
     /// The view asked for.
     var requested: Int
-    /// The breakdowns of the dimensions shaped before this one (`dimensionsBefore`) of the same
-    /// cohort: their views count some of the same pupils as this one's (the FSM pupils of
-    /// `eal=yes` are the EAL pupils of `marker=fsm`), so this breakdown is shaped beside them as
-    /// they print (docs/disclosure-control.md §7.8). Empty for gender, form and pupil-group views,
-    /// whose groups no other dimension's view counts.
-    var beside: [FilterBreakdown] = []
+    /// The breakdown of the dimension shaped just before this one (`dimensionsBefore`, the nearest
+    /// with pupils in the cohort) of the same cohort, which holds its own earlier one in turn:
+    /// their views count some of the same pupils as this one's (the FSM pupils of `eal=yes` are
+    /// the EAL pupils of `marker=fsm`), so this breakdown is shaped beside them as they print
+    /// (docs/disclosure-control.md §7.8). At most one (an array, as a struct cannot hold itself);
+    /// empty for EAL, gender, form and pupil-group views.
+    var before: [FilterBreakdown] = []
 
     var requestedPrefix: String { TableSet.viewPrefix(views[requested].filter.code) }
 
@@ -31,11 +32,11 @@ public struct FilterBreakdown: Sendable {
     /// cannot give away.
     static let crossLinkedDimensions: [FilterBreakdownRepository.Dimension] = [.eal, .sen, .marker]
 
-    /// The breakdowns a breakdown of `dimension` is shaped beside, with the value whose breakdown
+    /// The dimensions shaped before `dimension`, nearest first, with the value whose breakdown
     /// stands for each (every value of a dimension gives the same breakdown).
     static func dimensionsBefore(_ dimension: FilterBreakdownRepository.Dimension) -> [(FilterBreakdownRepository.Dimension, String)] {
         guard let position = crossLinkedDimensions.firstIndex(of: dimension) else { return [] }
-        return crossLinkedDimensions[..<position].map { ($0, $0 == .eal ? "yes" : "any") }
+        return crossLinkedDimensions[..<position].reversed().map { ($0, $0 == .eal ? "yes" : "any") }
     }
 
     /// A figure of any view of a cross-linked dimension named by the pupils it counts, the same in
@@ -212,7 +213,7 @@ public struct FilterBreakdown: Sendable {
 
     /// Why a view of a cohort of several year groups (the whole school, a key stage) is refused for
     /// governors and the public: an EAL, SEN or marker view is shaped beside the earlier
-    /// dimensions' views only for one year group (`beside`); across year groups it is tied to its
+    /// dimensions' views only for one year group (`before`); across year groups it is tied to its
     /// year groups' own views, and shaping it beside the other dimensions too would need every
     /// year group's breakdown of each (docs/disclosure-control.md §7.8). Gender and pupil-group
     /// views name no group another dimension's view counts, and stay.
@@ -335,14 +336,16 @@ extension TermlyReportQueries {
             throw TermlyReportError.filterLeavesNobody(cohort: data.cohort.label, filter: filter.description, term: ReportText.term(term))
         }
         var breakdown = FilterBreakdown(whole: whole, views: views, partitions: partitions, requested: requested)
-        for (before, standIn) in FilterBreakdown.dimensionsBefore(dimension) {
-            let beforeFilter = try FilterBreakdown.filter(before, standIn)
-            // A dimension none of whose values has pupils in the cohort prints no view to tie to.
+        // A dimension none of whose values has pupils in the cohort prints no view to tie to: the
+        // one before it stands in.
+        for (earlier, standIn) in FilterBreakdown.dimensionsBefore(dimension) {
+            let earlierFilter = try FilterBreakdown.filter(earlier, standIn)
             do {
-                let beforeData = try self.data(
-                    provider: provider, cohort: cohort, term: term, comparison: data.comparison, audience: audience, filter: beforeFilter)
-                breakdown.beside.append(try self.breakdown(
-                    of: beforeFilter, data: beforeData, provider: provider, cohort: cohort, term: term, audience: audience, threshold: threshold))
+                let earlierData = try self.data(
+                    provider: provider, cohort: cohort, term: term, comparison: data.comparison, audience: audience, filter: earlierFilter)
+                breakdown.before = [try self.breakdown(
+                    of: earlierFilter, data: earlierData, provider: provider, cohort: cohort, term: term, audience: audience, threshold: threshold)]
+                break
             } catch is TermlyReportError {
                 continue
             }

@@ -202,7 +202,7 @@ public struct TermlyReportShaping: Sendable {
     /// Every view of `breakdown` shaped as one (docs/disclosure-control.md §7.7), tied to the
     /// year groups' own views of the same filter (`yearGroups`) and, for a single year group or
     /// other cohort without year-group parts, beside the breakdowns of the dimensions shaped before
-    /// its own (`FilterBreakdown.beside`), as they print: a figure both count is kept as printed
+    /// its own (`FilterBreakdown.before`), as they print: a figure both count is kept as printed
     /// there, and this breakdown's own figures are protected around it (`protectBeside`), so that
     /// no view of one dimension gives away what a view of another withholds (§7.8).
     func shapedBreakdown(
@@ -212,17 +212,15 @@ public struct TermlyReportShaping: Sendable {
         var joint = built.tables
         let prefix = breakdown.requestedPrefix
         var keeping = try joint.tie(toParts: yearGroups) { cell in cell.label.hasPrefix(prefix) ? String(cell.label.dropFirst(prefix.count)) : cell.label }
-        guard yearGroups.isEmpty, !breakdown.beside.isEmpty else {
+        guard yearGroups.isEmpty, let previous = breakdown.before.first else {
             return try BreakdownMemo.shared.protected(joint, keeping: keeping) { () throws(DisclosureControlError) in
                 try protect(joint, exemptZeros: built.known, keeping: keeping)
             }
         }
-        // The dimensions before, as they print, tied to each other and then to this one.
+        // The dimensions before, as they print: the previous one's shaped tables hold every
+        // earlier one, tied to it when it was shaped.
         let key = { (cell: Cell) in FilterBreakdown.population(of: cell.id) ?? "only \(cell.id.rawValue)" }
-        var before = try shapedBreakdown(breakdown.beside[0]).tables
-        for (index, next) in breakdown.beside.enumerated().dropFirst() {
-            _ = try before.tie(toParts: [("dimension \(index)", try shapedBreakdown(next).tables)], matching: key)
-        }
+        let before = try shapedBreakdown(previous).tables
         keeping.formUnion(try joint.tie(toParts: [("dimensions before", before)], matching: key))
         return try BreakdownMemo.shared.protected(joint, keeping: keeping) { () throws(DisclosureControlError) in
             var printed = TableSet()
